@@ -1,0 +1,1 @@
+"""Realistic data generation and the embedded server start for ``--demo``."""

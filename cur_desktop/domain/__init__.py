@@ -1,0 +1,1 @@
+"""Domain rules: entities, status machine, business calendar, deadlines, metrics. No Qt, no SQL."""

@@ -1,0 +1,1 @@
+"""The central server: FastAPI app, auth, ingestion, sync endpoints, ratings."""

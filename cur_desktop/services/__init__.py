@@ -1,0 +1,1 @@
+"""Use-cases the UI calls (take incident, save draft, send answer ...); no Qt types out."""

@@ -1,0 +1,1 @@
+"""The local store: SQLite tables, engine and pragmas, repositories, search index, statistics."""

@@ -1,0 +1,335 @@
+"""Wire schemas shared by the central server and the sync client (the sync contract).
+
+One module both sides import, so that a field renamed on one side is renamed on the other.
+See docs/SYNC.md for the protocol; in short:
+
+* every entity id is a client-made UUID (server-made for ingested incidents);
+* ``POST /api/v1/sync/push`` takes :class:`PushRequest` and answers :class:`PushResponse`;
+  a mutation id that skips ahead of ``last_mutation_id + 1`` is a 409 with :class:`PushGap`;
+* ``GET /api/v1/sync/pull?cursor=N`` answers :class:`PullResponse`: the changes with
+  ``seq > cursor`` visible to the caller, from one snapshot, in ``seq`` order;
+  ``reset`` tells the client to replace its confirmed state (cursor too old, or first pull).
+
+Datetimes on the wire are timezone-aware and serialised in UTC (ISO 8601).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from cur_desktop.domain.enums import (
+    AnswerKind,
+    AnswerState,
+    Outcome,
+    Priority,
+    RejectReason,
+    Role,
+    Source,
+    Status,
+)
+
+API_PREFIX = "/api/v1"
+MAX_TEXT_BYTES = 64 * 1024
+MAX_INGEST_BATCH = 5_000
+MAX_PUSH_BATCH = 5_000
+
+
+class _Strict(BaseModel):
+    """Base of every wire model: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- entities
+
+
+class EntityKind(StrEnum):
+    """Kinds of rows that travel in pull pages."""
+
+    INCIDENT = "incident"
+    ANSWER = "answer"
+    MUNICIPALITY = "municipality"
+    EXECUTOR = "executor"
+
+
+class IncidentWire(_Strict):
+    """An incident as the server confirms it."""
+
+    id: UUID
+    source: Source
+    external_id: str = Field(min_length=1, max_length=200)
+    link: str = Field(default="", max_length=2000)
+    author: str = Field(default="", max_length=300)
+    text: str
+    received_at: AwareDatetime
+    region_code: str = Field(min_length=4, max_length=10)  # ISO 3166-2:RU, e.g. "RU-TUL"
+    municipality_id: str | None = None
+    topic_code: str | None = None
+    subtopic_code: str | None = None
+    executor_id: str | None = None
+    assignee: str | None = None  # login of the operator who works the incident
+    priority: Priority = Priority.NORMAL
+    status: Status = Status.NEW
+    outcome: Outcome | None = None
+    reject_reason: RejectReason | None = None
+    first_answer_at: AwareDatetime | None = None
+    first_answer_due: AwareDatetime | None = None
+    final_answer_due: AwareDatetime | None = None
+    version: int = Field(ge=1)
+    updated_at: AwareDatetime
+
+
+class AnswerWire(_Strict):
+    """An answer or an internal note; append-only, identified by its own client-made id."""
+
+    id: UUID
+    incident_id: UUID
+    kind: AnswerKind
+    state: AnswerState
+    text: str
+    author: str
+    created_at: AwareDatetime
+    published_at: AwareDatetime | None = None
+    version: int = Field(ge=1)
+
+
+class MunicipalityWire(_Strict):
+    """A municipality (муниципальное образование) of a region."""
+
+    id: str
+    region_code: str
+    name: str
+    population: int | None = None
+
+
+class ExecutorWire(_Strict):
+    """An executor: a body that must act and answer (ministry, municipality, УК, РСО ...)."""
+
+    id: str
+    region_code: str
+    name: str
+    municipality_id: str | None = None
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+class MutationName(StrEnum):
+    """Mutations a client may push; each has an args model below."""
+
+    INCIDENT_CREATE = "incident.create"
+    INCIDENT_CLASSIFY = "incident.classify"
+    INCIDENT_TRANSITION = "incident.transition"
+    INCIDENT_ASSIGN = "incident.assign"
+    ANSWER_ADD = "answer.add"
+    ANSWER_SET_STATE = "answer.set_state"
+
+
+class IncidentCreateArgs(_Strict):
+    """Register an incident by hand (e.g. a phone call); ``id`` is made by the client."""
+
+    id: UUID
+    source: Source
+    external_id: str = Field(min_length=1, max_length=200)
+    link: str = Field(default="", max_length=2000)
+    author: str = Field(default="", max_length=300)
+    text: str = Field(min_length=1)
+    received_at: AwareDatetime
+    municipality_id: str | None = None
+    topic_code: str | None = None
+    subtopic_code: str | None = None
+    priority: Priority = Priority.NORMAL
+
+
+class IncidentClassifyArgs(_Strict):
+    """Set topic, municipality, executor and priority; fields left ``None`` are unchanged."""
+
+    incident_id: UUID
+    topic_code: str | None = None
+    subtopic_code: str | None = None
+    municipality_id: str | None = None
+    executor_id: str | None = None
+    priority: Priority | None = None
+
+
+class IncidentTransitionArgs(_Strict):
+    """Move the status ``from_status -> to_status``.
+
+    Applied if the server is at ``from_status``; succeeds quietly if already at ``to_status``;
+    rejected otherwise (code ``status_conflict``).
+    """
+
+    incident_id: UUID
+    from_status: Status
+    to_status: Status
+    outcome: Outcome | None = None
+    reject_reason: RejectReason | None = None
+
+
+class IncidentAssignArgs(_Strict):
+    """Compare-and-set assignment: applied only if the current assignee is ``expected``."""
+
+    incident_id: UUID
+    expected: str | None
+    assignee: str | None
+
+
+class AnswerAddArgs(_Strict):
+    """Append an answer or note; ``id`` is made by the client, so a retry is harmless."""
+
+    id: UUID
+    incident_id: UUID
+    kind: AnswerKind
+    state: AnswerState = AnswerState.DRAFT
+    text: str = Field(min_length=1)
+
+
+class AnswerSetStateArgs(_Strict):
+    """Move an answer ``from_state -> to_state`` (e.g. approve, publish)."""
+
+    answer_id: UUID
+    from_state: AnswerState
+    to_state: AnswerState
+
+
+MUTATION_ARGS: dict[MutationName, type[_Strict]] = {
+    MutationName.INCIDENT_CREATE: IncidentCreateArgs,
+    MutationName.INCIDENT_CLASSIFY: IncidentClassifyArgs,
+    MutationName.INCIDENT_TRANSITION: IncidentTransitionArgs,
+    MutationName.INCIDENT_ASSIGN: IncidentAssignArgs,
+    MutationName.ANSWER_ADD: AnswerAddArgs,
+    MutationName.ANSWER_SET_STATE: AnswerSetStateArgs,
+}
+
+
+class Mutation(_Strict):
+    """One pending change; ``id`` is the client's own gap-free sequence, starting at 1."""
+
+    id: int = Field(ge=1)
+    name: MutationName
+    args: dict[str, Any]
+    base_version: int | None = None
+
+
+class PushRequest(_Strict):
+    """A batch of mutations from one client, in id order."""
+
+    client_id: UUID
+    mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)
+
+
+class MutationOutcome(StrEnum):
+    """What the server did with one mutation."""
+
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    ALREADY_PROCESSED = "already_processed"
+
+
+class RejectCode(StrEnum):
+    """Codes of rejected mutations; the message beside each is Russian and user-facing."""
+
+    STATUS_CONFLICT = "status_conflict"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    ASSIGN_CONFLICT = "assign_conflict"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    INVALID = "invalid"
+    DUPLICATE = "duplicate"
+
+
+class MutationResult(_Strict):
+    """The server's answer for one mutation."""
+
+    id: int
+    outcome: MutationOutcome
+    code: RejectCode | None = None
+    message: str | None = None
+
+
+class PushResponse(_Strict):
+    """The server's answer for a push batch."""
+
+    results: list[MutationResult]
+    last_mutation_id: int
+
+
+class PushGap(_Strict):
+    """Body of the 409 answer when a batch does not start at ``last_mutation_id + 1``."""
+
+    code: Literal["mutation_gap"] = "mutation_gap"
+    message: str
+    expected_id: int
+
+
+# --------------------------------------------------------------------------- pull
+
+
+class Change(_Strict):
+    """One changed row; ``data`` is ``None`` when the row left the caller's view."""
+
+    seq: int
+    entity: EntityKind
+    id: str
+    data: dict[str, Any] | None
+
+
+class PullResponse(_Strict):
+    """One page of changes from one consistent snapshot."""
+
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+    last_mutation_id: int
+    reset: bool = False
+
+
+# --------------------------------------------------------------------------- auth, ingestion
+
+
+class LoginRequest(_Strict):
+    """Credentials for ``POST /api/v1/auth/login``."""
+
+    login: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class TokenResponse(_Strict):
+    """A bearer token and who it belongs to."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+    login: str
+    role: Role
+    region_code: str | None
+
+
+class IngestItem(_Strict):
+    """One post from the monitoring feed."""
+
+    source: Source
+    external_id: str = Field(min_length=1, max_length=200)
+    link: str = Field(default="", max_length=2000)
+    author: str = Field(default="", max_length=300)
+    text: str = Field(min_length=1)
+    received_at: AwareDatetime
+    region_code: str
+    municipality_id: str | None = None
+    topic_code: str | None = None
+    subtopic_code: str | None = None
+    priority: Priority = Priority.NORMAL
+
+
+class IngestItemResult(_Strict):
+    """Per-item result of an ingestion batch."""
+
+    index: int
+    status: Literal["created", "duplicate", "invalid"]
+    incident_id: UUID | None = None
+    reason: str | None = None
