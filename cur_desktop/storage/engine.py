@@ -1,0 +1,142 @@
+"""Opening the store and writing to it: engine with pragmas, migrations, the single writer.
+
+``open_engine(path)`` creates the SQLite file if needed, applies the pragmas on every new
+connection (WAL, ``synchronous=FULL``, foreign keys, busy timeout) and migrates to head.
+
+Transactions are explicit: the driver's own implicit transaction handling is switched off and
+SQLAlchemy's "begin" emits ``BEGIN`` (or ``BEGIN IMMEDIATE`` on connections with the execution
+option ``sqlite_begin_immediate=True``, as the writer uses), so reads inside one
+``with engine.connect()`` block see one snapshot and writes take the lock up front.
+
+``DbWriter`` is the single writer: one worker thread, one connection, one transaction per job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from cur_desktop.storage.migrations import upgrade_to_head
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5000
+PRAGMAS: tuple[str, ...] = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    "PRAGMA cache_size=-32768",  # 32 MiB page cache per connection
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA mmap_size=268435456",  # 256 MiB of memory-mapped reads
+)
+BEGIN_IMMEDIATE = "sqlite_begin_immediate"
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # Hand transaction control to SQLAlchemy: the driver must not BEGIN on its own.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    try:
+        for pragma in PRAGMAS:
+            cur.execute(pragma)
+    finally:
+        cur.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    immediate = bool(conn.get_execution_options().get(BEGIN_IMMEDIATE, False))
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_store_engine(path: Path) -> Engine:
+    """Create the engine for ``path`` with pragmas and explicit transactions, without migrating."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        pool_size=5,
+        max_overflow=10,
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def open_engine(path: Path) -> Engine:
+    """Open (creating if needed) the store at ``path`` and migrate it to the newest schema."""
+    engine = create_store_engine(path)
+    upgrade_to_head(engine)
+    log.info("store opened at %s", path)
+    return engine
+
+
+class DbWriter:
+    """The single writer: a one-thread executor that owns one connection and its transactions.
+
+    ``submit(fn)`` runs ``fn(conn)`` inside one ``BEGIN IMMEDIATE`` transaction on the worker
+    thread and returns a ``Future``; the transaction commits when ``fn`` returns and rolls back
+    when it raises (the exception reaches the future). Jobs run one at a time, in order.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._conn: Connection | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            self._conn = self._engine.connect().execution_options(**{BEGIN_IMMEDIATE: True})
+        return self._conn
+
+    def _run_job(self, fn: Callable[[Connection], T]) -> T:
+        conn = self._connection()
+        try:
+            with conn.begin():
+                return fn(conn)
+        except BaseException:
+            log.debug("write job %r failed; rolled back", fn, exc_info=True)
+            raise
+
+    def submit(self, fn: Callable[[Connection], T]) -> Future[T]:
+        """Queue ``fn`` to run inside one write transaction; return its future."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("DbWriter is closed")
+            return self._executor.submit(self._run_job, fn)
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` inside one write transaction without blocking the event loop."""
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def _close_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        """Finish queued jobs, close the writer's connection and stop the worker thread."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._executor.submit(self._close_connection)
+        self._executor.shutdown(wait=True)
+
+    def __enter__(self) -> DbWriter:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

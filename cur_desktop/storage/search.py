@@ -1,0 +1,172 @@
+"""Full-text search over incidents: Russian stemming, safe MATCH expressions, bm25, snippets.
+
+Indexed text and queries go through the same pipeline: lower-case, ``ё`` -> ``е``, split into
+runs of letters and digits, Snowball "russian" stem (PyStemmer; Latin words pass through the
+same stemmer unchanged in practice). So "дорога" finds "дорогам" and "ямы" finds "яма".
+
+A query becomes an AND of quoted single tokens, so FTS5 syntax typed by a user (quotes, ``*``,
+parentheses, ``-``, ``:``) is dropped, and upper-case ``AND``/``OR``/``NOT``/``NEAR`` are
+dropped as operators (every word must match anyway).
+Snippets are built in Python from the original text, matching words marked ``[...]``.
+Ranking (bm25) covers the newest ``RANK_WINDOW`` matches of a query, by local rowid.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import Stemmer
+from sqlalchemy import Connection, Label, bindparam, column, literal_column, select, table
+
+from cur_desktop.storage.inbox import InboxFilter, filter_clauses
+from cur_desktop.storage.tables import FTS_TABLE, incident_table
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W_]+")
+_OPERATORS = re.compile(r"\b(?:AND|OR|NOT|NEAR)\b")
+_local = threading.local()
+SNIPPET_RADIUS = 60
+"""Characters of context kept on each side of the first match in a snippet."""
+MAX_QUERY_TOKENS = 16
+RANK_WINDOW = 20_000
+"""bm25 is computed for at most this many matches, the newest (highest rowid) ones: ranking
+every match of a common word in a million incidents would take far too long."""
+
+
+def _stemmer() -> Any:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:  # PyStemmer objects are not thread-safe: one per thread
+        stemmer = Stemmer.Stemmer("russian")
+        _local.stemmer = stemmer
+    return stemmer
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("ё", "е"))
+
+
+def stem_words(words: Iterable[str]) -> list[str]:
+    """Stem lower-cased words with the Russian Snowball stemmer."""
+    result: list[str] = _stemmer().stemWords(list(words))
+    return result
+
+
+def stem_text(text: str) -> str:
+    """Return the space-separated stemmed tokens of ``text`` (what the FTS index stores)."""
+    return " ".join(stem_words(_words(text)))
+
+
+def stem_texts(texts: Iterable[str]) -> list[str]:
+    """Stem many texts with one call into the stemmer (the bulk-insert fast path)."""
+    split = [_words(t) for t in texts]
+    flat = stem_words(w for ws in split for w in ws)
+    out: list[str] = []
+    pos = 0
+    for ws in split:
+        out.append(" ".join(flat[pos : pos + len(ws)]))
+        pos += len(ws)
+    return out
+
+
+def query_stems(q: str) -> list[str]:
+    """Return the distinct stems of a user query, in order, at most ``MAX_QUERY_TOKENS``."""
+    seen: dict[str, None] = {}
+    for stem in stem_words(_words(_OPERATORS.sub(" ", q))):
+        seen.setdefault(stem, None)
+    return list(seen)[:MAX_QUERY_TOKENS]
+
+
+def stem_query(q: str) -> str:
+    """Return an FTS5 MATCH expression for ``q``: every stem must occur; ``""`` if none."""
+    return " ".join(f'"{stem}"' for stem in query_stems(q))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result; ``rank`` is the negated bm25 score, so higher is better."""
+
+    id: str
+    rank: float
+    snippet: str
+
+
+def make_snippet(text: str, stems: Iterable[str], radius: int = SNIPPET_RADIUS) -> str:
+    """Cut ``text`` around its first word whose stem is in ``stems``; mark matches ``[...]``.
+
+    The cut is widened to whole words; "…" marks text left out on either side.
+    """
+    wanted = set(stems)
+    found = list(_WORD.finditer(text))
+    word_stems = stem_words(m.group().lower().replace("ё", "е") for m in found)
+    matches = [m for m, s in zip(found, word_stems, strict=True) if s in wanted]
+    if not matches:
+        start, end = 0, min(len(text), 2 * radius)
+    else:
+        start = max(0, matches[0].start() - radius)
+        end = min(len(text), matches[0].end() + radius)
+    if start > 0:  # move forward to the start of a word
+        space = text.find(" ", start, matches[0].start() if matches else end)
+        start = space + 1 if space != -1 else start
+    if end < len(text):  # move back to the end of a word
+        space = text.rfind(" ", matches[0].end() if matches else start, end)
+        end = space if space != -1 else end
+    parts: list[str] = []
+    pos = start
+    for m in matches:
+        if m.start() >= start and m.end() <= end:
+            parts += [text[pos : m.start()], f"[{m.group()}]"]
+            pos = m.end()
+    parts.append(text[pos:end])
+    body = " ".join("".join(parts).split())
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+_fts = table(FTS_TABLE, column("rowid"))
+
+
+def search(
+    conn: Connection, query: str, *, flt: InboxFilter | None = None, limit: int = 50
+) -> list[SearchHit]:
+    """Find incidents matching ``query`` (and ``flt``), best first by bm25."""
+    stems = query_stems(query)
+    if not stems or limit <= 0:
+        return []
+    match = " ".join(f'"{s}"' for s in stems)
+    inc = incident_table
+    score: Label[Any] = literal_column(f"bm25({FTS_TABLE})").label("score")
+    stmt = (
+        select(inc.c.id, inc.c.author, inc.c.text, score)
+        .select_from(_fts.join(inc, inc.c.rowid_ == _fts.c.rowid))
+        .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("q", match)))
+        .order_by(literal_column("score"), inc.c.rowid_)
+        .limit(limit)
+    )
+    if flt is not None:
+        stmt = stmt.where(*filter_clauses(flt))
+    floor = conn.execute(
+        select(_fts.c.rowid)
+        .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("q", match)))
+        .order_by(_fts.c.rowid.desc())
+        .limit(1)
+        .offset(RANK_WINDOW - 1)
+    ).scalar_one_or_none()
+    if floor is not None:  # more matches than the window: rank the newest ones only
+        stmt = stmt.where(_fts.c.rowid >= floor)
+    hits: list[SearchHit] = []
+    for row in conn.execute(stmt):
+        source = row.text if _has_match(row.text, stems) else f"{row.author}: {row.text}"
+        hits.append(
+            SearchHit(id=row.id, rank=-float(row.score), snippet=make_snippet(source, stems))
+        )
+    return hits
+
+
+def _has_match(text: str, stems: list[str]) -> bool:
+    wanted = set(stems)
+    return any(s in wanted for s in stem_words(_words(text)))

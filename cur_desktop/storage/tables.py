@@ -1,0 +1,217 @@
+"""SQLModel table definitions of the local store (the client's SQLite file).
+
+The tables live in their own registry (``StoreModel.metadata``) so that they never clash with
+the central server's tables when both are imported in one process.
+
+* ``incident`` is what the UI reads: the server-confirmed state with pending local mutations
+  applied on top. ``rowid_`` is the local INTEGER PRIMARY KEY (also the FTS rowid); ``id`` is
+  the incident's UUID as text.
+* ``incident_base`` has the same columns and holds the server-confirmed version of only those
+  incidents with pending local mutations (copy-on-write shadow, written by the sync engine).
+* ``answer`` / ``answer_base`` mirror ``AnswerWire`` the same way.
+* ``outbox`` holds pending (or rejected) mutations; ``sync_state`` is a key/value store.
+* ``incident_fts`` (FTS5) is created by the first migration, not declared here.
+
+There are deliberately no foreign keys: pulled pages may carry rows whose parents arrive
+later (or have left the caller's view), and the sync engine must be able to apply them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, Table, Text, text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from cur_desktop.domain.enums import (
+    AnswerKind,
+    AnswerState,
+    Outcome,
+    Priority,
+    RejectReason,
+    Source,
+    Status,
+)
+from cur_desktop.storage.types import EnumText, UtcEpochMicros
+
+
+class StoreModel(SQLModel, registry=registry()):
+    """Base of every table of the local store; owns the store's own ``MetaData``."""
+
+
+def _instant(*, nullable: bool = True) -> datetime | None:
+    field: datetime | None = Field(default=None, sa_type=UtcEpochMicros, nullable=nullable)
+    return field
+
+
+class IncidentColumns(StoreModel):
+    """Columns shared by ``incident`` and ``incident_base`` (not a table itself)."""
+
+    rowid_: int | None = Field(default=None, primary_key=True, sa_type=Integer)
+    id: str = Field(sa_type=Text, unique=True, nullable=False)
+    source: Source = Field(sa_type=EnumText(Source), nullable=False)
+    external_id: str = Field(sa_type=Text, nullable=False)
+    link: str = Field(default="", sa_type=Text, nullable=False)
+    author: str = Field(default="", sa_type=Text, nullable=False)
+    text: str = Field(sa_type=Text, nullable=False)
+    received_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+    region_code: str = Field(sa_type=Text, nullable=False)
+    municipality_id: str | None = Field(default=None, sa_type=Text, nullable=True)
+    topic_code: str | None = Field(default=None, sa_type=Text, nullable=True)
+    subtopic_code: str | None = Field(default=None, sa_type=Text, nullable=True)
+    executor_id: str | None = Field(default=None, sa_type=Text, nullable=True)
+    assignee: str | None = Field(default=None, sa_type=Text, nullable=True)
+    priority: Priority = Field(default=Priority.NORMAL, sa_type=EnumText(Priority), nullable=False)
+    status: Status = Field(default=Status.NEW, sa_type=EnumText(Status), nullable=False)
+    outcome: Outcome | None = Field(default=None, sa_type=EnumText(Outcome), nullable=True)
+    reject_reason: RejectReason | None = Field(
+        default=None, sa_type=EnumText(RejectReason), nullable=True
+    )
+    first_answer_at: datetime | None = _instant()
+    first_answer_due: datetime | None = _instant()
+    final_answer_due: datetime | None = _instant()
+    version: int = Field(sa_type=Integer, nullable=False)
+    updated_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+    # local computed columns
+    first_answer_warn_at: datetime | None = _instant()
+    final_answer_warn_at: datetime | None = _instant()
+    has_interim: bool = Field(default=False, nullable=False)
+    has_final: bool = Field(default=False, nullable=False)
+    was_reworked: bool = Field(default=False, nullable=False)
+    was_reopened: bool = Field(default=False, nullable=False)
+    rating: int | None = Field(default=None, sa_type=Integer, nullable=True)
+    local_changed: bool = Field(default=False, nullable=False)
+
+
+class Incident(IncidentColumns, table=True):
+    """What the UI reads: confirmed state plus pending local mutations."""
+
+    __tablename__ = "incident"
+    __table_args__ = (
+        Index("ix_incident_status_due", "status", "first_answer_due"),
+        Index("ix_incident_due", "first_answer_due"),
+        Index("ix_incident_received", "received_at"),
+        Index("ix_incident_municipality_received", "municipality_id", "received_at"),
+        Index("ix_incident_topic_received", "topic_code", "received_at"),
+        Index("ix_incident_executor_received", "executor_id", "received_at"),
+        Index("ix_incident_source_received", "source", "received_at"),
+        Index("ix_incident_assignee_status", "assignee", "status"),
+        Index(
+            "ix_incident_local_changed",
+            "local_changed",
+            sqlite_where=text("local_changed = 1"),
+        ),
+    )
+
+
+class IncidentBase(IncidentColumns, table=True):
+    """Server-confirmed shadow of incidents that have pending local mutations."""
+
+    __tablename__ = "incident_base"
+
+
+class AnswerColumns(StoreModel):
+    """Columns shared by ``answer`` and ``answer_base`` (fields of ``AnswerWire``)."""
+
+    id: str = Field(sa_type=Text, primary_key=True)
+    incident_id: str = Field(sa_type=Text, nullable=False, index=True)
+    kind: AnswerKind = Field(sa_type=EnumText(AnswerKind), nullable=False)
+    state: AnswerState = Field(sa_type=EnumText(AnswerState), nullable=False)
+    text: str = Field(sa_type=Text, nullable=False)
+    author: str = Field(sa_type=Text, nullable=False)
+    created_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+    published_at: datetime | None = _instant()
+    version: int = Field(sa_type=Integer, nullable=False)
+
+
+class Answer(AnswerColumns, table=True):
+    """Answers and notes as the UI sees them (confirmed + pending)."""
+
+    __tablename__ = "answer"
+
+
+class AnswerBase(AnswerColumns, table=True):
+    """Server-confirmed shadow of answers that have pending local mutations."""
+
+    __tablename__ = "answer_base"
+
+
+class Municipality(StoreModel, table=True):
+    """A municipality of a region (``MunicipalityWire``)."""
+
+    __tablename__ = "municipality"
+
+    id: str = Field(sa_type=Text, primary_key=True)
+    region_code: str = Field(sa_type=Text, nullable=False, index=True)
+    name: str = Field(sa_type=Text, nullable=False)
+    population: int | None = Field(default=None, sa_type=Integer, nullable=True)
+
+
+class Executor(StoreModel, table=True):
+    """An executor body (``ExecutorWire``)."""
+
+    __tablename__ = "executor"
+
+    id: str = Field(sa_type=Text, primary_key=True)
+    region_code: str = Field(sa_type=Text, nullable=False, index=True)
+    name: str = Field(sa_type=Text, nullable=False)
+    municipality_id: str | None = Field(default=None, sa_type=Text, nullable=True)
+
+
+class Outbox(StoreModel, table=True):
+    """A pending or rejected local mutation; ``id`` is the client's gap-free sequence."""
+
+    __tablename__ = "outbox"
+
+    id: int = Field(sa_type=Integer, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name: str = Field(sa_type=Text, nullable=False)
+    args_json: str = Field(sa_type=Text, nullable=False)
+    base_version: int | None = Field(default=None, sa_type=Integer, nullable=True)
+    created_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+    state: str = Field(
+        default="pending",
+        sa_type=Text,
+        nullable=False,
+        sa_column_kwargs={"server_default": "pending"},
+    )
+    reject_code: str | None = Field(default=None, sa_type=Text, nullable=True)
+    reject_message: str | None = Field(default=None, sa_type=Text, nullable=True)
+    attempts: int = Field(
+        default=0, sa_type=Integer, nullable=False, sa_column_kwargs={"server_default": "0"}
+    )
+    entity_id: str | None = Field(default=None, sa_type=Text, nullable=True, index=True)
+
+
+class SyncState(StoreModel, table=True):
+    """Key/value state of the sync engine (client_id, cursor, last_mutation_id, ...)."""
+
+    __tablename__ = "sync_state"
+
+    key: str = Field(sa_type=Text, primary_key=True)
+    value: str = Field(sa_type=Text, nullable=False)
+
+
+def _table(model: type[StoreModel]) -> Table:
+    # SQLModel declares no ``__table__`` attribute on the class for type checkers
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+incident_table: Table = _table(Incident)
+incident_base_table: Table = _table(IncidentBase)
+answer_table: Table = _table(Answer)
+answer_base_table: Table = _table(AnswerBase)
+municipality_table: Table = _table(Municipality)
+executor_table: Table = _table(Executor)
+outbox_table: Table = _table(Outbox)
+sync_state_table: Table = _table(SyncState)
+
+metadata = StoreModel.metadata
+
+FTS_TABLE = "incident_fts"
+"""Name of the FTS5 virtual table (created by migration; rowid = incident.rowid_)."""
+
+INCIDENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in incident_table.columns)
+"""Column names of ``incident`` (and ``incident_base``) in table order."""

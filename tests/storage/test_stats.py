@@ -1,0 +1,151 @@
+"""SQL statistics held equal to the pure functions of cur_desktop.domain.metrics."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from cur_desktop.domain import metrics
+from cur_desktop.domain.enums import Status
+from cur_desktop.domain.metrics import IncidentFacts
+from cur_desktop.storage.engine import open_engine
+from cur_desktop.storage.inbox import InboxFilter
+from cur_desktop.storage.incidents import bulk_insert_incidents, delete_all_incidents
+from cur_desktop.storage.stats import PeriodStats, month_stats_by_municipality, period_stats
+from tests.storage.factories import MUNICIPALITIES, make_row, make_rows
+
+MONTH_START = datetime(2026, 3, 1, tzinfo=UTC)
+MONTH_END = datetime(2026, 4, 1, tzinfo=UTC)
+NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
+
+
+def _facts(rows: Sequence[dict[str, Any]]) -> list[IncidentFacts]:
+    return [
+        IncidentFacts(
+            received_at=r["received_at"],
+            status=Status(r["status"]),
+            first_answer_at=r["first_answer_at"],
+            first_answer_due=r["first_answer_due"],
+            has_interim=r["has_interim"],
+            has_final=r["has_final"],
+            was_reworked=r["was_reworked"],
+            was_reopened=r["was_reopened"],
+            rating=r["rating"],
+        )
+        for r in rows
+    ]
+
+
+def _assert_equal(got: PeriodStats, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+    facts = _facts(rows)
+    assert got.registered == len(rows)
+    assert got.rejected == sum(Status(r["status"]) is Status.REJECTED for r in rows)
+    assert got.answered == sum(f.counts and f.is_answered for f in facts)
+    assert got.mean_first_answer_time == metrics.mean_first_answer_time(facts)
+    assert got.median_first_answer_time == metrics.median_first_answer_time(facts)
+    assert got.processing_share == metrics.processing_share(facts)
+    assert got.overdue_share == metrics.overdue_share(facts, now)
+    assert got.interim_only_share == metrics.interim_only_share(facts)
+    assert got.rework_share == metrics.rework_share(facts)
+    assert got.reopened_share == metrics.reopened_share(facts)
+    assert got.mean_rating == metrics.mean_rating(facts)
+
+
+def _check_month(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
+    in_month = [
+        r
+        for r in rows
+        if r["region_code"] == "RU-TUL" and MONTH_START <= r["received_at"] < MONTH_END
+    ]
+    with engine.connect() as conn:
+        per_m = month_stats_by_municipality(conn, "RU-TUL", MONTH_START, MONTH_END, NOW)
+        whole = period_stats(
+            conn,
+            InboxFilter(region_code="RU-TUL", received_from=MONTH_START, received_to=MONTH_END),
+            NOW,
+        )
+    present = {r["municipality_id"] for r in in_month}
+    # SQL orders NULL first
+    assert [m.municipality_id for m in per_m] == sorted(present, key=lambda m: (m is not None, m))
+    for m in per_m:
+        _assert_equal(
+            m.stats, [r for r in in_month if r["municipality_id"] == m.municipality_id], NOW
+        )
+    _assert_equal(whole, in_month, NOW)
+
+
+def test_generated_month_matches_domain_metrics(engine: Engine) -> None:
+    rows = make_rows(3000, seed=5)
+    rows += make_rows(200, seed=6, region_code="RU-SEV")  # another region: left out
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, rows)
+    _check_month(engine, rows)
+
+
+def test_empty_month_gives_no_rows_and_none_figures(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert month_stats_by_municipality(conn, "RU-TUL", MONTH_START, MONTH_END, NOW) == []
+        stats = period_stats(conn, InboxFilter(), NOW)
+    assert stats.registered == 0
+    assert stats.mean_first_answer_time is None
+    assert stats.median_first_answer_time is None
+    assert stats.processing_share is None
+    assert stats.mean_rating is None
+
+
+@pytest.fixture(scope="module")
+def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    eng = open_engine(Path(tmp_path_factory.mktemp("stats")) / "store.sqlite3")
+    yield eng
+    eng.dispose()
+
+
+_instants = st.builds(
+    lambda day, us: MONTH_START + timedelta(days=day, microseconds=us),
+    st.integers(min_value=-2, max_value=32),
+    st.integers(min_value=0, max_value=24 * 3600 * 10**6 - 1),
+)
+_durations = st.integers(min_value=0, max_value=3 * 24 * 3600 * 10**6).map(
+    lambda us: timedelta(microseconds=us)
+)
+
+
+@st.composite
+def _row(draw: st.DrawFn) -> dict[str, Any]:
+    received = draw(_instants)
+    answer = draw(st.none() | _durations)
+    due = draw(st.none() | _durations)
+    return make_row(
+        random.Random(draw(st.integers(0, 2**32))),
+        received_at=received,
+        status=draw(st.sampled_from(list(Status))),
+        first_answer_at=None if answer is None else received + answer,
+        first_answer_due=None if due is None else received + due,
+        municipality_id=draw(st.sampled_from([*MUNICIPALITIES[:2], None])),
+        has_interim=draw(st.booleans()),
+        has_final=draw(st.booleans()),
+        was_reworked=draw(st.booleans()),
+        was_reopened=draw(st.booleans()),
+        rating=draw(st.none() | st.integers(1, 5)),
+    )
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rows=st.lists(_row(), max_size=40, unique_by=lambda r: r["id"]))
+def test_any_data_matches_domain_metrics(shared_engine: Engine, rows: list[dict[str, Any]]) -> None:
+    with shared_engine.begin() as conn:
+        delete_all_incidents(conn)
+        bulk_insert_incidents(conn, rows)
+    _check_month(shared_engine, rows)
