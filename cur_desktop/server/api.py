@@ -1,0 +1,285 @@
+"""HTTP endpoints of the central server under ``/api/v1`` (FastAPI routers).
+
+Every endpoint but ``/health`` and ``/auth/login`` needs a bearer token; what it reads or
+changes is scoped to the caller's role and region by the services it calls.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+
+from cur_desktop import wire
+from cur_desktop.domain.enums import Role
+from cur_desktop.server import auth, ingest, pull, push
+from cur_desktop.server.db import Database, current_seq
+from cur_desktop.server.events import PokeBroker
+from cur_desktop.server.schemas import ErrorResponse, HealthResponse, LogoutResponse, MeResponse
+from cur_desktop.server.settings import ServerSettings
+
+log = logging.getLogger(__name__)
+
+_bearer = HTTPBearer(auto_error=False, description="Токен из POST /api/v1/auth/login")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Нет токена, токен неверен или истёк"},
+    403: {"model": ErrorResponse, "description": "Нет прав"},
+    413: {"model": ErrorResponse, "description": "Слишком большой запрос"},
+}
+
+
+def get_db(request: Request) -> Database:
+    """The server's database (set by the app factory)."""
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings(request: Request) -> ServerSettings:
+    """The server's settings (set by the app factory)."""
+    settings: ServerSettings = request.app.state.settings
+    return settings
+
+
+def get_broker(request: Request) -> PokeBroker:
+    """The poke broker of the SSE stream."""
+    broker: PokeBroker = request.app.state.broker
+    return broker
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
+BrokerDep = Annotated[PokeBroker, Depends(get_broker)]
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail=message,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def get_caller(db: DbDep, settings: SettingsDep, credentials: CredentialsDep) -> auth.Caller:
+    """The authenticated caller, or 401."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _unauthorized("Требуется вход: передайте токен в заголовке Authorization")
+    with db.snapshot() as session:
+        caller = auth.authenticate(session, credentials.credentials, now=settings.clock())
+    if caller is None:
+        raise _unauthorized("Токен неверен или срок его действия истёк: войдите снова")
+    return caller
+
+
+CallerDep = Annotated[auth.Caller, Depends(get_caller)]
+
+router = APIRouter(prefix=wire.API_PREFIX)
+_MAX_SEQ = 2**62
+
+
+@router.get("/health", response_model=HealthResponse, tags=["service"])
+def health(db: DbDep) -> HealthResponse:
+    """Liveness and database check; needs no token."""
+    with db.snapshot() as session:
+        session.execute(text("SELECT 1"))
+        seq = current_seq(session)
+    return HealthResponse(status="ok", database=db.engine.dialect.name, seq=seq)
+
+
+@router.post(
+    "/auth/login",
+    response_model=wire.TokenResponse,
+    tags=["auth"],
+    responses={401: _ERRORS[401]},
+)
+def login(body: wire.LoginRequest, db: DbDep, settings: SettingsDep) -> wire.TokenResponse:
+    """Exchange a login and password for a bearer token (valid 12 hours by default)."""
+    with db.write() as session:
+        issued = auth.login(
+            session,
+            login=body.login,
+            password=body.password,
+            now=settings.clock(),
+            ttl_seconds=settings.token_ttl.total_seconds(),
+        )
+    if issued is None:
+        raise _unauthorized("Неверный логин или пароль")
+    return wire.TokenResponse(
+        access_token=issued.token,
+        expires_at=issued.expires_at,
+        login=issued.caller.login,
+        role=issued.caller.role,
+        region_code=issued.caller.region_code,
+    )
+
+
+@router.post(
+    "/auth/logout",
+    response_model=LogoutResponse,
+    tags=["auth"],
+    responses={401: _ERRORS[401]},
+)
+def logout(caller: CallerDep, db: DbDep, credentials: CredentialsDep) -> LogoutResponse:
+    """Revoke the token of this request."""
+    if credentials is None:  # pragma: no cover - get_caller has refused such requests
+        raise _unauthorized("Требуется вход")
+    with db.write() as session:
+        revoked = auth.logout(session, credentials.credentials)
+    log.info("user %s logged out", caller.login)
+    return LogoutResponse(revoked=revoked)
+
+
+@router.get("/auth/me", response_model=MeResponse, tags=["auth"], responses={401: _ERRORS[401]})
+def me(caller: CallerDep) -> MeResponse:
+    """Who the token belongs to: login, role and region."""
+    return MeResponse(login=caller.login, role=caller.role, region_code=caller.region_code)
+
+
+_INGEST_BODY_SCHEMA: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "maxItems": wire.MAX_INGEST_BATCH,
+                    "items": {"$ref": "#/components/schemas/IngestItem"},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/ingest",
+    response_model=list[wire.IngestItemResult],
+    tags=["ingest"],
+    openapi_extra=_INGEST_BODY_SCHEMA,
+    responses={
+        200: {"description": "Все записи приняты (созданы или уже были)"},
+        422: {
+            "model": list[wire.IngestItemResult],
+            "description": (
+                "Хотя бы одна запись отклонена: её результат `invalid` с причиной; "
+                "остальные записи сохранены. Тело, не являющееся массивом JSON, тоже 422."
+            ),
+        },
+        **_ERRORS,
+    },
+)
+async def ingest_items(
+    request: Request, caller: CallerDep, db: DbDep, settings: SettingsDep, broker: BrokerDep
+) -> Any:
+    """Store monitoring posts (array of IngestItem, at most 5,000, texts at most 64 KiB).
+
+    Idempotent on (source, external_id). Deadlines are computed from the region's SLA
+    policy. Only admins, and supervisors for their own region, may ingest.
+    """
+    if caller.role not in (Role.ADMIN, Role.SUPERVISOR):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Загружать инциденты могут администратор и руководитель ЦУР"
+        )
+    raw = await request.body()
+    try:
+        items = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"Тело запроса не является JSON: {exc}"
+        ) from exc
+    if not isinstance(items, list):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "Ожидался массив записей IngestItem"
+        )
+    try:
+        outcome = await run_in_threadpool(ingest.ingest, db, caller, items, now=settings.clock())
+    except ingest.BatchTooLargeError as exc:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from exc
+    broker.poke(outcome.changed_regions)
+    code = status.HTTP_422_UNPROCESSABLE_CONTENT if outcome.any_invalid else status.HTTP_200_OK
+    return JSONResponse(
+        status_code=code, content=[r.model_dump(mode="json") for r in outcome.results]
+    )
+
+
+@router.post(
+    "/sync/push",
+    response_model=wire.PushResponse,
+    tags=["sync"],
+    responses={
+        409: {"model": wire.PushGap, "description": "Пропуск в номерах изменений"},
+        **_ERRORS,
+    },
+)
+def sync_push(
+    body: wire.PushRequest, caller: CallerDep, db: DbDep, settings: SettingsDep, broker: BrokerDep
+) -> Any:
+    """Apply a client's mutations in order, each in its own transaction."""
+    try:
+        outcome = push.push(db, caller, body, now=settings.clock())
+    except push.ClientOwnershipError as exc:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Этот идентификатор клиента принадлежит другому пользователю"
+        ) from exc
+    broker.poke(outcome.changed_regions)
+    if outcome.gap is not None:
+        return JSONResponse(status_code=status.HTTP_409_CONFLICT, content=outcome.gap.model_dump())
+    return outcome.response()
+
+
+@router.get(
+    "/sync/pull", response_model=wire.PullResponse, tags=["sync"], responses={401: _ERRORS[401]}
+)
+def sync_pull(
+    *,
+    caller: CallerDep,
+    db: DbDep,
+    settings: SettingsDep,
+    cursor: Annotated[
+        int,
+        Query(
+            ge=-_MAX_SEQ,
+            le=_MAX_SEQ,
+            description="next_cursor of the previous page (may be negative); 0 at first",
+        ),
+    ] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=5_000)] = None,
+    client_id: Annotated[UUID | None, Query(description="to report its last_mutation_id")] = None,
+) -> wire.PullResponse:
+    """Changes after ``cursor`` visible to the caller, from one snapshot, in seq order.
+
+    A negative ``next_cursor`` means a full snapshot is in progress: pass it back as is.
+    """
+    page = min(limit or settings.pull_default_limit, settings.pull_max_limit)
+    return pull.pull(db, caller, cursor=cursor, limit=page, client_id=client_id)
+
+
+@router.get(
+    "/sync/events",
+    tags=["sync"],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "`event: poke` при каждом изменении в регионе; комментарий раз в 15 с",
+        },
+        401: _ERRORS[401],
+    },
+)
+async def sync_events(
+    caller: CallerDep, settings: SettingsDep, broker: BrokerDep
+) -> StreamingResponse:
+    """Server-Sent Events: a data-free "pull now" poke per committed change in your region."""
+    return StreamingResponse(
+        broker.stream(caller, heartbeat_seconds=settings.heartbeat_seconds),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

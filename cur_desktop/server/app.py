@@ -1,0 +1,54 @@
+"""The FastAPI application of the central server: factory, middleware and error handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.middleware.gzip import GZipMiddleware
+
+from cur_desktop.server.api import router
+from cur_desktop.server.db import Database
+from cur_desktop.server.events import PokeBroker
+from cur_desktop.server.limits import BodySizeLimitMiddleware
+from cur_desktop.server.settings import ServerSettings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(db: Database, settings: ServerSettings | None = None) -> FastAPI:
+    """Build the server application on an initialised database (see ``cur-server init``)."""
+    settings = settings or ServerSettings()
+    app = FastAPI(
+        title="cur-server",
+        summary="Центральный сервер ЦУР: приём инцидентов и синхронизация рабочих мест",
+        version="1",
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.state.broker = PokeBroker()
+    app.include_router(router)
+    app.add_middleware(GZipMiddleware, minimum_size=1_000)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()[:20]
+        ]
+        return JSONResponse(
+            status_code=422,
+            content={"detail": "Неверные данные запроса", "errors": errors},
+        )
+
+    @app.exception_handler(Exception)
+    async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            status_code=500, content={"detail": "Внутренняя ошибка сервера; см. журнал"}
+        )
+
+    return app

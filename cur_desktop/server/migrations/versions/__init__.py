@@ -1,0 +1,1 @@
+"""Alembic revisions of the central server, oldest first."""

@@ -1,0 +1,342 @@
+"""Applying pushed mutations (``POST /api/v1/sync/push``), one transaction per mutation.
+
+Per client: ``last_mutation_id`` is remembered; a mutation with ``id <= last`` is answered
+``already_processed``; ``id > last + 1`` stops the batch with a gap (409, where to resume);
+a rejected mutation still moves ``last_mutation_id`` (it has been answered). Every write
+transaction takes the seq counter's lock first, so writers never deadlock and commit in seq
+order. The rules themselves live in :mod:`cur_desktop.mutations`, shared with the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from cur_desktop import wire
+from cur_desktop.domain.enums import AnswerState, Role
+from cur_desktop.mutations import (
+    MutationRejected,
+    apply_answer_add,
+    apply_answer_published,
+    apply_answer_state,
+    apply_incident_mutation,
+    parse_args,
+)
+from cur_desktop.server import sla
+from cur_desktop.server.auth import Caller
+from cur_desktop.server.convert import (
+    answer_to_wire,
+    answer_values,
+    incident_to_wire,
+    incident_values,
+)
+from cur_desktop.server.db import Database, allocate_seq, lock_counter
+from cur_desktop.server.tables import Answer, Client, Executor, Incident, Municipality, User
+
+log = logging.getLogger(__name__)
+
+_SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+class ClientOwnershipError(PermissionError):
+    """The client id belongs to another login (answered with 403)."""
+
+
+@dataclass
+class PushOutcome:
+    """The answer to a push (or the gap that stopped it) and the regions changed."""
+
+    results: list[wire.MutationResult]
+    last_mutation_id: int
+    gap: wire.PushGap | None = None
+    changed_regions: set[str] = field(default_factory=set)
+
+    def response(self) -> wire.PushResponse:
+        """The wire answer when there was no gap."""
+        return wire.PushResponse(results=self.results, last_mutation_id=self.last_mutation_id)
+
+
+def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: datetime) -> PushOutcome:
+    """Apply ``request``'s mutations in order; see the module docstring."""
+    client_id = str(request.client_id)
+    with db.write() as session:
+        lock_counter(session)  # two first pushes of one new client must not race
+        client = session.get(Client, client_id)
+        if client is None:
+            client = Client(client_id=client_id, login=caller.login, last_mutation_id=0)
+            session.add(client)
+        elif client.login != caller.login:
+            raise ClientOwnershipError(client_id)
+        last = client.last_mutation_id
+    outcome = PushOutcome(results=[], last_mutation_id=last)
+    for mutation in request.mutations:
+        with db.write() as session:
+            lock_counter(session)
+            client = session.get(Client, client_id, with_for_update=True)
+            if client is None:  # pragma: no cover - created above, never deleted
+                raise RuntimeError("client row vanished")
+            last = client.last_mutation_id
+            if mutation.id <= last:
+                outcome.results.append(
+                    wire.MutationResult(
+                        id=mutation.id, outcome=wire.MutationOutcome.ALREADY_PROCESSED
+                    )
+                )
+                continue
+            if mutation.id > last + 1:
+                outcome.gap = wire.PushGap(
+                    message=(
+                        f"Пропуск в последовательности изменений: ожидалось №{last + 1}, "
+                        f"получено №{mutation.id}"
+                    ),
+                    expected_id=last + 1,
+                )
+                outcome.last_mutation_id = last
+                return outcome
+            try:
+                with session.begin_nested():
+                    regions = apply_mutation(session, caller, mutation, now=now)
+            except MutationRejected as exc:
+                log.info(
+                    "mutation %d %s of %s rejected: %s",
+                    mutation.id,
+                    mutation.name,
+                    caller.login,
+                    exc.code,
+                )
+                outcome.results.append(
+                    wire.MutationResult(
+                        id=mutation.id,
+                        outcome=wire.MutationOutcome.REJECTED,
+                        code=exc.code,
+                        message=exc.message,
+                    )
+                )
+            else:
+                outcome.changed_regions |= regions
+                outcome.results.append(
+                    wire.MutationResult(id=mutation.id, outcome=wire.MutationOutcome.APPLIED)
+                )
+            client.last_mutation_id = mutation.id
+            outcome.last_mutation_id = mutation.id
+    return outcome
+
+
+def apply_mutation(
+    session: Session, caller: Caller, mutation: wire.Mutation, *, now: datetime
+) -> set[str]:
+    """Apply one mutation inside the caller's transaction; returns the regions it changed.
+
+    Raises :class:`MutationRejected` (the transaction's savepoint is then rolled back).
+    """
+    if caller.role is Role.FEDERAL_ANALYST:
+        raise MutationRejected(
+            wire.RejectCode.FORBIDDEN, "Роль «федеральный аналитик» — только просмотр"
+        )
+    args = parse_args(mutation.name, mutation.args)
+    if isinstance(args, wire.IncidentCreateArgs):
+        return _create(session, caller, args, now=now)
+    if isinstance(args, wire.AnswerAddArgs):
+        return _answer_add(session, caller, args, now=now)
+    if isinstance(args, wire.AnswerSetStateArgs):
+        return _answer_state(session, caller, args, now=now)
+    if isinstance(
+        args, wire.IncidentClassifyArgs | wire.IncidentTransitionArgs | wire.IncidentAssignArgs
+    ):
+        row = _incident_for_write(session, caller, args.incident_id)
+        _check_refs(session, row.region_code, args)
+        if isinstance(args, wire.IncidentAssignArgs):
+            _check_assign(session, caller, row.region_code, args)
+        current = incident_to_wire(row)
+        new = apply_incident_mutation(
+            current,
+            mutation.name,
+            args,
+            actor=caller.login,
+            region_code=row.region_code,
+            now=now,
+        )
+        return _save_incident(session, current, new)
+    raise MutationRejected(wire.RejectCode.INVALID, f"Неизвестное действие: {mutation.name}")
+
+
+def _incident_for_write(session: Session, caller: Caller, incident_id: UUID) -> Incident:
+    row = session.get(Incident, str(incident_id), with_for_update=True)
+    if row is None or not caller.can_read(row.region_code):
+        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
+    if not caller.can_write(row.region_code):
+        raise MutationRejected(wire.RejectCode.FORBIDDEN, "Нет прав на изменение этого инцидента")
+    return row
+
+
+def _check_refs(session: Session, region_code: str, args: BaseModel) -> None:
+    """Municipality and executor ids must exist in the incident's region."""
+    municipality_id = getattr(args, "municipality_id", None)
+    if municipality_id is not None:
+        found = session.execute(
+            select(Municipality.id).where(
+                Municipality.id == municipality_id, Municipality.region_code == region_code
+            )
+        ).first()
+        if found is None:
+            raise MutationRejected(
+                wire.RejectCode.INVALID, f"Муниципалитет {municipality_id} не найден в регионе"
+            )
+    executor_id = getattr(args, "executor_id", None)
+    if executor_id is not None:
+        found = session.execute(
+            select(Executor.id).where(
+                Executor.id == executor_id, Executor.region_code == region_code
+            )
+        ).first()
+        if found is None:
+            raise MutationRejected(
+                wire.RejectCode.INVALID, f"Исполнитель {executor_id} не найден в регионе"
+            )
+
+
+def _check_assign(
+    session: Session, caller: Caller, region_code: str, args: wire.IncidentAssignArgs
+) -> None:
+    own = (None, caller.login)
+    if caller.role not in _SUPERVISING_ROLES and (
+        args.assignee not in own or args.expected not in own
+    ):
+        raise MutationRejected(
+            wire.RejectCode.FORBIDDEN,
+            "Оператор может взять в работу или освободить только свой инцидент; "
+            "переназначает руководитель",
+        )
+    if args.assignee is not None:
+        user = session.execute(
+            select(User.id).where(
+                User.login == args.assignee, User.region_code == region_code, User.active
+            )
+        ).first()
+        if user is None:
+            raise MutationRejected(
+                wire.RejectCode.INVALID, f"Сотрудник {args.assignee} не найден в регионе"
+            )
+
+
+def _save_incident(
+    session: Session, current: wire.IncidentWire | None, new: wire.IncidentWire
+) -> set[str]:
+    if current is not None and new.version == current.version:
+        return set()  # nothing changed
+    values = incident_values(new)
+    values["seq"] = allocate_seq(session)
+    if current is None:
+        session.execute(insert(Incident).values(**values))
+    else:
+        session.execute(update(Incident).where(Incident.id == values["id"]).values(**values))
+    return {new.region_code}
+
+
+def _create(
+    session: Session, caller: Caller, args: wire.IncidentCreateArgs, *, now: datetime
+) -> set[str]:
+    region_code = caller.region_code
+    if region_code is None:
+        raise MutationRejected(
+            wire.RejectCode.INVALID, "Создавать инциденты может только сотрудник региона"
+        )
+    row = session.get(Incident, str(args.id), with_for_update=True)
+    current = None
+    if row is not None:
+        if not caller.can_read(row.region_code):
+            raise MutationRejected(
+                wire.RejectCode.DUPLICATE, "Инцидент с таким идентификатором уже существует"
+            )
+        current = incident_to_wire(row)
+    else:
+        _check_refs(session, region_code, args)
+        taken = session.execute(
+            select(Incident.id).where(
+                Incident.source == args.source.value, Incident.external_id == args.external_id
+            )
+        ).first()
+        if taken is not None:
+            raise MutationRejected(
+                wire.RejectCode.DUPLICATE,
+                "Инцидент из этого источника с таким внешним номером уже зарегистрирован",
+            )
+    new = apply_incident_mutation(
+        current,
+        wire.MutationName.INCIDENT_CREATE,
+        args,
+        actor=caller.login,
+        region_code=region_code,
+        now=now,
+    )
+    if current is not None:
+        return set()
+    new = new.model_copy(
+        update={
+            "first_answer_due": sla.first_answer_due(
+                region_code, new.source, new.topic_code, new.priority, new.received_at
+            )
+        }
+    )
+    return _save_incident(session, None, new)
+
+
+def _answer_add(
+    session: Session, caller: Caller, args: wire.AnswerAddArgs, *, now: datetime
+) -> set[str]:
+    incident_row = _incident_for_write(session, caller, args.incident_id)
+    existing_row = session.get(Answer, str(args.id), with_for_update=True)
+    if existing_row is not None and existing_row.region_code != incident_row.region_code:
+        raise MutationRejected(
+            wire.RejectCode.DUPLICATE, "Ответ с таким идентификатором уже существует"
+        )
+    existing = None if existing_row is None else answer_to_wire(existing_row)
+    answer = apply_answer_add(existing, args, author=caller.login, now=now)
+    if existing is not None:
+        return set()
+    values = answer_values(answer)
+    values["region_code"] = incident_row.region_code
+    values["seq"] = allocate_seq(session)
+    session.execute(insert(Answer).values(**values))
+    _after_answer(session, incident_row, answer, now=now)
+    return {incident_row.region_code}
+
+
+def _answer_state(
+    session: Session, caller: Caller, args: wire.AnswerSetStateArgs, *, now: datetime
+) -> set[str]:
+    row = session.get(Answer, str(args.answer_id), with_for_update=True)
+    if row is None or not caller.can_read(row.region_code):
+        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
+    incident_row = _incident_for_write(session, caller, UUID(row.incident_id))
+    if (
+        args.to_state in (AnswerState.APPROVED, AnswerState.RETURNED)
+        and caller.role not in _SUPERVISING_ROLES
+    ):
+        raise MutationRejected(
+            wire.RejectCode.FORBIDDEN, "Согласовать или вернуть ответ может только руководитель"
+        )
+    current = answer_to_wire(row)
+    answer = apply_answer_state(current, args, actor=caller.login, now=now)
+    if answer.version == current.version:
+        return set()
+    values = answer_values(answer)
+    values["seq"] = allocate_seq(session)
+    session.execute(update(Answer).where(Answer.id == row.id).values(**values))
+    _after_answer(session, incident_row, answer, now=now)
+    return {row.region_code}
+
+
+def _after_answer(
+    session: Session, incident_row: Incident, answer: wire.AnswerWire, *, now: datetime
+) -> None:
+    """The first published public answer sets the incident's ``first_answer_at``."""
+    current = incident_to_wire(incident_row)
+    new = apply_answer_published(current, answer, now=now)
+    _save_incident(session, current, new)

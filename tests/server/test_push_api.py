@@ -1,0 +1,187 @@
+"""Push: applied / rejected / already_processed / gap, and the conflict rules over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from tests.server.conftest import API, Api
+
+
+def _raw_push(api: Api, login: str, mutations: list[dict[str, Any]]) -> Any:
+    return api.client.post(
+        f"{API}/sync/push",
+        headers=api.headers(login),
+        json={"client_id": str(api.client_id(login)), "mutations": mutations},
+    )
+
+
+def _moderate(incident_id: str) -> dict[str, Any]:
+    return {"incident_id": incident_id, "from_status": "new", "to_status": "moderation"}
+
+
+def test_retried_batch_is_already_processed_and_changes_nothing(api: Api) -> None:
+    incident_id = str(uuid4())
+    batch = [
+        {
+            "id": 1,
+            "name": "incident.create",
+            "args": {
+                "id": incident_id,
+                "source": "ok",
+                "external_id": "ok-1",
+                "text": "Нет воды",
+                "received_at": "2026-03-10T07:00:00+03:00",
+            },
+        },
+        {"id": 2, "name": "incident.transition", "args": _moderate(incident_id)},
+    ]
+    first = _raw_push(api, "tul.op", batch).json()
+    assert [r["outcome"] for r in first["results"]] == ["applied", "applied"]
+    version = api.incident("tul.op", incident_id)["version"]
+    again = _raw_push(api, "tul.op", batch).json()
+    assert [r["outcome"] for r in again["results"]] == ["already_processed"] * 2
+    assert again["last_mutation_id"] == 2
+    assert api.incident("tul.op", incident_id)["version"] == version
+
+
+def test_gap_is_a_409_with_where_to_resume(api: Api) -> None:
+    api.create_incident("tul.op")  # mutation 1
+    response = _raw_push(
+        api, "tul.op", [{"id": 5, "name": "incident.transition", "args": _moderate(str(uuid4()))}]
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "mutation_gap"
+    assert body["expected_id"] == 2
+    assert "ожидалось №2" in body["message"]
+
+
+def test_rejected_mutation_advances_last_mutation_id(api: Api) -> None:
+    incident_id = api.create_incident("tul.op")
+    result = api.push(
+        "tul.op",
+        (
+            "incident.transition",
+            {
+                "incident_id": incident_id,
+                "from_status": "moderation",
+                "to_status": "rejected",
+                "reject_reason": "spam",
+            },
+        ),
+        ("incident.transition", _moderate(incident_id)),
+    )
+    assert [r["outcome"] for r in result["results"]] == ["rejected", "applied"]
+    rejected = result["results"][0]
+    assert rejected["code"] == "status_conflict"
+    assert "новый" in rejected["message"]
+    assert result["last_mutation_id"] == 3
+
+
+def test_transition_rules_over_http(api: Api) -> None:
+    incident_id = api.create_incident("tul.op")
+    api.push("tul.op", ("incident.transition", _moderate(incident_id)))
+    # A colleague's stale client does the same move: quiet success, nothing changes.
+    version = api.incident("tul.op", incident_id)["version"]
+    same = api.push("tul.op2", ("incident.transition", _moderate(incident_id)))
+    assert same["results"][0]["outcome"] == "applied"
+    assert api.incident("tul.op", incident_id)["version"] == version
+    illegal = api.push(
+        "tul.op",
+        (
+            "incident.transition",
+            {"incident_id": incident_id, "from_status": "moderation", "to_status": "on_control"},
+        ),
+    )
+    assert illegal["results"][0]["code"] == "illegal_transition"
+    assert illegal["results"][0]["message"].startswith("Нельзя перевести инцидент")
+
+
+def test_assign_conflict_names_the_colleague(api: Api) -> None:
+    incident_id = api.create_incident("tul.op")
+    take = {"incident_id": incident_id, "expected": None}
+    assert (
+        api.push("tul.op", ("incident.assign", {**take, "assignee": "tul.op"}))["results"][0][
+            "outcome"
+        ]
+        == "applied"
+    )
+    lost = api.push("tul.op2", ("incident.assign", {**take, "assignee": "tul.op2"}))
+    assert lost["results"][0]["code"] == "assign_conflict"
+    assert "tul.op" in lost["results"][0]["message"]
+    assert api.incident("tul.op2", incident_id)["assignee"] == "tul.op"
+
+
+def test_publishing_the_first_public_answer_sets_first_answer_at(api: Api) -> None:
+    incident_id = api.create_incident("tul.op")
+    note_id, answer_id = str(uuid4()), str(uuid4())
+    api.push(
+        "tul.op",
+        (
+            "answer.add",
+            {
+                "id": note_id,
+                "incident_id": incident_id,
+                "kind": "internal_note",
+                "text": "Звонил в УК",
+            },
+        ),
+    )
+    assert api.incident("tul.op", incident_id)["first_answer_at"] is None
+    api.push(
+        "tul.op",
+        (
+            "answer.add",
+            {
+                "id": answer_id,
+                "incident_id": incident_id,
+                "kind": "interim",
+                "text": "Взято в работу, срок 12 марта",
+            },
+        ),
+    )
+    published_at = api.clock.now.isoformat().replace("+00:00", "Z")
+    result = api.push(
+        "tul.op",
+        (
+            "answer.set_state",
+            {"answer_id": answer_id, "from_state": "draft", "to_state": "published"},
+        ),
+    )
+    assert result["results"][0]["outcome"] == "applied"
+    incident = api.incident("tul.op", incident_id)
+    assert incident["first_answer_at"] == published_at
+    answers = {c["id"]: c["data"] for c in api.pull_all("tul.op") if c["entity"] == "answer"}
+    assert answers[answer_id]["state"] == "published"
+    assert answers[note_id]["author"] == "tul.op"
+
+
+def test_duplicate_external_id_is_rejected_as_duplicate(api: Api) -> None:
+    api.create_incident("tul.op", external_id="vk-dup")
+    result = api.push(
+        "tul.op",
+        (
+            "incident.create",
+            {
+                "id": str(uuid4()),
+                "source": "vk",
+                "external_id": "vk-dup",
+                "text": "Повтор",
+                "received_at": "2026-03-10T08:00:00+03:00",
+            },
+        ),
+    )
+    assert result["results"][0]["code"] == "duplicate"
+
+
+def test_invalid_args_are_rejected_not_500(api: Api) -> None:
+    result = api.push(
+        "tul.op",
+        ("incident.transition", {"incident_id": "nope", "from_status": "new"}),
+        (
+            "answer.add",
+            {"id": str(uuid4()), "incident_id": str(uuid4()), "kind": "solution", "text": "x"},
+        ),
+    )
+    assert [r["code"] for r in result["results"]] == ["invalid", "not_found"]
