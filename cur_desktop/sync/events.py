@@ -1,0 +1,48 @@
+"""Progress events of the sync engine: plain dataclasses, no Qt.
+
+``ui/`` turns them into Qt signals; headless callers print or log them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Offline:
+    """The server cannot be reached; local work goes on, changes wait in the outbox."""
+
+
+@dataclass(frozen=True, slots=True)
+class Syncing:
+    """A sync is running: ``up`` mutations left to push, ``down`` changes pulled so far."""
+
+    up: int
+    down: int
+
+
+@dataclass(frozen=True, slots=True)
+class UpToDate:
+    """Caught up with the server at ``at`` (the client's clock, for display only)."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsAttention:
+    """``count`` mutations were rejected by the server and wait for retry / edit / discard."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyncError:
+    """The sync stopped on an error; ``message`` is Russian and may be shown as is."""
+
+    message: str
+
+
+SyncEvent = Offline | Syncing | UpToDate | NeedsAttention | SyncError
+EventCallback = Callable[[SyncEvent], None]

@@ -1,0 +1,435 @@
+"""The client's three layers of state and the moves between them (no I/O but the local DB).
+
+* confirmed state: ``incident``/``answer`` rows of incidents without pending mutations, and
+  ``incident_base``/``answer_base`` rows (copy-on-write shadows) of incidents with some;
+* pending mutations: ``outbox`` rows in state ``pending``, in id order;
+* the view the UI reads: ``incident``/``answer`` = confirmed + pending replayed on top.
+
+The unit of copy-on-write and of rebasing is one incident together with its answers: an outbox
+row's ``entity_id`` is always the incident id the mutation touches. While an incident has
+pending mutations its confirmed state lives in the ``*_base`` tables (an incident that is absent
+there is absent on the server: e.g. created locally and not yet confirmed).
+
+Every function takes a :class:`sqlalchemy.Connection` inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from cur_desktop import mutations, wire
+from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
+from cur_desktop.storage.incidents import delete_incident, get_incident, upsert_incident
+from cur_desktop.storage.tables import (
+    answer_base_table,
+    answer_table,
+    incident_base_table,
+    incident_table,
+    outbox_table,
+    sync_state_table,
+)
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+REJECTED = "rejected"
+
+# sync_state keys
+KEY_CLIENT_ID = "client_id"
+KEY_CURSOR = "cursor"
+KEY_LAST_MUTATION_ID = "last_mutation_id"  # the server's, as of the last applied pull page
+KEY_PUSHED_UP_TO = "pushed_up_to"  # highest id the server answered for in a push
+KEY_ALLOCATED = "last_allocated_mutation_id"  # the client's own gap-free sequence
+KEY_LAST_SYNC_AT = "last_sync_at"
+KEY_SERVER_URL = "server_url"
+KEY_LOGIN = "login"
+KEY_ROLE = "role"
+KEY_REGION = "region_code"
+
+_INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
+_ANSWER_FIELDS = tuple(wire.AnswerWire.model_fields)
+
+
+# --------------------------------------------------------------------------- sync_state
+
+
+def get_state(conn: Connection, key: str) -> str | None:
+    """Value of ``key`` in ``sync_state`` or ``None``."""
+    value = conn.execute(
+        select(sync_state_table.c.value).where(sync_state_table.c.key == key)
+    ).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def get_int_state(conn: Connection, key: str, default: int = 0) -> int:
+    """Integer value of ``key`` (``default`` when unset)."""
+    value = get_state(conn, key)
+    return default if value is None else int(value)
+
+
+def set_state(conn: Connection, key: str, value: str | int) -> None:
+    """Set ``key`` to ``value`` in ``sync_state``."""
+    text = str(value)
+    updated = conn.execute(
+        update(sync_state_table).where(sync_state_table.c.key == key).values(value=text)
+    )
+    if updated.rowcount == 0:
+        conn.execute(insert(sync_state_table).values(key=key, value=text))
+
+
+# --------------------------------------------------------------------------- row <-> wire
+
+
+def incident_from_row(row: Mapping[Any, Any]) -> wire.IncidentWire:
+    """The wire form of an ``incident``/``incident_base`` row."""
+    return wire.IncidentWire.model_validate({k: row[k] for k in _INCIDENT_FIELDS})
+
+
+def incident_to_row(incident: wire.IncidentWire, *, local_changed: bool) -> dict[str, Any]:
+    """Column values of an ``incident`` row for ``incident`` (computed columns left alone)."""
+    row: dict[str, Any] = {k: getattr(incident, k) for k in _INCIDENT_FIELDS}
+    row["id"] = str(incident.id)
+    row["local_changed"] = local_changed
+    return row
+
+
+def answer_from_row(row: Mapping[Any, Any]) -> wire.AnswerWire:
+    """The wire form of an ``answer``/``answer_base`` row."""
+    return wire.AnswerWire.model_validate({k: row[k] for k in _ANSWER_FIELDS})
+
+
+def answer_to_row(answer: wire.AnswerWire) -> dict[str, Any]:
+    """Column values of an ``answer`` row."""
+    row: dict[str, Any] = {k: getattr(answer, k) for k in _ANSWER_FIELDS}
+    row["id"] = str(answer.id)
+    row["incident_id"] = str(answer.incident_id)
+    return row
+
+
+# --------------------------------------------------------------------------- table access
+
+
+def load_view_incident(conn: Connection, incident_id: str) -> wire.IncidentWire | None:
+    """The incident as the UI sees it."""
+    row = get_incident(conn, incident_id)
+    return None if row is None else incident_from_row(row)
+
+
+def load_base_incident(conn: Connection, incident_id: str) -> wire.IncidentWire | None:
+    """The confirmed shadow of an incident under copy-on-write."""
+    row = (
+        conn.execute(select(incident_base_table).where(incident_base_table.c.id == incident_id))
+        .mappings()
+        .first()
+    )
+    return None if row is None else incident_from_row(row)
+
+
+def load_answers(conn: Connection, incident_id: str, *, base: bool) -> dict[str, wire.AnswerWire]:
+    """Answers of an incident from the view (``base=False``) or the shadow, by id."""
+    table = answer_base_table if base else answer_table
+    rows = conn.execute(select(table).where(table.c.incident_id == incident_id)).mappings()
+    return {str(r["id"]): answer_from_row(r) for r in rows}
+
+
+# Local columns the wire does not carry: kept across rewrites of a row (the sticky flags are
+# then refreshed by ``refresh_derived``; the warning instants belong to the SLA code).
+_CARRIED_COLUMNS = (
+    "first_answer_warn_at",
+    "final_answer_warn_at",
+    "was_reworked",
+    "was_reopened",
+    "rating",
+)
+
+
+def write_view_incident(
+    conn: Connection, incident: wire.IncidentWire, *, local_changed: bool
+) -> None:
+    """Insert or update the UI's row of ``incident`` (keeps the search index in step)."""
+    row = incident_to_row(incident, local_changed=local_changed)
+    old = get_incident(conn, row["id"])
+    if old is not None:
+        row.update({c: old[c] for c in _CARRIED_COLUMNS})
+    upsert_incident(conn, row)
+
+
+def refresh_derived(conn: Connection, incident_ids: Iterable[str]) -> None:
+    """Recompute the answer flags and the sticky status flags of view incidents.
+
+    ``has_interim`` / ``has_final``: a published interim / final answer exists;
+    ``was_reworked`` / ``was_reopened``: the incident is or has been seen in that status.
+    """
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return
+    inc, ans = incident_table, answer_table
+
+    def published(kind: AnswerKind) -> Any:
+        return (
+            select(ans.c.id)
+            .where(
+                ans.c.incident_id == inc.c.id,
+                ans.c.kind == kind,
+                ans.c.state == AnswerState.PUBLISHED,
+            )
+            .exists()
+        )
+
+    for start in range(0, len(ids), 500):
+        conn.execute(
+            update(inc)
+            .where(inc.c.id.in_(ids[start : start + 500]))
+            .values(
+                has_interim=published(AnswerKind.INTERIM),
+                has_final=published(AnswerKind.FINAL),
+                was_reworked=or_(inc.c.was_reworked, inc.c.status == Status.REWORK),
+                was_reopened=or_(inc.c.was_reopened, inc.c.status == Status.REOPENED),
+            )
+        )
+
+
+def write_base_incident(conn: Connection, incident: wire.IncidentWire) -> None:
+    """Insert or replace the confirmed shadow of ``incident``."""
+    row = incident_to_row(incident, local_changed=False)
+    conn.execute(delete(incident_base_table).where(incident_base_table.c.id == row["id"]))
+    conn.execute(insert(incident_base_table).values(**row))
+
+
+def write_answer(conn: Connection, answer: wire.AnswerWire, *, base: bool) -> None:
+    """Insert or replace an answer in the view or the shadow."""
+    table = answer_base_table if base else answer_table
+    row = answer_to_row(answer)
+    conn.execute(delete(table).where(table.c.id == row["id"]))
+    conn.execute(insert(table).values(**row))
+
+
+def delete_answer(conn: Connection, answer_id: str, *, base: bool) -> None:
+    """Delete an answer from the view or the shadow (absent is fine)."""
+    table = answer_base_table if base else answer_table
+    conn.execute(delete(table).where(table.c.id == answer_id))
+
+
+def incident_of_answer(conn: Connection, answer_id: str) -> str | None:
+    """Incident id of an answer known locally (view first, then shadow)."""
+    for table in (answer_table, answer_base_table):
+        value = conn.execute(
+            select(table.c.incident_id).where(table.c.id == answer_id)
+        ).scalar_one_or_none()
+        if value is not None:
+            return str(value)
+    return None
+
+
+# --------------------------------------------------------------------------- outbox
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One outbox row, parsed."""
+
+    id: int
+    name: wire.MutationName
+    args: dict[str, Any]
+    base_version: int | None
+    created_at: datetime
+    state: str
+    reject_code: str | None
+    reject_message: str | None
+    attempts: int
+    entity_id: str | None
+
+
+def _outbox_row(row: Mapping[Any, Any]) -> OutboxRow:
+    return OutboxRow(
+        id=int(row["id"]),
+        name=wire.MutationName(row["name"]),
+        args=dict(json.loads(row["args_json"])),
+        base_version=row["base_version"],
+        created_at=row["created_at"],
+        state=str(row["state"]),
+        reject_code=row["reject_code"],
+        reject_message=row["reject_message"],
+        attempts=int(row["attempts"]),
+        entity_id=row["entity_id"],
+    )
+
+
+def outbox_rows(
+    conn: Connection,
+    *,
+    state: str | None = None,
+    entity_id: str | None = None,
+    after_id: int = 0,
+    limit: int | None = None,
+) -> list[OutboxRow]:
+    """Outbox rows in id order, filtered by state, entity and ``id > after_id``."""
+    query = select(outbox_table).where(outbox_table.c.id > after_id).order_by(outbox_table.c.id)
+    if state is not None:
+        query = query.where(outbox_table.c.state == state)
+    if entity_id is not None:
+        query = query.where(outbox_table.c.entity_id == entity_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_outbox_row(r) for r in conn.execute(query).mappings()]
+
+
+def get_outbox_row(conn: Connection, mutation_id: int) -> OutboxRow | None:
+    """One outbox row by id."""
+    row = conn.execute(select(outbox_table).where(outbox_table.c.id == mutation_id)).mappings()
+    first = row.first()
+    return None if first is None else _outbox_row(first)
+
+
+def count_outbox(conn: Connection, state: str) -> int:
+    """How many outbox rows are in ``state``."""
+    return int(
+        conn.execute(
+            select(func.count()).select_from(outbox_table).where(outbox_table.c.state == state)
+        ).scalar_one()
+    )
+
+
+def has_pending(conn: Connection, incident_id: str) -> bool:
+    """Whether an incident has pending mutations (so it is under copy-on-write)."""
+    return (
+        conn.execute(
+            select(outbox_table.c.id)
+            .where(outbox_table.c.entity_id == incident_id, outbox_table.c.state == PENDING)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+# --------------------------------------------------------------------------- applying
+
+
+@dataclass
+class IncidentState:
+    """An incident with its answers, as the mutation rules see it."""
+
+    incident: wire.IncidentWire | None
+    answers: dict[str, wire.AnswerWire]
+
+
+def parsed_args(name: wire.MutationName, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and normalise mutation args into their JSON form (``MutationRejected`` if bad)."""
+    model = mutations.parse_args(name, dict(args))
+    return dict(model.model_dump(mode="json"))
+
+
+def entity_of(conn: Connection, name: wire.MutationName, args: Mapping[str, Any]) -> str:
+    """The incident id a mutation touches (its copy-on-write unit)."""
+    if name is wire.MutationName.INCIDENT_CREATE:
+        return str(UUID(str(args["id"])))
+    if name is wire.MutationName.ANSWER_SET_STATE:
+        answer_id = str(UUID(str(args["answer_id"])))
+        incident_id = incident_of_answer(conn, answer_id)
+        if incident_id is None:
+            raise mutations.MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
+        return incident_id
+    return str(UUID(str(args["incident_id"])))
+
+
+def apply_mutation(
+    state: IncidentState,
+    name: wire.MutationName,
+    args: Mapping[str, Any],
+    *,
+    actor: str,
+    region_code: str,
+    now: datetime,
+) -> None:
+    """Apply one mutation to ``state`` in place; ``MutationRejected`` leaves it untouched."""
+    if name is wire.MutationName.ANSWER_ADD:
+        add = wire.AnswerAddArgs.model_validate(dict(args))
+        if state.incident is None:
+            raise mutations.MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
+        answer = mutations.apply_answer_add(
+            state.answers.get(str(add.id)), add, author=actor, now=now
+        )
+        incident = mutations.apply_answer_published(state.incident, answer, now=now)
+        state.answers[str(answer.id)] = answer
+        state.incident = incident
+    elif name is wire.MutationName.ANSWER_SET_STATE:
+        move = wire.AnswerSetStateArgs.model_validate(dict(args))
+        current = state.answers.get(str(move.answer_id))
+        answer = mutations.apply_answer_state(current, move, actor=actor, now=now)
+        if state.incident is not None:
+            state.incident = mutations.apply_answer_published(state.incident, answer, now=now)
+        state.answers[str(answer.id)] = answer
+    else:
+        state.incident = mutations.apply_incident_mutation(
+            state.incident, name, dict(args), actor=actor, region_code=region_code, now=now
+        )
+
+
+def write_view(conn: Connection, incident_id: str, state: IncidentState, *, local: bool) -> None:
+    """Make the UI's rows of one incident (and its answers) equal to ``state``."""
+    if state.incident is None:
+        delete_incident(conn, incident_id)
+    else:
+        write_view_incident(conn, state.incident, local_changed=local)
+    conn.execute(delete(answer_table).where(answer_table.c.incident_id == incident_id))
+    for answer in state.answers.values():
+        write_answer(conn, answer, base=False)
+
+
+def start_copy_on_write(conn: Connection, incident_id: str) -> None:
+    """Save the confirmed rows of an incident into the shadow tables (first pending mutation)."""
+    conn.execute(delete(incident_base_table).where(incident_base_table.c.id == incident_id))
+    conn.execute(delete(answer_base_table).where(answer_base_table.c.incident_id == incident_id))
+    incident = load_view_incident(conn, incident_id)
+    if incident is not None:
+        write_base_incident(conn, incident)
+    for answer in load_answers(conn, incident_id, base=False).values():
+        write_answer(conn, answer, base=True)
+
+
+def rebase(conn: Connection, incident_ids: Sequence[str] | set[str]) -> None:
+    """Recompute the view of incidents that are (or just were) under copy-on-write.
+
+    View = shadow + pending mutations replayed in id order (with each mutation's own time);
+    a mutation that no longer fits the confirmed state is skipped in the view but stays pending
+    (the server decides). Without pending mutations the shadow becomes the view and is dropped.
+    """
+    if not incident_ids:
+        return
+    actor = get_state(conn, KEY_LOGIN) or ""
+    region_code = get_state(conn, KEY_REGION) or ""
+    for incident_id in sorted(incident_ids):
+        state = IncidentState(
+            incident=load_base_incident(conn, incident_id),
+            answers=load_answers(conn, incident_id, base=True),
+        )
+        pending = outbox_rows(conn, state=PENDING, entity_id=incident_id)
+        for row in pending:
+            try:
+                apply_mutation(
+                    state,
+                    row.name,
+                    row.args,
+                    actor=actor,
+                    region_code=region_code,
+                    now=row.created_at,
+                )
+            except mutations.MutationRejected as exc:
+                log.info(
+                    "pending mutation %d no longer fits (%s); shown unapplied", row.id, exc.code
+                )
+        write_view(conn, incident_id, state, local=bool(pending))
+        refresh_derived(conn, [incident_id])
+        if not pending:
+            conn.execute(delete(incident_base_table).where(incident_base_table.c.id == incident_id))
+            conn.execute(
+                delete(answer_base_table).where(answer_base_table.c.incident_id == incident_id)
+            )

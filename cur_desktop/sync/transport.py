@@ -1,0 +1,268 @@
+"""Typed HTTP transport of the sync client: login, logout, push, pull and the live poke stream.
+
+A thin wrapper over :class:`httpx.AsyncClient`. Every answer is parsed with the wire models of
+:mod:`cur_desktop.wire`; anything else (invalid JSON, a wrong schema, a cut body) raises
+:class:`~cur_desktop.sync.errors.ServerProtocolError` so that callers never apply it. The token
+is sent as a bearer header and never logged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from cur_desktop.sync.errors import (
+    AuthenticationError,
+    MutationGapError,
+    NetworkError,
+    RequestRefusedError,
+    ServerProtocolError,
+    ServerUnavailableError,
+)
+from cur_desktop.wire import (
+    API_PREFIX,
+    LoginRequest,
+    PullResponse,
+    PushGap,
+    PushRequest,
+    PushResponse,
+    TokenResponse,
+)
+
+log = logging.getLogger(__name__)
+
+LOGIN_PATH = f"{API_PREFIX}/auth/login"
+LOGOUT_PATH = f"{API_PREFIX}/auth/logout"
+PUSH_PATH = f"{API_PREFIX}/sync/push"
+PULL_PATH = f"{API_PREFIX}/sync/pull"
+EVENTS_PATH = f"{API_PREFIX}/sync/events"
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _parse(model: type[_M], body: bytes, what: str) -> _M:
+    """Parse ``body`` as ``model``; anything off-contract is a :class:`ServerProtocolError`."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as exc:
+        log.warning("server sent an invalid %s: %d error(s)", what, exc.error_count())
+        raise ServerProtocolError(
+            f"Сервер прислал некорректный ответ ({what}); данные не применены."
+        ) from exc
+
+
+def _detail(response: httpx.Response) -> str:
+    """The server's own (Russian) explanation of a refusal, if it gave a short one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return detail[:300] if isinstance(detail, str) else ""
+
+
+class SyncTransport:
+    """HTTP client of one server for one user.
+
+    ``base_url`` is the server's root (e.g. ``http://127.0.0.1:8000``). Pass ``client`` to share
+    an :class:`httpx.AsyncClient` (its ``base_url`` is then ignored in favour of ours).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json", "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=False,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def token(self) -> str | None:
+        """The bearer token in use (``None`` before login)."""
+        return self._token
+
+    def set_token(self, token: str | None) -> None:
+        """Use ``token`` for the following requests."""
+        self._token = token
+
+    async def aclose(self) -> None:
+        """Close the underlying connection pool."""
+        await self._client.aclose()
+
+    async def __aenter__(self) -> SyncTransport:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ requests
+
+    def _headers(self) -> dict[str, str]:
+        if self._token is None:
+            return {}
+        return {"Authorization": f"Bearer {self._token}"}
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Send one request and read the whole body; map transport failures to our errors."""
+        request = self._client.build_request(
+            method, path, json=json_body, params=params, headers=self._headers()
+        )
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            log.info("%s %s: timeout", method, path)
+            raise NetworkError("Сервер не ответил вовремя.") from exc
+        except httpx.TransportError as exc:
+            log.info("%s %s: %s", method, path, type(exc).__name__)
+            raise NetworkError("Нет связи с сервером.") from exc
+        try:
+            await response.aread()
+        except httpx.TransportError as exc:
+            log.warning("%s %s: body cut (%s)", method, path, type(exc).__name__)
+            raise ServerProtocolError(
+                "Ответ сервера оборвался на середине; данные не применены."
+            ) from exc
+        finally:
+            await response.aclose()
+        log.debug(
+            "%s %s -> %d (%d bytes)", method, path, response.status_code, len(response.content)
+        )
+        return response
+
+    def _raise_for_status(self, response: httpx.Response, *, login: bool = False) -> None:
+        status = response.status_code
+        if status < 300:
+            return
+        if status >= 500:
+            raise ServerUnavailableError(f"Сервер временно недоступен (код {status}).", status)
+        if status == 401:
+            if login:
+                raise AuthenticationError("Неверный логин или пароль.")
+            raise AuthenticationError("Сеанс истёк или отозван: войдите заново.")
+        detail = _detail(response)
+        message = f"Сервер отклонил запрос (код {status})" + (f": {detail}" if detail else ".")
+        raise RequestRefusedError(message, status)
+
+    # ------------------------------------------------------------------ API
+
+    async def login(self, login: str, password: str) -> TokenResponse:
+        """Log in; on success the token is kept for the following requests."""
+        body = LoginRequest(login=login, password=password).model_dump(mode="json")
+        response = await self._request("POST", LOGIN_PATH, json_body=body)
+        self._raise_for_status(response, login=True)
+        token = _parse(TokenResponse, response.content, "вход")
+        self._token = token.access_token
+        log.info("logged in as %s (role %s)", token.login, token.role.value)
+        return token
+
+    async def logout(self) -> None:
+        """Revoke the token on the server (best effort on the caller's side) and forget it."""
+        if self._token is None:
+            return
+        try:
+            response = await self._request("POST", LOGOUT_PATH)
+            if response.status_code != 401:
+                self._raise_for_status(response)
+        finally:
+            self._token = None
+
+    async def push(self, request: PushRequest) -> PushResponse:
+        """Push a batch of mutations; a 409 gap raises :class:`MutationGapError`."""
+        response = await self._request("POST", PUSH_PATH, json_body=request.model_dump(mode="json"))
+        if response.status_code == 409:
+            raise MutationGapError(_parse(PushGap, response.content, "разрыв очереди"))
+        self._raise_for_status(response)
+        result = _parse(PushResponse, response.content, "отправка изменений")
+        sent = {m.id for m in request.mutations}
+        answered = {r.id for r in result.results}
+        if answered != sent:
+            log.warning("push answer covers %d of %d mutations", len(answered & sent), len(sent))
+            raise ServerProtocolError(
+                "Сервер ответил не на те изменения, что были отправлены; данные не применены."
+            )
+        return result
+
+    async def pull(
+        self, cursor: int, *, limit: int | None = None, client_id: str | None = None
+    ) -> PullResponse:
+        """Fetch one page of changes after ``cursor`` (negative: a full snapshot in progress).
+
+        ``client_id`` lets the server report this client's ``last_mutation_id``.
+        """
+        params: dict[str, Any] = {"cursor": cursor}
+        if limit is not None:
+            params["limit"] = limit
+        if client_id is not None:
+            params["client_id"] = client_id
+        response = await self._request("GET", PULL_PATH, params=params)
+        self._raise_for_status(response)
+        page = _parse(PullResponse, response.content, "получение изменений")
+        if page.changes:
+            seqs = [c.seq for c in page.changes]
+            after = 0 if page.reset else abs(cursor)
+            ordered = all(a < b for a, b in itertools.pairwise(seqs))
+            if not ordered or seqs[0] <= after or abs(page.next_cursor) < seqs[-1]:
+                raise ServerProtocolError(
+                    "Сервер прислал изменения не по порядку; данные не применены."
+                )
+        return page
+
+    async def events(self) -> AsyncIterator[str]:
+        """Yield ``"open"`` once connected, then the event name of each message (SSE).
+
+        The stream carries no data, only "pull now" pokes; comments (keep-alives) are skipped.
+        """
+        headers = {**self._headers(), "Accept": "text/event-stream"}
+        timeout = httpx.Timeout(None, connect=5.0)
+        try:
+            async with self._client.stream(
+                "GET", EVENTS_PATH, headers=headers, timeout=timeout
+            ) as response:
+                if response.status_code != 200:
+                    await response.aread()
+                    self._raise_for_status(response)
+                    raise ServerProtocolError("Сервер не открыл поток уведомлений.")
+                yield "open"  # connected: a reconnect is a reason to pull
+                event = ""
+                has_data = False
+                async for line in response.aiter_lines():
+                    if line == "":
+                        if event or has_data:
+                            yield event or "message"
+                        event, has_data = "", False
+                    elif line.startswith(":"):
+                        continue
+                    elif line.startswith("event:"):
+                        event = line[len("event:") :].strip()
+                    elif line.startswith("data:"):
+                        has_data = True
+        except httpx.TimeoutException as exc:
+            raise NetworkError("Сервер не ответил вовремя.") from exc
+        except httpx.TransportError as exc:
+            raise NetworkError("Поток уведомлений прервался.") from exc

@@ -1,0 +1,1 @@
+"""Sync tests: the client engine against a real server, fault proxy, CLI."""
