@@ -38,7 +38,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="запустить на встроенных демонстрационных данных",
+        help="запустить на встроенных демонстрационных данных (локальный сервер ЦУР)",
+    )
+    parser.add_argument(
+        "--demo-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="папка демо-режима (по умолчанию — в каталоге данных пользователя)",
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="подробный журнал (-vv: отладка)"
@@ -157,8 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     if args.demo:
-        print("Демо-режим появится вместе с окном рабочего места.")
-        return EXIT_OK
+        from cur_desktop.demo.embedded import run_demo  # noqa: PLC0415 (starts a server: lazy)
+
+        return run_demo(args.demo_dir)
     handlers = {
         "login": _cmd_login,
         "logout": _cmd_logout,
