@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
+from cur_desktop.mutations import MutationRejected
 from cur_desktop.storage.migrations import upgrade_to_head
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ PRAGMAS: tuple[str, ...] = (
     "PRAGMA mmap_size=268435456",  # 256 MiB of memory-mapped reads
 )
 BEGIN_IMMEDIATE = "sqlite_begin_immediate"
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (MutationRejected,)
+"""Refusals a write job may raise on purpose: logged at DEBUG without a traceback."""
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -87,10 +90,15 @@ class DbWriter:
     ``submit(fn)`` runs ``fn(conn)`` inside one ``BEGIN IMMEDIATE`` transaction on the worker
     thread and returns a ``Future``; the transaction commits when ``fn`` returns and rolls back
     when it raises (the exception reaches the future). Jobs run one at a time, in order.
+
+    A failed job is logged with its traceback (``log.exception``), except an expected refusal:
+    an instance of ``EXPECTED_ERRORS``, of the writer's ``expected`` classes or of the
+    ``expected`` classes given to ``submit`` / ``run`` is logged at DEBUG without a traceback.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, expected: tuple[type[BaseException], ...] = ()) -> None:
         self._engine = engine
+        self._expected = EXPECTED_ERRORS + expected
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._conn: Connection | None = None
         self._closed = False
@@ -101,25 +109,38 @@ class DbWriter:
             self._conn = self._engine.connect().execution_options(**{BEGIN_IMMEDIATE: True})
         return self._conn
 
-    def _run_job(self, fn: Callable[[Connection], T]) -> T:
+    def _run_job(
+        self, fn: Callable[[Connection], T], expected: tuple[type[BaseException], ...]
+    ) -> T:
         conn = self._connection()
         try:
             with conn.begin():
                 return fn(conn)
-        except BaseException:
-            log.debug("write job %r failed; rolled back", fn, exc_info=True)
+        except BaseException as exc:
+            if isinstance(exc, self._expected + expected):
+                log.debug("write job %r refused (%r); rolled back", fn, exc)
+            else:
+                log.exception("write job %r failed; rolled back", fn)
             raise
 
-    def submit(self, fn: Callable[[Connection], T]) -> Future[T]:
-        """Queue ``fn`` to run inside one write transaction; return its future."""
+    def submit(
+        self, fn: Callable[[Connection], T], *, expected: tuple[type[BaseException], ...] = ()
+    ) -> Future[T]:
+        """Queue ``fn`` to run inside one write transaction; return its future.
+
+        ``expected``: exception classes this job may raise as a normal refusal (no traceback
+        in the log), in addition to the writer's own.
+        """
         with self._lock:
             if self._closed:
                 raise RuntimeError("DbWriter is closed")
-            return self._executor.submit(self._run_job, fn)
+            return self._executor.submit(self._run_job, fn, expected)
 
-    async def run(self, fn: Callable[[Connection], T]) -> T:
+    async def run(
+        self, fn: Callable[[Connection], T], *, expected: tuple[type[BaseException], ...] = ()
+    ) -> T:
         """Run ``fn`` inside one write transaction without blocking the event loop."""
-        return await asyncio.wrap_future(self.submit(fn))
+        return await asyncio.wrap_future(self.submit(fn, expected=expected))
 
     def _close_connection(self) -> None:
         if self._conn is not None:

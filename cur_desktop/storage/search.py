@@ -6,7 +6,11 @@ same stemmer unchanged in practice). So "дорога" finds "дорогам" an
 
 A query becomes an AND of quoted single tokens, so FTS5 syntax typed by a user (quotes, ``*``,
 parentheses, ``-``, ``:``) is dropped, and upper-case ``AND``/``OR``/``NOT``/``NEAR`` are
-dropped as operators (every word must match anyway).
+dropped as operators (every word must match anyway). Russian stop words ("не", "на", "в",
+"нет" ...: ``STOP_WORDS``) are dropped from a query that has other words: they occur in most
+posts, and ranking has to read every posting of each query term, so "не вывозят мусор" would
+cost a walk over most of the index for no selectivity. The index itself keeps them (a query
+made only of stop words still searches them), so its contents did not change.
 Snippets are built in Python from the original text, matching words marked ``[...]``.
 Ranking (bm25) covers the newest ``RANK_WINDOW`` matches of a query, by local rowid.
 """
@@ -34,6 +38,18 @@ _local = threading.local()
 SNIPPET_RADIUS = 60
 """Characters of context kept on each side of the first match in a snippet."""
 MAX_QUERY_TOKENS = 16
+_STOP_WORDS_TEXT = """
+    а без более будет будто бы был была были было быть в вам вас ведь во вот впрочем все всего
+    всех всю вы где да даже для до его ее ей ему если есть еще ж же за здесь и из или им их к
+    как какая какой когда кто ли между меня мне мой моя мы на над нас не него нее ней нет ни
+    нибудь ним них но ну о об он она они оно опять от перед по под после при про раз разве с
+    сам себе себя со та так такой там те тем то того тоже той только том тот ту тут ты у уж
+    уже хоть чем чего через что чтоб чтобы эта эти этим этих это этого этой этом этот эту я
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+"""Function words (lower case, ``ё`` as ``е``) left out of a query that has other words: a
+subset of the Snowball Russian stop list without its numerals and content adverbs ("можно",
+"нельзя", "хорошо" ...), which residents use to say what is wrong."""
 RANK_WINDOW = 20_000
 """bm25 is computed for at most this many matches, the newest (highest rowid) ones: ranking
 every match of a common word in a million incidents would take far too long."""
@@ -75,9 +91,14 @@ def stem_texts(texts: Iterable[str]) -> list[str]:
 
 
 def query_stems(q: str) -> list[str]:
-    """Return the distinct stems of a user query, in order, at most ``MAX_QUERY_TOKENS``."""
+    """Return the distinct stems of a user query, in order, at most ``MAX_QUERY_TOKENS``.
+
+    Stop words are left out unless the query has nothing else.
+    """
+    words = _words(_OPERATORS.sub(" ", q))
+    content = [w for w in words if w not in STOP_WORDS]
     seen: dict[str, None] = {}
-    for stem in stem_words(_words(_OPERATORS.sub(" ", q))):
+    for stem in stem_words(content or words):
         seen.setdefault(stem, None)
     return list(seen)[:MAX_QUERY_TOKENS]
 
@@ -133,31 +154,39 @@ _fts = table(FTS_TABLE, column("rowid"))
 def search(
     conn: Connection, query: str, *, flt: InboxFilter | None = None, limit: int = 50
 ) -> list[SearchHit]:
-    """Find incidents matching ``query`` (and ``flt``), best first by bm25."""
+    """Find incidents matching ``query`` (and ``flt``), best first by bm25.
+
+    The ranking query carries only rowids and scores (the incident row is joined only when a
+    filter needs its columns); author and text are read for the ``limit`` best rows alone, so
+    the sort does not drag the text of every ranked match along.
+    """
     stems = query_stems(query)
     if not stems or limit <= 0:
         return []
     match = " ".join(f'"{s}"' for s in stems)
+    matches = literal_column(FTS_TABLE).op("MATCH")(bindparam("q", match))
     inc = incident_table
     score: Label[Any] = literal_column(f"bm25({FTS_TABLE})").label("score")
-    stmt = (
-        select(inc.c.id, inc.c.author, inc.c.text, score)
-        .select_from(_fts.join(inc, inc.c.rowid_ == _fts.c.rowid))
-        .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("q", match)))
-        .order_by(literal_column("score"), inc.c.rowid_)
-        .limit(limit)
-    )
+    ranked = select(_fts.c.rowid.label("rid"), score).where(matches)
     if flt is not None:
-        stmt = stmt.where(*filter_clauses(flt))
+        ranked = ranked.join_from(_fts, inc, inc.c.rowid_ == _fts.c.rowid).where(
+            *filter_clauses(flt)
+        )
     floor = conn.execute(
         select(_fts.c.rowid)
-        .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("q", match)))
+        .where(matches)
         .order_by(_fts.c.rowid.desc())
         .limit(1)
         .offset(RANK_WINDOW - 1)
     ).scalar_one_or_none()
     if floor is not None:  # more matches than the window: rank the newest ones only
-        stmt = stmt.where(_fts.c.rowid >= floor)
+        ranked = ranked.where(_fts.c.rowid >= floor)
+    best = ranked.order_by(literal_column("score"), _fts.c.rowid).limit(limit).subquery("best")
+    stmt = (
+        select(inc.c.id, inc.c.author, inc.c.text, best.c.score)
+        .join_from(best, inc, inc.c.rowid_ == best.c.rid)
+        .order_by(best.c.score, best.c.rid)
+    )
     hits: list[SearchHit] = []
     for row in conn.execute(stmt):
         source = row.text if _has_match(row.text, stems) else f"{row.author}: {row.text}"

@@ -94,6 +94,8 @@ class Incident(IncidentColumns, table=True):
         Index("ix_incident_received", "received_at"),
         Index("ix_incident_municipality_received", "municipality_id", "received_at"),
         Index("ix_incident_topic_received", "topic_code", "received_at"),
+        Index("ix_incident_topic_source_received", "topic_code", "source", "received_at"),
+        Index("ix_incident_region_received", "region_code", "received_at"),
         Index("ix_incident_executor_received", "executor_id", "received_at"),
         Index("ix_incident_source_received", "source", "received_at"),
         Index("ix_incident_assignee_status", "assignee", "status"),

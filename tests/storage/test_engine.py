@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, func, select, text
 
+from cur_desktop import wire
+from cur_desktop.mutations import MutationRejected
 from cur_desktop.storage.engine import DbWriter, open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.migrations import include_name, upgrade_to_head
@@ -178,3 +182,42 @@ def test_crash_mid_transaction_leaves_no_half_written_rows(db_path: Path) -> Non
             assert search(conn, "недописанная") == []
     finally:
         eng.dispose()
+
+
+class _ExpectedError(Exception):
+    """A refusal the caller lists as expected."""
+
+
+def _refuse(exc: BaseException) -> Callable[[Connection], None]:
+    def job(conn: Connection) -> None:
+        _bump(conn)
+        raise exc
+
+    return job
+
+
+def test_writer_logs_refusals_quietly_and_failures_with_traceback(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="cur_desktop.storage.engine")
+    with DbWriter(engine, expected=(_ExpectedError,)) as writer:
+        refused = MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
+        with pytest.raises(MutationRejected):
+            writer.submit(_refuse(refused)).result()
+        with pytest.raises(_ExpectedError):
+            writer.submit(_refuse(_ExpectedError("занято"))).result()
+        with pytest.raises(KeyError):  # expected for this one job only
+            writer.submit(_refuse(KeyError("k")), expected=(KeyError,)).result()
+        with pytest.raises(ValueError, match="сломано"):
+            writer.submit(_refuse(ValueError("сломано"))).result()
+    records = [r for r in caplog.records if r.name == "cur_desktop.storage.engine"]
+    failures = [r for r in records if "rolled back" in r.getMessage()]
+    assert [(r.levelno, r.exc_info is not None) for r in failures] == [
+        (logging.DEBUG, False),
+        (logging.DEBUG, False),
+        (logging.DEBUG, False),
+        (logging.ERROR, True),
+    ]
+    assert "сломано" in caplog.text
+    with engine.connect() as conn:  # every job rolled back
+        assert conn.execute(select(sync_state_table.c.value)).first() is None

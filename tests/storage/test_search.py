@@ -110,3 +110,42 @@ def test_ranking_covers_the_newest_window(engine: Engine, monkeypatch: pytest.Mo
     with engine.connect() as conn:
         hits = search(conn, "яма")
     assert {h.id for h in hits} == {r["id"] for r in rows[-3:]}
+
+
+def test_stop_words_are_left_out_of_a_query_with_other_words() -> None:
+    assert query_stems("не вывозят мусор") == query_stems("вывозят мусор") == ["вывоз", "мусор"]
+    assert query_stems("Яма НА дороге") == query_stems("яма дороге")
+    assert query_stems("нет горячей воды") == query_stems("горячей воды")
+    assert query_stems("не на") == ["не", "на"]  # nothing else: the stop words are searched
+
+
+def test_query_without_stop_words_still_finds_and_marks_content_words(engine: Engine) -> None:
+    rows = [
+        make_row(text="Мусор не вывозят уже неделю", author="Житель"),
+        make_row(text="Мусор вывозят ночью, шумно", author="Житель"),
+        make_row(text="Не горит фонарь", author="Житель"),
+    ]
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, rows)
+    with engine.connect() as conn:
+        hits = search(conn, "не вывозят мусор")
+        only_stop = search(conn, "не")
+    assert {h.id for h in hits} == {rows[0]["id"], rows[1]["id"]}
+    by_id = {h.id: h.snippet for h in hits}
+    assert by_id[rows[0]["id"]] == "[Мусор] не [вывозят] уже неделю"
+    assert {h.id for h in only_stop} == {rows[0]["id"], rows[2]["id"]}
+
+
+def test_filtered_search_ranks_only_rows_passing_the_filter(engine: Engine) -> None:
+    rows = [make_row(text=f"яма номер {i}", status=Status.NEW) for i in range(6)]
+    for row in rows[:4]:
+        row["status"] = Status.CLOSED
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, rows)
+    with engine.connect() as conn:
+        hits = search(conn, "яма", flt=InboxFilter(statuses=frozenset({Status.NEW})), limit=1)
+        all_hits = search(conn, "яма", limit=10)
+    assert len(hits) == 1
+    assert hits[0].id in {rows[4]["id"], rows[5]["id"]}
+    assert {h.id for h in all_hits} == {r["id"] for r in rows}
+    assert [h.rank for h in all_hits] == sorted((h.rank for h in all_hits), reverse=True)

@@ -110,9 +110,3 @@ def test_sync_without_login_is_refused(tmp_path: Path) -> None:
     done = cli("sync", "--profile", str(tmp_path / "p"), "--once")
     assert done.returncode == 1
     assert "cur-desktop login" in done.stderr
-
-
-def test_demo_flag_is_accepted() -> None:
-    done = cli("--demo")
-    assert done.returncode == 0
-    assert "окном" in done.stdout

@@ -1,0 +1,161 @@
+"""Upgrading a store file made at revision 0001 (with data) to head, and back down."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, Engine, func, select
+
+from cur_desktop.domain.enums import Source
+from cur_desktop.storage.diagnostics import analyze, explain_query_plan, integrity_ok
+from cur_desktop.storage.engine import create_store_engine
+from cur_desktop.storage.inbox import InboxFilter, filter_clauses, inbox_count
+from cur_desktop.storage.incidents import bulk_insert_incidents, get_incident
+from cur_desktop.storage.migrations import alembic_config, include_name, upgrade_to_head
+from cur_desktop.storage.search import search
+from cur_desktop.storage.stats import month_stats_by_municipality
+from cur_desktop.storage.tables import incident_table, metadata, sync_state_table
+from tests.storage.factories import make_rows
+
+FIRST = "0001_initial"
+HEAD = "0002_incident_filter_indexes"
+NEW_INDEXES = {"ix_incident_topic_source_received", "ix_incident_region_received"}
+
+
+def _migrate(engine: Engine, action: str, revision: str) -> None:
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        getattr(command, action)(cfg, revision)
+
+
+def _indexes(conn: Connection) -> set[str]:
+    return set(
+        conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incident'"
+        ).scalars()
+    )
+
+
+def _version(conn: Connection) -> str:
+    return str(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one())
+
+
+def _snapshot(conn: Connection) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(select(incident_table).order_by("rowid_"))]
+
+
+@pytest.fixture
+def old_store(tmp_path: Path) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
+    """A store file at revision 0001 holding 300 incidents and some sync state."""
+    engine = create_store_engine(tmp_path / "old.sqlite3")
+    _migrate(engine, "upgrade", FIRST)
+    rows = make_rows(300, seed=5)
+    rows[0]["text"] = "Мусор не вывозят с площадки уже неделю"
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, rows)
+        conn.execute(sync_state_table.insert().values(key="cursor", value="-42"))
+    yield engine, rows
+    engine.dispose()
+
+
+@pytest.mark.parametrize("analysed", [False, True], ids=["no-stats", "with-stats"])
+def test_upgrade_from_0001_keeps_data_and_adds_indexes(
+    old_store: tuple[Engine, list[dict[str, Any]]], analysed: bool
+) -> None:
+    engine, rows = old_store
+    with engine.begin() as conn:
+        if analysed:
+            analyze(conn)
+        assert _version(conn) == FIRST
+        assert not NEW_INDEXES & _indexes(conn)
+        before = _snapshot(conn)
+
+    upgrade_to_head(engine)
+
+    with engine.connect() as conn:
+        assert _version(conn) == HEAD
+        assert _indexes(conn) >= NEW_INDEXES
+        assert _snapshot(conn) == before
+        assert len(before) == 300
+        assert get_incident(conn, rows[0]["id"]) == before[0]
+        assert conn.execute(select(sync_state_table.c.value)).scalar_one() == "-42"
+        assert integrity_ok(conn)
+        assert [h.id for h in search(conn, "мусор вывозят")] == [rows[0]["id"]]
+        stat_tables = set(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            .scalars()
+            .all()
+        )
+        if analysed:  # the new indexes were analysed like their neighbours
+            analysed_indexes = set(
+                conn.exec_driver_sql("SELECT idx FROM sqlite_stat1 WHERE tbl = 'incident'")
+                .scalars()
+                .all()
+            )
+            assert analysed_indexes >= NEW_INDEXES
+        else:
+            assert stat_tables == set()
+        with warnings.catch_warnings():
+            ctx = MigrationContext.configure(conn, opts={"include_name": include_name})
+            assert compare_metadata(ctx, metadata) == []
+
+
+def test_upgraded_store_uses_the_new_indexes(
+    old_store: tuple[Engine, list[dict[str, Any]]],
+) -> None:
+    engine, rows = old_store
+    upgrade_to_head(engine)
+    flt = InboxFilter(topic_codes=frozenset({"roads"}), sources=frozenset({Source.VK}))
+    count_stmt = select(func.count()).select_from(incident_table).where(*filter_clauses(flt))
+    month = [
+        incident_table.c.region_code == "RU-TUL",
+        incident_table.c.received_at >= datetime(2026, 3, 1, tzinfo=UTC),
+        incident_table.c.received_at < datetime(2026, 4, 1, tzinfo=UTC),
+    ]
+    month_stmt = select(func.count()).select_from(incident_table).where(*month)
+    with engine.connect() as conn:
+        count_plan = explain_query_plan(conn, count_stmt)
+        month_plan = explain_query_plan(conn, month_stmt)
+        expected = sum(1 for r in rows if r["topic_code"] == "roads" and r["source"] == Source.VK)
+        assert inbox_count(conn, flt) == expected
+        stats = month_stats_by_municipality(
+            conn,
+            "RU-TUL",
+            datetime(2026, 3, 1, tzinfo=UTC),
+            datetime(2026, 4, 1, tzinfo=UTC),
+            datetime(2026, 6, 1, tzinfo=UTC),
+        )
+        in_march = sum(1 for r in rows if r["received_at"].month == 3)
+        assert sum(m.stats.registered for m in stats) == in_march
+    assert any("ix_incident_topic_source_received" in line for line in count_plan), count_plan
+    assert any("ix_incident_region_received" in line for line in month_plan), month_plan
+
+
+def test_downgrade_to_0001_drops_only_the_new_indexes(
+    old_store: tuple[Engine, list[dict[str, Any]]],
+) -> None:
+    engine, _ = old_store
+    upgrade_to_head(engine)
+    with engine.begin() as conn:
+        analyze(conn)
+        at_head = _indexes(conn)
+        before = _snapshot(conn)
+    _migrate(engine, "downgrade", FIRST)
+    with engine.connect() as conn:
+        assert _version(conn) == FIRST
+        assert _indexes(conn) == at_head - NEW_INDEXES
+        assert _snapshot(conn) == before
+        stats_for = set(conn.exec_driver_sql("SELECT idx FROM sqlite_stat1").scalars().all())
+        assert not NEW_INDEXES & stats_for
+    upgrade_to_head(engine)  # and up again
+    with engine.connect() as conn:
+        assert _indexes(conn) == at_head
