@@ -11,15 +11,21 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from cur_desktop.domain import metrics
 from cur_desktop.domain.enums import Status
 from cur_desktop.domain.metrics import IncidentFacts
+from cur_desktop.storage.diagnostics import explain_query_plan
 from cur_desktop.storage.engine import open_engine
 from cur_desktop.storage.inbox import InboxFilter
 from cur_desktop.storage.incidents import bulk_insert_incidents, delete_all_incidents
-from cur_desktop.storage.stats import PeriodStats, month_stats_by_municipality, period_stats
+from cur_desktop.storage.stats import (
+    PeriodStats,
+    month_stats_by_municipality,
+    month_stats_query,
+    period_stats,
+)
 from tests.storage.factories import MUNICIPALITIES, make_row, make_rows
 
 MONTH_START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -149,3 +155,80 @@ def test_any_data_matches_domain_metrics(shared_engine: Engine, rows: list[dict[
         delete_all_incidents(conn)
         bulk_insert_incidents(conn, rows)
     _check_month(shared_engine, rows)
+
+
+def _answered(rng: random.Random, received: datetime, us: int, **extra: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {"status": Status.CLOSED, **extra}
+    return make_row(
+        rng, received_at=received, first_answer_at=received + timedelta(microseconds=us), **fields
+    )
+
+
+def test_median_edge_cases_match_domain_metrics(engine: Engine) -> None:
+    """Even counts (half up), one value, negative and multi-day durations, rejected left out."""
+    rng = random.Random(11)
+    t = MONTH_START + timedelta(days=3)
+    a, b, c, d = MUNICIPALITIES
+    rows = [
+        # even count: middle values 1 and 2 µs, their mean 1.5 rounds half up to 2 µs
+        _answered(rng, t, 1, municipality_id=a),
+        _answered(rng, t, 2, municipality_id=a),
+        # a single answered incident; the rejected one does not enter the median
+        _answered(rng, t, 7_200_000_000, municipality_id=b),
+        _answered(rng, t, 1, municipality_id=b, status=Status.REJECTED),
+        # an answer stamped before registration (clock trouble upstream) and a long one
+        _answered(rng, t, -5, municipality_id=c),
+        _answered(rng, t, -9, municipality_id=c),
+        _answered(rng, t, 3 * 24 * 3600 * 10**6 + 1, municipality_id=c),
+        # no answered incident at all: no median
+        make_row(rng, received_at=t, status=Status.NEW, first_answer_at=None, municipality_id=d),
+        make_row(rng, received_at=t, status=Status.NEW, first_answer_at=None, municipality_id=None),
+        # only rejected incidents: counted as registered and rejected, no other figure
+        _answered(rng, t, 60, municipality_id="m-rejected", status=Status.REJECTED),
+        make_row(rng, received_at=t, status=Status.REJECTED, municipality_id="m-rejected"),
+    ]
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, rows)
+    _check_month(engine, rows)
+    with engine.connect() as conn:
+        medians = {
+            m.municipality_id: m.stats.median_first_answer_time
+            for m in month_stats_by_municipality(conn, "RU-TUL", MONTH_START, MONTH_END, NOW)
+        }
+    assert medians == {
+        None: None,
+        a: timedelta(microseconds=2),
+        b: timedelta(hours=2),
+        c: timedelta(microseconds=-5),
+        d: None,
+        "m-rejected": None,
+    }
+
+
+def test_month_stats_read_the_rows_once(engine: Engine) -> None:
+    """One statement per call: the medians come from the same pass as the sums."""
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, make_rows(300, seed=8))
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.connect() as conn:
+            per_m = month_stats_by_municipality(conn, "RU-TUL", MONTH_START, MONTH_END, NOW)
+            period_stats(conn, InboxFilter(region_code="RU-TUL"), NOW)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert per_m
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+
+
+def test_month_stats_search_the_region_month_index(engine: Engine) -> None:
+    """The plan reads only the region's month, visiting the table in row id order."""
+    with engine.connect() as conn:
+        plan = explain_query_plan(conn, month_stats_query("RU-TUL", MONTH_START, MONTH_END, NOW))
+    # row ids from the covering (region_code, received_at) index, then the table in id order
+    assert any("COVERING INDEX ix_incident_region_received" in line for line in plan), plan
+    assert any("INTEGER PRIMARY KEY" in line for line in plan), plan
