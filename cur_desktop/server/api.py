@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -253,13 +253,15 @@ def sync_pull(
     ] = 0,
     limit: Annotated[int | None, Query(ge=1, le=5_000)] = None,
     client_id: Annotated[UUID | None, Query(description="to report its last_mutation_id")] = None,
-) -> wire.PullResponse:
+) -> Any:
     """Changes after ``cursor`` visible to the caller, from one snapshot, in seq order.
 
     A negative ``next_cursor`` means a full snapshot is in progress: pass it back as is.
     """
     page = min(limit or settings.pull_default_limit, settings.pull_max_limit)
-    return pull.pull(db, caller, cursor=cursor, limit=page, client_id=client_id)
+    result = pull.pull(db, caller, cursor=cursor, limit=page, client_id=client_id)
+    # Serialised once here: FastAPI would dump, re-validate and re-serialise the whole page.
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 @router.get(

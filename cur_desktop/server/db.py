@@ -1,6 +1,7 @@
 """Database engine of the central server: URL defaults, SQLite pragmas, sessions, seq counter.
 
-SQLite: WAL, ``synchronous=FULL``, foreign keys, a busy timeout, and explicit transactions
+SQLite: WAL, ``synchronous=NORMAL`` (see docs/SERVER.md for the durability trade-off), foreign
+keys, a busy timeout, and explicit transactions
 (``BEGIN IMMEDIATE`` for writers, ``BEGIN`` for snapshot readers) so that a pull reads one
 snapshot and writers queue instead of failing on a lock upgrade.
 PostgreSQL (``postgresql+psycopg://``): writers run at READ COMMITTED, pulls at REPEATABLE READ
@@ -13,10 +14,10 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, Table, bindparam, create_engine, event, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -26,6 +27,16 @@ from cur_desktop.server.tables import Meta, SeqCounter
 log = logging.getLogger(__name__)
 
 _READONLY = "cur_readonly"
+# Built once: every write transaction runs them, and building a statement costs more than this.
+# Plain Core statements on the table: an ORM-enabled UPDATE costs several times more per call.
+_COUNTER = cast(Table, SeqCounter.__table__)
+_ALLOCATE = (
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(value=_COUNTER.c.value + bindparam("n"))
+    .returning(_COUNTER.c.value)
+)
+_LOCK = select(_COUNTER.c.value).where(_COUNTER.c.id == 1).with_for_update()
 
 
 def default_db_url() -> str:
@@ -53,7 +64,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=FULL",
+            "PRAGMA synchronous=NORMAL",  # WAL: commits survive a crash of the process;
+            # the last ones may be lost on power loss (see docs/SERVER.md: PostgreSQL in production)
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=30000",
         ):
@@ -110,12 +122,7 @@ def allocate_seq(session: Session, count: int = 1) -> int:
     """
     if count < 1:
         raise ValueError("count must be positive")
-    new_value = session.execute(
-        update(SeqCounter)
-        .where(SeqCounter.id == 1)
-        .values(value=SeqCounter.value + count)
-        .returning(SeqCounter.value)
-    ).scalar_one()
+    new_value = session.execute(_ALLOCATE, {"n": count}).scalar_one()
     return int(new_value) - count + 1
 
 
@@ -139,4 +146,4 @@ def compact(session: Session) -> int:
 
 def lock_counter(session: Session) -> None:
     """Take the counter's row lock now (before reads whose result the writes depend on)."""
-    session.execute(select(SeqCounter.value).where(SeqCounter.id == 1).with_for_update())
+    session.execute(_LOCK)

@@ -16,11 +16,14 @@ Cursors:
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from pydantic import BaseModel
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from cur_desktop import wire
@@ -57,9 +60,10 @@ def pull(
         page = rows[:limit]
         next_cursor = max(top, after)
         if has_more:
-            next_cursor = -page[-1].seq if scanning else page[-1].seq
+            last_seq = int(page[-1][1].seq)
+            next_cursor = -last_seq if scanning else last_seq
         last_mutation_id = _last_mutation_id(session, caller, client_id)
-        changes = [_change(row) for row in page]
+        changes = [_change(kind, row) for kind, row in page]
     log.debug(
         "pull by %s cursor=%d: %d changes, next=%d reset=%s",
         caller.login,
@@ -83,28 +87,42 @@ def _scoped(stmt: Select[Any], model: type[_Row], caller: Caller) -> Select[Any]
     return stmt.where(model.region_code == caller.region_code)
 
 
-def _changed_rows(session: Session, caller: Caller, *, after: int, limit: int) -> list[_Row]:
-    """Up to ``limit + 1`` rows of all synced tables with ``seq > after``, in seq order."""
-    per_table: list[list[_Row]] = []
-    for model in (Incident, Answer, Municipality, Executor):
-        stmt = _scoped(select(model).where(model.seq > after), model, caller)
-        result = session.execute(stmt.order_by(model.seq).limit(limit + 1)).scalars()
-        per_table.append(list(result))
-    return list(heapq.merge(*per_table, key=lambda row: row.seq))[: limit + 1]
+_KINDS: tuple[tuple[type[_Row], wire.EntityKind], ...] = (
+    (Incident, wire.EntityKind.INCIDENT),
+    (Answer, wire.EntityKind.ANSWER),
+    (Municipality, wire.EntityKind.MUNICIPALITY),
+    (Executor, wire.EntityKind.EXECUTOR),
+)
+_TO_WIRE: dict[wire.EntityKind, Callable[[Any], BaseModel]] = {
+    wire.EntityKind.INCIDENT: incident_to_wire,
+    wire.EntityKind.ANSWER: answer_to_wire,
+    wire.EntityKind.MUNICIPALITY: municipality_to_wire,
+    wire.EntityKind.EXECUTOR: executor_to_wire,
+}
 
 
-def _change(row: _Row) -> wire.Change:
-    data: wire.IncidentWire | wire.AnswerWire | wire.MunicipalityWire | wire.ExecutorWire
-    if isinstance(row, Incident):
-        entity, data = wire.EntityKind.INCIDENT, incident_to_wire(row)
-    elif isinstance(row, Answer):
-        entity, data = wire.EntityKind.ANSWER, answer_to_wire(row)
-    elif isinstance(row, Municipality):
-        entity, data = wire.EntityKind.MUNICIPALITY, municipality_to_wire(row)
-    else:
-        entity, data = wire.EntityKind.EXECUTOR, executor_to_wire(row)
-    return wire.Change(
-        seq=row.seq, entity=entity, id=str(row.id), data=data.model_dump(mode="json")
+def _changed_rows(
+    session: Session, caller: Caller, *, after: int, limit: int
+) -> list[tuple[wire.EntityKind, Row[Any]]]:
+    """Up to ``limit + 1`` rows of all synced tables with ``seq > after``, in seq order.
+
+    Plain Core rows (no ORM identity map: a page is read once and thrown away).
+    """
+    per_table: list[list[tuple[wire.EntityKind, Row[Any]]]] = []
+    for model, kind in _KINDS:
+        columns = model.__table__.columns
+        stmt = _scoped(select(*columns).where(model.seq > after), model, caller)
+        result = session.execute(stmt.order_by(model.seq).limit(limit + 1))
+        per_table.append([(kind, row) for row in result])
+    merged = heapq.merge(*per_table, key=lambda item: int(item[1].seq))
+    return list(itertools.islice(merged, limit + 1))
+
+
+def _change(kind: wire.EntityKind, row: Row[Any]) -> wire.Change:
+    data = _TO_WIRE[kind](row)
+    # ``data`` was just validated by its wire model: build the envelope without validating again.
+    return wire.Change.model_construct(
+        seq=int(row.seq), entity=kind, id=str(row.id), data=data.model_dump(mode="json")
     )
 
 

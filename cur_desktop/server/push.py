@@ -1,7 +1,8 @@
 """Applying pushed mutations (``POST /api/v1/sync/push``), one transaction per mutation.
 
 Per client: ``last_mutation_id`` is remembered; a mutation with ``id <= last`` is answered
-``already_processed``; ``id > last + 1`` stops the batch with a gap (409, where to resume);
+``already_processed`` (or, if it was rejected, with the same rejection again: the client may
+never have heard it); ``id > last + 1`` stops the batch with a gap (409, where to resume);
 a rejected mutation still moves ``last_mutation_id`` (it has been answered). Every write
 transaction takes the seq counter's lock first, so writers never deadlock and commit in seq
 order. The rules themselves live in :mod:`cur_desktop.mutations`, shared with the client.
@@ -12,10 +13,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from cur_desktop import wire
@@ -28,7 +30,7 @@ from cur_desktop.mutations import (
     apply_incident_mutation,
     parse_args,
 )
-from cur_desktop.server import sla
+from cur_desktop.server import faults, sla
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import (
     answer_to_wire,
@@ -37,11 +39,21 @@ from cur_desktop.server.convert import (
     incident_values,
 )
 from cur_desktop.server.db import Database, allocate_seq, lock_counter
-from cur_desktop.server.tables import Answer, Client, Executor, Incident, Municipality, User
+from cur_desktop.server.tables import (
+    Answer,
+    Client,
+    Executor,
+    Incident,
+    Municipality,
+    RejectedMutation,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
 _SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+_INCIDENT_TABLE = cast(Table, Incident.__table__)
+_INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
 
 
 class ClientOwnershipError(PermissionError):
@@ -83,11 +95,8 @@ def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: dateti
                 raise RuntimeError("client row vanished")
             last = client.last_mutation_id
             if mutation.id <= last:
-                outcome.results.append(
-                    wire.MutationResult(
-                        id=mutation.id, outcome=wire.MutationOutcome.ALREADY_PROCESSED
-                    )
-                )
+                outcome.last_mutation_id = last  # a concurrent push may have moved it
+                outcome.results.append(_answered_before(session, client_id, mutation.id))
                 continue
             if mutation.id > last + 1:
                 outcome.gap = wire.PushGap(
@@ -118,6 +127,14 @@ def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: dateti
                         message=exc.message,
                     )
                 )
+                session.add(
+                    RejectedMutation(
+                        client_id=client_id,
+                        mutation_id=mutation.id,
+                        code=exc.code.value,
+                        message=exc.message,
+                    )
+                )
             else:
                 outcome.changed_regions |= regions
                 outcome.results.append(
@@ -125,7 +142,21 @@ def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: dateti
                 )
             client.last_mutation_id = mutation.id
             outcome.last_mutation_id = mutation.id
+        faults.PUSH_COMMITS.after_push_commit()  # test hook (docs/SERVER.md); inert when unset
     return outcome
+
+
+def _answered_before(session: Session, client_id: str, mutation_id: int) -> wire.MutationResult:
+    """The answer for a mutation pushed again: its rejection if it was rejected."""
+    rejected = session.get(RejectedMutation, (client_id, mutation_id))
+    if rejected is None:
+        return wire.MutationResult(id=mutation_id, outcome=wire.MutationOutcome.ALREADY_PROCESSED)
+    return wire.MutationResult(
+        id=mutation_id,
+        outcome=wire.MutationOutcome.REJECTED,
+        code=wire.RejectCode(rejected.code),
+        message=rejected.message,
+    )
 
 
 def apply_mutation(
@@ -235,7 +266,13 @@ def _save_incident(
     if current is None:
         session.execute(insert(Incident).values(**values))
     else:
-        session.execute(update(Incident).where(Incident.id == values["id"]).values(**values))
+        # Only the columns that changed: building a 25-column UPDATE costs more than running it.
+        # A Core statement: the ORM row of this transaction is not read again after this.
+        changed = {k: values[k] for k in _INCIDENT_FIELDS if getattr(new, k) != getattr(current, k)}
+        changed["seq"] = values["seq"]
+        session.execute(
+            _INCIDENT_TABLE.update().where(_INCIDENT_TABLE.c.id == values["id"]), changed
+        )
     return {new.region_code}
 
 

@@ -173,6 +173,22 @@ class Client(Base):
     last_mutation_id: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class RejectedMutation(Base):
+    """A mutation the server rejected: its verdict, repeated when the client pushes it again.
+
+    A client that never heard the answer (lost on the way) pushes the mutation again; it is
+    then at or below ``last_mutation_id`` and must get the same rejection back, not
+    ``already_processed``, or the client would take it as accepted and drop it silently.
+    """
+
+    __tablename__ = "rejected_mutation"
+
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    mutation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    code: Mapped[str] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(Text)
+
+
 class SeqCounter(Base):
     """The one-row counter of change numbers (``id`` is always 1)."""
 

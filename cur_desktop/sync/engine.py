@@ -8,8 +8,11 @@ mutations and straight to the view for the others; on the page that ends the sna
 are rebased; the cursor moves last, inside the same transaction, so it is never ahead of the
 data. Pages are fully validated before the transaction opens: garbage is never applied.
 
-Network I/O runs on the event loop; database work runs on the single writer
-(:class:`cur_desktop.storage.engine.DbWriter`), and no writer job ever waits on the network.
+Network I/O runs on the event loop; parsing and validating pages runs in a worker thread
+(``asyncio.to_thread``) so the loop (the window) stays responsive; database work runs on the
+single writer (:class:`cur_desktop.storage.engine.DbWriter`), and no writer job ever waits on
+the network. The next page is fetched while the current one is written; runs of plain view
+rows are written in bulk (see :class:`_PageWriter`).
 """
 
 from __future__ import annotations
@@ -38,13 +41,12 @@ from tenacity import (
 
 from cur_desktop import wire
 from cur_desktop.storage.engine import DbWriter, open_engine
-from cur_desktop.storage.incidents import delete_incident
+from cur_desktop.storage.incidents import delete_all_incidents, delete_incident
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
     executor_table,
     incident_base_table,
-    incident_table,
     municipality_table,
     outbox_table,
 )
@@ -153,24 +155,63 @@ def _upsert_simple(conn: Connection, table: Any, row: dict[str, Any]) -> None:
 
 def _reset_confirmed(conn: Connection) -> set[str]:
     """Forget the confirmed state (a re-snapshot follows); return incidents under copy-on-write."""
-    cow = {
-        str(r[0])
-        for r in conn.execute(
-            select(outbox_table.c.entity_id)
-            .where(outbox_table.c.state == ls.PENDING, outbox_table.c.entity_id.is_not(None))
-            .distinct()
-        )
-    }
+    cow = ls.pending_incident_ids(conn)
     for table in (incident_base_table, answer_base_table, municipality_table, executor_table):
         conn.execute(delete(table))
     conn.execute(delete(answer_table))
-    ids = [str(r[0]) for r in conn.execute(select(incident_table.c.id))]
-    for incident_id in ids:
-        delete_incident(conn, incident_id)
+    dropped = delete_all_incidents(conn)
     log.info(
-        "reset: confirmed state dropped (%d incidents); %d under copy-on-write", len(ids), len(cow)
+        "reset: confirmed state dropped (%d incidents); %d under copy-on-write", dropped, len(cow)
     )
     return cow
+
+
+class _PageWriter:
+    """Applies a page's changes in seq order, batching runs of plain view writes.
+
+    Confirmed incidents and answers of incidents without pending mutations are collected and
+    written in bulk; any other change (a removal, a row under copy-on-write, a municipality or
+    executor) first flushes what was collected, so the outcome equals applying row by row.
+    """
+
+    def __init__(self, conn: Connection, cow: set[str], touched: set[str]) -> None:
+        self.conn = conn
+        self.cow = cow
+        self.touched = touched
+        self.incidents: dict[str, wire.IncidentWire] = {}
+        self.answers: dict[str, wire.AnswerWire] = {}
+
+    def flush(self) -> None:
+        if self.incidents:
+            ls.write_view_incidents(self.conn, list(self.incidents.values()))
+            self.incidents.clear()
+        if self.answers:
+            ls.write_view_answers(self.conn, list(self.answers.values()))
+            self.answers.clear()
+
+    def apply(self, change: _Decoded) -> None:
+        data = change.data
+        if isinstance(data, wire.IncidentWire) and change.id not in self.cow:
+            self.incidents[change.id] = data
+            return
+        if isinstance(data, wire.AnswerWire) and str(data.incident_id) not in self.cow:
+            self.answers[change.id] = data
+            return
+        self.flush()
+        if change.entity is wire.EntityKind.INCIDENT:
+            _apply_incident(self.conn, change, self.touched, self.cow)
+        elif change.entity is wire.EntityKind.ANSWER:
+            _apply_answer(self.conn, change, self.touched, self.cow)
+        else:
+            table = (
+                municipality_table
+                if change.entity is wire.EntityKind.MUNICIPALITY
+                else executor_table
+            )
+            if data is None:
+                self.conn.execute(delete(table).where(table.c.id == change.id))
+            else:
+                _upsert_simple(self.conn, table, data.model_dump())
 
 
 def apply_page(conn: Connection, page: wire.PullResponse, changes: Sequence[_Decoded]) -> int:
@@ -178,21 +219,11 @@ def apply_page(conn: Connection, page: wire.PullResponse, changes: Sequence[_Dec
     touched: set[str] = set()
     if page.reset:
         touched |= _reset_confirmed(conn)
+    # Pending mutations do not change while a page is applied: one query tells them all.
+    writer = _PageWriter(conn, ls.pending_incident_ids(conn), touched)
     for change in changes:
-        if change.entity is wire.EntityKind.INCIDENT:
-            _apply_incident(conn, change, touched)
-        elif change.entity is wire.EntityKind.ANSWER:
-            _apply_answer(conn, change, touched)
-        else:
-            table = (
-                municipality_table
-                if change.entity is wire.EntityKind.MUNICIPALITY
-                else executor_table
-            )
-            if change.data is None:
-                conn.execute(delete(table).where(table.c.id == change.id))
-            else:
-                _upsert_simple(conn, table, change.data.model_dump())
+        writer.apply(change)
+    writer.flush()
     if not page.has_more:
         # The snapshot is complete: every acknowledged mutation's effect is in what we applied.
         acked = conn.execute(
@@ -224,9 +255,11 @@ def _view_incidents(changes: Sequence[_Decoded]) -> set[str]:
     return ids
 
 
-def _apply_incident(conn: Connection, change: _Decoded, touched: set[str]) -> None:
+def _apply_incident(
+    conn: Connection, change: _Decoded, touched: set[str], pending: set[str]
+) -> None:
     incident_id = change.id
-    cow = ls.has_pending(conn, incident_id)
+    cow = incident_id in pending
     if change.data is None:
         conn.execute(delete(incident_base_table).where(incident_base_table.c.id == incident_id))
         conn.execute(
@@ -246,17 +279,17 @@ def _apply_incident(conn: Connection, change: _Decoded, touched: set[str]) -> No
         ls.write_view_incident(conn, change.data, local_changed=False)
 
 
-def _apply_answer(conn: Connection, change: _Decoded, touched: set[str]) -> None:
+def _apply_answer(conn: Connection, change: _Decoded, touched: set[str], pending: set[str]) -> None:
     if change.data is None:
         incident_id = ls.incident_of_answer(conn, change.id)
         if incident_id is None:
             return
-        cow = ls.has_pending(conn, incident_id)
+        cow = incident_id in pending
         ls.delete_answer(conn, change.id, base=cow)
     else:
         assert isinstance(change.data, wire.AnswerWire)
         incident_id = str(change.data.incident_id)
-        cow = ls.has_pending(conn, incident_id)
+        cow = incident_id in pending
         ls.write_answer(conn, change.data, base=cow)
     if cow:
         touched.add(incident_id)
@@ -480,19 +513,37 @@ class SyncEngine:
             accepted += batch_accepted
             rejected += batch_rejected
 
+    async def _fetch(self, cursor: int, client_id: str) -> tuple[wire.PullResponse, list[_Decoded]]:
+        """Fetch one page and validate it; the CPU-heavy validation runs off the event loop."""
+        page = await self._call(
+            partial(self.transport.pull, cursor, limit=self.pull_limit, client_id=client_id)
+        )
+        changes = await asyncio.to_thread(decode_page, page)
+        return page, changes
+
     async def pull(self) -> int:
-        """Pull pages until the server says there is no more; return changes applied."""
+        """Pull pages until the server says there is no more; return changes applied.
+
+        The next page is fetched while the current one is written (its cursor is known as
+        soon as the page arrives); pages are still applied one at a time, in order.
+        """
         pulled = 0
-        while True:
-            cursor, client_id = await self.writer.run(_pull_position)
-            page = await self._call(
-                partial(self.transport.pull, cursor, limit=self.pull_limit, client_id=client_id)
-            )
-            changes = decode_page(page)
-            pulled += await self.writer.run(partial(apply_page, page=page, changes=changes))
-            self._emit(Syncing(up=0, down=pulled))
-            if not page.has_more:
-                return pulled
+        cursor, client_id = await self.writer.run(_pull_position)
+        fetching = asyncio.ensure_future(self._fetch(cursor, client_id))
+        try:
+            while True:
+                page, changes = await fetching
+                if page.has_more:
+                    fetching = asyncio.ensure_future(self._fetch(page.next_cursor, client_id))
+                pulled += await self.writer.run(partial(apply_page, page=page, changes=changes))
+                self._emit(Syncing(up=0, down=pulled))
+                if not page.has_more:
+                    return pulled
+        finally:
+            if not fetching.done():
+                fetching.cancel()
+            with contextlib.suppress(BaseException):
+                await fetching
 
     async def sync_once(self) -> SyncCounts:
         """Push, then pull until caught up; emit events; return the counts.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,12 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from cur_desktop import mutations, wire
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
-from cur_desktop.storage.incidents import delete_incident, get_incident, upsert_incident
+from cur_desktop.storage.incidents import (
+    bulk_insert_incidents,
+    delete_incident,
+    get_incident,
+    upsert_incident,
+)
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
@@ -55,6 +60,7 @@ KEY_ROLE = "role"
 KEY_REGION = "region_code"
 
 _INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
+_IN_CHUNK = 500  # ids per ``IN (...)`` list, well under SQLite's parameter limit
 _ANSWER_FIELDS = tuple(wire.AnswerWire.model_fields)
 
 
@@ -160,6 +166,42 @@ def write_view_incident(
     if old is not None:
         row.update({c: old[c] for c in _CARRIED_COLUMNS})
     upsert_incident(conn, row)
+
+
+def write_view_incidents(
+    conn: Connection, incidents: Sequence[wire.IncidentWire], *, local: Collection[str] = ()
+) -> None:
+    """Insert or update many incidents in the view at once (the pull fast path).
+
+    The same result as :func:`write_view_incident` for each (``local_changed`` set for the
+    ids in ``local``), in a few statements per chunk: one read of the carried local columns,
+    one bulk upsert.
+    """
+    rows = [incident_to_row(i, local_changed=str(i.id) in local) for i in incidents]
+    carried = [incident_table.c[c] for c in _CARRIED_COLUMNS]
+    for start in range(0, len(rows), _IN_CHUNK):
+        chunk = rows[start : start + _IN_CHUNK]
+        old = conn.execute(
+            select(incident_table.c.id, *carried).where(
+                incident_table.c.id.in_([r["id"] for r in chunk])
+            )
+        ).all()
+        if old:
+            by_id = {str(r[0]): r for r in old}
+            for row in chunk:
+                found = by_id.get(row["id"])
+                if found is not None:
+                    row.update(zip(_CARRIED_COLUMNS, found[1:], strict=True))
+    bulk_insert_incidents(conn, rows)
+
+
+def write_view_answers(conn: Connection, answers: Sequence[wire.AnswerWire]) -> None:
+    """Insert or replace many answers in the view at once (the pull fast path)."""
+    rows = [answer_to_row(answer) for answer in answers]
+    for start in range(0, len(rows), _IN_CHUNK):
+        chunk = rows[start : start + _IN_CHUNK]
+        conn.execute(delete(answer_table).where(answer_table.c.id.in_([r["id"] for r in chunk])))
+        conn.execute(insert(answer_table), chunk)
 
 
 def refresh_derived(conn: Connection, incident_ids: Iterable[str]) -> None:
@@ -298,6 +340,18 @@ def count_outbox(conn: Connection, state: str) -> int:
     )
 
 
+def pending_incident_ids(conn: Connection) -> set[str]:
+    """Incidents with pending mutations (under copy-on-write), in one query."""
+    return {
+        str(r[0])
+        for r in conn.execute(
+            select(outbox_table.c.entity_id)
+            .where(outbox_table.c.state == PENDING, outbox_table.c.entity_id.is_not(None))
+            .distinct()
+        )
+    }
+
+
 def has_pending(conn: Connection, incident_id: str) -> bool:
     """Whether an incident has pending mutations (so it is under copy-on-write)."""
     return (
@@ -401,18 +455,39 @@ def rebase(conn: Connection, incident_ids: Sequence[str] | set[str]) -> None:
     View = shadow + pending mutations replayed in id order (with each mutation's own time);
     a mutation that no longer fits the confirmed state is skipped in the view but stays pending
     (the server decides). Without pending mutations the shadow becomes the view and is dropped.
+    Incidents are independent of each other, so they are read and written in chunks.
     """
     if not incident_ids:
         return
     actor = get_state(conn, KEY_LOGIN) or ""
     region_code = get_state(conn, KEY_REGION) or ""
-    for incident_id in sorted(incident_ids):
-        state = IncidentState(
-            incident=load_base_incident(conn, incident_id),
-            answers=load_answers(conn, incident_id, base=True),
-        )
-        pending = outbox_rows(conn, state=PENDING, entity_id=incident_id)
-        for row in pending:
+    ids = sorted(set(incident_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        _rebase_chunk(conn, ids[start : start + _IN_CHUNK], actor=actor, region_code=region_code)
+
+
+def _rebase_chunk(conn: Connection, ids: list[str], *, actor: str, region_code: str) -> None:
+    bases = {
+        str(r["id"]): incident_from_row(r)
+        for r in conn.execute(
+            select(incident_base_table).where(incident_base_table.c.id.in_(ids))
+        ).mappings()
+    }
+    states = {i: IncidentState(incident=bases.get(i), answers={}) for i in ids}
+    for r in conn.execute(
+        select(answer_base_table).where(answer_base_table.c.incident_id.in_(ids))
+    ).mappings():
+        states[str(r["incident_id"])].answers[str(r["id"])] = answer_from_row(r)
+    pending: dict[str, list[OutboxRow]] = {}
+    for r in conn.execute(
+        select(outbox_table)
+        .where(outbox_table.c.state == PENDING, outbox_table.c.entity_id.in_(ids))
+        .order_by(outbox_table.c.id)
+    ).mappings():
+        pending.setdefault(str(r["entity_id"]), []).append(_outbox_row(r))
+    for incident_id in ids:
+        state = states[incident_id]
+        for row in pending.get(incident_id, ()):
             try:
                 apply_mutation(
                     state,
@@ -426,10 +501,17 @@ def rebase(conn: Connection, incident_ids: Sequence[str] | set[str]) -> None:
                 log.info(
                     "pending mutation %d no longer fits (%s); shown unapplied", row.id, exc.code
                 )
-        write_view(conn, incident_id, state, local=bool(pending))
-        refresh_derived(conn, [incident_id])
-        if not pending:
-            conn.execute(delete(incident_base_table).where(incident_base_table.c.id == incident_id))
-            conn.execute(
-                delete(answer_base_table).where(answer_base_table.c.incident_id == incident_id)
-            )
+    for incident_id in ids:
+        if states[incident_id].incident is None:
+            delete_incident(conn, incident_id)
+    present = [s.incident for s in states.values() if s.incident is not None]
+    write_view_incidents(conn, present, local=pending.keys())
+    conn.execute(delete(answer_table).where(answer_table.c.incident_id.in_(ids)))
+    answers = [a for s in states.values() for a in s.answers.values()]
+    if answers:
+        write_view_answers(conn, answers)
+    refresh_derived(conn, ids)
+    settled = [i for i in ids if i not in pending]
+    if settled:
+        conn.execute(delete(incident_base_table).where(incident_base_table.c.id.in_(settled)))
+        conn.execute(delete(answer_base_table).where(answer_base_table.c.incident_id.in_(settled)))

@@ -8,7 +8,9 @@ is sent as a bearer header and never logged.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
@@ -26,6 +28,7 @@ from cur_desktop.sync.errors import (
 )
 from cur_desktop.wire import (
     API_PREFIX,
+    Change,
     LoginRequest,
     PullResponse,
     PushGap,
@@ -51,6 +54,48 @@ def _parse(model: type[_M], body: bytes, what: str) -> _M:
     """Parse ``body`` as ``model``; anything off-contract is a :class:`ServerProtocolError`."""
     try:
         return model.model_validate_json(body)
+    except ValidationError as exc:
+        log.warning("server sent an invalid %s: %d error(s)", what, exc.error_count())
+        raise ServerProtocolError(
+            f"Сервер прислал некорректный ответ ({what}); данные не применены."
+        ) from exc
+
+
+def _parse_page(body: bytes, cursor: int) -> PullResponse:
+    """Parse a pull page and check its seq order against the cursor it answers.
+
+    Validated change by change rather than in one call over the whole body: the parser holds
+    the GIL for the length of a call, and one call over a megabyte-sized page would stall the
+    event loop (the window) for tens of milliseconds even from another thread.
+    """
+    what = "получение изменений"
+    try:
+        raw = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        log.warning("server sent a pull page that is not JSON")
+        raise ServerProtocolError(
+            f"Сервер прислал некорректный ответ ({what}); данные не применены."
+        ) from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("changes"), list):
+        page = _parse_python(PullResponse, raw, what)  # raises: not the envelope's shape
+    else:
+        changes = [_parse_python(Change, item, what) for item in raw["changes"]]
+        page = _parse_python(PullResponse, {**raw, "changes": changes}, what)
+    if page.changes:
+        seqs = [c.seq for c in page.changes]
+        after = 0 if page.reset else abs(cursor)
+        ordered = all(a < b for a, b in itertools.pairwise(seqs))
+        if not ordered or seqs[0] <= after or abs(page.next_cursor) < seqs[-1]:
+            raise ServerProtocolError(
+                "Сервер прислал изменения не по порядку; данные не применены."
+            )
+    return page
+
+
+def _parse_python(model: type[_M], data: Any, what: str) -> _M:
+    """Validate decoded JSON as ``model``; off-contract data is a :class:`ServerProtocolError`."""
+    try:
+        return model.model_validate(data)
     except ValidationError as exc:
         log.warning("server sent an invalid %s: %d error(s)", what, exc.error_count())
         raise ServerProtocolError(
@@ -85,6 +130,8 @@ class SyncTransport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
+        self.bytes_received = 0
+        """Response body bytes read so far, as they came over the wire (compressed)."""
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=timeout,
@@ -149,6 +196,7 @@ class SyncTransport:
                 "Ответ сервера оборвался на середине; данные не применены."
             ) from exc
         finally:
+            self.bytes_received += response.num_bytes_downloaded
             await response.aclose()
         log.debug(
             "%s %s -> %d (%d bytes)", method, path, response.status_code, len(response.content)
@@ -222,16 +270,8 @@ class SyncTransport:
             params["client_id"] = client_id
         response = await self._request("GET", PULL_PATH, params=params)
         self._raise_for_status(response)
-        page = _parse(PullResponse, response.content, "получение изменений")
-        if page.changes:
-            seqs = [c.seq for c in page.changes]
-            after = 0 if page.reset else abs(cursor)
-            ordered = all(a < b for a, b in itertools.pairwise(seqs))
-            if not ordered or seqs[0] <= after or abs(page.next_cursor) < seqs[-1]:
-                raise ServerProtocolError(
-                    "Сервер прислал изменения не по порядку; данные не применены."
-                )
-        return page
+        # A page can be megabytes of JSON: parse it off the event loop (the window stays live).
+        return await asyncio.to_thread(_parse_page, response.content, cursor)
 
     async def events(self) -> AsyncIterator[str]:
         """Yield ``"open"`` once connected, then the event name of each message (SSE).

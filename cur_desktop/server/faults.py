@@ -1,0 +1,60 @@
+"""Test-only fault hooks of the server process; inert unless their environment variable is set.
+
+``CUR_SERVER_TEST_EXIT_AFTER_COMMITS=k`` (a positive integer, read once when this module is
+imported, i.e. at server start-up): the process calls ``os._exit(1)`` right after its ``k``-th
+committed push mutation (applied or rejected), before the HTTP answer is sent. It lets the
+reliability tests kill a real server between two mutations of one batch. Unset, empty or
+invalid: nothing happens and the per-commit cost is one comparison.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+log = logging.getLogger(__name__)
+
+EXIT_AFTER_COMMITS_ENV = "CUR_SERVER_TEST_EXIT_AFTER_COMMITS"
+
+
+def _read_limit(raw: str | None) -> int | None:
+    """The commit count after which to exit, or ``None`` (hook off)."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        log.warning("%s=%r is not an integer; fault hook off", EXIT_AFTER_COMMITS_ENV, raw)
+        return None
+    if value < 1:
+        log.warning("%s=%r is not positive; fault hook off", EXIT_AFTER_COMMITS_ENV, raw)
+        return None
+    return value
+
+
+class CommitFault:
+    """Counts committed push mutations and ends the process after the ``limit``-th one."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self._count = 0
+        self._lock = threading.Lock()
+        if limit is not None:
+            log.warning("TEST FAULT HOOK ON: the server exits after %d push commits", limit)
+
+    def after_push_commit(self) -> None:
+        """Call right after a push mutation's transaction committed."""
+        if self.limit is None:
+            return
+        with self._lock:
+            self._count += 1
+            reached = self._count >= self.limit
+        if reached:
+            log.warning("test fault hook: exiting after %d push commits", self._count)
+            logging.shutdown()
+            os._exit(1)
+
+
+PUSH_COMMITS = CommitFault(_read_limit(os.environ.get(EXIT_AFTER_COMMITS_ENV)))
+"""The process-wide hook, configured from the environment at import (server start-up)."""
