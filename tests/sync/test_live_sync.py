@@ -149,7 +149,8 @@ def test_lost_push_answer_is_retried_and_applied_exactly_once(
         assert session.read_status(profile).pending == 0
         answers = answers_of(server_rows(server, "boss"), incident_id)
         assert [a["id"] for a in answers] == [answer_id]
-        assert list(local_rows(profile, answer_table)) == [answer_id]
+        local_answers = local_rows(profile, answer_table).values()
+        assert [a["id"] for a in local_answers if a["incident_id"] == incident_id] == [answer_id]
 
 
 def test_offline_assignment_loses_to_a_colleague_and_waits_for_the_operator(
