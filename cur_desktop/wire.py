@@ -80,6 +80,10 @@ class IncidentWire(_Strict):
     first_answer_at: AwareDatetime | None = None
     first_answer_due: AwareDatetime | None = None
     final_answer_due: AwareDatetime | None = None
+    # Warning instants (amber timers, the inbox's "at risk" filter): set by the server with
+    # the due instant they belong to; ``None`` until the server has computed that deadline.
+    first_answer_warn_at: AwareDatetime | None = None
+    final_answer_warn_at: AwareDatetime | None = None
     version: int = Field(ge=1)
     updated_at: AwareDatetime
 

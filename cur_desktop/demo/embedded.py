@@ -151,7 +151,7 @@ def _current_deadline(row: Mapping[str, Any]) -> tuple[datetime | None, datetime
     """The timer that matters for the row's status: first answer, then the final one."""
     if row["status"] in AWAITING_FIRST_ANSWER:
         return row["first_answer_due"], row["first_answer_warn_at"]
-    return row["final_answer_due"], None
+    return row["final_answer_due"], row["final_answer_warn_at"]
 
 
 def _print_inbox(conn: Connection, region_code: str, now: datetime, out: TextIO) -> None:

@@ -59,12 +59,21 @@ class Incident:
     first_answer_at: datetime | None = None
     first_answer_due: datetime | None = None
     final_answer_due: datetime | None = None
+    first_answer_warn_at: datetime | None = None
+    final_answer_warn_at: datetime | None = None
     version: int = 1
     updated_at: datetime | None = None
 
     def __post_init__(self) -> None:
         require_aware(self.received_at, "received_at")
-        for name in ("first_answer_at", "first_answer_due", "final_answer_due", "updated_at"):
+        for name in (
+            "first_answer_at",
+            "first_answer_due",
+            "final_answer_due",
+            "first_answer_warn_at",
+            "final_answer_warn_at",
+            "updated_at",
+        ):
             value = getattr(self, name)
             if value is not None:
                 require_aware(value, name)

@@ -151,6 +151,9 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
 
 
 def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
+    first = sla.first_answer(
+        item.region_code, item.source, item.topic_code, item.priority, item.received_at
+    )
     return wire.IncidentWire(
         id=incident_id_for(item.source.value, item.external_id),
         source=item.source,
@@ -165,9 +168,8 @@ def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
         subtopic_code=item.subtopic_code,
         priority=item.priority,
         status=Status.NEW,
-        first_answer_due=sla.first_answer_due(
-            item.region_code, item.source, item.topic_code, item.priority, item.received_at
-        ),
+        first_answer_due=first.due,
+        first_answer_warn_at=first.warn_at,
         version=1,
         updated_at=now,
     )

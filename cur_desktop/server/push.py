@@ -21,7 +21,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from cur_desktop import wire
-from cur_desktop.domain.enums import AnswerState, Role
+from cur_desktop.domain.enums import AnswerKind, AnswerState, Role, Status
 from cur_desktop.mutations import (
     MutationRejected,
     apply_answer_add,
@@ -261,6 +261,7 @@ def _save_incident(
 ) -> set[str]:
     if current is not None and new.version == current.version:
         return set()  # nothing changed
+    new = _with_final_deadline(session, new)
     values = incident_values(new)
     values["seq"] = allocate_seq(session)
     if current is None:
@@ -274,6 +275,41 @@ def _save_incident(
             _INCIDENT_TABLE.update().where(_INCIDENT_TABLE.c.id == values["id"]), changed
         )
     return {new.region_code}
+
+
+def _with_final_deadline(session: Session, new: wire.IncidentWire) -> wire.IncidentWire:
+    """Set the final-answer deadline of an incident that is on control and has none yet.
+
+    The server's post-processing of the pure rules (:mod:`cur_desktop.mutations` knows no SLA):
+    counted from the earliest published interim answer, else from ``first_answer_at``, else
+    from the incident's ``updated_at`` (the moment of this change). Set once: a later return
+    to ``on_control`` keeps the first deadline.
+    """
+    if new.status is not Status.ON_CONTROL or new.final_answer_due is not None:
+        return new
+    interim_at = session.execute(
+        select(Answer.published_at)
+        .where(
+            Answer.incident_id == str(new.id),
+            Answer.kind == AnswerKind.INTERIM.value,
+            Answer.state == AnswerState.PUBLISHED.value,
+            Answer.published_at.is_not(None),
+        )
+        .order_by(Answer.published_at)
+        .limit(1)
+    ).scalar_one_or_none()
+    start = interim_at or new.first_answer_at or new.updated_at
+    final = sla.final_answer(
+        new.region_code,
+        new.source,
+        new.topic_code,
+        new.priority,
+        interim_at=start,
+        received_at=new.received_at,
+    )
+    return new.model_copy(
+        update={"final_answer_due": final.due, "final_answer_warn_at": final.warn_at}
+    )
 
 
 def _create(
@@ -314,12 +350,9 @@ def _create(
     )
     if current is not None:
         return set()
+    first = sla.first_answer(region_code, new.source, new.topic_code, new.priority, new.received_at)
     new = new.model_copy(
-        update={
-            "first_answer_due": sla.first_answer_due(
-                region_code, new.source, new.topic_code, new.priority, new.received_at
-            )
-        }
+        update={"first_answer_due": first.due, "first_answer_warn_at": first.warn_at}
     )
     return _save_incident(session, None, new)
 

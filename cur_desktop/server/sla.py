@@ -1,8 +1,10 @@
-"""Deadlines the server computes for new incidents from the region's SLA policy.
+"""Deadlines the server computes for incidents from the region's SLA policy.
 
 Bridges the reference data (:mod:`cur_desktop.refdata`: regions, SLA policies) and the domain
 (:mod:`cur_desktop.domain.deadlines`, :class:`~cur_desktop.domain.calendar.BusinessCalendar`
-in the region's own time zone). Calendars are cached per region.
+in the region's own time zone). Calendars are cached per region. Every instant returned is in
+UTC; a :class:`~cur_desktop.domain.deadlines.Deadline` carries the due instant and the warning
+instant (at :data:`WARN_FRACTION` of the allowed time).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from functools import cache
 
 from cur_desktop import refdata
 from cur_desktop.domain.calendar import BusinessCalendar
-from cur_desktop.domain.deadlines import first_answer_deadline
+from cur_desktop.domain.deadlines import Deadline, final_answer_deadline, first_answer_deadline
 from cur_desktop.domain.enums import Priority, Source
+from cur_desktop.domain.sla import SlaRule
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,26 @@ def _calendar(region_code: str) -> BusinessCalendar:
     return BusinessCalendar(refdata.region_by_code(region_code).timezone)
 
 
+def _rule(region_code: str, source: Source, topic_code: str | None, priority: Priority) -> SlaRule:
+    return refdata.sla_policy_for_region(region_code).rule_for(source, topic_code, priority)
+
+
+def _utc(deadline: Deadline) -> Deadline:
+    return Deadline(due=deadline.due.astimezone(UTC), warn_at=deadline.warn_at.astimezone(UTC))
+
+
+def first_answer(
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    received_at: datetime,
+) -> Deadline:
+    """When the first public answer to an incident is due and when to warn about it (UTC)."""
+    rule = _rule(region_code, source, topic_code, priority)
+    return _utc(first_answer_deadline(received_at, rule, _calendar(region_code), WARN_FRACTION))
+
+
 def first_answer_due(
     region_code: str,
     source: Source,
@@ -42,6 +65,24 @@ def first_answer_due(
     received_at: datetime,
 ) -> datetime:
     """When the first public answer to an incident is due (UTC)."""
-    rule = refdata.sla_policy_for_region(region_code).rule_for(source, topic_code, priority)
-    deadline = first_answer_deadline(received_at, rule, _calendar(region_code), WARN_FRACTION)
-    return deadline.due.astimezone(UTC)
+    return first_answer(region_code, source, topic_code, priority, received_at).due
+
+
+def final_answer(
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    *,
+    interim_at: datetime,
+    received_at: datetime,
+) -> Deadline:
+    """When the final answer is due after an interim answer at ``interim_at`` (UTC).
+
+    The rule's total cap counted from ``received_at`` competes (the earlier wins).
+    """
+    rule = _rule(region_code, source, topic_code, priority)
+    deadline = final_answer_deadline(
+        interim_at, rule, _calendar(region_code), WARN_FRACTION, received_at=received_at
+    )
+    return _utc(deadline)

@@ -111,6 +111,8 @@ class Incident(Base):
     first_answer_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     first_answer_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
     final_answer_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    first_answer_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    final_answer_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     seq: Mapped[int] = mapped_column(BigInteger, index=True)

@@ -230,6 +230,7 @@ LIST_COLUMNS = (
     inc.c.first_answer_due,
     inc.c.first_answer_warn_at,
     inc.c.final_answer_due,
+    inc.c.final_answer_warn_at,
     inc.c.local_changed,
     func.substr(inc.c.text, 1, PREVIEW_CHARS).label("preview"),
 )

@@ -147,10 +147,9 @@ def load_answers(conn: Connection, incident_id: str, *, base: bool) -> dict[str,
 
 
 # Local columns the wire does not carry: kept across rewrites of a row (the sticky flags are
-# then refreshed by ``refresh_derived``; the warning instants belong to the SLA code).
+# then refreshed by ``refresh_derived``). The warning instants travel on the wire (the server
+# computes them), so they are written from it like every other wire field.
 _CARRIED_COLUMNS = (
-    "first_answer_warn_at",
-    "final_answer_warn_at",
     "was_reworked",
     "was_reopened",
     "rating",

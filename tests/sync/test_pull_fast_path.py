@@ -58,7 +58,7 @@ def test_bulk_page_keeps_local_columns_and_orders_with_shadowed_rows(tx: Tx) -> 
         lambda c: c.execute(
             update(incident_table)
             .where(incident_table.c.id == str(plain[1].id))
-            .values(first_answer_warn_at=warn, rating=4)
+            .values(first_answer_warn_at=T0, rating=4)
         )
     )
     tx(
@@ -69,8 +69,10 @@ def test_bulk_page_keeps_local_columns_and_orders_with_shadowed_rows(tx: Tx) -> 
             now=T0,
         )
     )
+    # The warning instant travels on the wire (the server's value wins); ``rating`` is local.
     newer = [
-        p.model_copy(update={"version": 2, "text": f"Уточнение {i}"}) for i, p in enumerate(plain)
+        p.model_copy(update={"version": 2, "text": f"Уточнение {i}", "first_answer_warn_at": warn})
+        for i, p in enumerate(plain)
     ]
     shadow_news = shadowed.model_copy(update={"assignee": "ivanova", "version": 2})
     # Interleaved: plain rows, a shadowed one in the middle, more plain rows after it.
