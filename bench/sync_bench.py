@@ -44,19 +44,6 @@ SLOW_REGION = "RU-TUL"
 PASSWORD = "бенчмарк-пароль"
 INGEST_BATCH = 5_000
 TICK = 0.002  # the ticker's sleep, seconds
-_INGEST_FIELDS = (
-    "source",
-    "external_id",
-    "link",
-    "author",
-    "text",
-    "received_at",
-    "region_code",
-    "municipality_id",
-    "topic_code",
-    "subtopic_code",
-    "priority",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +224,13 @@ class ShapingProxy:
 
 def ingest_items(count: int, *, region: str, seed: int) -> Iterator[dict[str, Any]]:
     """Monitoring-feed items made from the demo generator's incidents (one region)."""
+    from cur_desktop import wire
     from cur_desktop.demo.generator import generate_incidents
 
+    ingest_fields = tuple(wire.IngestItem.model_fields)
+
     for row in generate_incidents(count, seed=seed, regions=[MAIN_REGION], end=DEFAULT_END):
-        item = {k: row[k] for k in _INGEST_FIELDS}
+        item = {k: row[k] for k in ingest_fields}
         item["received_at"] = row["received_at"].isoformat()
         item["external_id"] = f"{region}-{row['external_id']}"
         if region != MAIN_REGION:

@@ -46,19 +46,7 @@ log = logging.getLogger(__name__)
 SEED = 20_260_301
 CLIENT_NAMESPACE = uuid.UUID("a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b")
 _INGEST_CHUNK = 1_000
-_INGEST_FIELDS = (
-    "source",
-    "external_id",
-    "link",
-    "author",
-    "text",
-    "received_at",
-    "region_code",
-    "municipality_id",
-    "topic_code",
-    "subtopic_code",
-    "priority",
-)
+_INGEST_FIELDS = tuple(wire.IngestItem.model_fields)
 
 
 @dataclass
