@@ -12,6 +12,8 @@ Create Date: 2026-11-29
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,6 +26,43 @@ FTS_DDL = (
     "CREATE VIRTUAL TABLE incident_fts USING fts5("
     "tokens, content='', tokenize='unicode61 remove_diacritics 0')"
 )
+
+
+def _incident_columns() -> list[sa.Column[Any]]:
+    """Columns shared by ``incident`` and its copy-on-write shadow ``incident_base``."""
+    return [
+        sa.Column("rowid_", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("external_id", sa.Text(), nullable=False),
+        sa.Column("link", sa.Text(), nullable=False),
+        sa.Column("author", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("received_at", sa.Integer(), nullable=False),
+        sa.Column("region_code", sa.Text(), nullable=False),
+        sa.Column("municipality_id", sa.Text(), nullable=True),
+        sa.Column("topic_code", sa.Text(), nullable=True),
+        sa.Column("subtopic_code", sa.Text(), nullable=True),
+        sa.Column("executor_id", sa.Text(), nullable=True),
+        sa.Column("assignee", sa.Text(), nullable=True),
+        sa.Column("priority", sa.Text(), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("reject_reason", sa.Text(), nullable=True),
+        sa.Column("first_answer_at", sa.Integer(), nullable=True),
+        sa.Column("first_answer_due", sa.Integer(), nullable=True),
+        sa.Column("final_answer_due", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.Integer(), nullable=False),
+        sa.Column("first_answer_warn_at", sa.Integer(), nullable=True),
+        sa.Column("final_answer_warn_at", sa.Integer(), nullable=True),
+        sa.Column("has_interim", sa.Boolean(), nullable=False),
+        sa.Column("has_final", sa.Boolean(), nullable=False),
+        sa.Column("was_reworked", sa.Boolean(), nullable=False),
+        sa.Column("was_reopened", sa.Boolean(), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("local_changed", sa.Boolean(), nullable=False),
+    ]
 
 
 def upgrade() -> None:
@@ -69,37 +108,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_executor_region_code"), "executor", ["region_code"], unique=False)
     op.create_table(
         "incident",
-        sa.Column("rowid_", sa.Integer(), nullable=False),
-        sa.Column("id", sa.Text(), nullable=False),
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("external_id", sa.Text(), nullable=False),
-        sa.Column("link", sa.Text(), nullable=False),
-        sa.Column("author", sa.Text(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("received_at", sa.Integer(), nullable=False),
-        sa.Column("region_code", sa.Text(), nullable=False),
-        sa.Column("municipality_id", sa.Text(), nullable=True),
-        sa.Column("topic_code", sa.Text(), nullable=True),
-        sa.Column("subtopic_code", sa.Text(), nullable=True),
-        sa.Column("executor_id", sa.Text(), nullable=True),
-        sa.Column("assignee", sa.Text(), nullable=True),
-        sa.Column("priority", sa.Text(), nullable=False),
-        sa.Column("status", sa.Text(), nullable=False),
-        sa.Column("outcome", sa.Text(), nullable=True),
-        sa.Column("reject_reason", sa.Text(), nullable=True),
-        sa.Column("first_answer_at", sa.Integer(), nullable=True),
-        sa.Column("first_answer_due", sa.Integer(), nullable=True),
-        sa.Column("final_answer_due", sa.Integer(), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("updated_at", sa.Integer(), nullable=False),
-        sa.Column("first_answer_warn_at", sa.Integer(), nullable=True),
-        sa.Column("final_answer_warn_at", sa.Integer(), nullable=True),
-        sa.Column("has_interim", sa.Boolean(), nullable=False),
-        sa.Column("has_final", sa.Boolean(), nullable=False),
-        sa.Column("was_reworked", sa.Boolean(), nullable=False),
-        sa.Column("was_reopened", sa.Boolean(), nullable=False),
-        sa.Column("rating", sa.Integer(), nullable=True),
-        sa.Column("local_changed", sa.Boolean(), nullable=False),
+        *_incident_columns(),
         sa.PrimaryKeyConstraint("rowid_"),
         sa.UniqueConstraint("id"),
     )
@@ -133,37 +142,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "incident_base",
-        sa.Column("rowid_", sa.Integer(), nullable=False),
-        sa.Column("id", sa.Text(), nullable=False),
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("external_id", sa.Text(), nullable=False),
-        sa.Column("link", sa.Text(), nullable=False),
-        sa.Column("author", sa.Text(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("received_at", sa.Integer(), nullable=False),
-        sa.Column("region_code", sa.Text(), nullable=False),
-        sa.Column("municipality_id", sa.Text(), nullable=True),
-        sa.Column("topic_code", sa.Text(), nullable=True),
-        sa.Column("subtopic_code", sa.Text(), nullable=True),
-        sa.Column("executor_id", sa.Text(), nullable=True),
-        sa.Column("assignee", sa.Text(), nullable=True),
-        sa.Column("priority", sa.Text(), nullable=False),
-        sa.Column("status", sa.Text(), nullable=False),
-        sa.Column("outcome", sa.Text(), nullable=True),
-        sa.Column("reject_reason", sa.Text(), nullable=True),
-        sa.Column("first_answer_at", sa.Integer(), nullable=True),
-        sa.Column("first_answer_due", sa.Integer(), nullable=True),
-        sa.Column("final_answer_due", sa.Integer(), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("updated_at", sa.Integer(), nullable=False),
-        sa.Column("first_answer_warn_at", sa.Integer(), nullable=True),
-        sa.Column("final_answer_warn_at", sa.Integer(), nullable=True),
-        sa.Column("has_interim", sa.Boolean(), nullable=False),
-        sa.Column("has_final", sa.Boolean(), nullable=False),
-        sa.Column("was_reworked", sa.Boolean(), nullable=False),
-        sa.Column("was_reopened", sa.Boolean(), nullable=False),
-        sa.Column("rating", sa.Integer(), nullable=True),
-        sa.Column("local_changed", sa.Boolean(), nullable=False),
+        *_incident_columns(),
         sa.PrimaryKeyConstraint("rowid_"),
         sa.UniqueConstraint("id"),
     )
