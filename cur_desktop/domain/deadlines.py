@@ -204,6 +204,20 @@ def _working_limit(
     return due, warn
 
 
+def _working_days_limit(
+    start: datetime,
+    days: int,
+    calendar: BusinessCalendar,
+    warn_fraction: float,
+    pauses: list[tuple[datetime, datetime]],
+) -> _Candidate:
+    """``days`` working days from ``start`` (same local time of day), warning at the fraction."""
+    base = calendar.next_working_instant(start)
+    due = calendar.add_working_days(start, days)
+    allowed = calendar.working_time_between(base, due)
+    return _working_limit(base, allowed, calendar, warn_fraction, pauses)
+
+
 def _wall_limit(
     start: datetime,
     allowed: timedelta,
@@ -281,10 +295,11 @@ def final_answer_deadline(
     require_aware(interim_at, "interim_at")
     _check_fraction(warn_fraction)
     paused = pauses.intervals(now) if pauses is not None else []
-    base = calendar.next_working_instant(interim_at)
-    due = calendar.add_working_days(interim_at, rule.final_answer_working_days)
-    allowed = calendar.working_time_between(base, due)
-    candidates = [_working_limit(base, allowed, calendar, warn_fraction, paused)]
+    candidates = [
+        _working_days_limit(
+            interim_at, rule.final_answer_working_days, calendar, warn_fraction, paused
+        )
+    ]
     if rule.total_calendar_days is not None and received_at is not None:
         require_aware(received_at, "received_at")
         total = timedelta(days=rule.total_calendar_days)
@@ -301,10 +316,10 @@ def moderation_deadline(
     """When classification and routing are due: ``moderation_working_days`` working days."""
     require_aware(received_at, "received_at")
     _check_fraction(warn_fraction)
-    base = calendar.next_working_instant(received_at)
-    due = calendar.add_working_days(received_at, rule.moderation_working_days)
-    allowed = calendar.working_time_between(base, due)
-    return _earliest([_working_limit(base, allowed, calendar, warn_fraction, [])], calendar)
+    limit = _working_days_limit(
+        received_at, rule.moderation_working_days, calendar, warn_fraction, []
+    )
+    return _earliest([limit], calendar)
 
 
 def time_left(deadline: Deadline, now: datetime, calendar: BusinessCalendar) -> TimeLeft:

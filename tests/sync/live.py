@@ -70,15 +70,20 @@ def server_rows(server: ServerProcess, login: str) -> dict[str, dict[str, Any]]:
         )
         response.raise_for_status()
         body = response.json()
-        for change in body["changes"]:
-            key = f"{change['entity']}:{change['id']}"
-            if change["data"] is None:
-                rows.pop(key, None)
-            else:
-                rows[key] = change["data"]
+        fold_pull_page(rows, body)
         cursor = body["next_cursor"]
         if not body["has_more"]:
             return rows
+
+
+def fold_pull_page(rows: dict[str, dict[str, Any]], body: dict[str, Any]) -> None:
+    """Apply one raw pull page to ``rows`` keyed "entity:id" (a removed row is dropped)."""
+    for change in body["changes"]:
+        key = f"{change['entity']}:{change['id']}"
+        if change["data"] is None:
+            rows.pop(key, None)
+        else:
+            rows[key] = change["data"]
 
 
 def answers_of(rows: dict[str, dict[str, Any]], incident_id: str) -> list[dict[str, Any]]:

@@ -63,7 +63,7 @@ from cur_desktop.sync.errors import NetworkError, ServerProtocolError, ServerUna
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import ServerProcess
-from tests.sync.live import FAST, PASSWORD, REGION
+from tests.sync.live import FAST, PASSWORD, REGION, fold_pull_page
 from tests.sync.proxy import FaultProxy
 
 CLIENTS = ("ivanova", "petrov", "boss")
@@ -117,12 +117,7 @@ class ServerView:
             )
             response.raise_for_status()
             body = response.json()
-            for change in body["changes"]:
-                key = f"{change['entity']}:{change['id']}"
-                if change["data"] is None:
-                    rows.pop(key, None)
-                else:
-                    rows[key] = change["data"]
+            fold_pull_page(rows, body)
             cursor = body["next_cursor"]
             if not body["has_more"]:
                 return rows

@@ -65,10 +65,9 @@ def _incident_columns() -> list[sa.Column[Any]]:
     ]
 
 
-def upgrade() -> None:
-    """Create every table, index and the FTS5 table."""
-    op.create_table(
-        "answer",
+def _answer_columns() -> list[sa.Column[Any]]:
+    """Columns shared by ``answer`` and its copy-on-write shadow ``answer_base``."""
+    return [
         sa.Column("id", sa.Text(), nullable=False),
         sa.Column("incident_id", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
@@ -78,20 +77,20 @@ def upgrade() -> None:
         sa.Column("created_at", sa.Integer(), nullable=False),
         sa.Column("published_at", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    """Create every table, index and the FTS5 table."""
+    op.create_table(
+        "answer",
+        *_answer_columns(),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_answer_incident_id"), "answer", ["incident_id"], unique=False)
     op.create_table(
         "answer_base",
-        sa.Column("id", sa.Text(), nullable=False),
-        sa.Column("incident_id", sa.Text(), nullable=False),
-        sa.Column("kind", sa.Text(), nullable=False),
-        sa.Column("state", sa.Text(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("author", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.Integer(), nullable=False),
-        sa.Column("published_at", sa.Integer(), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
+        *_answer_columns(),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
