@@ -225,7 +225,8 @@ def test_default_sla_policy_matches_domain_md() -> None:
     assert high.first_answer_calendar_hours == 24
 
     pos = policy.rule_for(Source.POS, "zhkh", Priority.NORMAL)
-    assert pos.first_answer_working_hours == 80  # 10 working days of 8 hours
+    assert pos.first_answer_working_days == 10  # days, not 80 hours
+    assert pos.first_answer_working_hours is None
     assert pos.first_answer_calendar_hours is None
 
     appeal = policy.rule_for(Source.APPEAL_59FZ, None, Priority.HIGH)
@@ -252,7 +253,7 @@ def test_regional_variants_are_keyed_by_iso_code() -> None:
         assert one_day.first_answer_working_hours >= 24  # the calendar cap decides
     for policy in policies.values():  # federal rules hold in every region
         assert policy.rule_for(Source.APPEAL_59FZ, None, Priority.LOW).total_calendar_days == 30
-        assert policy.rule_for(Source.POS, None, Priority.LOW).first_answer_working_hours == 80
+        assert policy.rule_for(Source.POS, None, Priority.LOW).first_answer_working_days == 10
     assert sla_policy_for_region("ru-sev") is policies["RU-SEV"]
     assert sla_policy_for_region("RU-TUL") is policies["default"]
 
