@@ -298,9 +298,7 @@ def first_answer_deadline(
         candidates.append(_wall_limit(received_at, cap, warn_fraction, paused))
     if rule.total_calendar_days is not None:
         total = rule.total_calendar_days
-        candidates.append(
-            _calendar_days_limit(received_at, total, calendar, warn_fraction, paused)
-        )
+        candidates.append(_calendar_days_limit(received_at, total, calendar, warn_fraction, paused))
     return _earliest(candidates, calendar)
 
 
@@ -332,9 +330,7 @@ def final_answer_deadline(
     if rule.total_calendar_days is not None and received_at is not None:
         require_aware(received_at, "received_at")
         total = rule.total_calendar_days
-        candidates.append(
-            _calendar_days_limit(received_at, total, calendar, warn_fraction, paused)
-        )
+        candidates.append(_calendar_days_limit(received_at, total, calendar, warn_fraction, paused))
     return _earliest(candidates, calendar)
 
 
