@@ -281,7 +281,17 @@ def _copy_checkout(into: Path) -> None:
 
 # Never a pytest plugin (pytest, hypothesis, anyio and what imports it, such as fastapi):
 # pytest would refuse to rewrite an already imported plugin.
-_PREWARM = ("pydantic", "sqlalchemy", "sqlmodel", "alembic", "holidays")
+_PREWARM = (
+    "pydantic",
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "holidays",
+    "PySide6.QtCore",
+    "PySide6.QtGui",
+    "PySide6.QtWidgets",
+    "PySide6.QtTest",
+)
 
 
 def _prewarm(work: Path) -> None:
