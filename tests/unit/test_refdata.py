@@ -506,3 +506,31 @@ def test_template_schema_error_names_the_item(
         load_answer_templates(path)
     assert str(info.value).startswith(f"answer_templates.json: templates[1].{field}:")
     assert message in str(info.value)
+
+
+def test_sla_rule_may_say_n_working_days(tmp_path: Path) -> None:
+    data = _shipped_json("sla_policies.json")
+    policies = data["policies"]
+    assert isinstance(policies, dict)
+    catch_all = policies["default"]["rules"][0]
+    del catch_all["first_answer_working_hours"]
+    catch_all["first_answer_working_days"] = 3  # no hours given: a limit in days alone
+    path = tmp_path / "sla_policies.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    rule = load_sla_policies(path)["default"].rule_for(Source.VK, None, Priority.NORMAL)
+    assert (rule.first_answer_working_days, rule.first_answer_working_hours) == (3, None)
+
+    catch_all["first_answer_working_hours"] = 8  # both: refused, named
+    path = tmp_path / "both" / "sla_policies.json"  # loads are cached per path
+    path.parent.mkdir()
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"policies\.default\.rules\[0\]: .*not both"):
+        load_sla_policies(path)
+
+    catch_all["first_answer_working_hours"] = None
+    catch_all["first_answer_working_days"] = 0
+    path = tmp_path / "zero" / "sla_policies.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="first_answer_working_days"):
+        load_sla_policies(path)
