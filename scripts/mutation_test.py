@@ -57,7 +57,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         UNIT + "test_calendar.py",
         UNIT + "test_limits_in_days.py",
         UNIT + "test_deadline_edges.py",
-        UNIT + "test_calendar_properties.py",
+        # test_calendar_properties.py (hypothesis, 200 examples a property) is left out: it
+        # alone takes longer than all the others, on a machine shared by four
     ),
     "cur_desktop/domain/deadlines.py": (
         UNIT + "test_deadlines.py",
@@ -398,7 +399,7 @@ def run(sites: list[Site], timeout_factor: float) -> list[Result]:
             outcome, baseline = _run_tests(work, tests, timeout=600)
             if outcome != "survived":
                 raise SystemExit(f"the tests of {module} fail without a mutant: fix them first")
-            limit = max(30.0, baseline * timeout_factor)
+            limit = max(15.0, baseline * timeout_factor)
             original = (work / module).read_text(encoding="utf-8")
             print(f"{module}: {len(module_sites)} mutants, tests take {baseline:.1f} s", flush=True)
             try:
@@ -482,7 +483,7 @@ def main() -> None:
     parser.add_argument("--per-module", type=int, default=80, help="sample size (0: all)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", action="append", help="a module path (repeatable)")
-    parser.add_argument("--timeout-factor", type=float, default=5.0)
+    parser.add_argument("--timeout-factor", type=float, default=2.0)
     parser.add_argument("--report", type=Path, default=ROOT / "bench" / "mutation-report.json")
     parser.add_argument(
         "--recheck",
