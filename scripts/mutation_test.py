@@ -80,8 +80,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "tests/server/test_mutations.py",
         "tests/server/test_mutation_edges.py",
     ),
-    "cur_desktop/domain/reference.py": (UNIT + "test_refdata.py",),
-    "cur_desktop/mutations.py": (
+    "cur_desktop/domain/reference_types.py": (UNIT + "test_refdata.py",),
+    "cur_desktop/contract/mutations.py": (
         "tests/server/test_mutations.py",
         "tests/server/test_mutation_edges.py",
     ),

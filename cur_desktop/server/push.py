@@ -5,7 +5,7 @@ Per client: ``last_mutation_id`` is remembered; a mutation with ``id <= last`` i
 never have heard it); ``id > last + 1`` stops the batch with a gap (409, where to resume);
 a rejected mutation still moves ``last_mutation_id`` (it has been answered). Every write
 transaction takes the seq counter's lock first, so writers never deadlock and commit in seq
-order. The rules themselves live in :mod:`cur_desktop.mutations`, shared with the client.
+order. The rules themselves live in :mod:`cur_desktop.contract.mutations`, shared with the client.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from pydantic import BaseModel
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from cur_desktop import wire
-from cur_desktop.domain.enums import AnswerState, Role, Status
-from cur_desktop.mutations import (
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import (
     MutationRejected,
     apply_answer_add,
     apply_answer_published,
@@ -30,7 +29,8 @@ from cur_desktop.mutations import (
     apply_incident_mutation,
     parse_args,
 )
-from cur_desktop.server import faults, reclassify, sla
+from cur_desktop.domain.enums import AnswerState, Role, Status
+from cur_desktop.server import deadline_policy, faults, reclassify
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import (
     answer_to_wire,
@@ -301,7 +301,8 @@ def _save_incident(
 def _with_final_deadline(session: Session, new: wire.IncidentWire) -> wire.IncidentWire:
     """Set the final-answer deadline of an incident that is on control and has none yet.
 
-    The server's post-processing of the pure rules (:mod:`cur_desktop.mutations` knows no SLA):
+    The server's post-processing of the pure rules (:mod:`cur_desktop.contract.mutations` knows
+    no SLA):
     counted from the earliest published interim answer, else from ``first_answer_at``, else
     from the incident's ``updated_at`` (the moment of this change). Set once: a later return
     to ``on_control`` keeps the first deadline.
@@ -309,7 +310,7 @@ def _with_final_deadline(session: Session, new: wire.IncidentWire) -> wire.Incid
     if new.status is not Status.ON_CONTROL or new.final_answer_due is not None:
         return new
     start = reclassify.final_start(session, new) or new.updated_at
-    final = sla.final_answer(
+    final = deadline_policy.final_answer(
         new.region_code,
         new.source,
         new.topic_code,
@@ -326,7 +327,7 @@ def _with_working_time(new: wire.IncidentWire) -> wire.IncidentWire:
     """Cache the working time to the first answer once it is known (statistics in SQL)."""
     if new.first_answer_at is None or new.first_answer_working_us is not None:
         return new
-    spent = sla.working_time_us(new.region_code, new.received_at, new.first_answer_at)
+    spent = deadline_policy.working_time_us(new.region_code, new.received_at, new.first_answer_at)
     return new.model_copy(update={"first_answer_working_us": spent})
 
 
@@ -369,8 +370,8 @@ def _create(
     if current is not None:
         return set()
     keys = (region_code, new.source, new.topic_code, new.priority, new.received_at)
-    first = sla.first_answer(*keys)
-    moderation = sla.moderation(*keys)
+    first = deadline_policy.first_answer(*keys)
+    moderation = deadline_policy.moderation(*keys)
     new = new.model_copy(
         update={
             "first_answer_due": first.due,

@@ -25,10 +25,10 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.domain.deadlines import Deadline
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Priority, Source, Status
-from cur_desktop.server import sla
+from cur_desktop.server import deadline_policy
 from cur_desktop.server.convert import answer_values
 from cur_desktop.server.db import allocate_seq
 from cur_desktop.server.tables import Answer
@@ -88,18 +88,24 @@ def recompute(
         updates[f"{prefix}_warn_at"] = deadline.warn_at
         if old_due != deadline.due:
             lines.append(
-                f"{title}: до {sla.local_text(new.region_code, deadline.due)} "
-                f"(было {sla.local_text(new.region_code, old_due)})"
+                f"{title}: до {deadline_policy.local_text(new.region_code, deadline.due)} "
+                f"(было {deadline_policy.local_text(new.region_code, old_due)})"
             )
 
     if new.first_answer_at is None and new.status not in _FINISHED:
-        put("первичный ответ", "first_answer", sla.first_answer(*_rule_args(new), new.received_at))
+        put(
+            "первичный ответ",
+            "first_answer",
+            deadline_policy.first_answer(*_rule_args(new), new.received_at),
+        )
     if new.status in _IN_MODERATION:
-        put("модерация", "moderation", sla.moderation(*_rule_args(new), new.received_at))
+        put(
+            "модерация", "moderation", deadline_policy.moderation(*_rule_args(new), new.received_at)
+        )
     if new.final_answer_due is not None and new.status not in _FINISHED:
         start = final_start(session, new)
         if start is not None:
-            final = sla.final_answer(
+            final = deadline_policy.final_answer(
                 *_rule_args(new), interim_at=start, received_at=new.received_at
             )
             put("окончательный ответ", "final_answer", final)

@@ -51,9 +51,9 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from cur_desktop import refdata
 from cur_desktop.domain.enums import Status
 from cur_desktop.domain.periods import LocalPeriod, PeriodKind
+from cur_desktop.reference import data as refdata
 from cur_desktop.storage.inbox import InboxFilter, filter_clauses
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.storage.types import to_micros

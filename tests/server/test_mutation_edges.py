@@ -12,17 +12,8 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from cur_desktop import wire
-from cur_desktop.domain.enums import (
-    AnswerKind,
-    AnswerState,
-    Outcome,
-    Priority,
-    RejectReason,
-    Source,
-    Status,
-)
-from cur_desktop.mutations import (
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import (
     MutationRejected,
     answer_state_label,
     apply_answer_add,
@@ -32,6 +23,15 @@ from cur_desktop.mutations import (
     errors_text,
     parse_args,
     status_label,
+)
+from cur_desktop.domain.enums import (
+    AnswerKind,
+    AnswerState,
+    Outcome,
+    Priority,
+    RejectReason,
+    Source,
+    Status,
 )
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cur_desktop.domain.enums import Priority, Source, Status
-from cur_desktop.server import sla
+from cur_desktop.server import deadline_policy
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 MUNICIPALITIES = ("m-tula", "m-aleksin", "m-efremov", "m-novomoskovsk")
@@ -70,7 +70,7 @@ def make_row(rng: random.Random | None = None, **overrides: Any) -> dict[str, An
     row.update(overrides)
     if row["first_answer_at"] is not None and "first_answer_working_us" not in overrides:
         # what the server caches when the first answer is known, by the server's own function
-        row["first_answer_working_us"] = sla.working_time_us(
+        row["first_answer_working_us"] = deadline_policy.working_time_us(
             row["region_code"], row["received_at"], row["first_answer_at"]
         )
     return row
