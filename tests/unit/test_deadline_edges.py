@@ -14,6 +14,7 @@ import pytest
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import (
     Band,
+    Deadline,
     Pause,
     PauseLog,
     final_answer_deadline,
@@ -164,3 +165,42 @@ def test_paused_working_time_is_clipped_to_the_window(cal: BusinessCalendar) -> 
     pauses = log((msk(4, 10), msk(4, 15)))  # 10-13 and 14-15: 4 working hours
     assert pauses.paused_working_time(cal, msk(4, 9), msk(4, 18)) == 4 * H
     assert pauses.paused_working_time(cal, msk(4, 11), msk(4, 14, 30)) == 2.5 * H
+
+
+def test_deadlines_and_pauses_are_values() -> None:
+    # frozen value objects: hashable (usable as keys and in sets) and immutable
+    deadline = Deadline(due=msk(4, 18), warn_at=msk(4, 16))
+    assert {deadline: 1}[Deadline(due=msk(4, 18), warn_at=msk(4, 16))] == 1
+    with pytest.raises(AttributeError):
+        deadline.due = msk(4, 17)  # type: ignore[misc]
+    pause = Pause(msk(4, 10), msk(4, 11))
+    assert len({pause, Pause(msk(4, 10), msk(4, 11))}) == 1
+    with pytest.raises(AttributeError):
+        pause.end = None  # type: ignore[misc]
+    # warn_at may equal due
+    assert Deadline(due=msk(4, 18), warn_at=msk(4, 18)).warn_at == msk(4, 18)
+
+
+def test_a_zero_length_pause_is_allowed_and_pushes_nothing(cal: BusinessCalendar) -> None:
+    instant = msk(4, 10)
+    assert Pause(instant, instant).end == instant  # paused and resumed at once
+    pauses = PauseLog().pause(instant).resume(instant)
+    assert pauses.intervals() == []
+    assert first_answer_deadline(RECEIVED, NO_CAP, cal, pauses=pauses).due == msk(4, 18)
+
+
+def test_rules_policies_and_hours_are_values() -> None:
+    from cur_desktop.domain.calendar import WorkingHours
+
+    rule = SlaRule(first_answer_working_hours=4)
+    assert len({rule, SlaRule(first_answer_working_hours=4)}) == 1
+    with pytest.raises(AttributeError):
+        rule.priority = None  # type: ignore[misc]
+    policy = SlaPolicy("p", (rule,))
+    assert {policy: 1}[SlaPolicy("p", (SlaRule(first_answer_working_hours=4),))] == 1
+    with pytest.raises(AttributeError):
+        policy.name = "q"  # type: ignore[misc]
+    hours = WorkingHours()
+    assert {hours: 1}[WorkingHours()] == 1
+    with pytest.raises(AttributeError):
+        hours.start = hours.end  # type: ignore[misc]

@@ -295,3 +295,25 @@ def test_rank_by_change_of_response_time() -> None:
 )
 def test_format_hmm(td: timedelta, text: str) -> None:
     assert format_hmm(td) == text
+
+
+def test_per_thousand_of_the_smallest_population() -> None:
+    assert incidents_per_thousand(2, 1) == 2000.0  # one resident is a valid population
+    assert incidents_per_thousand(0, 1) == 0.0
+
+
+def test_facts_and_not_available_are_values() -> None:
+    fact = IncidentFacts(received_at=msk(2025, 3, 4, 9), status=Status.NEW)
+    assert len({fact, IncidentFacts(received_at=msk(2025, 3, 4, 9), status=Status.NEW)}) == 1
+    with pytest.raises(AttributeError):
+        fact.status = Status.CLOSED  # type: ignore[misc]
+    assert {NO_POPULATION: "н/д"}[NotAvailable("численность населения региона неизвестна")]
+    with pytest.raises(AttributeError):
+        NO_POPULATION.reason = "другое"  # type: ignore[misc]
+
+
+def test_ranked_items_are_values() -> None:
+    item = RankedItem("RU-TUL", 1.0, 1)
+    assert len({item, RankedItem("RU-TUL", 1.0, 1)}) == 1
+    with pytest.raises(AttributeError):
+        item.place = 2  # type: ignore[misc]

@@ -115,3 +115,10 @@ def test_facts_in_period_use_the_local_month() -> None:
     march = LocalPeriod(KAM, PeriodKind.MONTH, date(2026, 3, 1))
     assert facts_in_period([early, late], march) == [early]
     assert facts_in_period([early, late], march.previous()) == [late]
+
+
+def test_a_period_is_a_value() -> None:
+    march = LocalPeriod(KAM, PeriodKind.MONTH, date(2026, 3, 1))
+    assert {march: 1}[LocalPeriod(KAM, PeriodKind.MONTH, date(2026, 3, 1))] == 1
+    with pytest.raises(AttributeError):
+        march.kind = PeriodKind.DAY  # type: ignore[misc]
