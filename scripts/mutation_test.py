@@ -245,6 +245,10 @@ def sites_of(module: str) -> list[Site]:
     source = (ROOT / module).read_text(encoding="utf-8")
     tree = ast.parse(source)
     skipped = _skipped_nodes(tree)
+    # a constant given as a keyword (frozen=True, slots=True) is named by its keyword
+    keyword_of = {
+        id(node.value): node.arg for node in ast.walk(tree) if isinstance(node, ast.keyword)
+    }
     found: list[Site] = []
     for index, node in enumerate(ast.walk(tree)):
         if id(node) in skipped:
@@ -252,6 +256,8 @@ def sites_of(module: str) -> list[Site]:
         for kind, mutant in _variants(node):
             segment = ast.get_source_segment(source, node) or type(node).__name__
             first_line = segment.splitlines()[0] if segment else ""
+            if id(node) in keyword_of:
+                first_line = f"{keyword_of[id(node)]}={first_line}"
             found.append(
                 Site(
                     module=module,
@@ -500,10 +506,14 @@ def main() -> None:
     if args.recheck is not None:
         earlier = json.loads(args.recheck.read_text(encoding="utf-8"))
         previous = []
+        current: dict[str, dict[tuple[int, str], Site]] = {}
         for r in earlier["results"]:
-            fields = {k: r[k] for k in Site.__slots__}
-            fields["module"] = MOVED.get(fields["module"], fields["module"])
-            previous.append(Result(Site(**fields), r["outcome"], r["seconds"]))
+            module = MOVED.get(r["module"], r["module"])
+            if module not in current:
+                current[module] = {(x.index, x.kind): x for x in sites_of(module)}
+            # today's description of the same mutant (same walk index and kind)
+            site = current[module][(r["index"], r["kind"])]
+            previous.append(Result(site, r["outcome"], r["seconds"]))
         again = run([r.site for r in previous if r.outcome == "survived"], args.timeout_factor)
         fresh = {r.site: r for r in again}
         results = [fresh.get(r.site, r) for r in previous]
