@@ -122,3 +122,12 @@ def test_a_period_is_a_value() -> None:
     assert {march: 1}[LocalPeriod(KAM, PeriodKind.MONTH, date(2026, 3, 1))] == 1
     with pytest.raises(AttributeError):
         march.kind = PeriodKind.DAY  # type: ignore[misc]
+
+
+def test_facts_in_period_include_the_start_and_exclude_the_end() -> None:
+    march = LocalPeriod(KAM, PeriodKind.MONTH, date(2026, 3, 1))
+    start, end = march.utc_bounds()
+    at_start = IncidentFacts(received_at=start, status=Status.NEW)
+    at_end = IncidentFacts(received_at=end, status=Status.NEW)
+    assert facts_in_period([at_start, at_end], march) == [at_start]
+    assert facts_in_period([at_start, at_end], march.following()) == [at_end]
