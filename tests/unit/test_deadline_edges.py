@@ -204,3 +204,46 @@ def test_rules_policies_and_hours_are_values() -> None:
     assert {hours: 1}[WorkingHours()] == 1
     with pytest.raises(AttributeError):
         hours.start = hours.end  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"final_answer_working_days": 0}, "final_answer_working_days"),
+        ({"moderation_working_days": 0}, "moderation_working_days"),
+        ({"total_calendar_days": 0}, "total_calendar_days"),
+        ({"first_answer_working_hours": None, "first_answer_working_days": 0}, "working_days"),
+        ({"first_answer_working_hours": 0}, "first_answer_working_hours"),
+        ({"first_answer_working_hours": float("nan")}, "first_answer_working_hours"),
+        ({"first_answer_calendar_hours": 0}, "first_answer_calendar_hours"),
+        ({"first_answer_calendar_hours": float("inf")}, "first_answer_calendar_hours"),
+        ({"first_answer_working_days": 3}, "not both"),  # hours default to 8
+        (
+            {"first_answer_working_hours": None, "first_answer_calendar_hours": None},
+            "at least one limit",
+        ),
+    ],
+)
+def test_bad_rules_are_refused(fields: dict[str, object], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        SlaRule(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"final_answer_working_days": 1, "moderation_working_days": 1, "total_calendar_days": 1},
+        {"first_answer_working_hours": None, "first_answer_working_days": 1},
+        {"first_answer_working_hours": None, "first_answer_calendar_hours": 1},
+        {
+            "first_answer_working_hours": None,
+            "first_answer_calendar_hours": None,
+            "total_calendar_days": 30,
+        },
+        {"first_answer_working_hours": 0.5, "first_answer_calendar_hours": None},
+    ],
+)
+def test_rules_at_their_smallest_limits_are_accepted(fields: dict[str, object]) -> None:
+    rule = SlaRule(**fields)  # type: ignore[arg-type]
+    for key, value in fields.items():
+        assert getattr(rule, key) == value
