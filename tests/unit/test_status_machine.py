@@ -294,3 +294,36 @@ def test_new_entities_start_at_version_1() -> None:
             region_code="RU-TUL",
             first_answer_working_us=-1,
         )
+
+
+def test_answer_entity_checks_its_instants_and_notes() -> None:
+    from cur_desktop.domain.entities import Answer
+    from cur_desktop.domain.enums import AnswerKind
+
+    at = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    common = {"id": uuid4(), "incident_id": uuid4(), "author": "tul.op", "created_at": at}
+    published = Answer(
+        kind=AnswerKind.SOLUTION,
+        text="Яму заделали",
+        state=AnswerState.PUBLISHED,
+        published_at=at,
+        **common,  # type: ignore[arg-type]
+    )
+    assert published.published_at == at
+    draft_note = Answer(kind=AnswerKind.INTERNAL_NOTE, text="Позвонить", **common)  # type: ignore[arg-type]
+    assert draft_note.state is AnswerState.DRAFT
+    with pytest.raises(ValueError, match="published_at"):
+        Answer(
+            kind=AnswerKind.SOLUTION,
+            text="Яму заделали",
+            published_at=datetime(2025, 3, 3, 9),  # naive on purpose
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(ValueError, match="never published"):
+        Answer(
+            kind=AnswerKind.INTERNAL_NOTE,
+            text="Позвонить",
+            state=AnswerState.PUBLISHED,
+            published_at=at,
+            **common,  # type: ignore[arg-type]
+        )
