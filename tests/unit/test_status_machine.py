@@ -327,3 +327,38 @@ def test_answer_entity_checks_its_instants_and_notes() -> None:
             published_at=at,
             **common,  # type: ignore[arg-type]
         )
+
+
+def test_entities_are_frozen_values() -> None:
+    from cur_desktop.domain.entities import Answer, Executor, Municipality, User
+    from cur_desktop.domain.enums import AnswerKind, Role
+
+    at = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    incident_id = uuid4()
+    values = [
+        Incident(
+            id=incident_id,
+            source=Source.VK,
+            external_id="vk-1",
+            text="Яма",
+            received_at=at,
+            region_code="RU-TUL",
+        ),
+        Answer(
+            id=incident_id,
+            incident_id=incident_id,
+            kind=AnswerKind.INTERIM,
+            text="Взято в работу",
+            author="tul.op",
+            created_at=at,
+        ),
+        Municipality(id="m-tula", region_code="RU-TUL", name="Тула", population=1),
+        Executor(id="ex-1", region_code="RU-TUL", name="УК «Дом»"),
+        User(login="tul.op", role=Role.OPERATOR, region_code="RU-TUL"),
+    ]
+    from dataclasses import fields
+
+    for value in values:
+        assert {value: 1}[value] == 1  # hashable
+        with pytest.raises(AttributeError):
+            setattr(value, fields(value)[0].name, "other")
