@@ -284,6 +284,16 @@ def test_new_entities_start_at_version_1() -> None:
     )
     assert (incident.version, answer.version) == (1, 1)
     assert (incident.moderation_due, incident.first_answer_working_us) == (None, None)
+    answered_at_once = Incident(
+        id=uuid4(),
+        source=Source.VK,
+        external_id="vk-0",
+        text="Яма",
+        received_at=at,
+        region_code="RU-TUL",
+        first_answer_working_us=0,  # answered outside working hours: zero working time
+    )
+    assert answered_at_once.first_answer_working_us == 0
     with pytest.raises(ValueError, match="first_answer_working_us"):
         Incident(
             id=uuid4(),
