@@ -271,9 +271,9 @@ def sites_of(module: str) -> list[Site]:
     return found
 
 
-def mutated_source(site: Site) -> str:
-    """The module's source with ``site`` applied (re-emitted by ``ast.unparse``)."""
-    tree = ast.parse((ROOT / site.module).read_text(encoding="utf-8"))
+def mutated_source(site: Site, root: Path = ROOT) -> str:
+    """The module's source under ``root`` with ``site`` applied (re-emitted by ``ast.unparse``)."""
+    tree = ast.parse((root / site.module).read_text(encoding="utf-8"))
     tree = copy.deepcopy(tree)
     node = next(n for i, n in enumerate(ast.walk(tree)) if i == site.index)
     if site.kind == "unary":
@@ -416,7 +416,9 @@ def run(sites: list[Site], timeout_factor: float) -> list[Result]:
             print(f"{module}: {len(module_sites)} mutants, tests take {baseline:.1f} s", flush=True)
             try:
                 for number, site in enumerate(module_sites, start=1):
-                    (work / module).write_text(mutated_source(site), encoding="utf-8")
+                    # from the temporary copy: the work tree may change during a long run
+                    mutant = mutated_source(site, root=work)
+                    (work / module).write_text(mutant, encoding="utf-8")
                     outcome, seconds = _run_tests(work, tests, timeout=limit)
                     results.append(Result(site, outcome, seconds))
                     mark = "." if outcome != "survived" else "S"
@@ -489,6 +491,21 @@ def report(results: list[Result], path: Path) -> float:
     return overall
 
 
+def _load(path: Path) -> list[Result]:
+    """The results of an earlier report, described by today's sites (modules may have moved)."""
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    current: dict[str, dict[tuple[int, str], Site]] = {}
+    results = []
+    for r in earlier["results"]:
+        module = MOVED.get(r["module"], r["module"])
+        if module not in current:
+            current[module] = {(x.index, x.kind): x for x in sites_of(module)}
+        # today's description of the same mutant (same walk index and kind)
+        site = current[module][(r["index"], r["kind"])]
+        results.append(Result(site, r["outcome"], r["seconds"]))
+    return results
+
+
 def main() -> None:
     """Command line; see the module docstring."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -498,22 +515,25 @@ def main() -> None:
     parser.add_argument("--timeout-factor", type=float, default=2.0)
     parser.add_argument("--report", type=Path, default=ROOT / "bench" / "mutation-report.json")
     parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        help="report the union of earlier reports (later ones win for the same mutant)",
+    )
+    parser.add_argument(
         "--recheck",
         type=Path,
         help="run again only the survivors of an earlier report (after adding tests)",
     )
     args = parser.parse_args()
-    if args.recheck is not None:
-        earlier = json.loads(args.recheck.read_text(encoding="utf-8"))
-        previous = []
-        current: dict[str, dict[tuple[int, str], Site]] = {}
-        for r in earlier["results"]:
-            module = MOVED.get(r["module"], r["module"])
-            if module not in current:
-                current[module] = {(x.index, x.kind): x for x in sites_of(module)}
-            # today's description of the same mutant (same walk index and kind)
-            site = current[module][(r["index"], r["kind"])]
-            previous.append(Result(site, r["outcome"], r["seconds"]))
+    if args.merge:
+        merged: dict[tuple[str, int, str], Result] = {}
+        for path in args.merge:
+            for r in _load(path):
+                merged[(r.site.module, r.site.index, r.site.kind)] = r
+        results = list(merged.values())
+    elif args.recheck is not None:
+        previous = _load(args.recheck)
         again = run([r.site for r in previous if r.outcome == "survived"], args.timeout_factor)
         fresh = {r.site: r for r in again}
         results = [fresh.get(r.site, r) for r in previous]
