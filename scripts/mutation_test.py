@@ -271,9 +271,11 @@ def sites_of(module: str) -> list[Site]:
     return found
 
 
-def mutated_source(site: Site, root: Path = ROOT) -> str:
-    """The module's source under ``root`` with ``site`` applied (re-emitted by ``ast.unparse``)."""
-    tree = ast.parse((root / site.module).read_text(encoding="utf-8"))
+def mutated_source(site: Site, source: str | None = None) -> str:
+    """``source`` (default: the module in the checkout) with ``site`` applied (``ast.unparse``)."""
+    if source is None:
+        source = (ROOT / site.module).read_text(encoding="utf-8")
+    tree = ast.parse(source)
     tree = copy.deepcopy(tree)
     node = next(n for i, n in enumerate(ast.walk(tree)) if i == site.index)
     if site.kind == "unary":
@@ -416,8 +418,8 @@ def run(sites: list[Site], timeout_factor: float) -> list[Result]:
             print(f"{module}: {len(module_sites)} mutants, tests take {baseline:.1f} s", flush=True)
             try:
                 for number, site in enumerate(module_sites, start=1):
-                    # from the temporary copy: the work tree may change during a long run
-                    mutant = mutated_source(site, root=work)
+                    # from the copy's clean text: the work tree may change during a long run
+                    mutant = mutated_source(site, original)
                     (work / module).write_text(mutant, encoding="utf-8")
                     outcome, seconds = _run_tests(work, tests, timeout=limit)
                     results.append(Result(site, outcome, seconds))
