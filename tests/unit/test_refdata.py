@@ -534,3 +534,14 @@ def test_sla_rule_may_say_n_working_days(tmp_path: Path) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="first_answer_working_days"):
         load_sla_policies(path)
+
+
+def test_reference_values_are_frozen() -> None:
+    from dataclasses import fields
+
+    topic = load_topics()[0]
+    values = [load_regions()[0], topic, topic.subtopics[0], load_answer_templates()[0]]
+    for value in values:
+        assert {value: 1}[value] == 1  # hashable: usable as keys of lookups
+        with pytest.raises(AttributeError):
+            setattr(value, fields(value)[0].name, "other")
