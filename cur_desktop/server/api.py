@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cur_desktop.contract import wire
 from cur_desktop.domain.enums import Role
-from cur_desktop.server import auth, ingest, pull, push
+from cur_desktop.server import auth, ingest, pull_json, push
 from cur_desktop.server.db import Database, current_seq
 from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.schemas import ErrorResponse, HealthResponse, LogoutResponse, MeResponse
@@ -259,9 +259,9 @@ def sync_pull(
     A negative ``next_cursor`` means a full snapshot is in progress: pass it back as is.
     """
     page = min(limit or settings.pull_default_limit, settings.pull_max_limit)
-    result = pull.pull(db, caller, cursor=cursor, limit=page, client_id=client_id)
-    # Serialised once here: FastAPI would dump, re-validate and re-serialise the whole page.
-    return Response(result.model_dump_json(), media_type="application/json")
+    # Rendered by the database (server/pull_json.py): no per-row model objects.
+    body = pull_json.pull_json(db, caller, cursor=cursor, limit=page, client_id=client_id)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

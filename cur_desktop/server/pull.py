@@ -47,22 +47,14 @@ def pull(
 ) -> wire.PullResponse:
     """One page of changes visible to ``caller``; see the module docstring."""
     with db.snapshot() as session:
-        horizon = compaction_horizon(session)
-        top = current_seq(session)
-        if cursor < 0:
-            after, reset, scanning = -cursor, False, True
-        elif cursor == 0 or cursor < horizon or cursor > top:
-            after, reset, scanning = 0, True, True
-        else:
-            after, reset, scanning = cursor, False, False
+        after, reset, scanning, top = window(session, cursor)
         rows = _changed_rows(session, caller, after=after, limit=limit)
         has_more = len(rows) > limit
         page = rows[:limit]
-        next_cursor = max(top, after)
-        if has_more:
-            last_seq = int(page[-1][1].seq)
-            next_cursor = -last_seq if scanning else last_seq
-        last_mutation_id = _last_mutation_id(session, caller, client_id)
+        next_cursor = next_cursor_of(
+            top, after, int(page[-1][1].seq) if has_more else None, scanning=scanning
+        )
+        last_mutation_id = last_mutation_id_of(session, caller, client_id)
         changes = [_change(kind, row) for kind, row in page]
     log.debug(
         "pull by %s cursor=%d: %d changes, next=%d reset=%s",
@@ -79,6 +71,29 @@ def pull(
         last_mutation_id=last_mutation_id,
         reset=reset,
     )
+
+
+def window(session: Session, cursor: int) -> tuple[int, bool, bool, int]:
+    """(after, reset, scanning, top) for a page requested at ``cursor`` (module docstring)."""
+    horizon = compaction_horizon(session)
+    top = current_seq(session)
+    if cursor < 0:
+        return -cursor, False, True, top
+    if cursor == 0 or cursor < horizon or cursor > top:
+        return 0, True, True, top
+    return cursor, False, False, top
+
+
+def next_cursor_of(top: int, after: int, last_seq: int | None, *, scanning: bool) -> int:
+    """The page's ``next_cursor``: ``last_seq`` (negated while a snapshot scans) if more."""
+    if last_seq is None:
+        return max(top, after)
+    return -last_seq if scanning else last_seq
+
+
+def scoped(stmt: Select[Any], model: type[_Row], caller: Caller) -> Select[Any]:
+    """``stmt`` limited to the caller's region unless the caller reads every region."""
+    return _scoped(stmt, model, caller)
 
 
 def _scoped(stmt: Select[Any], model: type[_Row], caller: Caller) -> Select[Any]:
@@ -126,7 +141,7 @@ def _change(kind: wire.EntityKind, row: Row[Any]) -> wire.Change:
     )
 
 
-def _last_mutation_id(session: Session, caller: Caller, client_id: UUID | None) -> int:
+def last_mutation_id_of(session: Session, caller: Caller, client_id: UUID | None) -> int:
     if client_id is None:
         return 0
     client = session.get(Client, str(client_id))

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, delete, insert, select
 from cur_desktop.contract import wire
 from cur_desktop.storage import localstate as ls
 from cur_desktop.storage import sync_state
+from cur_desktop.storage.bulk_rows import PreparedIncident, insert_new_incidents
 from cur_desktop.storage.incidents import delete_all_incidents, delete_incident
 from cur_desktop.storage.tables import (
     answer_base_table,
@@ -41,6 +42,8 @@ class DecodedChange:
     entity: wire.EntityKind
     id: str
     data: wire.IncidentWire | wire.AnswerWire | wire.MunicipalityWire | wire.ExecutorWire | None
+    # Column values and FTS tokens of an incident, made off the event loop (storage/bulk_rows).
+    prepared: PreparedIncident | None = None
 
 
 def _upsert_simple(conn: Connection, table: Any, row: dict[str, Any]) -> None:
@@ -74,12 +77,23 @@ class _PageWriter:
         self.cow = cow
         self.touched = touched
         self.incidents: dict[str, wire.IncidentWire] = {}
+        self.prepared: dict[str, PreparedIncident] = {}
         self.answers: dict[str, wire.AnswerWire] = {}
 
     def flush(self) -> None:
         if self.incidents:
-            ls.write_view_incidents(self.conn, list(self.incidents.values()))
+            ready = [i for i in self.incidents if i in self.prepared]
+            rest = [v for k, v in self.incidents.items() if k not in self.prepared]
+            if ready:
+                rest += insert_new_incidents(
+                    self.conn,
+                    [self.incidents[i] for i in ready],
+                    [self.prepared[i] for i in ready],
+                )
+            if rest:
+                ls.write_view_incidents(self.conn, rest)
             self.incidents.clear()
+            self.prepared.clear()
         if self.answers:
             ls.write_view_answers(self.conn, list(self.answers.values()))
             self.answers.clear()
@@ -88,6 +102,10 @@ class _PageWriter:
         data = change.data
         if isinstance(data, wire.IncidentWire) and change.id not in self.cow:
             self.incidents[change.id] = data
+            if change.prepared is None:
+                self.prepared.pop(change.id, None)
+            else:
+                self.prepared[change.id] = change.prepared
             return
         if isinstance(data, wire.AnswerWire) and str(data.incident_id) not in self.cow:
             self.answers[change.id] = data

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import uuid
@@ -40,6 +41,7 @@ from tenacity import (
 from cur_desktop.contract import wire
 from cur_desktop.storage import localstate as ls
 from cur_desktop.storage import outbox, sync_state
+from cur_desktop.storage.bulk_rows import prepare_incidents
 from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.pull_pages import DecodedChange, apply_page
 from cur_desktop.sync.errors import (
@@ -101,7 +103,8 @@ def decode_page(page: wire.PullResponse) -> list[DecodedChange]:
         data = None
         if change.data is not None:
             try:
-                data = _MODELS[change.entity].model_validate(change.data)
+                # Fields this client does not know are ignored: a newer server may add some.
+                data = _MODELS[change.entity].model_validate(change.data, extra="ignore")
             except ValidationError as exc:
                 log.warning("pull page: invalid %s row at seq %d", change.entity, change.seq)
                 raise ServerProtocolError(
@@ -112,6 +115,18 @@ def decode_page(page: wire.PullResponse) -> list[DecodedChange]:
                     "Сервер прислал противоречивые данные; ничего не применено."
                 )
         decoded.append(DecodedChange(change.entity, change.id, data))
+    return with_prepared_rows(decoded)
+
+
+def with_prepared_rows(decoded: list[DecodedChange]) -> list[DecodedChange]:
+    """Attach column values and FTS tokens to the incidents (the bulk-insert fast path)."""
+    positions = [i for i, c in enumerate(decoded) if isinstance(c.data, wire.IncidentWire)]
+    if not positions:
+        return decoded
+    incidents = [decoded[i].data for i in positions]
+    prepared = prepare_incidents(incidents)  # type: ignore[arg-type]
+    for position, ready in zip(positions, prepared, strict=True):
+        decoded[position] = dataclasses.replace(decoded[position], prepared=ready)
     return decoded
 
 

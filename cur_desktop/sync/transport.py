@@ -53,7 +53,9 @@ _M = TypeVar("_M", bound=BaseModel)
 def _parse(model: type[_M], body: bytes, what: str) -> _M:
     """Parse ``body`` as ``model``; anything off-contract is a :class:`ServerProtocolError`."""
     try:
-        return model.model_validate_json(body)
+        # Fields this client does not know are ignored (a newer server may add some); the
+        # server, for its part, refuses unknown fields from clients.
+        return model.model_validate_json(body, extra="ignore")
     except ValidationError as exc:
         log.warning("server sent an invalid %s: %d error(s)", what, exc.error_count())
         raise ServerProtocolError(
@@ -95,7 +97,7 @@ def _parse_page(body: bytes, cursor: int) -> PullResponse:
 def _parse_python(model: type[_M], data: Any, what: str) -> _M:
     """Validate decoded JSON as ``model``; off-contract data is a :class:`ServerProtocolError`."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, extra="ignore")
     except ValidationError as exc:
         log.warning("server sent an invalid %s: %d error(s)", what, exc.error_count())
         raise ServerProtocolError(

@@ -1,0 +1,114 @@
+"""Pull pages rendered to JSON by the database itself: no per-row model objects.
+
+The same page as :func:`cur_desktop.server.pull.pull` (same rows, cursor rules and envelope),
+but each row's ``data`` object is built by the database (``json_object`` on SQLite,
+``json_build_object`` on PostgreSQL) from the columns of its wire model, and Python only joins
+the row texts into the envelope. Reading the Core rows back as Python values and validating and
+dumping a wire model per row cost about 140 µs an incident (≈ 7,000 a second, slower than the
+client can apply them); the database renders a row in a few µs.
+
+Instants: SQLite keeps them as naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (see
+:class:`cur_desktop.server.tables.UtcDateTime`), rendered here as ISO 8601 with ``Z``;
+PostgreSQL renders ``timestamptz`` in ISO 8601 with the session's offset. Both are aware
+instants the wire models accept. The rows were validated when they were written; the client
+validates every row again before applying it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import logging
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Text, func, literal, select
+from sqlalchemy.orm import Session
+
+from cur_desktop.contract import wire
+from cur_desktop.server.auth import Caller
+from cur_desktop.server.db import Database
+from cur_desktop.server.pull import last_mutation_id_of, next_cursor_of, scoped, window
+from cur_desktop.server.tables import Answer, Executor, Incident, Municipality, UtcDateTime
+
+log = logging.getLogger(__name__)
+
+_Model = type[Incident] | type[Answer] | type[Municipality] | type[Executor]
+
+_KINDS: tuple[tuple[_Model, wire.EntityKind, tuple[str, ...]], ...] = (
+    (Incident, wire.EntityKind.INCIDENT, tuple(wire.IncidentWire.model_fields)),
+    (Answer, wire.EntityKind.ANSWER, tuple(wire.AnswerWire.model_fields)),
+    (Municipality, wire.EntityKind.MUNICIPALITY, tuple(wire.MunicipalityWire.model_fields)),
+    (Executor, wire.EntityKind.EXECUTOR, tuple(wire.ExecutorWire.model_fields)),
+)
+
+
+def _json_value(column: Any, dialect: str) -> ColumnElement[Any]:
+    if dialect == "sqlite" and isinstance(column.type, UtcDateTime):
+        # '2026-03-16 09:00:00.000000' -> '2026-03-16T09:00:00.000000Z'; NULL stays NULL.
+        return func.replace(column, literal(" "), literal("T")).concat(literal("Z"))
+    return column  # type: ignore[no-any-return]
+
+
+def row_json(model: _Model, fields: tuple[str, ...], dialect: str) -> ColumnElement[Any]:
+    """The database expression that renders a row's wire object as JSON text."""
+    builder = func.json_object if dialect == "sqlite" else func.json_build_object
+    args: list[Any] = []
+    for field in fields:
+        args.append(literal(field))
+        args.append(_json_value(model.__table__.c[field], dialect))
+    expression: ColumnElement[Any] = builder(*args)
+    if dialect != "sqlite":
+        expression = expression.cast(Text())
+    return expression
+
+
+def _changed_json_rows(
+    session: Session, caller: Caller, *, after: int, limit: int
+) -> list[tuple[int, wire.EntityKind, str, str]]:
+    """Up to ``limit + 1`` (seq, kind, id, data JSON) of all synced tables after ``after``."""
+    dialect = session.get_bind().dialect.name
+    per_table: list[list[tuple[int, wire.EntityKind, str, str]]] = []
+    for model, kind, fields in _KINDS:
+        table = model.__table__
+        stmt = select(table.c.seq, table.c.id, row_json(model, fields, dialect)).where(
+            table.c.seq > after
+        )
+        stmt = scoped(stmt, model, caller).order_by(table.c.seq).limit(limit + 1)
+        result = session.execute(stmt)
+        per_table.append([(int(r[0]), kind, str(r[1]), str(r[2])) for r in result])
+    merged = heapq.merge(*per_table, key=lambda item: item[0])
+    return list(itertools.islice(merged, limit + 1))
+
+
+def pull_json(
+    db: Database, caller: Caller, *, cursor: int, limit: int, client_id: UUID | None = None
+) -> bytes:
+    """One pull page as UTF-8 JSON (a :class:`wire.PullResponse`), rendered by the database."""
+    with db.snapshot() as session:
+        after, reset, scanning, top = window(session, cursor)
+        rows = _changed_json_rows(session, caller, after=after, limit=limit)
+        has_more = len(rows) > limit
+        page = rows[:limit]
+        last_seq = page[-1][0] if has_more else None
+        next_cursor = next_cursor_of(top, after, last_seq, scanning=scanning)
+        last_mutation_id = last_mutation_id_of(session, caller, client_id)
+    parts = [
+        f'{{"seq":{seq},"entity":"{kind.value}","id":{json.dumps(id_)},"data":{data}}}'
+        for seq, kind, id_, data in page
+    ]
+    log.debug(
+        "pull (json) by %s cursor=%d: %d changes, next=%d reset=%s",
+        caller.login,
+        cursor,
+        len(parts),
+        next_cursor,
+        reset,
+    )
+    envelope = (
+        f'{{"changes":[{",".join(parts)}],"next_cursor":{next_cursor},'
+        f'"has_more":{json.dumps(has_more)},"last_mutation_id":{last_mutation_id},'
+        f'"reset":{json.dumps(reset)}}}'
+    )
+    return envelope.encode()

@@ -1,0 +1,110 @@
+"""The pull fast path for incidents the store has not seen: rows as tuples, one executemany.
+
+A first sync (or any page of new incidents) is a bulk load: :func:`prepare_incident` turns a
+validated :class:`~cur_desktop.contract.wire.IncidentWire` into the store's column values (a
+plain tuple, instants as epoch microseconds, as the column types would write them) and its
+full-text tokens; the sync engine calls it in the worker thread that decodes a page, so the
+stemming overlaps the writer's SQLite work on the previous page (the SQLite driver releases
+the GIL while a statement runs).
+
+:func:`insert_new_incidents` then writes, inside the caller's transaction, the incidents whose
+id is not in the store yet with one ``executemany`` and explicit ``rowid_`` values (so the FTS
+rows can be inserted with the same rowids, with no read-back), and hands the others back for
+the general upsert (:func:`cur_desktop.storage.localstate.write_view_incidents`), which carries
+local columns over and replaces stale FTS tokens. The result is the same as that upsert's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from cur_desktop.contract import wire
+from cur_desktop.storage.incidents import _CONVERTERS, _DEFAULTS, _WRITE_COLUMNS
+from cur_desktop.storage.search import stem_texts
+from cur_desktop.storage.tables import FTS_TABLE, incident_table
+
+log = logging.getLogger(__name__)
+
+_IN_CHUNK = 500
+_WIRE_FIELDS = frozenset(wire.IncidentWire.model_fields)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedIncident:
+    """Column values (in :data:`INSERT_COLUMNS` order after ``rowid_``) and FTS tokens."""
+
+    values: tuple[Any, ...]
+    tokens: str
+
+
+def _getter(column: str, convert: Callable[[Any], Any]) -> Callable[[wire.IncidentWire], Any]:
+    if column == "id":
+        return lambda incident: str(incident.id)
+    if column == "local_changed":
+        return lambda incident: 0
+    if column in _WIRE_FIELDS:
+        return lambda incident: convert(getattr(incident, column))
+    default = convert(_DEFAULTS.get(column))
+    return lambda incident: default
+
+
+_GETTERS = tuple(_getter(c, conv) for c, conv in zip(_WRITE_COLUMNS, _CONVERTERS, strict=True))
+INSERT_COLUMNS = ("rowid_", *_WRITE_COLUMNS)
+_INSERT_SQL = (
+    f"INSERT INTO incident ({', '.join(INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in INSERT_COLUMNS)})"
+)
+_FTS_INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)"
+
+
+def prepare_incidents(incidents: Sequence[wire.IncidentWire]) -> list[PreparedIncident]:
+    """Column values and FTS tokens of each incident (pure CPU; runs off the event loop)."""
+    tokens = stem_texts(f"{i.author}\n{i.text}" for i in incidents)
+    return [
+        PreparedIncident(tuple(get(i) for get in _GETTERS), t)
+        for i, t in zip(incidents, tokens, strict=True)
+    ]
+
+
+def insert_new_incidents(
+    conn: Connection,
+    incidents: Sequence[wire.IncidentWire],
+    prepared: Sequence[PreparedIncident],
+) -> list[wire.IncidentWire]:
+    """Insert the incidents whose id is new to the store; return the others, in order.
+
+    ``prepared[i]`` belongs to ``incidents[i]``. A later duplicate id in ``incidents`` is
+    handed back too (the general upsert applies it after the first one, as in seq order).
+    """
+    ids = [str(i.id) for i in incidents]
+    existing: set[str] = set()
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        existing.update(
+            str(r[0])
+            for r in conn.execute(select(incident_table.c.id).where(incident_table.c.id.in_(chunk)))
+        )
+    top = conn.execute(select(func.max(incident_table.c.rowid_))).scalar()
+    next_rowid = int(top or 0) + 1
+    rows: list[tuple[Any, ...]] = []
+    fts: list[tuple[int, str]] = []
+    others: list[wire.IncidentWire] = []
+    seen: set[str] = set()
+    for incident, incident_id, ready in zip(incidents, ids, prepared, strict=True):
+        if incident_id in existing or incident_id in seen:
+            others.append(incident)
+            continue
+        seen.add(incident_id)
+        rows.append((next_rowid, *ready.values))
+        fts.append((next_rowid, ready.tokens))
+        next_rowid += 1
+    if rows:
+        conn.exec_driver_sql(_INSERT_SQL, rows)
+        conn.exec_driver_sql(_FTS_INSERT_SQL, fts)
+    log.debug("bulk insert: %d new incidents, %d for the upsert", len(rows), len(others))
+    return others
