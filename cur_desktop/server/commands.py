@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 import uvicorn
 
+from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import auth
+from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
 from cur_desktop.server.migrate import upgrade
 from cur_desktop.server.seed import seed_demo
@@ -49,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve = with_db(commands.add_parser("serve", help="запустить HTTP-сервер"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="число процессов сервера (больше одного — только с PostgreSQL)",
+    )
+    serve.add_argument(
+        "--min-client-protocol",
+        type=int,
+        default=MIN_CLIENT_PROTOCOL,
+        help="самая старая версия протокола клиентов, которую сервер ещё обслуживает",
+    )
     seed = with_db(commands.add_parser("seed-demo", help="заполнить демонстрационными данными"))
     seed.add_argument("--regions", type=int, default=3, help="сколько регионов (1–7)")
     seed.add_argument("--days", type=int, default=14, help="сколько дней истории")
@@ -92,7 +107,32 @@ def _add_user(db: Database, args: argparse.Namespace) -> int:
 
 
 def _serve(db: Database, args: argparse.Namespace) -> int:
-    app = create_app(db)
+    if args.workers < 1:
+        print("--workers: нужно целое число ≥ 1", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        if not db.is_postgres:
+            print(
+                "SQLite обслуживается одним процессом: --workers больше 1 — только с PostgreSQL "
+                "(уведомления между процессами идут через LISTEN/NOTIFY).",
+                file=sys.stderr,
+            )
+            return 2
+        # Each worker is a new process that builds the application from the environment.
+        os.environ[DB_URL_ENV] = db.engine.url.render_as_string(hide_password=False)
+        os.environ[MIN_CLIENT_ENV] = str(args.min_client_protocol)
+        db.dispose()
+        uvicorn.run(
+            "cur_desktop.server.asgi:app_from_environment",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            timeout_graceful_shutdown=3,
+        )
+        return 0
+    app = create_app(db, min_client_protocol=args.min_client_protocol)
     uvicorn.run(
         app,
         host=args.host,

@@ -3,7 +3,8 @@
 Data-free: a subscriber learns only that something changed in a region it can read, and pulls.
 Pokes are coalesced (one pending poke per subscriber). Writers run in worker threads, so
 :meth:`PokeBroker.poke` is thread-safe and hands the wake-up to each subscriber's event loop.
-Single process only: several server processes would need PostgreSQL LISTEN/NOTIFY.
+This broker serves one process; on PostgreSQL the server uses
+:class:`cur_desktop.server.poke_relay.RelayedPokeBroker` (LISTEN/NOTIFY across processes).
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ class PokeBroker:
         self._lock = threading.Lock()
         self._ids = itertools.count()
         self._subscribers: dict[int, _Subscriber] = {}
+
+    def start(self) -> None:
+        """Start background work (none here; see server/poke_relay.py)."""
+
+    def stop(self) -> None:
+        """Stop background work (none here)."""
 
     @property
     def subscriber_count(self) -> int:

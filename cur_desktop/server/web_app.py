@@ -2,39 +2,73 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.middleware.gzip import GZipMiddleware
 
+from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.server.api import router
 from cur_desktop.server.db import Database
 from cur_desktop.server.limits import BodySizeLimitMiddleware
 from cur_desktop.server.poke import PokeBroker
+from cur_desktop.server.protocol import ProtocolVersionMiddleware
 from cur_desktop.server.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
 
-def create_app(db: Database, settings: ServerSettings | None = None) -> FastAPI:
-    """Build the server application on an initialised database (see ``cur-server init``)."""
+def _make_broker(db: Database) -> PokeBroker:
+    """On PostgreSQL pokes travel through LISTEN/NOTIFY, so any number of processes may serve."""
+    if not db.is_postgres:
+        return PokeBroker()
+    from cur_desktop.server.poke_relay import RelayedPokeBroker  # noqa: PLC0415 (psycopg: PG only)
+
+    dsn = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return RelayedPokeBroker(dsn)
+
+
+def create_app(
+    db: Database,
+    settings: ServerSettings | None = None,
+    *,
+    min_client_protocol: int = MIN_CLIENT_PROTOCOL,
+) -> FastAPI:
+    """Build the server application on an initialised database (see ``cur-server init``).
+
+    ``min_client_protocol``: clients below it are answered 426 (server/protocol.py).
+    """
     settings = settings or ServerSettings()
+    broker = _make_broker(db)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        broker.start()
+        try:
+            yield
+        finally:
+            broker.stop()
+
     app = FastAPI(
         title="cur-server",
         summary="Центральный сервер ЦУР: приём инцидентов и синхронизация рабочих мест",
         version="1",
+        lifespan=lifespan,
     )
     app.state.db = db
     app.state.settings = settings
-    app.state.broker = PokeBroker()
+    app.state.broker = broker
     app.include_router(router)
     # Level 6 (zlib's default) instead of Starlette's 9: compressing a pull page takes half the
     # CPU (level 9 was ~45 us of the server's ~130 us an incident) for ~2 % more bytes
     # (bench/sync_bench.py: 152 -> 155 B an incident).
     app.add_middleware(GZipMiddleware, minimum_size=1_000, compresslevel=6)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ProtocolVersionMiddleware, min_client=min_client_protocol)
 
     @app.exception_handler(RequestValidationError)
     async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

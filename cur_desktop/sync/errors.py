@@ -55,3 +55,7 @@ class MutationGapError(SyncClientError):
             f"Сервер ожидает изменение № {gap.expected_id}: очередь изменений рассинхронизирована."
         )
         self.gap = gap
+
+
+class ClientTooOldError(SyncClientError):
+    """The server no longer serves this program's protocol (426): the operator must update it."""

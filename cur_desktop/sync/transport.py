@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from cur_desktop.contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, too_old_message
 from cur_desktop.contract.wire import (
     API_PREFIX,
     Change,
@@ -30,6 +31,7 @@ from cur_desktop.contract.wire import (
 )
 from cur_desktop.sync.errors import (
     AuthenticationError,
+    ClientTooOldError,
     MutationGapError,
     NetworkError,
     RequestRefusedError,
@@ -138,7 +140,11 @@ class SyncTransport:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
-            headers={"Accept": "application/json", "Accept-Encoding": "gzip, deflate"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip, deflate",
+                PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+            },
             follow_redirects=False,
         )
 
@@ -211,6 +217,13 @@ class SyncTransport:
             return
         if status >= 500:
             raise ServerUnavailableError(f"Сервер временно недоступен (код {status}).", status)
+        if status == 426:
+            # The server no longer serves this protocol: one clear message, not a stack of
+            # refusals; the outbox is kept for the updated program.
+            server = response.headers.get(PROTOCOL_HEADER, "?")
+            log.warning("server (protocol %s) refuses client protocol %d", server, PROTOCOL_VERSION)
+            detail = _detail(response) or too_old_message(PROTOCOL_VERSION, PROTOCOL_VERSION + 1)
+            raise ClientTooOldError(detail)
         if status == 401:
             if login:
                 raise AuthenticationError("Неверный логин или пароль.")

@@ -1,0 +1,32 @@
+"""The application factory of ``cur-server serve --workers N`` (one call per worker process).
+
+uvicorn starts each worker in a fresh process and builds the application by import string, so
+the settings travel in the environment: ``CUR_SERVER_DB_URL`` (the database) and
+``CUR_SERVER_MIN_CLIENT_PROTOCOL`` (see :mod:`cur_desktop.server.protocol`), both set by
+``cur-server serve`` before it starts the workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from fastapi import FastAPI
+
+from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
+from cur_desktop.server.db import Database
+from cur_desktop.server.web_app import create_app
+
+DB_URL_ENV = "CUR_SERVER_DB_URL"
+MIN_CLIENT_ENV = "CUR_SERVER_MIN_CLIENT_PROTOCOL"
+
+
+def app_from_environment() -> FastAPI:
+    """Open the database named in the environment and build the application on it."""
+    # A worker is a fresh process: log like the parent (``cur-server`` configures its own).
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    db = Database(os.environ[DB_URL_ENV])
+    minimum = int(os.environ.get(MIN_CLIENT_ENV, MIN_CLIENT_PROTOCOL))
+    return create_app(db, min_client_protocol=minimum)
