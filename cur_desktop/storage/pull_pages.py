@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from cur_desktop.contract import wire
+from cur_desktop.storage import deferred_indexes, sync_state
 from cur_desktop.storage import localstate as ls
-from cur_desktop.storage import sync_state
 from cur_desktop.storage.bulk_rows import PreparedIncident, insert_new_incidents
 from cur_desktop.storage.incidents import delete_all_incidents, delete_incident
 from cur_desktop.storage.tables import (
@@ -131,6 +131,8 @@ def apply_page(conn: Connection, page: wire.PullResponse, changes: Sequence[Deco
     """Apply one validated pull page inside the caller's transaction; return rows applied."""
     touched: set[str] = set()
     if page.reset:
+        if page.has_more:  # a bulk load follows: indexes are built once at its end
+            deferred_indexes.set_aside(conn)
         touched |= _reset_confirmed(conn)
     # Pending mutations do not change while a page is applied: one query tells them all.
     writer = _PageWriter(conn, ls.pending_incident_ids(conn), touched)
@@ -150,6 +152,8 @@ def apply_page(conn: Connection, page: wire.PullResponse, changes: Sequence[Deco
             log.info("dropped %d acknowledged outbox rows", len(acked))
     ls.rebase(conn, touched)
     ls.refresh_derived(conn, _view_incidents(changes) - touched)
+    if not page.has_more:
+        deferred_indexes.build_set_aside(conn)
     sync_state.set_state(conn, sync_state.KEY_CURSOR, page.next_cursor)
     sync_state.set_state(conn, sync_state.KEY_LAST_MUTATION_ID, page.last_mutation_id)
     if not page.has_more:

@@ -88,6 +88,17 @@ class RetryPolicy:
     maximum: float = 30.0
 
 
+_PULL_AHEAD = 2  # pages fetched and decoded ahead of the one being written
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """A fetched page and the worker-thread task decoding its rows."""
+
+    page: wire.PullResponse
+    decoding: asyncio.Future[list[DecodedChange]]
+
+
 _MODELS: Mapping[wire.EntityKind, type[Any]] = {
     wire.EntityKind.INCIDENT: wire.IncidentWire,
     wire.EntityKind.ANSWER: wire.AnswerWire,
@@ -281,39 +292,68 @@ class SyncEngine:
             accepted += batch_accepted
             rejected += batch_rejected
 
-    async def _fetch(
-        self, cursor: int, client_id: str
-    ) -> tuple[wire.PullResponse, list[DecodedChange]]:
-        """Fetch one page and validate it; the CPU-heavy validation runs off the event loop."""
-        page = await self._call(
-            partial(self.transport.pull, cursor, limit=self.pull_limit, client_id=client_id)
-        )
-        changes = await asyncio.to_thread(decode_page, page)
-        return page, changes
+    async def _pages(
+        self, cursor: int, client_id: str, queue: asyncio.Queue[_Fetched | BaseException]
+    ) -> None:
+        """Fetch pages from ``cursor`` until the last; queue each with its decoding task.
+
+        The next request goes out as soon as a page's envelope is parsed (its ``next_cursor``
+        is then known), so the server renders page N+1 while page N is decoded (worker thread)
+        and page N-1 is written (the writer): three processes' worth of work overlap. The
+        queue's bound keeps at most a few pages in memory.
+        """
+        try:
+            while True:
+                page = await self._call(
+                    partial(self.transport.pull, cursor, limit=self.pull_limit, client_id=client_id)
+                )
+                decoding = asyncio.ensure_future(asyncio.to_thread(decode_page, page))
+                await queue.put(_Fetched(page, decoding))
+                if not page.has_more:
+                    return
+                cursor = page.next_cursor
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # handed to the consumer, which re-raises it in order
+            await queue.put(exc)
 
     async def pull(self) -> int:
         """Pull pages until the server says there is no more; return changes applied.
 
-        The next page is fetched while the current one is written (its cursor is known as
-        soon as the page arrives); pages are still applied one at a time, in order.
+        Pages are fetched ahead (see :meth:`_pages`) and still applied one at a time, in order;
+        what was fetched ahead is thrown away if applying a page fails.
         """
         pulled = 0
         cursor, client_id = await self.writer.run(sync_state.pull_position)
-        fetching = asyncio.ensure_future(self._fetch(cursor, client_id))
+        queue: asyncio.Queue[_Fetched | BaseException] = asyncio.Queue(maxsize=_PULL_AHEAD)
+        producer = asyncio.ensure_future(self._pages(cursor, client_id, queue))
+        pending: list[_Fetched] = []
         try:
             while True:
-                page, changes = await fetching
-                if page.has_more:
-                    fetching = asyncio.ensure_future(self._fetch(page.next_cursor, client_id))
-                pulled += await self.writer.run(partial(apply_page, page=page, changes=changes))
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                pending.append(item)
+                changes = await item.decoding
+                pulled += await self.writer.run(
+                    partial(apply_page, page=item.page, changes=changes)
+                )
+                pending.remove(item)
                 self._emit(Syncing(up=0, down=pulled))
-                if not page.has_more:
+                if not item.page.has_more:
                     return pulled
         finally:
-            if not fetching.done():
-                fetching.cancel()
+            producer.cancel()
             with contextlib.suppress(BaseException):
-                await fetching
+                await producer
+            while not queue.empty():
+                left = queue.get_nowait()
+                if isinstance(left, _Fetched):
+                    pending.append(left)
+            for fetched in pending:
+                fetched.decoding.cancel()
+                with contextlib.suppress(BaseException):
+                    await fetched.decoding
 
     async def sync_once(self) -> SyncCounts:
         """Push, then pull until caught up; emit events; return the counts.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cur_desktop.storage.database import open_engine
-from cur_desktop.storage.tables import incident_table, outbox_table
+from cur_desktop.storage.tables import executor_table, incident_table, outbox_table
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import ServerProtocolError
 from cur_desktop.sync.events import SyncError, SyncEvent
@@ -38,7 +38,6 @@ GARBAGE: dict[str, tuple[bytes, int | None]] = {
     "invalid-json": (b"{'changes': [", None),
     "html": (b"<html><body>502 Bad Gateway</body></html>", None),
     "wrong-schema": (json.dumps({"changes": "all", "next_cursor": "soon"}).encode(), None),
-    "extra-field": (json.dumps({**_VALID_EMPTY, "drop_tables": True}).encode(), None),
     "bad-row": (json.dumps(_BAD_ROW).encode(), None),
     "unsorted": (json.dumps(_UNSORTED).encode(), None),
     "truncated": (json.dumps(_VALID_EMPTY).encode()[:20], 400),
@@ -88,6 +87,38 @@ def test_garbage_pull_page_is_refused_and_nothing_changes(synced: Profile, kind:
     assert isinstance(events[-1], SyncError)
     assert "не применены" in events[-1].message or "ничего не применено" in events[-1].message
     assert _snapshot(synced) == before
+
+
+def test_unknown_fields_of_a_newer_server_are_ignored_not_refused(synced: Profile) -> None:
+    """A newer server adds fields (envelope and row): today's client applies the page."""
+    newer = {
+        **_VALID_EMPTY,
+        "server_build": "2027.1",
+        "changes": [
+            {
+                "seq": 10**9,
+                "entity": "executor",
+                "id": "exec-new",
+                "data": {
+                    "id": "exec-new",
+                    "region_code": REGION,
+                    "name": "МКУ «Дороги»",
+                    "municipality_id": None,
+                    "phone": "+7 4872 00-00-00",
+                },
+                "origin": "future",
+            }
+        ],
+    }
+    events: list[SyncEvent] = []
+    with GarbageServer() as server:
+        server.body, server.declared_length = json.dumps(newer).encode(), None
+        _sync_against(synced, server.url, events)
+    assert not [e for e in events if isinstance(e, SyncError)]
+    executors = local_rows(synced, executor_table)
+    assert executors["exec-new"]["name"] == "МКУ «Дороги»"
+    assert "phone" not in executors["exec-new"]
+    assert session.read_status(synced).cursor == 10**9
 
 
 def test_garbage_push_answer_keeps_the_mutation_pending(synced: Profile) -> None:
