@@ -240,6 +240,7 @@ def sync_push(
 )
 def sync_pull(
     *,
+    request: Request,
     caller: CallerDep,
     db: DbDep,
     settings: SettingsDep,
@@ -260,8 +261,11 @@ def sync_pull(
     """
     page = min(limit or settings.pull_default_limit, settings.pull_max_limit)
     # Rendered by the database (server/pull_json.py): no per-row model objects.
-    body = pull_json.pull_json(db, caller, cursor=cursor, limit=page, client_id=client_id)
-    return Response(body, media_type="application/json")
+    ndjson = pull_json.NDJSON in request.headers.get("accept", "")
+    body = pull_json.pull_json(
+        db, caller, cursor=cursor, limit=page, client_id=client_id, ndjson=ndjson
+    )
+    return Response(body, media_type=pull_json.NDJSON if ndjson else "application/json")
 
 
 @router.get(

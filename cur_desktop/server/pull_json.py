@@ -82,10 +82,24 @@ def _changed_json_rows(
     return list(itertools.islice(merged, limit + 1))
 
 
+NDJSON = "application/x-ndjson"
+
+
 def pull_json(
-    db: Database, caller: Caller, *, cursor: int, limit: int, client_id: UUID | None = None
+    db: Database,
+    caller: Caller,
+    *,
+    cursor: int,
+    limit: int,
+    client_id: UUID | None = None,
+    ndjson: bool = False,
 ) -> bytes:
-    """One pull page as UTF-8 JSON (a :class:`wire.PullResponse`), rendered by the database."""
+    """One pull page as UTF-8 JSON (a :class:`wire.PullResponse`), rendered by the database.
+
+    ``ndjson``: the same page as lines (``application/x-ndjson``): first the envelope without
+    ``changes`` but with their ``count``, then one change per line. A client validates each line
+    with one parser call (no Python dict per row) and never holds the GIL for a whole page.
+    """
     with db.snapshot() as session:
         after, reset, scanning, top = window(session, cursor)
         rows = _changed_json_rows(session, caller, after=after, limit=limit)
@@ -106,6 +120,13 @@ def pull_json(
         next_cursor,
         reset,
     )
+    if ndjson:
+        head = (
+            f'{{"count":{len(parts)},"next_cursor":{next_cursor},'
+            f'"has_more":{json.dumps(has_more)},"last_mutation_id":{last_mutation_id},'
+            f'"reset":{json.dumps(reset)}}}'
+        )
+        return "\n".join([head, *parts]).encode()
     envelope = (
         f'{{"changes":[{",".join(parts)}],"next_cursor":{next_cursor},'
         f'"has_more":{json.dumps(has_more)},"last_mutation_id":{last_mutation_id},'

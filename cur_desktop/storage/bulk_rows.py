@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -27,10 +28,12 @@ from cur_desktop.contract import wire
 from cur_desktop.storage.incidents import _CONVERTERS, _DEFAULTS, _WRITE_COLUMNS
 from cur_desktop.storage.search import stem_texts
 from cur_desktop.storage.tables import FTS_TABLE, incident_table
+from cur_desktop.storage.types import EPOCH, EnumText, UtcEpochMicros
 
 log = logging.getLogger(__name__)
 
 _IN_CHUNK = 500
+_MICRO = timedelta(microseconds=1)
 _WIRE_FIELDS = frozenset(wire.IncidentWire.model_fields)
 
 
@@ -43,10 +46,30 @@ class PreparedIncident:
 
 
 def _getter(column: str, convert: Callable[[Any], Any]) -> Callable[[wire.IncidentWire], Any]:
+    """Column value from a validated incident, as the column type would write it.
+
+    Shortcuts where the wire model already guarantees the type: aware instants (``AwareDatetime``)
+    and enum members skip the general converters' checks.
+    """
     if column == "id":
         return lambda incident: str(incident.id)
     if column == "local_changed":
         return lambda incident: 0
+    column_type = incident_table.c[column].type
+    if column in _WIRE_FIELDS and isinstance(column_type, UtcEpochMicros):
+
+        def instant(incident: wire.IncidentWire) -> int | None:
+            value = getattr(incident, column)
+            return None if value is None else (value - EPOCH) // _MICRO
+
+        return instant
+    if column in _WIRE_FIELDS and isinstance(column_type, EnumText):
+
+        def member(incident: wire.IncidentWire) -> str | None:
+            value = getattr(incident, column)
+            return None if value is None else str(value.value)
+
+        return member
     if column in _WIRE_FIELDS:
         return lambda incident: convert(getattr(incident, column))
     default = convert(_DEFAULTS.get(column))

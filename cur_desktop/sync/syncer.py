@@ -304,10 +304,19 @@ class SyncEngine:
         """
         try:
             while True:
-                page = await self._call(
-                    partial(self.transport.pull, cursor, limit=self.pull_limit, client_id=client_id)
+                page, decoded = await self._call(
+                    partial(
+                        self.transport.pull_decoded,
+                        cursor,
+                        limit=self.pull_limit,
+                        client_id=client_id,
+                    )
                 )
-                decoding = asyncio.ensure_future(asyncio.to_thread(decode_page, page))
+                decoding = asyncio.ensure_future(
+                    asyncio.to_thread(decode_page, page)
+                    if decoded is None
+                    else asyncio.to_thread(with_prepared_rows, decoded)
+                )
                 await queue.put(_Fetched(page, decoding))
                 if not page.has_more:
                     return

@@ -29,6 +29,7 @@ from cur_desktop.contract.wire import (
     PushResponse,
     TokenResponse,
 )
+from cur_desktop.storage.pull_pages import DecodedChange
 from cur_desktop.sync.errors import (
     AuthenticationError,
     ClientTooOldError,
@@ -38,6 +39,7 @@ from cur_desktop.sync.errors import (
     ServerProtocolError,
     ServerUnavailableError,
 )
+from cur_desktop.sync.page_codec import NDJSON, parse_ndjson_page
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +185,14 @@ class SyncTransport:
         *,
         json_body: Any = None,
         params: dict[str, Any] | None = None,
+        accept: str | None = None,
     ) -> httpx.Response:
         """Send one request and read the whole body; map transport failures to our errors."""
+        headers = self._headers()
+        if accept is not None:
+            headers["Accept"] = accept
         request = self._client.build_request(
-            method, path, json=json_body, params=params, headers=self._headers()
+            method, path, json=json_body, params=params, headers=headers
         )
         try:
             response = await self._client.send(request, stream=True)
@@ -287,6 +293,27 @@ class SyncTransport:
         self._raise_for_status(response)
         # A page can be megabytes of JSON: parse it off the event loop (the window stays live).
         return await asyncio.to_thread(_parse_page, response.content, cursor)
+
+    async def pull_decoded(
+        self, cursor: int, *, limit: int | None = None, client_id: str | None = None
+    ) -> tuple[PullResponse, list[DecodedChange] | None]:
+        """Like :meth:`pull`, asking for NDJSON; rows come back validated when it is granted.
+
+        Returns the envelope and the decoded changes (NDJSON: ``page.changes`` is empty), or
+        the JSON page and ``None`` from a server that answers JSON (an older one).
+        """
+        params: dict[str, Any] = {"cursor": cursor}
+        if limit is not None:
+            params["limit"] = limit
+        if client_id is not None:
+            params["client_id"] = client_id
+        response = await self._request(
+            "GET", PULL_PATH, params=params, accept=f"{NDJSON}, application/json;q=0.5"
+        )
+        self._raise_for_status(response)
+        if response.headers.get("content-type", "").startswith(NDJSON):
+            return await asyncio.to_thread(parse_ndjson_page, response.content, cursor)
+        return await asyncio.to_thread(_parse_page, response.content, cursor), None
 
     async def events(self) -> AsyncIterator[str]:
         """Yield ``"open"`` once connected, then the event name of each message (SSE).
