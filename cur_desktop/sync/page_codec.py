@@ -71,6 +71,16 @@ _CHANGE = TypeAdapter[_IncidentLine | _AnswerLine | _MunicipalityLine | _Executo
 )
 
 
+def peek_head(body: bytes) -> tuple[int, bool]:
+    """(next_cursor, has_more) from an NDJSON page's first line, without reading the rest."""
+    try:
+        head = _Head.model_validate_json(body.split(b"\n", 1)[0], extra="ignore")
+    except ValidationError as exc:
+        log.warning("server sent an invalid NDJSON pull page head")
+        raise ServerProtocolError(_WHAT) from exc
+    return head.next_cursor, head.has_more
+
+
 def parse_ndjson_page(body: bytes, cursor: int) -> tuple[wire.PullResponse, list[DecodedChange]]:
     """The page's envelope (with no ``changes``) and its validated changes, in order."""
     lines = body.split(b"\n")

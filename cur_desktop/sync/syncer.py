@@ -61,7 +61,8 @@ from cur_desktop.sync.events import (
     Syncing,
     UpToDate,
 )
-from cur_desktop.sync.transport import SyncTransport
+from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head
+from cur_desktop.sync.transport import SyncTransport, parse_json_page
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +94,20 @@ _PULL_AHEAD = 2  # pages fetched and decoded ahead of the one being written
 
 @dataclass(frozen=True, slots=True)
 class _Fetched:
-    """A fetched page and the worker-thread task decoding its rows."""
+    """A fetched page: the job that decodes it (worker thread) and whether more follow."""
 
-    page: wire.PullResponse
-    decoding: asyncio.Future[list[DecodedChange]]
+    decode: Callable[[], tuple[wire.PullResponse, list[DecodedChange]]]
+    has_more: bool
+
+
+def decode_ndjson(body: bytes, cursor: int) -> tuple[wire.PullResponse, list[DecodedChange]]:
+    """Validate an NDJSON page and prepare its incidents for the bulk insert."""
+    page, decoded = parse_ndjson_page(body, cursor)
+    return page, with_prepared_rows(decoded)
+
+
+def _decoded_json(page: wire.PullResponse) -> tuple[wire.PullResponse, list[DecodedChange]]:
+    return page, decode_page(page)
 
 
 _MODELS: Mapping[wire.EntityKind, type[Any]] = {
@@ -295,32 +306,36 @@ class SyncEngine:
     async def _pages(
         self, cursor: int, client_id: str, queue: asyncio.Queue[_Fetched | BaseException]
     ) -> None:
-        """Fetch pages from ``cursor`` until the last; queue each with its decoding task.
+        """Fetch pages from ``cursor`` until the last; queue each with the job that decodes it.
 
-        The next request goes out as soon as a page's envelope is parsed (its ``next_cursor``
-        is then known), so the server renders page N+1 while page N is decoded (worker thread)
-        and page N-1 is written (the writer): three processes' worth of work overlap. The
-        queue's bound keeps at most a few pages in memory.
+        The next request goes out as soon as a page has arrived (an NDJSON page's first line
+        tells its ``next_cursor``), so the server renders page N+1 while page N is decoded and
+        written. Decoding is left to the consumer, one page at a time, in the same worker
+        thread hop as nothing else: a CPU-bound thread beside the writer would make the
+        writer's SQLite calls (which release and retake the GIL on every row) wait for the
+        GIL. The queue's bound keeps at most a few pages in memory.
         """
         try:
             while True:
-                page, decoded = await self._call(
+                body, is_ndjson = await self._call(
                     partial(
-                        self.transport.pull_decoded,
+                        self.transport.pull_body,
                         cursor,
                         limit=self.pull_limit,
                         client_id=client_id,
                     )
                 )
-                decoding = asyncio.ensure_future(
-                    asyncio.to_thread(decode_page, page)
-                    if decoded is None
-                    else asyncio.to_thread(with_prepared_rows, decoded)
-                )
-                await queue.put(_Fetched(page, decoding))
-                if not page.has_more:
+                if is_ndjson:
+                    next_cursor, has_more = peek_head(body)
+                    job = partial(decode_ndjson, body, cursor)
+                else:  # an older server: the whole page is parsed to learn its cursor
+                    page = await asyncio.to_thread(parse_json_page, body, cursor)
+                    next_cursor, has_more = page.next_cursor, page.has_more
+                    job = partial(_decoded_json, page)
+                await queue.put(_Fetched(job, has_more))
+                if not has_more:
                     return
-                cursor = page.next_cursor
+                cursor = next_cursor
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # handed to the consumer, which re-raises it in order
@@ -329,40 +344,27 @@ class SyncEngine:
     async def pull(self) -> int:
         """Pull pages until the server says there is no more; return changes applied.
 
-        Pages are fetched ahead (see :meth:`_pages`) and still applied one at a time, in order;
-        what was fetched ahead is thrown away if applying a page fails.
+        Pages are fetched ahead (see :meth:`_pages`) and still decoded and applied one at a
+        time, in order; what was fetched ahead is thrown away if a page fails.
         """
         pulled = 0
         cursor, client_id = await self.writer.run(sync_state.pull_position)
         queue: asyncio.Queue[_Fetched | BaseException] = asyncio.Queue(maxsize=_PULL_AHEAD)
         producer = asyncio.ensure_future(self._pages(cursor, client_id, queue))
-        pending: list[_Fetched] = []
         try:
             while True:
                 item = await queue.get()
                 if isinstance(item, BaseException):
                     raise item
-                pending.append(item)
-                changes = await item.decoding
-                pulled += await self.writer.run(
-                    partial(apply_page, page=item.page, changes=changes)
-                )
-                pending.remove(item)
+                page, changes = await asyncio.to_thread(item.decode)
+                pulled += await self.writer.run(partial(apply_page, page=page, changes=changes))
                 self._emit(Syncing(up=0, down=pulled))
-                if not item.page.has_more:
+                if not item.has_more:
                     return pulled
         finally:
             producer.cancel()
             with contextlib.suppress(BaseException):
                 await producer
-            while not queue.empty():
-                left = queue.get_nowait()
-                if isinstance(left, _Fetched):
-                    pending.append(left)
-            for fetched in pending:
-                fetched.decoding.cancel()
-                with contextlib.suppress(BaseException):
-                    await fetched.decoding
 
     async def sync_once(self) -> SyncCounts:
         """Push, then pull until caught up; emit events; return the counts.

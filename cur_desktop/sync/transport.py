@@ -29,7 +29,6 @@ from cur_desktop.contract.wire import (
     PushResponse,
     TokenResponse,
 )
-from cur_desktop.storage.pull_pages import DecodedChange
 from cur_desktop.sync.errors import (
     AuthenticationError,
     ClientTooOldError,
@@ -39,7 +38,7 @@ from cur_desktop.sync.errors import (
     ServerProtocolError,
     ServerUnavailableError,
 )
-from cur_desktop.sync.page_codec import NDJSON, parse_ndjson_page
+from cur_desktop.sync.page_codec import NDJSON
 
 log = logging.getLogger(__name__)
 
@@ -294,13 +293,14 @@ class SyncTransport:
         # A page can be megabytes of JSON: parse it off the event loop (the window stays live).
         return await asyncio.to_thread(_parse_page, response.content, cursor)
 
-    async def pull_decoded(
+    async def pull_body(
         self, cursor: int, *, limit: int | None = None, client_id: str | None = None
-    ) -> tuple[PullResponse, list[DecodedChange] | None]:
-        """Like :meth:`pull`, asking for NDJSON; rows come back validated when it is granted.
+    ) -> tuple[bytes, bool]:
+        """Like :meth:`pull`, asking for NDJSON, but not parsed: (body, whether it is NDJSON).
 
-        Returns the envelope and the decoded changes (NDJSON: ``page.changes`` is empty), or
-        the JSON page and ``None`` from a server that answers JSON (an older one).
+        A server that answers JSON (an older one) is answered ``False``; parse its body with
+        :func:`parse_json_page`, an NDJSON body with
+        :func:`cur_desktop.sync.page_codec.parse_ndjson_page`.
         """
         params: dict[str, Any] = {"cursor": cursor}
         if limit is not None:
@@ -311,9 +311,7 @@ class SyncTransport:
             "GET", PULL_PATH, params=params, accept=f"{NDJSON}, application/json;q=0.5"
         )
         self._raise_for_status(response)
-        if response.headers.get("content-type", "").startswith(NDJSON):
-            return await asyncio.to_thread(parse_ndjson_page, response.content, cursor)
-        return await asyncio.to_thread(_parse_page, response.content, cursor), None
+        return response.content, response.headers.get("content-type", "").startswith(NDJSON)
 
     async def events(self) -> AsyncIterator[str]:
         """Yield ``"open"`` once connected, then the event name of each message (SSE).
@@ -348,3 +346,8 @@ class SyncTransport:
             raise NetworkError("Сервер не ответил вовремя.") from exc
         except httpx.TransportError as exc:
             raise NetworkError("Поток уведомлений прервался.") from exc
+
+
+def parse_json_page(body: bytes, cursor: int) -> PullResponse:
+    """Parse and check a JSON pull page (see :func:`_parse_page`)."""
+    return _parse_page(body, cursor)
