@@ -295,11 +295,44 @@ def _apply_answer(conn: Connection, change: _Decoded, touched: set[str], pending
         touched.add(incident_id)
 
 
+_SKIP_STATE = "skip"  # state of a synthesised ``client.skip`` placeholder row (never stored)
+
+
+def _skip_row(mutation_id: int) -> ls.OutboxRow:
+    return ls.OutboxRow(
+        id=mutation_id,
+        name=wire.MutationName.CLIENT_SKIP,
+        args={},
+        base_version=None,
+        created_at=datetime.now(UTC),
+        state=_SKIP_STATE,
+        reject_code=None,
+        reject_message=None,
+        attempts=0,
+        entity_id=None,
+    )
+
+
 def _pending_batch(conn: Connection, limit: int) -> tuple[str, list[ls.OutboxRow]]:
-    """The client id and the next pending rows the server has not answered for yet."""
+    """The client id and the next rows the server has not answered for yet, in id order.
+
+    Pending outbox rows, and a ``client.skip`` placeholder for each set-aside id still unsent.
+    """
     client_id = ensure_client_id(conn)
     after = ls.get_int_state(conn, ls.KEY_PUSHED_UP_TO)
-    return client_id, ls.outbox_rows(conn, state=ls.PENDING, after_id=after, limit=limit)
+    rows = ls.outbox_rows(conn, state=ls.PENDING, after_id=after, limit=limit)
+    skips = [_skip_row(i) for i in outbox.unsent_skips(conn) if i > after]
+    if skips:
+        rows = sorted([*rows, *skips], key=lambda r: r.id)[:limit]
+    return client_id, rows
+
+
+class _PushServerError(ServerUnavailableError):
+    """A push of the single mutation ``mutation_id`` got a server error (after retries)."""
+
+    def __init__(self, cause: ServerUnavailableError, mutation_id: int) -> None:
+        super().__init__(cause.message, cause.status_code)
+        self.mutation_id = mutation_id
 
 
 def _pull_position(conn: Connection) -> tuple[int, str]:
@@ -342,6 +375,8 @@ def _store_push_results(
     touched: set[str] = set()
     for row in batch:
         result = by_id[row.id]
+        if row.state == _SKIP_STATE:
+            continue  # the set-aside row keeps its own reason whatever the placeholder got
         if result.outcome is wire.MutationOutcome.REJECTED:
             code = result.code.value if result.code is not None else wire.RejectCode.INVALID.value
             message = result.message or "Сервер отклонил изменение."
@@ -357,11 +392,9 @@ def _store_push_results(
                 .values(attempts=outbox_table.c.attempts + 1)
             )
             accepted += 1
-    ls.set_state(
-        conn,
-        ls.KEY_PUSHED_UP_TO,
-        max(ls.get_int_state(conn, ls.KEY_PUSHED_UP_TO), batch[-1].id),
-    )
+    answered_up_to = max(ls.get_int_state(conn, ls.KEY_PUSHED_UP_TO), batch[-1].id)
+    ls.set_state(conn, ls.KEY_PUSHED_UP_TO, answered_up_to)
+    outbox.forget_skips_up_to(conn, answered_up_to)
     ls.rebase(conn, touched)
     return accepted, rejected
 
@@ -480,12 +513,16 @@ class SyncEngine:
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def push(self) -> tuple[int, int]:
-        """Push every pending mutation; return (accepted, rejected)."""
+        """Push every pending mutation; return (accepted, rejected).
+
+        After a server error on a batch the rest goes one mutation at a time, so that the
+        mutation the server fails on is known (:class:`_PushServerError`); the server commits
+        each mutation on its own, so those before it are answered ``already_processed``.
+        """
         accepted = rejected = 0
+        size = self.push_batch
         while True:
-            client_id, batch = await self.writer.run(
-                lambda conn: _pending_batch(conn, self.push_batch)
-            )
+            client_id, batch = await self.writer.run(partial(_pending_batch, limit=size))
             if not batch:
                 return accepted, rejected
             request = wire.PushRequest(
@@ -497,6 +534,12 @@ class SyncEngine:
             )
             try:
                 response = await self._call(partial(self.transport.push, request))
+            except ServerUnavailableError as exc:
+                if len(batch) > 1:
+                    log.info("push of %d mutations failed (%s); one at a time", len(batch), exc)
+                    size = 1
+                    continue
+                raise _PushServerError(exc, batch[0].id) from exc
             except MutationGapError as exc:
                 expected = exc.gap.expected_id
                 if expected > batch[0].id:
@@ -555,8 +598,7 @@ class SyncEngine:
             try:
                 status = await self.status()
                 self._emit(Syncing(up=status.pending, down=0))
-                pushed, rejected = await self.push()
-                pulled = await self.pull()
+                pushed, rejected, pulled = await self._push_and_pull()
             except NetworkError:
                 self._emit(Offline())
                 raise
@@ -569,6 +611,33 @@ class SyncEngine:
             self._emit(UpToDate(at=datetime.now(UTC)))
             log.info("sync done: pulled %d, pushed %d, rejected %d", pulled, pushed, rejected)
             return SyncCounts(pulled=pulled, pushed=pushed, rejected=rejected)
+
+    async def _push_and_pull(self) -> tuple[int, int, int]:
+        """Push and pull; a mutation the server keeps failing on does not stop the others.
+
+        When the push fails on one mutation with a server error, the pull still runs (the
+        operator keeps receiving); if it succeeds the server is up, so the failure is counted
+        against that mutation (:func:`outbox.count_server_failure`). Until the mutation is set
+        aside the round ends with the server error (retried later with backoff); once it is,
+        the rest is pushed at once.
+        """
+        pushed = rejected = pulled = 0
+        while True:
+            failure: _PushServerError | None = None
+            try:
+                done, refused = await self.push()
+                pushed, rejected = pushed + done, rejected + refused
+            except _PushServerError as exc:
+                failure = exc
+            pulled += await self.pull()
+            if failure is None:
+                return pushed, rejected, pulled
+            set_aside = await self.writer.run(
+                partial(outbox.count_server_failure, mutation_id=failure.mutation_id)
+            )
+            if not set_aside:
+                raise failure
+            rejected += 1
 
     # ------------------------------------------------------------------ running
 

@@ -58,6 +58,7 @@ KEY_SERVER_URL = "server_url"
 KEY_LOGIN = "login"
 KEY_ROLE = "role"
 KEY_REGION = "region_code"
+KEY_SKIPS_UNSENT = "set_aside_unsent"  # ids set aside after server errors, still to be skipped
 
 _INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
 _IN_CHUNK = 500  # ids per ``IN (...)`` list, well under SQLite's parameter limit
