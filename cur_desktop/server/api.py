@@ -186,7 +186,7 @@ def login(
     "/auth/logout",
     response_model=LogoutResponse,
     tags=["auth"],
-    responses=_errors(401),
+    responses=_errors(401, 413, 422),  # 413/422: a body (none is expected) too big or too deep
 )
 def logout(caller: CallerDep, db: DbDep, credentials: CredentialsDep) -> LogoutResponse:
     """Revoke the token of this request."""
