@@ -82,7 +82,7 @@ class BodySizeLimitMiddleware:
 MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects a request body may have (ours need 5)."""
 
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 
