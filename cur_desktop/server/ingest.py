@@ -5,7 +5,7 @@ answered ``duplicate`` with the stored incident's id. The id of a new incident i
 (UUID v4), never derived from the item, so nobody can predict it and push an incident under it
 ahead of time; and no collision fails a batch (a row that still cannot be stored gets its own
 ``invalid`` result). Valid items are stored even when other items of the batch are invalid;
-each item gets its own result (instants outside the window of :mod:`cur_desktop.validation`,
+each item gets its own result (instants outside the window of :mod:`cur_desktop.reference.checks`,
 unknown topics and municipalities included).
 """
 
@@ -22,10 +22,11 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cur_desktop import validation, wire
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import errors_text
 from cur_desktop.domain.enums import Status
-from cur_desktop.mutations import errors_text
-from cur_desktop.server import sla
+from cur_desktop.reference import checks as validation
+from cur_desktop.server import deadline_policy
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import incident_values
 from cur_desktop.server.db import Database, allocate_seq, lock_counter
@@ -86,7 +87,7 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
         except ValidationError as exc:
             reason = f"Неверные данные: {errors_text(exc)}"
         else:
-            region_code = sla.canonical_region(item.region_code)
+            region_code = deadline_policy.canonical_region(item.region_code)
             if region_code is None:
                 reason = f"Неизвестный регион {item.region_code}"
             elif not caller.can_ingest(region_code):
@@ -219,7 +220,7 @@ def _invalid(index: int, reason: str) -> wire.IngestItemResult:
 
 
 def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
-    first = sla.first_answer(
+    first = deadline_policy.first_answer(
         item.region_code, item.source, item.topic_code, item.priority, item.received_at
     )
     return wire.IncidentWire(

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from cur_desktop.server import sla
+from cur_desktop.server import deadline_policy
 from cur_desktop.server.limits import MAX_JSON_DEPTH, json_too_deep
 from cur_desktop.server.throttle import LoginThrottle, ThrottlePolicy
 from tests.server.conftest import Api
@@ -33,7 +33,7 @@ def test_a_change_the_server_cannot_apply_is_rejected_and_the_next_applied(
         }
 
     with monkeypatch.context() as patch:
-        patch.setattr(sla, "first_answer", overflow)  # the deadline cannot be computed
+        patch.setattr(deadline_policy, "first_answer", overflow)  # the deadline cannot be computed
         broken = api.push("tul.op", create("Первый звонок"))["results"]
     applied = api.push("tul.op", create("Второй звонок"))["results"]
     assert [(r["outcome"], r["code"]) for r in broken + applied] == [

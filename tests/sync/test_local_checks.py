@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from cur_desktop import wire
-from cur_desktop.mutations import MutationRejected
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import MutationRejected
+from cur_desktop.storage import outbox
 from cur_desktop.storage.tables import executor_table, municipality_table, outbox_table
-from cur_desktop.sync import outbox
-from cur_desktop.sync.engine import apply_page, decode_page
+from cur_desktop.sync.syncer import apply_page, decode_page
 from tests.sync.factories import T0, incident, page
 
 Tx = Callable[[Callable[[Connection], Any]], Any]

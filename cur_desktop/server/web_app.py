@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter
 from starlette.middleware.gzip import GZipMiddleware
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.server.api import router
 from cur_desktop.server.db import Database
-from cur_desktop.server.events import PokeBroker
 from cur_desktop.server.limits import BodySizeLimitMiddleware, JsonDepthLimitMiddleware
+from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.settings import ServerSettings
 from cur_desktop.server.throttle import LoginThrottle
 

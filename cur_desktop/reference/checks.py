@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from cur_desktop import refdata
+from cur_desktop.reference import data as refdata
 
 log = logging.getLogger(__name__)
 
