@@ -43,7 +43,8 @@ _Row = Incident | Answer | Municipality | Executor
 
 
 ROW_OVERHEAD_BYTES = 1_000
-"""Bytes a row costs in a page besides its text (ids, instants, codes, the envelope)."""
+"""Bytes a row costs in a page besides its free texts (ids, instants, codes, the envelope)."""
+_FREE_TEXT_COLUMNS = ("text", "link", "author", "external_id", "name")
 
 
 def pull(
@@ -59,7 +60,8 @@ def pull(
 
     A page holds at most ``limit`` rows and, when ``max_bytes`` is given, stops before the row
     that would take it over ``max_bytes`` (a page always holds at least one row); the size of
-    a row is its text in UTF-8 plus :data:`ROW_OVERHEAD_BYTES`.
+    a row is its free texts (text, link, author, external id, name) in UTF-8 plus
+    :data:`ROW_OVERHEAD_BYTES`.
     """
     with db.snapshot() as session:
         horizon = compaction_horizon(session)
@@ -104,10 +106,11 @@ def _within_bytes(
         return rows
     total = 0
     for count, (_kind, row) in enumerate(rows):
-        text = getattr(row, "text", None)
-        size = ROW_OVERHEAD_BYTES + (
-            len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
-        )
+        size = ROW_OVERHEAD_BYTES
+        for name in _FREE_TEXT_COLUMNS:
+            value = getattr(row, name, None)
+            if isinstance(value, str):
+                size += len(value.encode("utf-8", "surrogatepass"))
         total += size
         if total > max_bytes and count > 0:
             return rows[:count]
