@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
@@ -30,21 +31,14 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 from cur_desktop.contract import mutations, wire
 from cur_desktop.reference import checks as validation
 from cur_desktop.storage.localstate import (
-    KEY_ALLOCATED,
-    KEY_LAST_MUTATION_ID,
-    KEY_LOGIN,
-    KEY_PUSHED_UP_TO,
-    KEY_REGION,
-    KEY_SKIPS_UNSENT,
     PENDING,
     REJECTED,
     IncidentState,
     OutboxRow,
     apply_mutation,
+    count_outbox,
     entity_of,
-    get_int_state,
     get_outbox_row,
-    get_state,
     has_pending,
     load_answers,
     load_view_incident,
@@ -52,9 +46,24 @@ from cur_desktop.storage.localstate import (
     parsed_args,
     rebase,
     refresh_derived,
-    set_state,
     start_copy_on_write,
     write_view,
+)
+from cur_desktop.storage.sync_state import (
+    KEY_ALLOCATED,
+    KEY_CLIENT_ID,
+    KEY_CURSOR,
+    KEY_LAST_MUTATION_ID,
+    KEY_LAST_SYNC_AT,
+    KEY_LOGIN,
+    KEY_PUSHED_UP_TO,
+    KEY_REGION,
+    KEY_SERVER_URL,
+    KEY_SKIPS_UNSENT,
+    ensure_client_id,
+    get_int_state,
+    get_state,
+    set_state,
 )
 from cur_desktop.storage.tables import executor_table, municipality_table, outbox_table
 
@@ -65,6 +74,9 @@ MAX_SERVER_ERRORS = 3
 
 SET_ASIDE_CODE = "server_error"
 """``reject_code`` of a mutation the client set aside after repeated server errors."""
+
+SKIP_STATE = "skip"
+"""State of a synthesised ``client.skip`` placeholder row (never stored in the outbox)."""
 
 
 def dumps_args(args: Mapping[str, Any]) -> str:
@@ -229,6 +241,102 @@ def mark_rejected(conn: Connection, mutation_id: int, code: str, message: str) -
     )
     row = get_outbox_row(conn, mutation_id)
     return None if row is None else row.entity_id
+
+
+# --------------------------------------------------------------------------- push bookkeeping
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What ``status`` shows: queue sizes, the last sync and the cursor."""
+
+    pending: int
+    rejected: int
+    last_sync_at: datetime | None
+    cursor: int
+    last_mutation_id: int
+    client_id: str | None
+    server_url: str | None
+    login: str | None
+
+
+def _skip_row(mutation_id: int) -> OutboxRow:
+    return OutboxRow(
+        id=mutation_id,
+        name=wire.MutationName.CLIENT_SKIP,
+        args={},
+        base_version=None,
+        created_at=datetime.now(UTC),
+        state=SKIP_STATE,
+        reject_code=None,
+        reject_message=None,
+        attempts=0,
+        entity_id=None,
+    )
+
+
+def pending_batch(conn: Connection, limit: int) -> tuple[str, list[OutboxRow]]:
+    """The client id and the next rows the server has not answered for yet, in id order.
+
+    Pending outbox rows, and a ``client.skip`` placeholder for each set-aside id still unsent.
+    """
+    client_id = ensure_client_id(conn)
+    after = get_int_state(conn, KEY_PUSHED_UP_TO)
+    rows = outbox_rows(conn, state=PENDING, after_id=after, limit=limit)
+    skips = [_skip_row(i) for i in unsent_skips(conn) if i > after]
+    if skips:
+        rows = sorted([*rows, *skips], key=lambda r: r.id)[:limit]
+    return client_id, rows
+
+
+def read_status(conn: Connection) -> SyncStatus:
+    """Queue sizes and sync markers of the profile."""
+    last = get_state(conn, KEY_LAST_SYNC_AT)
+    return SyncStatus(
+        pending=count_outbox(conn, PENDING),
+        rejected=count_outbox(conn, REJECTED),
+        last_sync_at=None if last is None else datetime.fromisoformat(last),
+        cursor=get_int_state(conn, KEY_CURSOR),
+        last_mutation_id=get_int_state(conn, KEY_LAST_MUTATION_ID),
+        client_id=get_state(conn, KEY_CLIENT_ID),
+        server_url=get_state(conn, KEY_SERVER_URL),
+        login=get_state(conn, KEY_LOGIN),
+    )
+
+
+def store_push_results(
+    conn: Connection, batch: Sequence[OutboxRow], response: wire.PushResponse
+) -> tuple[int, int]:
+    by_id = {r.id: r for r in response.results}
+    accepted = rejected = 0
+    touched: set[str] = set()
+    for row in batch:
+        result = by_id[row.id]
+        if row.state == SKIP_STATE:
+            continue  # the set-aside row keeps its own reason whatever the placeholder got
+        if result.outcome is wire.MutationOutcome.REJECTED:
+            code = result.code.value if result.code is not None else wire.RejectCode.INVALID.value
+            message = result.message or "Сервер отклонил изменение."
+            entity = mark_rejected(conn, row.id, code, message)
+            if entity is not None:
+                touched.add(entity)
+            rejected += 1
+            log.info("mutation %d rejected by the server: %s", row.id, code)
+        else:
+            conn.execute(
+                outbox_table.update()
+                .where(outbox_table.c.id == row.id)
+                .values(attempts=outbox_table.c.attempts + 1)
+            )
+            accepted += 1
+    answered_up_to = max(get_int_state(conn, KEY_PUSHED_UP_TO), batch[-1].id)
+    set_state(conn, KEY_PUSHED_UP_TO, answered_up_to)
+    forget_skips_up_to(conn, answered_up_to)
+    rebase(conn, touched)
+    return accepted, rejected
+
+
+# --------------------------------------------------------------------------- set aside
 
 
 def count_server_failure(conn: Connection, mutation_id: int) -> bool:

@@ -18,10 +18,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import DbWriter, create_store_engine, open_engine
 from cur_desktop.storage.migrations import alembic_config
+from cur_desktop.storage.sync_state import ensure_client_id
 from cur_desktop.storage.tables import answer_table, incident_table
-from cur_desktop.sync.syncer import SyncEngine, ensure_client_id
+from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import ServerProcess
 from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
@@ -57,10 +59,10 @@ def test_queued_changes_replay_after_an_upgrade_from_the_first_revision(
             token = await transport.login("ivanova", PASSWORD)
 
             def bind(conn: Connection) -> None:
-                ls.set_state(conn, ls.KEY_SERVER_URL, server.base_url)
-                ls.set_state(conn, ls.KEY_LOGIN, token.login)
-                ls.set_state(conn, ls.KEY_ROLE, token.role.value)
-                ls.set_state(conn, ls.KEY_REGION, token.region_code or "")
+                sync_state.set_state(conn, sync_state.KEY_SERVER_URL, server.base_url)
+                sync_state.set_state(conn, sync_state.KEY_LOGIN, token.login)
+                sync_state.set_state(conn, sync_state.KEY_ROLE, token.role.value)
+                sync_state.set_state(conn, sync_state.KEY_REGION, token.region_code or "")
                 ensure_client_id(conn)
 
             with DbWriter(engine) as writer:

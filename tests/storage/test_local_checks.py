@@ -14,8 +14,9 @@ from sqlalchemy import Connection, func, insert, select
 from cur_desktop.contract import wire
 from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.storage import outbox
+from cur_desktop.storage.pull_pages import apply_page
 from cur_desktop.storage.tables import executor_table, municipality_table, outbox_table
-from cur_desktop.sync.syncer import apply_page, decode_page
+from cur_desktop.sync.syncer import decode_page
 from tests.sync.factories import T0, incident, page
 
 Tx = Callable[[Callable[[Connection], Any]], Any]
