@@ -113,7 +113,7 @@ def _too_deep_body(limit: int) -> bytes:
 
 
 class JsonDepthLimitMiddleware:
-    """Refuse request bodies nested deeper than ``max_depth`` with 422, before any parsing.
+    """Refuse request bodies nested deeper than ``max_depth`` (or not UTF-8) with 422, unparsed.
 
     A body of 100,000 nested arrays made the JSON parser recurse until it failed (500 on
     ``/ingest``, an undocumented 400 elsewhere). The body is read here (its size is already
@@ -138,6 +138,13 @@ class JsonDepthLimitMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        if body and not _is_utf8(body):
+            # FastAPI would answer an undocumented 400 ("error parsing the body").
+            log.info("request body refused: not UTF-8")
+            detail = "Тело запроса не является JSON: текст не в кодировке UTF-8"
+            payload = json.dumps({"detail": detail, "errors": []}, ensure_ascii=False)
+            await BodySizeLimitMiddleware._reply(send, 422, payload.encode("utf-8"))
+            return
         if body and json_too_deep(body, self.max_depth):
             log.info("request body refused: nested deeper than %d", self.max_depth)
             await BodySizeLimitMiddleware._reply(send, 422, _too_deep_body(self.max_depth))
@@ -145,6 +152,14 @@ class JsonDepthLimitMiddleware:
         await self.app(
             scope, _replay([{"type": "http.request", "body": body, "more_body": False}]), send
         )
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _replay(messages: list[Message]) -> Receive:
