@@ -220,9 +220,9 @@ def _invalid(index: int, reason: str) -> wire.IngestItemResult:
 
 
 def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
-    first = deadline_policy.first_answer(
-        item.region_code, item.source, item.topic_code, item.priority, item.received_at
-    )
+    keys = (item.region_code, item.source, item.topic_code, item.priority, item.received_at)
+    first = deadline_policy.first_answer(*keys)
+    moderation = deadline_policy.moderation(*keys)
     return wire.IncidentWire(
         id=uuid.uuid4(),
         source=item.source,
@@ -239,6 +239,8 @@ def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
         status=Status.NEW,
         first_answer_due=first.due,
         first_answer_warn_at=first.warn_at,
+        moderation_due=moderation.due,
+        moderation_warn_at=moderation.warn_at,
         version=1,
         updated_at=now,
     )

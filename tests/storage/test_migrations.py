@@ -26,7 +26,8 @@ from cur_desktop.storage.tables import incident_table, metadata, sync_state_tabl
 from tests.storage.factories import make_rows
 
 FIRST = "0001_initial"
-HEAD = "0002_incident_filter_indexes"
+HEAD = "0003_deadlines_stats"
+NEW_COLUMNS = ("moderation_due", "moderation_warn_at", "first_answer_working_us")
 NEW_INDEXES = {"ix_incident_topic_source_received", "ix_incident_region_received"}
 
 
@@ -50,19 +51,34 @@ def _version(conn: Connection) -> str:
 
 
 def _snapshot(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in conn.execute(select(incident_table).order_by("rowid_"))]
+    """Every incident row, typed, in the columns of revision 0001 (later columns: None)."""
+    present = set(conn.exec_driver_sql("SELECT name FROM pragma_table_info('incident')").scalars())
+    columns = [c for c in incident_table.columns if c.name not in NEW_COLUMNS]
+    assert {c.name for c in columns} <= present
+    if set(NEW_COLUMNS) <= present:  # at head the new columns of old rows are still empty
+        empty = conn.exec_driver_sql(
+            "SELECT count(*) FROM incident WHERE "
+            + " OR ".join(f"{name} IS NOT NULL" for name in NEW_COLUMNS)
+        ).scalar_one()
+        assert empty == 0
+    return [dict(r._mapping) for r in conn.execute(select(*columns).order_by("rowid_"))]
 
 
 @pytest.fixture
 def old_store(tmp_path: Path) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
-    """A store file at revision 0001 holding 300 incidents and some sync state."""
+    """A store file at revision 0001 holding 300 incidents and some sync state.
+
+    Written at head by today's code, then taken down to 0001 (the columns of later revisions
+    dropped, rows, FTS index and sync state kept): what a first-release file holds.
+    """
     engine = create_store_engine(tmp_path / "old.sqlite3")
-    _migrate(engine, "upgrade", FIRST)
+    _migrate(engine, "upgrade", "head")
     rows = make_rows(300, seed=5)
     rows[0]["text"] = "Мусор не вывозят с площадки уже неделю"
     with engine.begin() as conn:
         bulk_insert_incidents(conn, rows)
         conn.execute(sync_state_table.insert().values(key="cursor", value="-42"))
+    _migrate(engine, "downgrade", FIRST)
     yield engine, rows
     engine.dispose()
 
@@ -86,7 +102,10 @@ def test_upgrade_from_0001_keeps_data_and_adds_indexes(
         assert _indexes(conn) >= NEW_INDEXES
         assert _snapshot(conn) == before
         assert len(before) == 300
-        assert get_incident(conn, rows[0]["id"]) == before[0]
+        stored = get_incident(conn, rows[0]["id"])
+        assert stored is not None
+        assert {k: v for k, v in stored.items() if k not in NEW_COLUMNS} == before[0]
+        assert all(stored[name] is None for name in NEW_COLUMNS)
         assert conn.execute(select(sync_state_table.c.value)).scalar_one() == "-42"
         assert integrity_ok(conn)
         assert [h.id for h in search(conn, "мусор вывозят")] == [rows[0]["id"]]

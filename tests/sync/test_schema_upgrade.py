@@ -1,7 +1,9 @@
 """A store written at the FIRST schema revision, with changes queued, upgrades and replays them.
 
-The "old client" is the sync engine working on a store file migrated only to revision
-``0001_initial`` (what the first release created): it pulls, then queues changes offline.
+The "old client" pulls, then queues changes offline; its file is then taken down to revision
+``0001_initial`` (the schema the first release created, its rows and queue intact): the
+current sync engine writes every field of today's wire, which a first-revision table cannot
+hold, so the old release's file is made by a downgrade rather than by running old code on it.
 The file is then opened the way the current release opens it (``open_engine``: upgrade to
 head, whatever revisions exist by now) and synced: every queued change reaches the server.
 """
@@ -31,14 +33,18 @@ from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_r
 FIRST_REVISION = "0001_initial"
 
 
-def store_at_first_revision(path: Path) -> Engine:
-    """A new store file migrated to the first revision only."""
+def new_store(path: Path) -> Engine:
+    """A new store file migrated to head."""
     engine = create_store_engine(path)
+    _migrate(engine, "upgrade", "head")
+    return engine
+
+
+def _migrate(engine: Engine, action: str, revision: str) -> None:
     with engine.begin() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
-        command.upgrade(config, FIRST_REVISION)
-    return engine
+        getattr(command, action)(config, revision)
 
 
 def revision_of(engine: Engine) -> str:
@@ -110,9 +116,10 @@ def test_queued_changes_replay_after_an_upgrade_from_the_first_revision(
             finally:
                 sync.close()
 
-    old = store_at_first_revision(path)
+    old = new_store(path)
     try:
         asyncio.run(old_client(old))
+        _migrate(old, "downgrade", FIRST_REVISION)
         assert revision_of(old) == FIRST_REVISION
     finally:
         old.dispose()
