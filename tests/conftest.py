@@ -22,3 +22,11 @@ def _no_os_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(fail.Keyring())
+
+
+_LAST = "test_session_logs.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the session-wide log check last, after every test that started a server."""
+    items.sort(key=lambda item: item.path.name == _LAST)

@@ -42,15 +42,32 @@ log = logging.getLogger(__name__)
 _Row = Incident | Answer | Municipality | Executor
 
 
+ROW_OVERHEAD_BYTES = 1_000
+"""Bytes a row costs in a page besides its free texts (ids, instants, codes, the envelope)."""
+_FREE_TEXT_COLUMNS = ("text", "link", "author", "external_id", "name")
+
+
 def pull(
-    db: Database, caller: Caller, *, cursor: int, limit: int, client_id: UUID | None = None
+    db: Database,
+    caller: Caller,
+    *,
+    cursor: int,
+    limit: int,
+    client_id: UUID | None = None,
+    max_bytes: int | None = None,
 ) -> wire.PullResponse:
-    """One page of changes visible to ``caller``; see the module docstring."""
+    """One page of changes visible to ``caller``; see the module docstring.
+
+    A page holds at most ``limit`` rows and, when ``max_bytes`` is given, stops before the row
+    that would take it over ``max_bytes`` (a page always holds at least one row); the size of
+    a row is its free texts (text, link, author, external id, name) in UTF-8 plus
+    :data:`ROW_OVERHEAD_BYTES`.
+    """
     with db.snapshot() as session:
         after, reset, scanning, top = window(session, cursor)
         rows = _changed_rows(session, caller, after=after, limit=limit)
-        has_more = len(rows) > limit
-        page = rows[:limit]
+        page = _within_bytes(rows[:limit], max_bytes)
+        has_more = len(rows) > len(page)
         next_cursor = next_cursor_of(
             top, after, int(page[-1][1].seq) if has_more else None, scanning=scanning
         )
@@ -94,6 +111,25 @@ def next_cursor_of(top: int, after: int, last_seq: int | None, *, scanning: bool
 def scoped(stmt: Select[Any], model: type[_Row], caller: Caller) -> Select[Any]:
     """``stmt`` limited to the caller's region unless the caller reads every region."""
     return _scoped(stmt, model, caller)
+
+
+def _within_bytes(
+    rows: list[tuple[wire.EntityKind, Row[Any]]], max_bytes: int | None
+) -> list[tuple[wire.EntityKind, Row[Any]]]:
+    """The longest head of ``rows`` within ``max_bytes`` (at least one row)."""
+    if max_bytes is None:
+        return rows
+    total = 0
+    for count, (_kind, row) in enumerate(rows):
+        size = ROW_OVERHEAD_BYTES
+        for name in _FREE_TEXT_COLUMNS:
+            value = getattr(row, name, None)
+            if isinstance(value, str):
+                size += len(value.encode("utf-8", "surrogatepass"))
+        total += size
+        if total > max_bytes and count > 0:
+            return rows[:count]
+    return rows
 
 
 def _scoped(stmt: Select[Any], model: type[_Row], caller: Caller) -> Select[Any]:

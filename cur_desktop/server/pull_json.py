@@ -83,6 +83,21 @@ def _changed_json_rows(
 
 
 NDJSON = "application/x-ndjson"
+_CHANGE_OVERHEAD = 100  # bytes of a change's envelope around its data (seq, entity, id)
+
+
+def _within_bytes(
+    rows: list[tuple[int, wire.EntityKind, str, str]], max_bytes: int | None
+) -> list[tuple[int, wire.EntityKind, str, str]]:
+    """The longest head of ``rows`` whose JSON stays within ``max_bytes`` (at least one row)."""
+    if max_bytes is None:
+        return rows
+    total = 0
+    for count, row in enumerate(rows):
+        total += len(row[3].encode("utf-8", "surrogatepass")) + _CHANGE_OVERHEAD
+        if total > max_bytes and count > 0:
+            return rows[:count]
+    return rows
 
 
 def pull_json(
@@ -92,10 +107,13 @@ def pull_json(
     cursor: int,
     limit: int,
     client_id: UUID | None = None,
+    max_bytes: int | None = None,
     ndjson: bool = False,
 ) -> bytes:
     """One pull page as UTF-8 JSON (a :class:`wire.PullResponse`), rendered by the database.
 
+    ``max_bytes``: the page stops before the row that would take its rows' JSON over it (a
+    page always holds at least one row), like :func:`cur_desktop.server.pull.pull`.
     ``ndjson``: the same page as lines (``application/x-ndjson``): first the envelope without
     ``changes`` but with their ``count``, then one change per line. A client validates each line
     with one parser call (no Python dict per row) and never holds the GIL for a whole page.
@@ -103,8 +121,8 @@ def pull_json(
     with db.snapshot() as session:
         after, reset, scanning, top = window(session, cursor)
         rows = _changed_json_rows(session, caller, after=after, limit=limit)
-        has_more = len(rows) > limit
-        page = rows[:limit]
+        page = _within_bytes(rows[:limit], max_bytes)
+        has_more = len(rows) > len(page)
         last_seq = page[-1][0] if has_more else None
         next_cursor = next_cursor_of(top, after, last_seq, scanning=scanning)
         last_mutation_id = last_mutation_id_of(session, caller, client_id)
