@@ -233,9 +233,11 @@ def ingest_items(count: int, *, region: str, seed: int) -> Iterator[dict[str, An
         item = {k: row[k] for k in ingest_fields}
         item["received_at"] = row["received_at"].isoformat()
         item["external_id"] = f"{region}-{row['external_id']}"
+        # The bench server holds no municipalities (``init`` + users only) and ingestion checks
+        # references since issue 6: the generator's municipality ids would be refused.
+        item["municipality_id"] = None
         if region != MAIN_REGION:
             item["region_code"] = region
-            item["municipality_id"] = None
         yield item
 
 
@@ -567,13 +569,14 @@ async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
                 spread(raw_rates),
             )
         )
+        ratio = statistics.median(ratios)
         figures.append(
             Figure(
                 "initial sync / raw executemany",
-                statistics.median(ratios),
+                ratio,
                 "%",
-                "",
-                None,
+                ">= 50 %",
+                ratio >= 50,
                 spread(ratios),
             )
         )
@@ -628,9 +631,7 @@ async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
             f"{rejected:,} rejected in {push_secs:.1f} s"
         )
         figures.append(
-            Figure(
-                f"push of {recorded:,} queued mutations", push_secs, "s", "< 10 s", push_secs < 10
-            )
+            Figure(f"push of {recorded:,} queued mutations", push_secs, "s", "< 3 s", push_secs < 3)
         )
         start = time.perf_counter()
         pulled_after = await sync.pull()
