@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from cur_desktop.storage import outbox
     from cur_desktop.storage.database import DbWriter, open_engine
-    from cur_desktop.storage.inbox import InboxFilter, inbox_page
+    from cur_desktop.storage.inbox import InboxFilter, InboxSort, inbox_page
     from cur_desktop.storage.tables import incident_table
 
     with tempfile.TemporaryDirectory(prefix="local_ops-") as folder:
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 writer.submit(job).result()
                 with engine.connect() as conn:
-                    inbox_page(conn, InboxFilter(), limit=100)
+                    inbox_page(conn, InboxFilter(), InboxSort.RECEIVED_DESC, limit=100)
                 bulk.append(time.perf_counter() - t0)
         engine.dispose()
 
