@@ -19,7 +19,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, update
 
@@ -225,9 +225,23 @@ def read_status(conn: Connection) -> SyncStatus:
     )
 
 
+class PushVerdicts(NamedTuple):
+    """What the server said about one pushed batch."""
+
+    accepted: int
+    rejected: int
+    rejected_incidents: frozenset[str]
+    """Incidents whose rejected mutations left the view (they were rebased without them)."""
+
+
 def store_push_results(
     conn: Connection, batch: Sequence[OutboxRow], response: wire.PushResponse
-) -> tuple[int, int]:
+) -> PushVerdicts:
+    """Store the server's verdicts on ``batch``: rejected rows wait for the operator.
+
+    Accepted rows stay pending until a pull page acknowledges them (``last_mutation_id``);
+    ``pushed_up_to`` moves past the batch; incidents with rejected mutations are rebased.
+    """
     by_id = {r.id: r for r in response.results}
     accepted = rejected = 0
     touched: set[str] = set()
@@ -254,4 +268,4 @@ def store_push_results(
         max(get_int_state(conn, KEY_PUSHED_UP_TO), batch[-1].id),
     )
     rebase(conn, touched)
-    return accepted, rejected
+    return PushVerdicts(accepted, rejected, frozenset(touched))

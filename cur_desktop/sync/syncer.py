@@ -51,6 +51,8 @@ from cur_desktop.sync.errors import (
     SyncClientError,
 )
 from cur_desktop.sync.events import (
+    DataCallback,
+    DataChanged,
     EventCallback,
     NeedsAttention,
     Offline,
@@ -142,6 +144,7 @@ class SyncEngine:
         self.writer = writer if writer is not None else DbWriter(self.engine)
         self.transport = transport
         self._listeners: list[EventCallback] = [] if on_event is None else [on_event]
+        self._data_listeners: list[DataCallback] = []
         self.retry_policy = retry if retry is not None else RetryPolicy()
         self.push_batch = min(push_batch, wire.MAX_PUSH_BATCH)
         self.pull_limit = pull_limit
@@ -155,6 +158,19 @@ class SyncEngine:
     def add_listener(self, callback: EventCallback) -> None:
         """Also deliver events to ``callback``."""
         self._listeners.append(callback)
+
+    def add_change_listener(self, callback: DataCallback) -> None:
+        """Deliver :class:`DataChanged` to ``callback`` after every applied pull page that
+        changed something and every push answer that rejected changes (on the loop's thread).
+        """
+        self._data_listeners.append(callback)
+
+    def _emit_data(self, event: DataChanged) -> None:
+        for callback in list(self._data_listeners):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("data change listener failed")
 
     def _emit(self, event: SyncEvent) -> None:
         log.debug("sync event %s", event)
@@ -260,11 +276,13 @@ class SyncEngine:
                     )
                     continue
                 raise
-            batch_accepted, batch_rejected = await self.writer.run(
+            verdicts = await self.writer.run(
                 partial(outbox.store_push_results, batch=batch, response=response)
             )
-            accepted += batch_accepted
-            rejected += batch_rejected
+            accepted += verdicts.accepted
+            rejected += verdicts.rejected
+            if verdicts.rejected_incidents:
+                self._emit_data(DataChanged(verdicts.rejected_incidents, pulled=False))
 
     async def _fetch(
         self, cursor: int, client_id: str
@@ -290,7 +308,17 @@ class SyncEngine:
                 page, changes = await fetching
                 if page.has_more:
                     fetching = asyncio.ensure_future(self._fetch(page.next_cursor, client_id))
-                pulled += await self.writer.run(partial(apply_page, page=page, changes=changes))
+                applied = await self.writer.run(partial(apply_page, page=page, changes=changes))
+                pulled += applied.count
+                if applied.incident_ids or applied.reset or applied.lookups:
+                    self._emit_data(
+                        DataChanged(
+                            applied.incident_ids,
+                            pulled=True,
+                            everything=applied.reset,
+                            lookups=applied.lookups,
+                        )
+                    )
                 self._emit(Syncing(up=0, down=pulled))
                 if not page.has_more:
                     return pulled

@@ -196,7 +196,8 @@ def test_server_rejection_reverts_the_view_and_waits_for_the_operator(tx: Tx) ->
         ],
         last_mutation_id=1,
     )
-    assert tx(lambda c: store_push_results(c, batch, response)) == (0, 1)
+    verdicts = tx(lambda c: store_push_results(c, batch, response))
+    assert verdicts == (0, 1, frozenset({str(inc.id)}))
     theirs = inc.model_copy(update={"assignee": "petrov", "version": 2})
     pulled = page([theirs], start_seq=2, last_mutation_id=1)
     tx(lambda conn: apply_page(conn, pulled, decode_page(pulled)))
