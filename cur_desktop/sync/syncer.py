@@ -150,6 +150,9 @@ class SyncEngine:
         self.pull_limit = pull_limit
         self.poll_interval = poll_interval
         self._sync_lock = asyncio.Lock()
+        self.subscribed = asyncio.Event()
+        """Set while :meth:`run_forever` is registered on the server's poke stream (a change
+        committed from then on pokes this engine); cleared when the stream drops."""
         self._poke: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
 
@@ -376,14 +379,18 @@ class SyncEngine:
         failures = 0
         while True:
             try:
-                async for _event in self.transport.events():
+                async for event in self.transport.events():
                     failures = 0
+                    if event == "subscribed":
+                        self.subscribed.set()
                     self._poke.set()
             except AuthenticationError:
                 log.info("poke stream: not authorised; relying on the timer")
                 return
             except SyncClientError as exc:
                 log.debug("poke stream dropped: %s", type(exc).__name__)
+            finally:
+                self.subscribed.clear()
             failures += 1
             await asyncio.sleep(self._backoff(failures))
 
