@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -369,9 +368,16 @@ class SyncEngine:
             self._stop.set()
 
     def _backoff(self, failures: int) -> float:
+        """Seconds to wait before reconnecting after ``failures`` failures in a row.
+
+        tenacity's full-jitter exponential backoff (the same strategy as the per-request
+        retries of :meth:`_call`), asked for one delay outside a retry loop.
+        """
         policy = self.retry_policy
-        ceiling = min(policy.maximum, policy.initial * (2 ** min(failures, 16)))
-        return random.uniform(0, ceiling)  # jitter, not security
+        wait = wait_random_exponential(multiplier=policy.initial, max=policy.maximum)
+        state = RetryCallState(retry_object=AsyncRetrying(), fn=None, args=(), kwargs={})
+        state.attempt_number = max(1, failures)
+        return float(wait(state))
 
     async def _listen(self) -> None:
         """Follow the server's poke stream; poke on every message and on every (re)connect."""
