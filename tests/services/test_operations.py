@@ -475,3 +475,33 @@ def test_sync_now_without_a_server_says_how_to_connect(seeded_profile: Seed) -> 
     error = run(seeded_profile(inc), body)
     assert error.code == "not_connected"
     assert "войдите" in error.message
+
+
+def test_a_timer_shows_working_time_left_in_the_regions_own_hours(seeded_profile: Seed) -> None:
+    from datetime import UTC, datetime
+
+    from cur_desktop.domain.deadlines import Band
+
+    inc = incident()
+    # Tula is UTC+3, working day 09:00-18:00 with lunch 13:00-14:00 (reference data).
+    # Mon 2 March 2026 10:00 local = 07:00Z; due Mon 16:00 local = 13:00Z:
+    # working time left = 10:00-13:00 (3 h) + 14:00-16:00 (2 h) = 5 h.
+    now = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    due = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+    warn = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+
+    async def body(station: Workstation) -> tuple[Any, Any, Any]:
+        return (
+            station.timer("RU-TUL", due, warn, now),
+            station.timer("RU-TUL", due, warn, datetime(2026, 3, 2, 12, 0, tzinfo=UTC)),
+            station.timer("RU-TUL", None, None, now),
+        )
+
+    early, late, none = run(seeded_profile(inc), body)
+    assert (early.band, early.wall, early.working) == (
+        Band.OK,
+        timedelta(hours=6),
+        timedelta(hours=5),
+    )
+    assert late.band is Band.WARNING
+    assert none is None
