@@ -40,7 +40,7 @@ from cur_desktop.domain.reference_types import (
     Subtopic,
     Topic,
 )
-from cur_desktop.domain.sla import SlaPolicy
+from cur_desktop.domain.sla import SlaPolicy, SlaRule
 from cur_desktop.reference.paths import resource_path
 from cur_desktop.reference.schemas import SlaFile, TemplatesFile, first_problem
 
@@ -390,8 +390,16 @@ def _load_sla_policies(path: Path) -> dict[str, SlaPolicy]:
             raise ReferenceDataError(
                 path, where, f"key must be {DEFAULT_POLICY_KEY!r} or a region's ISO code"
             )
+        rules: list[SlaRule] = []
+        for index, rule in enumerate(item.rules):
+            try:
+                rules.append(rule.to_domain())
+            except ValueError as exc:
+                raise ReferenceDataError(path, f"{where}.rules[{index}]", str(exc)) from exc
         try:
-            policies[key] = item.to_domain()
+            policies[key] = SlaPolicy(
+                name=item.name, rules=tuple(rules), warn_fraction=item.warn_fraction
+            )
         except ValueError as exc:
             raise ReferenceDataError(path, where, str(exc)) from exc
     if DEFAULT_POLICY_KEY not in policies:

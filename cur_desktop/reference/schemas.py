@@ -108,14 +108,6 @@ class SlaPolicyItem(_Item):
             )
         return rules
 
-    def to_domain(self) -> SlaPolicy:
-        """The domain policy."""
-        return SlaPolicy(
-            name=self.name,
-            rules=tuple(r.to_domain() for r in self.rules),
-            warn_fraction=self.warn_fraction,
-        )
-
 
 class SlaFile(_Item):
     """``sla_policies.json``: policies by key (``default`` or a region's ISO code)."""
