@@ -80,21 +80,23 @@ def anyone(_role: Role, _login: str, _args: Any) -> str | None:
 class MutationSpec(Generic[A]):
     """The declaration of one mutation.
 
-    ``touches``: the entity kind it writes (``incident`` or ``answer``; every mutation belongs
-    to one incident, its copy-on-write unit). ``incident_of(args, lookup)``: that incident's
-    id. ``permission(role, login, args)``: ``None`` if allowed, else the refusal's Russian
-    message (code ``forbidden``). ``references``: arg fields naming a municipality or an
-    executor, which must exist in the incident's region (``municipality_id``,
-    ``executor_id``). ``users``: arg fields naming an active user of the region.
-    ``creates_incident``: the mutation brings a new incident (region from the caller; the id,
-    and the source + external id, must be new; the server computes its first deadline).
+    ``touches``: the entity kind it writes (``incident`` or ``answer``), ``None`` for a
+    mutation that writes nothing (a placeholder). ``incident_of(args, lookup)``: the incident
+    it belongs to (its copy-on-write unit and its server transaction's lock), ``None`` for one
+    that belongs to none. ``permission(role, login, args)``: ``None`` if allowed, else the
+    refusal's Russian message (code ``forbidden``). ``references``: arg fields naming a
+    municipality or an executor, which must exist in the incident's region
+    (``municipality_id``, ``executor_id``). ``users``: arg fields naming an active user of the
+    region. ``creates_incident``: the mutation brings a new incident (region from the caller;
+    the id, and the source + external id, must be new; the server computes its first
+    deadline).
     """
 
     name: wire.MutationName
     args: type[A]
-    touches: wire.EntityKind
+    touches: wire.EntityKind | None
     rule: Callable[[IncidentState, A, RuleContext], None]
-    incident_of: Callable[[A, AnswerLookup], str]
+    incident_of: Callable[[A, AnswerLookup], str | None]
     permission: Callable[[Role, str, A], str | None] = anyone
     references: tuple[str, ...] = ()
     users: tuple[str, ...] = ()

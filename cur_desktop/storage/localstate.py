@@ -336,7 +336,14 @@ def parsed_args(name: wire.MutationName, args: Mapping[str, Any]) -> dict[str, A
 def entity_of(conn: Connection, name: wire.MutationName, args: Mapping[str, Any]) -> str:
     """The incident id a mutation touches (its copy-on-write unit), per its declaration."""
     spec = registry.spec_of(name)
-    return spec.incident_of(spec.parse(dict(args)), lambda aid: incident_of_answer(conn, aid))
+    incident_id = spec.incident_of(
+        spec.parse(dict(args)), lambda aid: incident_of_answer(conn, aid)
+    )
+    if incident_id is None:
+        raise mutations.MutationRejected(
+            wire.RejectCode.INVALID, f"Действие «{name}» не относится к инциденту"
+        )
+    return incident_id
 
 
 def apply_mutation(
