@@ -79,7 +79,8 @@ class SlaRuleItem(_Item):
     source: Source | None = None
     topic_code: StrictStr | None = None
     priority: Priority | None = None
-    first_answer_working_hours: PositiveNumber = _DEFAULT_RULE.first_answer_working_hours
+    first_answer_working_hours: PositiveNumber | None = _DEFAULT_RULE.first_answer_working_hours
+    first_answer_working_days: PositiveInt | None = _DEFAULT_RULE.first_answer_working_days
     first_answer_calendar_hours: PositiveNumber | None = _DEFAULT_RULE.first_answer_calendar_hours
     final_answer_working_days: PositiveInt = _DEFAULT_RULE.final_answer_working_days
     moderation_working_days: PositiveInt = _DEFAULT_RULE.moderation_working_days
@@ -88,8 +89,16 @@ class SlaRuleItem(_Item):
     _topic = field_validator("topic_code")(_known_topic)
 
     def to_domain(self) -> SlaRule:
-        """The domain rule (its own checks run too)."""
-        return SlaRule(**self.model_dump())
+        """The domain rule (its own checks run too).
+
+        Only the limits the file gives are passed (the others keep the domain's defaults); a
+        limit in working days replaces the default limit in hours unless the file gives both
+        (the domain then refuses the pair).
+        """
+        values = self.model_dump(exclude_unset=True)
+        if values.get("first_answer_working_days") is not None:
+            values.setdefault("first_answer_working_hours", None)
+        return SlaRule(**values)
 
 
 class SlaPolicyItem(_Item):

@@ -46,7 +46,14 @@ from sqlalchemy import Connection, Engine
 
 from cur_desktop.contract import mutations
 from cur_desktop.domain.deadlines import TimeLeft
-from cur_desktop.domain.enums import AnswerKind, Outcome, Priority, RejectReason, Status
+from cur_desktop.domain.enums import (
+    AnswerKind,
+    Outcome,
+    Priority,
+    RejectReason,
+    Source,
+    Status,
+)
 from cur_desktop.services import operations, reads, timers
 from cur_desktop.services.outcomes import (
     CODE_NOT_CONNECTED,
@@ -376,11 +383,14 @@ class Workstation:
         subtopic_code: str | None = None,
         municipality_id: str | None = None,
         priority: Priority | None = None,
+        source: Source | None = None,
     ) -> Changes:
-        """Set topic / subtopic / municipality / priority; ``None`` leaves a field unchanged.
+        """Set topic / subtopic / municipality / priority / source; ``None`` leaves a field as is.
 
         Codes are checked against the reference topics and the region's municipalities. A new
-        incident moves to «На модерации» with its first classification.
+        incident moves to «На модерации» with its first classification. A change of source,
+        topic or priority makes the server recompute the running deadlines (they arrive with
+        the next pull).
         """
         return await self._operate(
             lambda conn, now: operations.classify(
@@ -391,6 +401,7 @@ class Workstation:
                 subtopic_code=subtopic_code,
                 municipality_id=municipality_id,
                 priority=priority,
+                source=source,
             )
         )
 
