@@ -131,7 +131,8 @@ class ExecutorWire(_Strict):
 
 
 class MutationName(StrEnum):
-    """Mutations a client may push; each has an args model below."""
+    """Mutations a client may push; each has an args model below and a declaration (rule,
+    who may, what it touches) in :data:`cur_desktop.contract.registry.REGISTRY`."""
 
     INCIDENT_CREATE = "incident.create"
     INCIDENT_CLASSIFY = "incident.classify"
@@ -211,16 +212,6 @@ class AnswerSetStateArgs(_Strict):
     answer_id: UUID
     from_state: AnswerState
     to_state: AnswerState
-
-
-MUTATION_ARGS: dict[MutationName, type[_Strict]] = {
-    MutationName.INCIDENT_CREATE: IncidentCreateArgs,
-    MutationName.INCIDENT_CLASSIFY: IncidentClassifyArgs,
-    MutationName.INCIDENT_TRANSITION: IncidentTransitionArgs,
-    MutationName.INCIDENT_ASSIGN: IncidentAssignArgs,
-    MutationName.ANSWER_ADD: AnswerAddArgs,
-    MutationName.ANSWER_SET_STATE: AnswerSetStateArgs,
-}
 
 
 class Mutation(_Strict):

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
-from cur_desktop.contract import wire
+from cur_desktop.contract import registry, wire
 from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.domain.enums import (
     AnswerKind,
@@ -456,7 +456,7 @@ class ConvergenceMachine(RuleBasedStateMachine):
             self.stats.refused_locally += 1
             return
         self.stats.recorded += 1
-        stored = dict(wire.MUTATION_ARGS[name].model_validate(args).model_dump(mode="json"))
+        stored = dict(registry.spec_of(name).args.model_validate(args).model_dump(mode="json"))
         self.recorded.append(Recorded(client.login, mutation_id, name, stored))
 
     def _pick(self, data: st.DataObject) -> tuple[Client, str]:
