@@ -10,8 +10,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from tests.server_process import ServerProcess, running_server
-from tests.sync.live import USERS
+from tests.helpers.live import USERS
+from tests.helpers.server_process import ServerProcess, running_server
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -2,7 +2,7 @@
 
 A hypothesis ``RuleBasedStateMachine`` drives three real sync clients (two operators and the
 supervisor of RU-TUL) against ONE real ``cur-server`` process through the fault proxy
-(``tests/sync/proxy.py``), which drops answers, delays, cuts and refuses connections. The
+(``tests/helpers/proxy.py``), which drops answers, delays, cuts and refuses connections. The
 operations are the operator's own: register an incident, classify, change status, take or
 release, add an answer, move an answer towards publication; each is built from what that client
 sees, so stale views and conflicts arise naturally.
@@ -64,9 +64,9 @@ from cur_desktop.sync.errors import NetworkError, ServerProtocolError, ServerUna
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import ServerProcess
-from tests.sync.live import FAST, PASSWORD, REGION, fold_pull_page
-from tests.sync.proxy import FaultProxy
+from tests.helpers.live import FAST, PASSWORD, REGION, fold_pull_page
+from tests.helpers.proxy import FaultProxy
+from tests.helpers.server_process import ServerProcess
 
 CLIENTS = ("ivanova", "petrov", "boss")
 FAULTS = ("none", "drop_push", "drop_pull", "delay", "cut", "refuse")
