@@ -157,6 +157,10 @@ def _answer_set_state(
         state.incident = apply_answer_published(state.incident, answer, now=ctx.now)
 
 
+def _placeholder(_state: IncidentState, _args: wire.ClientSkipArgs, _ctx: RuleContext) -> None:
+    """``client.skip``: sent under the id of a change the client set aside; changes nothing."""
+
+
 # --------------------------------------------------------------------------- whose incident
 
 
@@ -166,6 +170,10 @@ def _by_incident_id(args: Any, _lookup: AnswerLookup) -> str:
 
 def _by_own_id(args: Any, _lookup: AnswerLookup) -> str:
     return str(UUID(str(args.id)))
+
+
+def _no_incident(_args: Any, _lookup: AnswerLookup) -> str | None:
+    return None
 
 
 def _by_answer(args: wire.AnswerSetStateArgs, lookup: AnswerLookup) -> str:
@@ -263,6 +271,13 @@ REGISTRY: Mapping[wire.MutationName, MutationSpec[Any]] = _declare(
         rule=_answer_set_state,
         incident_of=_by_answer,
         permission=_answer_state_permission,
+    ),
+    MutationSpec(
+        name=M.CLIENT_SKIP,
+        args=wire.ClientSkipArgs,
+        touches=None,
+        rule=_placeholder,
+        incident_of=_no_incident,
     ),
 )
 """Every mutation of the contract, by name (a name without a declaration fails at import)."""

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from cur_desktop.contract import registry, wire
@@ -25,6 +26,7 @@ from cur_desktop.contract.mutations import (
     MutationRejected,
 )
 from cur_desktop.domain.enums import Role, Status
+from cur_desktop.reference import checks as validation
 from cur_desktop.server import deadline_policy, faults, reclassify
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import (
@@ -46,9 +48,13 @@ from cur_desktop.server.tables import (
 
 log = logging.getLogger(__name__)
 
-_SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 _INCIDENT_TABLE = cast(Table, Incident.__table__)
 _INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
+_NOT_FOUND = "Инцидент не найден"
+_CANNOT_APPLY = (
+    "Сервер не смог применить это изменение (внутренняя ошибка записана в журнал сервера); "
+    "исправьте данные или удалите изменение"
+)
 
 
 class ClientOwnershipError(PermissionError):
@@ -103,9 +109,10 @@ def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: dateti
                 )
                 outcome.last_mutation_id = last
                 return outcome
+            faults.POISON.check(mutation)  # test hook (docs/SERVER.md); inert when unset
             try:
                 with session.begin_nested():
-                    regions = apply_mutation(session, caller, mutation, now=now)
+                    regions = _apply_guarded(session, caller, mutation, now=now)
             except MutationRejected as exc:
                 log.info(
                     "mutation %d %s of %s rejected: %s",
@@ -141,6 +148,34 @@ def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: dateti
     return outcome
 
 
+def _apply_guarded(
+    session: Session, caller: Caller, mutation: wire.Mutation, *, now: datetime
+) -> set[str]:
+    """:func:`apply_mutation`, with any failure of this one change turned into a rejection.
+
+    One change the server cannot apply must never make the push answer 500: the client would
+    take it for a passing fault and send it again forever, and nothing after it would move.
+    Only the database being unreachable (``OperationalError``) still propagates (a 5xx the
+    client retries); a constraint violation or a bug on this mutation's data is its rejection.
+    """
+    try:
+        return apply_mutation(session, caller, mutation, now=now)
+    except MutationRejected:
+        raise
+    except (OperationalError, InterfaceError):
+        raise
+    except DBAPIError as exc:  # a constraint or a value the database refuses
+        log.warning("mutation %d %s refused by the database: %s", mutation.id, mutation.name, exc)
+        raise MutationRejected(
+            wire.RejectCode.INVALID, "Изменение конфликтует с уже сохранёнными данными"
+        ) from exc
+    except Exception as exc:
+        log.exception(
+            "mutation %d %s of %s could not be applied", mutation.id, mutation.name, caller.login
+        )
+        raise MutationRejected(wire.RejectCode.INVALID, _CANNOT_APPLY) from exc
+
+
 def _answered_before(session: Session, client_id: str, mutation_id: int) -> wire.MutationResult:
     """The answer for a mutation pushed again: its rejection if it was rejected."""
     rejected = session.get(RejectedMutation, (client_id, mutation_id))
@@ -171,6 +206,7 @@ def apply_mutation(
         )
     spec = registry.spec_of(mutation.name)
     args = spec.parse(mutation.args)
+    _check_codes(args)
     refusal = spec.permission(caller.role, caller.login, args)
     if refusal is not None:
         raise MutationRejected(wire.RejectCode.FORBIDDEN, refusal)
@@ -179,8 +215,9 @@ def apply_mutation(
     incident_id = spec.incident_of(
         args, lambda answer_id: _readable_answer_incident(session, caller, answer_id)
     )
-    if incident_id is None:  # a mutation that belongs to no incident writes nothing
+    if incident_id is None:  # a placeholder (client.skip): belongs to no incident, writes nothing
         spec.rule(registry.IncidentState(None), args, _context(caller, "", now))
+        log.info("mutation %d of %s: %s, nothing to write", mutation.id, caller.login, spec.name)
         return set()
     row = _incident_for_write(session, caller, UUID(incident_id))
     _check_refs(session, row.region_code, args, spec.references)
@@ -236,7 +273,10 @@ def _save_state(
             continue
         values = answer_values(answer)
         if old is None:
-            if session.get(Answer, answer_id) is not None:
+            taken = session.get(Answer, answer_id)
+            if taken is not None:  # an id of another incident: of this region, or unseen
+                if taken.region_code != region_code:
+                    raise MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
                 raise MutationRejected(
                     wire.RejectCode.DUPLICATE, "Ответ с таким идентификатором уже существует"
                 )
@@ -256,10 +296,19 @@ def _save_state(
     return changed | _save_incident(session, current, new)
 
 
+def _check_codes(args: BaseModel) -> None:
+    """Topic and subtopic codes must be in the catalogue (reference data)."""
+    problem = validation.topic_problem(
+        getattr(args, "topic_code", None), getattr(args, "subtopic_code", None)
+    )
+    if problem is not None:
+        raise MutationRejected(wire.RejectCode.INVALID, problem)
+
+
 def _incident_for_write(session: Session, caller: Caller, incident_id: UUID) -> Incident:
     row = session.get(Incident, str(incident_id), with_for_update=True)
     if row is None or not caller.can_read(row.region_code):
-        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
+        raise MutationRejected(wire.RejectCode.NOT_FOUND, _NOT_FOUND)
     if not caller.can_write(row.region_code):
         raise MutationRejected(wire.RejectCode.FORBIDDEN, "Нет прав на изменение этого инцидента")
     return row
@@ -394,16 +443,23 @@ def _create(
     row = session.get(Incident, str(args.id), with_for_update=True)
     current = None
     if row is not None:
-        if not caller.can_read(row.region_code):
-            raise MutationRejected(
-                wire.RejectCode.DUPLICATE, "Инцидент с таким идентификатором уже существует"
-            )
+        if row.region_code != region_code:
+            # Ids are random (UUID v4, ingestion's too): the same answer as for any incident the
+            # caller cannot see; whether another region holds this id is not revealed.
+            raise MutationRejected(wire.RejectCode.NOT_FOUND, _NOT_FOUND)
         current = incident_to_wire(row)
     else:
+        problem = validation.instant_problem(args.received_at, now)
+        if problem is not None:
+            raise MutationRejected(wire.RejectCode.INVALID, problem)
         _check_refs(session, region_code, args, spec.references)
+        # Unique per region: another region's incident with this pair neither blocks the
+        # create nor is revealed by it.
         taken = session.execute(
             select(Incident.id).where(
-                Incident.source == args.source.value, Incident.external_id == args.external_id
+                Incident.region_code == region_code,
+                Incident.source == args.source.value,
+                Incident.external_id == args.external_id,
             )
         ).first()
         if taken is not None:
