@@ -24,16 +24,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from cur_desktop.contract import mutations, wire
+from cur_desktop.contract.registry import IncidentState
 from cur_desktop.reference import checks as validation
 from cur_desktop.storage.localstate import (
     PENDING,
     REJECTED,
-    IncidentState,
     OutboxRow,
     apply_mutation,
     count_outbox,
@@ -304,9 +304,23 @@ def read_status(conn: Connection) -> SyncStatus:
     )
 
 
+class PushVerdicts(NamedTuple):
+    """What the server said about one pushed batch."""
+
+    accepted: int
+    rejected: int
+    rejected_incidents: frozenset[str]
+    """Incidents whose rejected mutations left the view (they were rebased without them)."""
+
+
 def store_push_results(
     conn: Connection, batch: Sequence[OutboxRow], response: wire.PushResponse
-) -> tuple[int, int]:
+) -> PushVerdicts:
+    """Store the server's verdicts on ``batch``: rejected rows wait for the operator.
+
+    Accepted rows stay pending until a pull page acknowledges them (``last_mutation_id``);
+    ``pushed_up_to`` moves past the batch; incidents with rejected mutations are rebased.
+    """
     by_id = {r.id: r for r in response.results}
     accepted = rejected = 0
     touched: set[str] = set()
@@ -333,7 +347,7 @@ def store_push_results(
     set_state(conn, KEY_PUSHED_UP_TO, answered_up_to)
     forget_skips_up_to(conn, answered_up_to)
     rebase(conn, touched)
-    return accepted, rejected
+    return PushVerdicts(accepted, rejected, frozenset(touched))
 
 
 # --------------------------------------------------------------------------- set aside

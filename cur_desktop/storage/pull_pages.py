@@ -79,6 +79,10 @@ class _PageWriter:
         self.incidents: dict[str, wire.IncidentWire] = {}
         self.prepared: dict[str, PreparedIncident] = {}
         self.answers: dict[str, wire.AnswerWire] = {}
+        self.removed_answers_of: set[str] = set()
+        """Incidents of answers this page removed (for the change event)."""
+        self.lookups = False
+        """Whether municipalities or executors changed."""
 
     def flush(self) -> None:
         if self.incidents:
@@ -114,8 +118,11 @@ class _PageWriter:
         if change.entity is wire.EntityKind.INCIDENT:
             _apply_incident(self.conn, change, self.touched, self.cow)
         elif change.entity is wire.EntityKind.ANSWER:
-            _apply_answer(self.conn, change, self.touched, self.cow)
+            incident_id = _apply_answer(self.conn, change, self.touched, self.cow)
+            if incident_id is not None:
+                self.removed_answers_of.add(incident_id)
         else:
+            self.lookups = True
             table = (
                 municipality_table
                 if change.entity is wire.EntityKind.MUNICIPALITY
@@ -127,8 +134,24 @@ class _PageWriter:
                 _upsert_simple(self.conn, table, data.model_dump())
 
 
-def apply_page(conn: Connection, page: wire.PullResponse, changes: Sequence[DecodedChange]) -> int:
-    """Apply one validated pull page inside the caller's transaction; return rows applied."""
+@dataclass(frozen=True, slots=True)
+class AppliedPage:
+    """What applying a page did: rows applied and the incidents whose view changed.
+
+    ``reset``: the confirmed state was replaced first (a full re-snapshot); ``lookups``:
+    municipalities or executors changed.
+    """
+
+    count: int
+    incident_ids: frozenset[str]
+    reset: bool
+    lookups: bool
+
+
+def apply_page(
+    conn: Connection, page: wire.PullResponse, changes: Sequence[DecodedChange]
+) -> AppliedPage:
+    """Apply one validated pull page inside the caller's transaction; say what it changed."""
     touched: set[str] = set()
     if page.reset:
         if page.has_more:  # a bulk load follows: indexes are built once at its end
@@ -158,7 +181,12 @@ def apply_page(conn: Connection, page: wire.PullResponse, changes: Sequence[Deco
     sync_state.set_state(conn, sync_state.KEY_LAST_MUTATION_ID, page.last_mutation_id)
     if not page.has_more:
         sync_state.set_state(conn, sync_state.KEY_LAST_SYNC_AT, datetime.now(UTC).isoformat())
-    return len(changes)
+    return AppliedPage(
+        count=len(changes),
+        incident_ids=frozenset(_view_incidents(changes) | touched | writer.removed_answers_of),
+        reset=page.reset,
+        lookups=writer.lookups,
+    )
 
 
 def _view_incidents(changes: Sequence[DecodedChange]) -> set[str]:
@@ -198,11 +226,14 @@ def _apply_incident(
 
 def _apply_answer(
     conn: Connection, change: DecodedChange, touched: set[str], pending: set[str]
-) -> None:
+) -> str | None:
+    """Apply one answer change; return the incident id of a removed answer (else ``None``)."""
+    removed_from: str | None = None
     if change.data is None:
         incident_id = ls.incident_of_answer(conn, change.id)
         if incident_id is None:
-            return
+            return None
+        removed_from = incident_id
         cow = incident_id in pending
         ls.delete_answer(conn, change.id, base=cow)
     else:
@@ -212,3 +243,4 @@ def _apply_answer(
         ls.write_answer(conn, change.data, base=cow)
     if cow:
         touched.add(incident_id)
+    return removed_from

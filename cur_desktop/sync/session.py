@@ -76,16 +76,33 @@ def _bind(conn: Connection, server_url: str, token: wire.TokenResponse, rebound:
 
 async def login(profile: Profile, server_url: str, user: str, password: str) -> wire.TokenResponse:
     """Log in to ``server_url`` and bind the profile to it (see the module docstring)."""
-    server_url = server_url.rstrip("/")
     engine = open_engine(profile.db_path)
     try:
-        rebound = _write(engine, lambda conn: _check_binding(conn, server_url, user))
-        async with SyncTransport(server_url) as transport:
-            token = await transport.login(user, password)
-        profile.credentials().save(token.access_token)
-        _write(engine, lambda conn: _bind(conn, server_url, token, rebound))
+        with DbWriter(engine) as writer:
+            return await login_with(profile, writer, server_url, user, password)
     finally:
         engine.dispose()
+
+
+async def login_with(
+    profile: Profile,
+    writer: DbWriter,
+    server_url: str,
+    user: str,
+    password: str,
+    *,
+    transport_factory: Callable[[str, str | None], SyncTransport] | None = None,
+) -> wire.TokenResponse:
+    """:func:`login` through an open store's writer (the workstation's), not a new engine."""
+    server_url = server_url.rstrip("/")
+    rebound = await writer.run(
+        lambda conn: _check_binding(conn, server_url, user), expected=(ProfileError,)
+    )
+    make = transport_factory or (lambda url, token: SyncTransport(url, token=token))
+    async with make(server_url, None) as transport:
+        token = await transport.login(user, password)
+    profile.credentials().save(token.access_token)
+    await writer.run(lambda conn: _bind(conn, server_url, token, rebound))
     log.info("profile %s bound to %s as %s", profile.directory, server_url, token.login)
     return token
 

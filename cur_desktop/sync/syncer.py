@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -53,6 +52,8 @@ from cur_desktop.sync.errors import (
     SyncClientError,
 )
 from cur_desktop.sync.events import (
+    DataCallback,
+    DataChanged,
     EventCallback,
     NeedsAttention,
     Offline,
@@ -187,11 +188,15 @@ class SyncEngine:
         self.writer = writer if writer is not None else DbWriter(self.engine)
         self.transport = transport
         self._listeners: list[EventCallback] = [] if on_event is None else [on_event]
+        self._data_listeners: list[DataCallback] = []
         self.retry_policy = retry if retry is not None else RetryPolicy()
         self.push_batch = min(push_batch, wire.MAX_PUSH_BATCH)
         self.pull_limit = pull_limit
         self.poll_interval = poll_interval
         self._sync_lock = asyncio.Lock()
+        self.subscribed = asyncio.Event()
+        """Set while :meth:`run_forever` is registered on the server's poke stream (a change
+        committed from then on pokes this engine); cleared when the stream drops."""
         self._poke: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
 
@@ -200,6 +205,19 @@ class SyncEngine:
     def add_listener(self, callback: EventCallback) -> None:
         """Also deliver events to ``callback``."""
         self._listeners.append(callback)
+
+    def add_change_listener(self, callback: DataCallback) -> None:
+        """Deliver :class:`DataChanged` to ``callback`` after every applied pull page that
+        changed something and every push answer that rejected changes (on the loop's thread).
+        """
+        self._data_listeners.append(callback)
+
+    def _emit_data(self, event: DataChanged) -> None:
+        for callback in list(self._data_listeners):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("data change listener failed")
 
     def _emit(self, event: SyncEvent) -> None:
         log.debug("sync event %s", event)
@@ -315,11 +333,13 @@ class SyncEngine:
                     )
                     continue
                 raise
-            batch_accepted, batch_rejected = await self.writer.run(
+            verdicts = await self.writer.run(
                 partial(outbox.store_push_results, batch=batch, response=response)
             )
-            accepted += batch_accepted
-            rejected += batch_rejected
+            accepted += verdicts.accepted
+            rejected += verdicts.rejected
+            if verdicts.rejected_incidents:
+                self._emit_data(DataChanged(verdicts.rejected_incidents, pulled=False))
 
     async def _pages(
         self, cursor: int, client_id: str, queue: asyncio.Queue[_Fetched | BaseException]
@@ -375,7 +395,17 @@ class SyncEngine:
                 if isinstance(item, BaseException):
                     raise item
                 page, changes = await asyncio.to_thread(item.decode)
-                pulled += await self.writer.run(partial(apply_page, page=page, changes=changes))
+                applied = await self.writer.run(partial(apply_page, page=page, changes=changes))
+                pulled += applied.count
+                if applied.incident_ids or applied.reset or applied.lookups:
+                    self._emit_data(
+                        DataChanged(
+                            applied.incident_ids,
+                            pulled=True,
+                            everything=applied.reset,
+                            lookups=applied.lookups,
+                        )
+                    )
                 self._emit(Syncing(up=0, down=pulled))
                 if not item.has_more:
                     return pulled
@@ -448,9 +478,16 @@ class SyncEngine:
             self._stop.set()
 
     def _backoff(self, failures: int) -> float:
+        """Seconds to wait before reconnecting after ``failures`` failures in a row.
+
+        tenacity's full-jitter exponential backoff (the same strategy as the per-request
+        retries of :meth:`_call`), asked for one delay outside a retry loop.
+        """
         policy = self.retry_policy
-        ceiling = min(policy.maximum, policy.initial * (2 ** min(failures, 16)))
-        return random.uniform(0, ceiling)  # jitter, not security
+        wait = wait_random_exponential(multiplier=policy.initial, max=policy.maximum)
+        state = RetryCallState(retry_object=AsyncRetrying(), fn=None, args=(), kwargs={})
+        state.attempt_number = max(1, failures)
+        return float(wait(state))
 
     async def _listen(self) -> None:
         """Follow the server's poke stream; poke on every message and on every (re)connect."""
@@ -458,14 +495,18 @@ class SyncEngine:
         failures = 0
         while True:
             try:
-                async for _event in self.transport.events():
+                async for event in self.transport.events():
                     failures = 0
+                    if event == "subscribed":
+                        self.subscribed.set()
                     self._poke.set()
             except AuthenticationError:
                 log.info("poke stream: not authorised; relying on the timer")
                 return
             except SyncClientError as exc:
                 log.debug("poke stream dropped: %s", type(exc).__name__)
+            finally:
+                self.subscribed.clear()
             failures += 1
             await asyncio.sleep(self._backoff(failures))
 

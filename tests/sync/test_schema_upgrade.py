@@ -27,8 +27,8 @@ from cur_desktop.storage.sync_state import ensure_client_id
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import ServerProcess
-from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.server_process import ServerProcess
 
 FIRST_REVISION = "0001_initial"
 
@@ -135,6 +135,13 @@ def test_queued_changes_replay_after_an_upgrade_from_the_first_revision(
             view = ls.load_view_incident(conn, incident_ids[0])
             assert view is not None
             assert (view.assignee, view.status.value) == ("ivanova", "moderation")
+            # the upgrade filled the derived current due (waiting for a first answer)
+            due = conn.execute(
+                text("SELECT current_due, first_answer_due FROM incident WHERE id = :i"),
+                {"i": incident_ids[0]},
+            ).one()
+            assert due[0] is not None
+            assert due[0] == due[1]
 
         async def new_client() -> tuple[int, int]:
             async with SyncTransport(server.base_url) as transport:

@@ -22,7 +22,8 @@ import pytest
 from cur_desktop.sync import session
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import (
+from tests.helpers.live import FAST, PASSWORD, REGION, USERS, ingest, login
+from tests.helpers.server_process import (
     ServerProcess,
     _cli,
     _env,
@@ -32,7 +33,6 @@ from tests.server_process import (
     init_database,
     postgres_admin_dsn,
 )
-from tests.sync.live import FAST, PASSWORD, REGION, USERS, ingest, login
 
 pytestmark = pytest.mark.postgres
 

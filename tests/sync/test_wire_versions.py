@@ -21,10 +21,10 @@ from cur_desktop.sync.events import SyncError, SyncEvent
 from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head
 from cur_desktop.sync.syncer import SyncEngine, decode_page
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import init_database
-from tests.sync.factories import incident, page
-from tests.sync.live import FAST, PASSWORD, REGION, USERS, ingest, local_rows, login, sync_once
-from tests.sync.live import with_engine as run_engine
+from tests.helpers.live import FAST, PASSWORD, REGION, USERS, ingest, local_rows, login, sync_once
+from tests.helpers.live import with_engine as run_engine
+from tests.helpers.server_process import init_database
+from tests.helpers.wire_factories import incident, page
 from tests.sync.test_server_cluster import serve
 
 
