@@ -7,11 +7,9 @@ the row texts into the envelope. Reading the Core rows back as Python values and
 dumping a wire model per row cost about 140 µs an incident (≈ 7,000 a second, slower than the
 client can apply them); the database renders a row in a few µs.
 
-Instants: SQLite keeps them as naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (see
-:class:`cur_desktop.server.tables.UtcDateTime`), rendered here as ISO 8601 with ``Z``;
-PostgreSQL renders ``timestamptz`` in ISO 8601 with the session's offset. Both are aware
-instants the wire models accept. The rows were validated when they were written; the client
-validates every row again before applying it.
+Instants are rendered as pydantic writes them (ISO 8601 in UTC with ``Z``, the fraction only
+when not zero), so a row carries the same values the model path would send. The rows were
+validated when they were written; the client validates every row again before applying it.
 """
 
 from __future__ import annotations
@@ -45,10 +43,20 @@ _KINDS: tuple[tuple[_Model, wire.EntityKind, tuple[str, ...]], ...] = (
 
 
 def _json_value(column: Any, dialect: str) -> ColumnElement[Any]:
-    if dialect == "sqlite" and isinstance(column.type, UtcDateTime):
-        # '2026-03-16 09:00:00.000000' -> '2026-03-16T09:00:00.000000Z'; NULL stays NULL.
-        return func.replace(column, literal(" "), literal("T")).concat(literal("Z"))
-    return column  # type: ignore[no-any-return]
+    """The column as the wire writes it: instants exactly as pydantic serialises them.
+
+    ``2026-03-16T09:00:00Z``, or ``2026-03-16T09:00:00.250000Z`` with microseconds; NULL stays
+    NULL. SQLite keeps ``2026-03-16 09:00:00.000000`` (naive UTC); PostgreSQL is asked for UTC.
+    """
+    if not isinstance(column.type, UtcDateTime):
+        return column  # type: ignore[no-any-return]
+    if dialect == "sqlite":
+        iso = func.replace(column, literal(" "), literal("T")).concat(literal("Z"))
+    else:
+        iso = func.to_char(
+            func.timezone(literal("UTC"), column), literal('YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        )
+    return func.replace(iso, literal(".000000Z"), literal("Z"))
 
 
 def row_json(model: _Model, fields: tuple[str, ...], dialect: str) -> ColumnElement[Any]:
