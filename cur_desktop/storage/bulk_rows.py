@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from cur_desktop.contract import wire
+from cur_desktop.domain.current_due import current_deadline
 from cur_desktop.storage.incidents import _CONVERTERS, _DEFAULTS, _WRITE_COLUMNS
 from cur_desktop.storage.search import stem_texts
 from cur_desktop.storage.tables import FTS_TABLE, incident_table
@@ -85,13 +86,29 @@ _INSERT_SQL = (
 _FTS_INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)"
 
 
+_CURRENT = {name: INSERT_COLUMNS.index(name) - 1 for name in ("current_due", "current_warn_at")}
+
+
+def _values(incident: wire.IncidentWire) -> tuple[Any, ...]:
+    values = [get(incident) for get in _GETTERS]
+    # The deadline that runs now, as ``storage.incidents`` computes it for every write.
+    due, warn = current_deadline(
+        incident.status,
+        first_answer_at=incident.first_answer_at,
+        first_answer_due=incident.first_answer_due,
+        first_answer_warn_at=incident.first_answer_warn_at,
+        final_answer_due=incident.final_answer_due,
+        final_answer_warn_at=incident.final_answer_warn_at,
+    )
+    values[_CURRENT["current_due"]] = None if due is None else (due - EPOCH) // _MICRO
+    values[_CURRENT["current_warn_at"]] = None if warn is None else (warn - EPOCH) // _MICRO
+    return tuple(values)
+
+
 def prepare_incidents(incidents: Sequence[wire.IncidentWire]) -> list[PreparedIncident]:
     """Column values and FTS tokens of each incident (pure CPU; runs off the event loop)."""
     tokens = stem_texts(f"{i.author}\n{i.text}" for i in incidents)
-    return [
-        PreparedIncident(tuple(get(i) for get in _GETTERS), t)
-        for i, t in zip(incidents, tokens, strict=True)
-    ]
+    return [PreparedIncident(_values(i), t) for i, t in zip(incidents, tokens, strict=True)]
 
 
 def insert_new_incidents(
