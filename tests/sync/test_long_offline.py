@@ -33,7 +33,9 @@ from cur_desktop.storage import localstate as ls
 from cur_desktop.storage import outbox
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session as sync_session
+from cur_desktop.sync.page_codec import parse_ndjson_page
 from cur_desktop.sync.syncer import SyncCounts, SyncEngine
+from cur_desktop.sync.transport import parse_json_page
 from tests.helpers.live import REGION, USERS, ingest, local_rows, login, server_rows, with_engine
 from tests.helpers.server_process import ServerProcess, running_server
 
@@ -221,15 +223,19 @@ def run_long_offline(
     pages: list[wire.PullResponse] = []
 
     async def reconnect_and_pull(engine: SyncEngine) -> int:
-        real_pull = engine.transport.pull
+        real_pull = engine.transport.pull_body
 
-        async def observed(*args: Any, **kwargs: Any) -> wire.PullResponse:
-            page = await real_pull(*args, **kwargs)
+        async def observed(*args: Any, **kwargs: Any) -> tuple[bytes, bool]:
+            body, is_ndjson = await real_pull(*args, **kwargs)
+            cursor = args[0]
+            page = (
+                parse_ndjson_page(body, cursor)[0] if is_ndjson else parse_json_page(body, cursor)
+            )
             pages.append(page)
-            return page
+            return body, is_ndjson
 
         # An observer around the real transport, to see the pages the engine got.
-        engine.transport.pull = observed  # type: ignore[method-assign]
+        engine.transport.pull_body = observed  # type: ignore[method-assign]
         engine.pull_limit = 50
         return await engine.pull()
 

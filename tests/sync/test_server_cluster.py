@@ -82,7 +82,7 @@ def pg_url() -> Iterator[str]:
 async def _first_poke(transport: SyncTransport, opened: asyncio.Event) -> str:
     """Wait on the poke stream: set ``opened`` when connected, return the first poke's name."""
     async for event in transport.events():
-        if event == "open":
+        if event in ("open", "subscribed"):  # connected / registered by the server
             opened.set()
             continue
         return event
