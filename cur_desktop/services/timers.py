@@ -1,0 +1,91 @@
+"""Deadline timers of list rows: which deadline runs now, and how much time is left.
+
+The rule of which deadline a row's timer shows (the first answer until there is one; after an
+interim answer without a final one, the final answer; none for closed or rejected incidents)
+lives here, not in the window. Time left is measured on the working-time clock of the
+incident's region (:func:`cur_desktop.domain.deadlines.time_left` with the region's
+:class:`~cur_desktop.domain.calendar.BusinessCalendar`), and also in calendar time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cur_desktop.domain.calendar import BusinessCalendar
+from cur_desktop.domain.deadlines import Band, Deadline, time_left
+from cur_desktop.domain.enums import Status
+from cur_desktop.refdata import region_by_code
+
+log = logging.getLogger(__name__)
+
+AWAITING_FIRST_ANSWER = frozenset(
+    {Status.NEW, Status.MODERATION, Status.SENT_TO_EXECUTOR, Status.REOPENED, Status.REWORK}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimerView:
+    """What a timer cell shows: band, time left (negative: overdue by) and the due instant."""
+
+    band: Band
+    wall: timedelta
+    working: timedelta
+    due: datetime
+    due_local: datetime
+    final: bool
+    """Whether this is the final-answer deadline (else the first answer's)."""
+
+
+@lru_cache(maxsize=128)
+def region_calendar(region_code: str) -> BusinessCalendar:
+    """The business calendar of a region (Moscow time for an unknown code)."""
+    try:
+        return BusinessCalendar(region_by_code(region_code).timezone)
+    except KeyError:
+        log.warning("unknown region %s: Moscow calendar used for its timers", region_code)
+        return BusinessCalendar("Europe/Moscow")
+
+
+def current_deadline(row: Mapping[str, Any]) -> tuple[Deadline, bool] | None:
+    """The deadline a list row's timer runs against and whether it is the final one."""
+    status = Status(row["status"])
+    if status.is_terminal:
+        return None
+    if row.get("first_answer_at") is None and status in AWAITING_FIRST_ANSWER:
+        due, warn, final = row.get("first_answer_due"), row.get("first_answer_warn_at"), False
+    elif row.get("has_interim") and not row.get("has_final"):
+        due, warn, final = row.get("final_answer_due"), row.get("final_answer_warn_at"), True
+    else:
+        return None
+    if due is None:
+        return None
+    warn_at = warn if warn is not None and warn <= due else due
+    return Deadline(due=due, warn_at=warn_at), final
+
+
+def timer_for(row: Mapping[str, Any], now: datetime) -> TimerView | None:
+    """The timer of a list row at ``now`` (``None``: no running deadline)."""
+    found = current_deadline(row)
+    if found is None:
+        return None
+    deadline, final = found
+    calendar = region_calendar(str(row.get("region_code") or ""))
+    left = time_left(deadline, now, calendar)
+    tz: ZoneInfo = calendar.tzinfo
+    return TimerView(
+        band=left.band,
+        wall=left.wall,
+        working=left.working,
+        due=deadline.due,
+        due_local=deadline.due.astimezone(tz),
+        final=final,
+    )
+
+
+__all__ = ["AWAITING_FIRST_ANSWER", "TimerView", "current_deadline", "region_calendar", "timer_for"]
