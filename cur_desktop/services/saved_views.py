@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from cur_desktop.domain.enums import Status
-from cur_desktop.storage.inbox import OPEN_STATUSES, InboxFilter
+from cur_desktop.storage.inbox import OPEN_STATUSES, InboxFilter, InboxSort
 
 log = logging.getLogger(__name__)
 
@@ -66,4 +66,4 @@ def _narrow(base: InboxFilter, wanted: set[Status]) -> frozenset[Status]:
     return frozenset(s for s in base.statuses if s in wanted)
 
 
-__all__ = ["SavedView", "view_filter"]
+__all__ = ["InboxFilter", "InboxSort", "SavedView", "view_filter"]

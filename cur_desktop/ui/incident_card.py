@@ -1,0 +1,234 @@
+"""The incident card: the resident's post, who and where, classification, history, the editor.
+
+The resident's text is shown as PLAIN text (a ``QPlainTextEdit``, read-only): a post that holds
+HTML or Qt rich-text markup shows those characters literally and nothing in it is interpreted.
+Author and link go through ``QLabel``s in ``Qt.PlainText`` format for the same reason; the link
+opens in the browser only through the "Open" button.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cur_desktop.services.window_model import HistoryEntry, HistoryKind, IncidentDetail
+from cur_desktop.services.window_reads import Reference
+from cur_desktop.ui import format as fmt
+from cur_desktop.ui.answer_editor import AnswerEditor
+from cur_desktop.ui.labels import (
+    answer_kind_title,
+    answer_state_title,
+    priority_title,
+    source_title,
+    status_title,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _plain_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class IncidentCard(QWidget):
+    """Shows one incident and hosts its answer editor."""
+
+    take_requested = Signal(str)
+    classify_requested = Signal(str, object, object, object)
+    """``(incident_id, municipality_id, topic_code, executor_id)``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail: IncidentDetail | None = None
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.author = _plain_label(self)
+        self.source = _plain_label(self)
+        self.link = _plain_label(self)
+        self.status = _plain_label(self)
+        self.open_link = QPushButton(self.tr("Open in browser"), self)
+        self.open_link.clicked.connect(self._on_open_link)
+        self.take_button = QPushButton(self.tr("Take (Ctrl+T)"), self)
+        self.take_button.clicked.connect(self._on_take)
+        self.municipality = QComboBox(self)
+        self.topic = QComboBox(self)
+        self.executor = QComboBox(self)
+        for combo in (self.municipality, self.topic, self.executor):
+            combo.setMinimumContentsLength(18)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+        self.classify_button = QPushButton(self.tr("Save classification"), self)
+        self.classify_button.clicked.connect(self._on_classify)
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName("residentText")
+        self.text.setReadOnly(True)
+        self.history = QListWidget(self)
+        self.history.setWordWrap(True)
+        self.history.setObjectName("history")
+        self.editor = AnswerEditor(self)
+
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.take_button)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Author:"), self.author)
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.source, 1)
+        source_row.addWidget(self.open_link)
+        form.addRow(self.tr("Source:"), source_row)
+        form.addRow(self.tr("Status:"), self.status)
+        classify = QHBoxLayout()
+        classify.addWidget(self.municipality, 1)
+        classify.addWidget(self.topic, 1)
+        classify.addWidget(self.executor, 1)
+        classify.addWidget(self.classify_button)
+        form.addRow(self.tr("Where / topic / executor:"), classify)
+
+        upper = QWidget(self)
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(head)
+        upper_layout.addLayout(form)
+        upper_layout.addWidget(QLabel(self.tr("Resident's post:"), upper))
+        upper_layout.addWidget(self.text, 2)
+        upper_layout.addWidget(QLabel(self.tr("History:"), upper))
+        upper_layout.addWidget(self.history, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(upper)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+        self.placeholder = QLabel(self.tr("Select an incident and press Enter to open it."), self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.placeholder)
+        self.show_nothing()
+
+    # ------------------------------------------------------------------ content
+
+    def show_nothing(self) -> None:
+        """No incident open."""
+        self.detail = None
+        self.splitter.hide()
+        self.placeholder.show()
+
+    def set_reference(self, ref: Reference) -> None:
+        """Fill the dropdowns with the region's municipalities, topics and executors."""
+        for combo, names in (
+            (self.municipality, ref.municipalities),
+            (self.topic, ref.topics),
+            (self.executor, ref.executors),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("—", None)
+            for key, name in sorted(names.items(), key=lambda kv: kv[1]):
+                combo.addItem(name, key)
+            index = combo.findData(current)
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+
+    def show_detail(self, detail: IncidentDetail) -> None:
+        """Show ``detail`` (the editor is opened by the window, with the draft)."""
+        self.detail = detail
+        incident = detail.incident
+        self.placeholder.hide()
+        self.splitter.show()
+        self.title.setText(
+            self.tr("Incident of %1").replace(
+                "%1", fmt.date_time(incident.received_at.astimezone())
+            )
+        )
+        self.author.setText(incident.author or self.tr("(no name)"))
+        self.source.setText(f"{source_title(incident.source)} · {incident.link or '—'}")
+        self.link.setText(incident.link)
+        self.open_link.setEnabled(incident.link.startswith(("http://", "https://")))
+        status = status_title(incident.status)
+        status += " · " + priority_title(incident.priority)
+        if incident.assignee:
+            status += " · " + self.tr("assigned to %1").replace("%1", incident.assignee)
+        if detail.pending_changes:
+            status += " · " + self.tr("%1 changes not yet sent").replace(
+                "%1", str(detail.pending_changes)
+            )
+        self.status.setText(status)
+        self.text.setPlainText(incident.text)
+        for combo, value in (
+            (self.municipality, incident.municipality_id),
+            (self.topic, incident.topic_code),
+            (self.executor, incident.executor_id),
+        ):
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(index, 0))
+        self.history.clear()
+        for entry in detail.history:
+            item = QListWidgetItem(self._history_text(entry))
+            if entry.made_offline:
+                item.setForeground(Qt.GlobalColor.darkYellow)
+            self.history.addItem(item)
+        self.history.scrollToBottom()
+
+    def _history_text(self, entry: HistoryEntry) -> str:
+        when = fmt.date_time(entry.at.astimezone())
+        if entry.kind is HistoryKind.RECEIVED:
+            line = self.tr("Received from %1").replace("%1", entry.who or self.tr("(no name)"))
+        elif entry.kind in (HistoryKind.ANSWER, HistoryKind.NOTE):
+            kind = answer_kind_title(entry.answer_kind) if entry.answer_kind else ""
+            state = answer_state_title(entry.answer_state) if entry.answer_state else ""
+            line = f"{kind} ({state}), {entry.who}:\n{entry.text}"
+        elif entry.kind is HistoryKind.STATUS and entry.to_status is not None:
+            line = self.tr("Status → %1").replace("%1", status_title(entry.to_status))
+        elif entry.kind is HistoryKind.ASSIGNED:
+            line = self.tr("Assigned to %1").replace("%1", entry.who or "—")
+        else:
+            line = self.tr("Classification changed")
+        mark = " " + self.tr("[made offline, not yet confirmed]") if entry.made_offline else ""
+        return f"{when}  {line}{mark}"
+
+    # ------------------------------------------------------------------ actions
+
+    def _on_open_link(self) -> None:
+        if self.detail is not None and self.detail.incident.link:
+            QDesktopServices.openUrl(QUrl(self.detail.incident.link))
+
+    def _on_take(self) -> None:
+        if self.detail is not None:
+            self.take_requested.emit(str(self.detail.incident.id))
+
+    def _on_classify(self) -> None:
+        if self.detail is None:
+            return
+        self.classify_requested.emit(
+            str(self.detail.incident.id),
+            self.municipality.currentData(),
+            self.topic.currentData(),
+            self.executor.currentData(),
+        )
+
+
+__all__ = ["IncidentCard"]
