@@ -4,7 +4,7 @@ Run from the project root::
 
     .venv/bin/python bench/store_bench.py --count 1000000 --repeat 5
 
-The rows are generated once (``cur_desktop.demo.generator``, fixed seed and end instant) and
+The rows are generated once (``cur_desktop.demodata.generator``, fixed seed and end instant) and
 reused by every measurement. Figures (medians of ``--repeat`` runs; the first, cold run is shown
 beside each) are printed as a table with their targets; see bench/README.md for what each one
 includes. Exit status is 0 whatever the figures: this script measures, it does not gate.
@@ -86,7 +86,7 @@ def _raw_tuples(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[
 
 
 def _load_ours(path: Path, rows: Sequence[dict[str, Any]]) -> tuple[float, Any]:
-    from cur_desktop.storage.engine import DbWriter, open_engine
+    from cur_desktop.storage.database import DbWriter, open_engine
     from cur_desktop.storage.incidents import bulk_insert_incidents
 
     engine = open_engine(path)
@@ -105,7 +105,7 @@ def _load_ours(path: Path, rows: Sequence[dict[str, Any]]) -> tuple[float, Any]:
 def _load_raw(
     path: Path, schema: Sequence[str], columns: Sequence[str], tuples: list[tuple[Any, ...]]
 ) -> float:
-    from cur_desktop.storage.engine import PRAGMAS
+    from cur_desktop.storage.database import PRAGMAS
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -253,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from cur_desktop.demo.generator import generate_incidents
+    from cur_desktop.demodata.generator import generate_incidents
     from cur_desktop.storage.incidents import bulk_insert_incidents  # noqa: F401 - fail early
 
     out: Path = args.out or Path(tempfile.mkdtemp(prefix="store_bench-"))

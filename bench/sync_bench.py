@@ -6,7 +6,7 @@ Run from the project root::
 
 A real ``cur-server serve`` process (SQLite, in a temporary folder) is filled through the
 ingestion endpoint (``POST /api/v1/ingest``, 5,000 items a request); the client is the real
-:class:`cur_desktop.sync.engine.SyncEngine` in this process, on a fresh profile store. Figures
+:class:`cur_desktop.sync.syncer.SyncEngine` in this process, on a fresh profile store. Figures
 are printed as a table with their targets; see bench/README.md for what each one includes.
 Exit status is 0 whatever the figures: this script measures, it does not gate.
 """
@@ -224,8 +224,8 @@ class ShapingProxy:
 
 def ingest_items(count: int, *, region: str, seed: int) -> Iterator[dict[str, Any]]:
     """Monitoring-feed items made from the demo generator's incidents (one region)."""
-    from cur_desktop import wire
-    from cur_desktop.demo.generator import generate_incidents
+    from cur_desktop.contract import wire
+    from cur_desktop.demodata.generator import generate_incidents
 
     ingest_fields = tuple(wire.IngestItem.model_fields)
 
@@ -276,9 +276,9 @@ def login_token(base_url: str, login: str) -> str:
 
 def new_client(profile: Path, base_url: str, token: str, login: str, region: str) -> Any:
     """A fresh profile store bound to ``login`` and a ``SyncEngine`` on it."""
-    from cur_desktop.storage.engine import open_engine
-    from cur_desktop.sync import localstate as ls
-    from cur_desktop.sync.engine import SyncEngine
+    from cur_desktop.storage import localstate as ls
+    from cur_desktop.storage.database import open_engine
+    from cur_desktop.sync.syncer import SyncEngine
     from cur_desktop.sync.transport import SyncTransport
 
     engine = open_engine(profile)
@@ -344,7 +344,7 @@ def raw_load(store: Path, target: Path) -> tuple[int, float]:
     (no FTS table, no triggers); the rows are read out as plain SQLite values before the
     clock starts; the pragmas are the store's own.
     """
-    from cur_desktop.storage.engine import PRAGMAS
+    from cur_desktop.storage.database import PRAGMAS
 
     src = sqlite3.connect(store)
     ddl = [
@@ -376,8 +376,8 @@ async def record_mutations(sync: Any, count: int) -> int:
     """Queue ``count`` local mutations (take into moderation / classify) in one writer job."""
     from sqlalchemy import select
 
+    from cur_desktop.storage import outbox
     from cur_desktop.storage.tables import incident_table
-    from cur_desktop.sync import outbox
 
     now = datetime.now(UTC)
 

@@ -16,11 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_desktop.gc_tuning import freeze_startup_heap
 from cur_desktop.sync import session
-from cur_desktop.sync.engine import SyncCounts, SyncEngine, SyncStatus
 from cur_desktop.sync.errors import SyncClientError
+from cur_desktop.sync.gc_tuning import freeze_startup_heap
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import SyncCounts, SyncEngine, SyncStatus
 
 log = logging.getLogger(__name__)
 

@@ -79,7 +79,7 @@ def free_port() -> int:
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cur_desktop.server.cli", *args]
+    return [sys.executable, "-m", "cur_desktop.server.commands", *args]
 
 
 def _env() -> dict[str, str]:

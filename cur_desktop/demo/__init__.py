@@ -1,1 +1,1 @@
-"""Realistic data generation and the embedded server start for ``--demo``."""
+"""The embedded demo: ``cur-desktop --demo`` starts a seeded local server and an operator."""

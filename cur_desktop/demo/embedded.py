@@ -37,17 +37,18 @@ from cur_desktop.domain.deadlines import Band, Deadline, time_left
 from cur_desktop.domain.enums import Status
 from cur_desktop.domain.metrics import format_hmm
 from cur_desktop.domain.status_machine import STATUS_TITLES
-from cur_desktop.refdata import load_topics, region_by_code
+from cur_desktop.reference.data import load_topics, region_by_code
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import upgrade
 from cur_desktop.server.seed import seed_demo
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.storage import localstate
+from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.inbox import OPEN_STATUSES, InboxFilter, InboxSort, inbox_count, inbox_page
 from cur_desktop.storage.stats import period_stats
 from cur_desktop.storage.tables import municipality_table
-from cur_desktop.sync import localstate, session
-from cur_desktop.sync.engine import SyncCounts, SyncEngine
+from cur_desktop.sync import session
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def _seed(db_url: str) -> str:
     operators = [login for login, _, role, _ in report.created_users if role == "operator"]
     if operators:
         return operators[0]
-    from cur_desktop.demo.generator import demo_regions  # noqa: PLC0415 (only on re-runs)
+    from cur_desktop.demodata.generator import demo_regions  # noqa: PLC0415 (only on re-runs)
 
     return demo_regions()[0].operators[0]
 
@@ -103,7 +104,7 @@ def _seed(db_url: str) -> str:
 def running_demo_server(db_url: str, log_path: Path) -> Iterator[DemoServer]:
     """Start ``cur-server serve`` on a free loopback port; stop it on exit."""
     port = _free_port()
-    command = [sys.executable, "-m", "cur_desktop.server.cli", "serve", "--db", db_url]
+    command = [sys.executable, "-m", "cur_desktop.server.commands", "serve", "--db", db_url]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log_file:

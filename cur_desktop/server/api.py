@@ -17,11 +17,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import auth, ingest, pull, push
 from cur_desktop.server.db import Database, current_seq
-from cur_desktop.server.events import PokeBroker
+from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.schemas import ErrorResponse, HealthResponse, LogoutResponse, MeResponse
 from cur_desktop.server.settings import ServerSettings
 

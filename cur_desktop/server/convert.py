@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.server.tables import Answer, Executor, Incident, Municipality
 
 _INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)

@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import insert, select, tuple_
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import errors_text
 from cur_desktop.domain.enums import Status
-from cur_desktop.mutations import errors_text
-from cur_desktop.server import sla
+from cur_desktop.server import deadline_policy
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import incident_values
 from cur_desktop.server.db import Database, allocate_seq, lock_counter
@@ -84,7 +84,7 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
         except ValidationError as exc:
             reason = f"Неверные данные: {errors_text(exc)}"
         else:
-            region_code = sla.canonical_region(item.region_code)
+            region_code = deadline_policy.canonical_region(item.region_code)
             if region_code is None:
                 reason = f"Неизвестный регион {item.region_code}"
             elif not caller.can_ingest(region_code):
@@ -151,7 +151,7 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
 
 
 def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
-    first = sla.first_answer(
+    first = deadline_policy.first_answer(
         item.region_code, item.source, item.topic_code, item.priority, item.received_at
     )
     return wire.IncidentWire(

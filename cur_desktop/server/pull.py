@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import (
     answer_to_wire,

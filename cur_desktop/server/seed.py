@@ -25,8 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cur_desktop import wire
-from cur_desktop.demo.generator import (
+from cur_desktop.contract import wire
+from cur_desktop.demodata.generator import (
     demo_regions,
     generate_answer_text,
     generate_executors,

@@ -82,7 +82,7 @@ class Token(Base):
 
 
 class Incident(Base):
-    """An incident; columns mirror :class:`cur_desktop.wire.IncidentWire`."""
+    """An incident; columns mirror :class:`cur_desktop.contract.wire.IncidentWire`."""
 
     __tablename__ = "incident"
     __table_args__ = (

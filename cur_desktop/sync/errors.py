@@ -5,7 +5,7 @@ Every exception carries a Russian ``message`` an operator may see; ``str(exc)`` 
 
 from __future__ import annotations
 
-from cur_desktop.wire import PushGap
+from cur_desktop.contract.wire import PushGap
 
 
 class SyncClientError(Exception):

@@ -15,14 +15,14 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 
-from cur_desktop import wire
-from cur_desktop.storage.engine import DbWriter, open_engine
-from cur_desktop.sync import localstate as ls
-from cur_desktop.sync.engine import RetryPolicy, SyncEngine, SyncStatus, ensure_client_id
-from cur_desktop.sync.engine import read_status as read_engine_status
+from cur_desktop.contract import wire
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.sync.errors import AuthenticationError, SyncClientError
 from cur_desktop.sync.events import EventCallback
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import RetryPolicy, SyncEngine, SyncStatus, ensure_client_id
+from cur_desktop.sync.syncer import read_status as read_engine_status
 from cur_desktop.sync.transport import SyncTransport
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Typed HTTP transport of the sync client: login, logout, push, pull and the live poke stream.
 
 A thin wrapper over :class:`httpx.AsyncClient`. Every answer is parsed with the wire models of
-:mod:`cur_desktop.wire`; anything else (invalid JSON, a wrong schema, a cut body) raises
+:mod:`cur_desktop.contract.wire`; anything else (invalid JSON, a wrong schema, a cut body) raises
 :class:`~cur_desktop.sync.errors.ServerProtocolError` so that callers never apply it. The token
 is sent as a bearer header and never logged.
 """
@@ -18,15 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from cur_desktop.sync.errors import (
-    AuthenticationError,
-    MutationGapError,
-    NetworkError,
-    RequestRefusedError,
-    ServerProtocolError,
-    ServerUnavailableError,
-)
-from cur_desktop.wire import (
+from cur_desktop.contract.wire import (
     API_PREFIX,
     Change,
     LoginRequest,
@@ -35,6 +27,14 @@ from cur_desktop.wire import (
     PushRequest,
     PushResponse,
     TokenResponse,
+)
+from cur_desktop.sync.errors import (
+    AuthenticationError,
+    MutationGapError,
+    NetworkError,
+    RequestRefusedError,
+    ServerProtocolError,
+    ServerUnavailableError,
 )
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import auth
-from cur_desktop.server.app import create_app
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import upgrade
 from cur_desktop.server.security import token_digest
@@ -32,6 +31,7 @@ from cur_desktop.server.tables import (
     SeqCounter,
     Token,
 )
+from cur_desktop.server.web_app import create_app
 from tests.server_process import fresh_postgres_database
 
 with warnings.catch_warnings():

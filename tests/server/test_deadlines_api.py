@@ -11,11 +11,11 @@ from uuid import uuid4
 from alembic import command
 from sqlalchemy import inspect, select
 
-from cur_desktop import refdata
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import Deadline, final_answer_deadline, first_answer_deadline
 from cur_desktop.domain.enums import Priority, Source
 from cur_desktop.domain.sla import SlaRule
+from cur_desktop.reference import data as refdata
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import alembic_config, upgrade
 from cur_desktop.server.seed import seed_demo

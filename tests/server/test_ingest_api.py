@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from tests.server.conftest import API, Api
 
 

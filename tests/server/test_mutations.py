@@ -1,4 +1,4 @@
-"""The shared mutation rules (cur_desktop.mutations), without a database."""
+"""The shared mutation rules (cur_desktop.contract.mutations), without a database."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from uuid import uuid4
 
 import pytest
 
-from cur_desktop import wire
-from cur_desktop.domain.enums import AnswerKind, AnswerState, Outcome, Status
-from cur_desktop.mutations import (
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import (
     MutationRejected,
     apply_answer_add,
     apply_answer_published,
@@ -17,6 +16,7 @@ from cur_desktop.mutations import (
     apply_incident_mutation,
     parse_args,
 )
+from cur_desktop.domain.enums import AnswerKind, AnswerState, Outcome, Status
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 M = wire.MutationName

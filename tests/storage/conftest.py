@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.storage.database import open_engine
 
 
 @pytest.fixture

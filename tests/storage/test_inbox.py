@@ -31,7 +31,7 @@ N = 700
 def store(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
-    from cur_desktop.storage.engine import open_engine
+    from cur_desktop.storage.database import open_engine
 
     engine = open_engine(tmp_path_factory.mktemp("inbox") / "store.sqlite3")
     rng = random.Random(42)

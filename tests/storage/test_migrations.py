@@ -15,8 +15,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, func, select
 
 from cur_desktop.domain.enums import Source
+from cur_desktop.storage.database import create_store_engine
 from cur_desktop.storage.diagnostics import analyze, explain_query_plan, integrity_ok
-from cur_desktop.storage.engine import create_store_engine
 from cur_desktop.storage.inbox import InboxFilter, filter_clauses, inbox_count
 from cur_desktop.storage.incidents import bulk_insert_incidents, get_incident
 from cur_desktop.storage.migrations import alembic_config, include_name, upgrade_to_head

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, event
 from cur_desktop.domain import metrics
 from cur_desktop.domain.enums import Status
 from cur_desktop.domain.metrics import IncidentFacts
+from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.diagnostics import explain_query_plan
-from cur_desktop.storage.engine import open_engine
 from cur_desktop.storage.inbox import InboxFilter
 from cur_desktop.storage.incidents import bulk_insert_incidents, delete_all_incidents
 from cur_desktop.storage.stats import (

@@ -9,8 +9,8 @@ from typing import TypeVar
 import pytest
 from sqlalchemy import Connection, Engine
 
-from cur_desktop.storage.engine import DbWriter, open_engine
-from cur_desktop.sync import localstate as ls
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage.database import DbWriter, open_engine
 from tests.server_process import ServerProcess, running_server
 from tests.sync.live import USERS
 

@@ -34,13 +34,13 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, select
 
-from cur_desktop import wire
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.contract import wire
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.tables import incident_table
-from cur_desktop.sync import engine as engine_module
-from cur_desktop.sync import localstate as ls
-from cur_desktop.sync.engine import RetryPolicy, SyncEngine
+from cur_desktop.sync import syncer as syncer_module
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import RetryPolicy, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 
 MODES = ("write", "pull", "sync", "push-hang")
@@ -70,7 +70,7 @@ class _HangAfterPush(SyncTransport):
 
 def _install_apply_markers(journal: _Journal) -> None:
     """Mark the start and end of every page application (runs on the writer thread)."""
-    original = engine_module.apply_page
+    original = syncer_module.apply_page
 
     def marked(conn: Connection, page: wire.PullResponse, changes: Sequence[Any]) -> int:
         journal.line("apply-start")
@@ -79,7 +79,7 @@ def _install_apply_markers(journal: _Journal) -> None:
         journal.line("apply-end")
         return applied
 
-    engine_module.apply_page = marked
+    syncer_module.apply_page = marked
 
 
 async def _record_one(sync: SyncEngine, rng: random.Random, journal: _Journal) -> None:

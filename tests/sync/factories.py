@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.domain.enums import Source, Status
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 import httpx
 from sqlalchemy import select
 
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.storage.database import open_engine
 from cur_desktop.sync import session
-from cur_desktop.sync.engine import RetryPolicy, SyncCounts, SyncEngine
 from cur_desktop.sync.events import SyncEvent
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import RetryPolicy, SyncCounts, SyncEngine
 from tests.server_process import ServerProcess, UserSpec
 
 PASSWORD = "пароль-для-тестов-1"

@@ -3,7 +3,7 @@
 Conflicts are decided by rules (``from -> to`` transitions, compare-and-set assignment,
 append-only answers), never by timestamps: the same offline work of two operators, synced in
 the same order, ends in the same state with correct clocks and with skewed ones. The clock the
-sync engine reads (``datetime.now`` in :mod:`cur_desktop.sync.engine`, used for the time of
+sync engine reads (``datetime.now`` in :mod:`cur_desktop.sync.syncer`, used for the time of
 every recorded change, ``last_sync_at`` and events) is replaced for real in that module.
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from cur_desktop.storage.tables import answer_table, incident_table
-from cur_desktop.sync import engine as engine_module
 from cur_desktop.sync import session
-from cur_desktop.sync.engine import SyncEngine
+from cur_desktop.sync import syncer as syncer_module
+from cur_desktop.sync.syncer import SyncEngine
 from tests.server_process import ServerProcess
 from tests.sync.live import REGION, answers_of, ingest, local_rows, login, server_rows, with_engine
 
@@ -146,7 +146,7 @@ def _run_scenario(server: ServerProcess, tmp: Path, clocks: dict[str, Clock]) ->
 def test_skewed_and_jumping_client_clocks_end_in_the_same_state(
     server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "datetime", _EngineDatetime)
+    monkeypatch.setattr(syncer_module, "datetime", _EngineDatetime)
     true_state = _run_scenario(
         server, tmp_path / "true", {"ivanova": _true_clock, "petrov": _true_clock}
     )
@@ -169,7 +169,7 @@ def test_skewed_and_jumping_client_clocks_end_in_the_same_state(
 def test_a_change_recorded_two_days_ahead_is_stamped_by_the_server_clock(
     server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine_module, "datetime", _EngineDatetime)
+    monkeypatch.setattr(syncer_module, "datetime", _EngineDatetime)
     monkeypatch.setattr(_ClockSwitch, "current", _ahead(2))
     incident_id = ingest(server, "boss", REGION, 1)[0]
     profile = login(tmp_path / "ivanova", server.base_url, "ivanova")

@@ -37,7 +37,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.domain.enums import (
     AnswerKind,
     AnswerState,
@@ -48,19 +49,18 @@ from cur_desktop.domain.enums import (
     Status,
 )
 from cur_desktop.domain.status_machine import ANSWER_TRANSITIONS, TRANSITIONS
-from cur_desktop.mutations import MutationRejected
-from cur_desktop.storage.engine import DbWriter, open_engine
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
     incident_base_table,
     incident_table,
 )
-from cur_desktop.sync import localstate as ls
 from cur_desktop.sync import session
-from cur_desktop.sync.engine import SyncEngine, ensure_client_id
 from cur_desktop.sync.errors import NetworkError, ServerProtocolError, ServerUnavailableError
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import SyncEngine, ensure_client_id
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import ServerProcess
 from tests.sync.live import FAST, PASSWORD, REGION, fold_pull_page

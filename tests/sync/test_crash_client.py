@@ -31,15 +31,15 @@ import pytest
 from sqlalchemy import select as sql_select
 from sqlalchemy import text
 
-from cur_desktop import wire
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.contract import wire
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
     incident_base_table,
     incident_table,
 )
-from cur_desktop.sync import localstate as ls
 from cur_desktop.sync import session
 from cur_desktop.sync.profile import Profile
 from tests.server_process import ServerProcess, running_server

@@ -11,15 +11,15 @@ from typing import Any
 
 import httpx
 
-from cur_desktop import refdata
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import final_answer_deadline, first_answer_deadline
 from cur_desktop.domain.enums import Priority, Source
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.reference import data as refdata
+from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.inbox import InboxFilter, inbox_count
 from cur_desktop.storage.tables import incident_table
-from cur_desktop.sync.engine import SyncEngine
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import SyncEngine
 from tests.server_process import ServerProcess
 from tests.sync.live import REGION, local_rows, login, server_rows, sync_once, with_engine
 

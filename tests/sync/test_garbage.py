@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.tables import incident_table, outbox_table
 from cur_desktop.sync import session
-from cur_desktop.sync.engine import SyncEngine
 from cur_desktop.sync.errors import ServerProtocolError
 from cur_desktop.sync.events import SyncError, SyncEvent
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import ServerProcess
 from tests.sync.garbage_server import GarbageServer

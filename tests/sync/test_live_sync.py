@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from cur_desktop.storage import localstate as ls
 from cur_desktop.storage.tables import answer_table, incident_table
-from cur_desktop.sync import localstate as ls
 from cur_desktop.sync import session
-from cur_desktop.sync.engine import SyncCounts, SyncEngine
 from cur_desktop.sync.errors import NetworkError
 from cur_desktop.sync.events import NeedsAttention, Offline, SyncEvent, UpToDate
+from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 from tests.server_process import ServerProcess, init_database, running_server
 from tests.sync.live import (
     OTHER_REGION,

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, func, select
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.domain.enums import AnswerKind, Status
-from cur_desktop.mutations import MutationRejected
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import outbox
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
@@ -20,10 +22,8 @@ from cur_desktop.storage.tables import (
     incident_table,
     outbox_table,
 )
-from cur_desktop.sync import localstate as ls
-from cur_desktop.sync import outbox
-from cur_desktop.sync.engine import apply_page, decode_page
 from cur_desktop.sync.errors import ServerProtocolError
+from cur_desktop.sync.syncer import apply_page, decode_page
 from tests.sync.factories import T0, incident, page
 
 Tx = Callable[[Callable[[Connection], Any]], Any]
@@ -174,7 +174,7 @@ def test_acknowledged_mutations_drop_only_when_the_snapshot_is_complete(tx: Tx) 
 
 
 def test_server_rejection_reverts_the_view_and_waits_for_the_operator(tx: Tx) -> None:
-    from cur_desktop.sync.engine import _store_push_results
+    from cur_desktop.sync.syncer import _store_push_results
 
     inc = incident()
     _seed(tx, inc)

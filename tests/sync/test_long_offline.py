@@ -28,12 +28,12 @@ import httpx
 import pytest
 from sqlalchemy import Connection
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import outbox
 from cur_desktop.storage.tables import answer_table, incident_table
-from cur_desktop.sync import localstate as ls
-from cur_desktop.sync import outbox
 from cur_desktop.sync import session as sync_session
-from cur_desktop.sync.engine import SyncCounts, SyncEngine
+from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 from tests.server_process import ServerProcess, running_server
 from tests.sync.live import REGION, USERS, ingest, local_rows, login, server_rows, with_engine
 
@@ -122,7 +122,7 @@ async def record_all(
 def compact(server: ServerProcess) -> None:
     """Run ``cur-server compact`` against the running server's database (a real subprocess)."""
     subprocess.run(
-        [sys.executable, "-m", "cur_desktop.server.cli", "compact", "--db", server.db_url],
+        [sys.executable, "-m", "cur_desktop.server.commands", "compact", "--db", server.db_url],
         check=True,
         capture_output=True,
         timeout=120,

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select, update
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import outbox
 from cur_desktop.storage.search import search
 from cur_desktop.storage.tables import incident_table
-from cur_desktop.sync import localstate as ls
-from cur_desktop.sync import outbox
-from cur_desktop.sync.engine import apply_page, decode_page
 from cur_desktop.sync.errors import ServerProtocolError
+from cur_desktop.sync.syncer import apply_page, decode_page
 from cur_desktop.sync.transport import _parse_page
 from tests.sync.factories import T0, incident, page
 

@@ -17,11 +17,11 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
-from cur_desktop.storage.engine import DbWriter, create_store_engine, open_engine
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage.database import DbWriter, create_store_engine, open_engine
 from cur_desktop.storage.migrations import alembic_config
 from cur_desktop.storage.tables import answer_table, incident_table
-from cur_desktop.sync import localstate as ls
-from cur_desktop.sync.engine import SyncEngine, ensure_client_id
+from cur_desktop.sync.syncer import SyncEngine, ensure_client_id
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import ServerProcess
 from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows

@@ -19,15 +19,15 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.server.faults import EXIT_AFTER_COMMITS_ENV
+from cur_desktop.storage import localstate as ls
 from cur_desktop.storage.tables import answer_table, incident_table
-from cur_desktop.sync import localstate as ls
 from cur_desktop.sync import session
-from cur_desktop.sync.engine import SyncEngine
 from cur_desktop.sync.errors import MutationGapError, NetworkError
 from cur_desktop.sync.events import SyncError, SyncEvent
 from cur_desktop.sync.profile import Profile
+from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import (
     ServerProcess,

@@ -6,7 +6,8 @@ import gc
 
 import pytest
 
-from cur_desktop import cli, gc_tuning
+from cur_desktop import cli
+from cur_desktop.sync import gc_tuning
 
 
 @pytest.fixture

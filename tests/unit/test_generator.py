@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cur_desktop.demo.generator import (
+from cur_desktop.contract.wire import ExecutorWire, IncidentWire, MunicipalityWire
+from cur_desktop.demodata.generator import (
     INCIDENT_COLUMNS,
     LOCAL_COLUMNS,
     demo_regions,
@@ -24,8 +25,7 @@ from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import first_answer_deadline
 from cur_desktop.domain.enums import Priority, Source, Status
 from cur_desktop.domain.sla import DEFAULT_POLICY
-from cur_desktop.refdata import load_regions, load_topics
-from cur_desktop.wire import ExecutorWire, IncidentWire, MunicipalityWire
+from cur_desktop.reference.data import load_regions, load_topics
 
 END = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
 DAYS = 120

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cur_desktop import refdata
 from cur_desktop.domain.enums import AnswerKind, Priority, Source
-from cur_desktop.domain.reference import FEDERAL_DISTRICTS, AnswerTemplate
+from cur_desktop.domain.reference_types import FEDERAL_DISTRICTS, AnswerTemplate
 from cur_desktop.domain.sla import DEFAULT_POLICY
-from cur_desktop.refdata import (
+from cur_desktop.reference import data as refdata
+from cur_desktop.reference.data import (
     TEMPLATE_VARIABLES,
     ReferenceDataError,
     TemplateVariableError,
@@ -30,7 +30,7 @@ from cur_desktop.refdata import (
     subtopic_by_code,
     template_variables,
 )
-from cur_desktop.resources import resource_path
+from cur_desktop.reference.paths import resource_path
 
 # Every region the seed posts (/work/shared/seeds) name, as the post names it, with a stem that
 # must occur in the region's full or short name.

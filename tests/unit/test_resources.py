@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cur_desktop.resources import resource_path, resources_root
+from cur_desktop.reference.paths import resource_path, resources_root
 
 
 def test_resources_root_is_a_folder() -> None:

@@ -188,7 +188,7 @@ def test_entity_fields_match_the_wire_schemas() -> None:
     """Mapping between entities and wire models is a plain field copy."""
     from dataclasses import fields
 
-    from cur_desktop import wire
+    from cur_desktop.contract import wire
     from cur_desktop.domain.entities import Answer, Executor, Municipality
 
     pairs = [
@@ -204,7 +204,7 @@ def test_entity_fields_match_the_wire_schemas() -> None:
 def test_incident_round_trips_through_the_wire() -> None:
     from dataclasses import asdict
 
-    from cur_desktop import wire
+    from cur_desktop.contract import wire
 
     incident = Incident(
         id=uuid4(),

@@ -3,8 +3,8 @@
 Makes demo regions (seven time zones, Калининград to Камчатка), their real municipalities
 (``resources/demo/municipalities.csv``), executors (ministries, administrations, УК, РСО) and
 incidents: rows keyed by the columns of the local store's ``incident`` table (the fields of
-:class:`cur_desktop.wire.IncidentWire` plus the local computed columns), with Russian posts built
-from the phrase banks of :mod:`cur_desktop.demo.texts`.
+:class:`cur_desktop.contract.wire.IncidentWire` plus the local computed columns), with Russian
+posts built from the phrase banks of :mod:`cur_desktop.demodata.texts`.
 
 Everything follows from ``seed`` (and ``end``): the same arguments give the same rows. Speed
 matters (a million rows for the store benchmark), so names and streets come from pools that
@@ -43,12 +43,12 @@ from zoneinfo import ZoneInfo
 
 from faker import Faker
 
-from cur_desktop.demo import texts
+from cur_desktop.demodata import texts
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import final_answer_deadline, first_answer_deadline
 from cur_desktop.domain.enums import Outcome, Priority, RejectReason, Source, Status
 from cur_desktop.domain.sla import DEFAULT_POLICY, SlaRule
-from cur_desktop.resources import resource_path
+from cur_desktop.reference.paths import resource_path
 
 __all__ = [
     "INCIDENT_COLUMNS",

@@ -15,11 +15,11 @@ import uvicorn
 
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import auth
-from cur_desktop.server.app import create_app
 from cur_desktop.server.db import Database, compact, default_db_url
 from cur_desktop.server.migrate import upgrade
 from cur_desktop.server.seed import seed_demo
 from cur_desktop.server.settings import utc_now
+from cur_desktop.server.web_app import create_app
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ data. Pages are fully validated before the transaction opens: garbage is never a
 
 Network I/O runs on the event loop; parsing and validating pages runs in a worker thread
 (``asyncio.to_thread``) so the loop (the window) stays responsive; database work runs on the
-single writer (:class:`cur_desktop.storage.engine.DbWriter`), and no writer job ever waits on
+single writer (:class:`cur_desktop.storage.database.DbWriter`), and no writer job ever waits on
 the network. The next page is fetched while the current one is written; runs of plain view
 rows are written in bulk (see :class:`_PageWriter`).
 """
@@ -39,8 +39,10 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from cur_desktop import wire
-from cur_desktop.storage.engine import DbWriter, open_engine
+from cur_desktop.contract import wire
+from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import outbox
+from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.incidents import delete_all_incidents, delete_incident
 from cur_desktop.storage.tables import (
     answer_base_table,
@@ -50,8 +52,6 @@ from cur_desktop.storage.tables import (
     municipality_table,
     outbox_table,
 )
-from cur_desktop.sync import localstate as ls
-from cur_desktop.sync import outbox
 from cur_desktop.sync.errors import (
     AuthenticationError,
     MutationGapError,

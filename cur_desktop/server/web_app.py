@@ -11,8 +11,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from cur_desktop.server.api import router
 from cur_desktop.server.db import Database
-from cur_desktop.server.events import PokeBroker
 from cur_desktop.server.limits import BodySizeLimitMiddleware
+from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.settings import ServerSettings
 
 log = logging.getLogger(__name__)

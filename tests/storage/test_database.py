@@ -18,9 +18,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, func, select, text
 
-from cur_desktop import wire
-from cur_desktop.mutations import MutationRejected
-from cur_desktop.storage.engine import DbWriter, open_engine
+from cur_desktop.contract import wire
+from cur_desktop.contract.mutations import MutationRejected
+from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.migrations import include_name, upgrade_to_head
 from cur_desktop.storage.search import search
@@ -143,7 +143,7 @@ def test_writer_run_from_asyncio(engine: Engine) -> None:
 CHILD = """
 import sys, time
 from pathlib import Path
-from cur_desktop.storage.engine import open_engine
+from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from tests.storage.factories import make_rows
 engine = open_engine(Path(sys.argv[1]))
@@ -199,7 +199,7 @@ def _refuse(exc: BaseException) -> Callable[[Connection], None]:
 def test_writer_logs_refusals_quietly_and_failures_with_traceback(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="cur_desktop.storage.engine")
+    caplog.set_level(logging.DEBUG, logger="cur_desktop.storage.database")
     with DbWriter(engine, expected=(_ExpectedError,)) as writer:
         refused = MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
         with pytest.raises(MutationRejected):
@@ -210,7 +210,7 @@ def test_writer_logs_refusals_quietly_and_failures_with_traceback(
             writer.submit(_refuse(KeyError("k")), expected=(KeyError,)).result()
         with pytest.raises(ValueError, match="сломано"):
             writer.submit(_refuse(ValueError("сломано"))).result()
-    records = [r for r in caplog.records if r.name == "cur_desktop.storage.engine"]
+    records = [r for r in caplog.records if r.name == "cur_desktop.storage.database"]
     failures = [r for r in records if "rolled back" in r.getMessage()]
     assert [(r.levelno, r.exc_info is not None) for r in failures] == [
         (logging.DEBUG, False),

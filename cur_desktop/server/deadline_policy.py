@@ -1,6 +1,6 @@
 """Deadlines the server computes for incidents from the region's SLA policy.
 
-Bridges the reference data (:mod:`cur_desktop.refdata`: regions, SLA policies) and the domain
+Bridges the reference data (:mod:`cur_desktop.reference.data`: regions, SLA policies) and the domain
 (:mod:`cur_desktop.domain.deadlines`, :class:`~cur_desktop.domain.calendar.BusinessCalendar`
 in the region's own time zone). Calendars are cached per region. Every instant returned is in
 UTC; a :class:`~cur_desktop.domain.deadlines.Deadline` carries the due instant and the warning
@@ -13,11 +13,11 @@ import logging
 from datetime import UTC, datetime
 from functools import cache
 
-from cur_desktop import refdata
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import Deadline, final_answer_deadline, first_answer_deadline
 from cur_desktop.domain.enums import Priority, Source
 from cur_desktop.domain.sla import SlaRule
+from cur_desktop.reference import data as refdata
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Reference data as frozen value objects: regions, topics, subtopics and answer templates.
 
-These classes hold data only; :mod:`cur_desktop.refdata` reads them from ``resources/reference``
-and validates them. Nothing here does I/O.
+These classes hold data only; :mod:`cur_desktop.reference.data` reads them from
+``resources/reference`` and validates them. Nothing here does I/O.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
-from cur_desktop import mutations, wire
+from cur_desktop.contract import mutations, wire
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
 from cur_desktop.storage.incidents import (
     bulk_insert_incidents,

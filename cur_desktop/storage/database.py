@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
-from cur_desktop.mutations import MutationRejected
+from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.storage.migrations import upgrade_to_head
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
 """Recording local changes: the view updated and the mutation queued in ONE transaction.
 
 ``record_local_mutation`` is what every local edit goes through. The rules of
-:mod:`cur_desktop.mutations` run first against what the operator sees, so a violation is refused
-(``MutationRejected`` with its Russian message) before anything is written. Then, inside the
+:mod:`cur_desktop.contract.mutations` run first against what the operator sees, so a violation is
+refused (``MutationRejected`` with its Russian message) before anything is written. Then, inside the
 caller's transaction: the confirmed rows are copied to the shadow tables if this is the
 incident's first pending mutation (copy-on-write), the view is updated, and an ``outbox`` row is
 added with the next id of the client's gap-free sequence.
@@ -22,9 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, update
 
-from cur_desktop import mutations, wire
-from cur_desktop.storage.tables import outbox_table
-from cur_desktop.sync.localstate import (
+from cur_desktop.contract import mutations, wire
+from cur_desktop.storage.localstate import (
     KEY_ALLOCATED,
     KEY_LAST_MUTATION_ID,
     KEY_LOGIN,
@@ -49,6 +48,7 @@ from cur_desktop.sync.localstate import (
     start_copy_on_write,
     write_view,
 )
+from cur_desktop.storage.tables import outbox_table
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def record_local_mutation(
     """Apply a local change to the view and queue it for the server; return its mutation id.
 
     ``actor`` defaults to the profile's login; ``now`` must be timezone-aware. Raises
-    :class:`cur_desktop.mutations.MutationRejected` (nothing written) when the rules refuse it.
+    :class:`cur_desktop.contract.mutations.MutationRejected` (nothing written) when the rules
+    refuse it.
     """
     try:
         mutation = wire.MutationName(name)

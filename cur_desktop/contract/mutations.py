@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
 from cur_desktop.domain.status_machine import (
     ANSWER_STATE_TITLES,

@@ -2,15 +2,16 @@
 
 Files (see docs/REFERENCE_DATA.md for their sources and choices):
 
-* ``regions.csv``: the 89 federal subjects (:class:`~cur_desktop.domain.reference.Region`);
-* ``topics.csv``: the topic catalogue (:class:`~cur_desktop.domain.reference.Topic`);
+* ``regions.csv``: the 89 federal subjects (:class:`~cur_desktop.domain.reference_types.Region`);
+* ``topics.csv``: the topic catalogue (:class:`~cur_desktop.domain.reference_types.Topic`);
 * ``sla_policies.json``: the default SLA policy and regional variants
   (:class:`~cur_desktop.domain.sla.SlaPolicy`);
 * ``answer_templates.json``: reply templates
-  (:class:`~cur_desktop.domain.reference.AnswerTemplate`).
+  (:class:`~cur_desktop.domain.reference_types.AnswerTemplate`).
 
 Every loader takes an optional ``path`` (tests feed it files from a temporary folder); without
-one it reads the shipped file through :func:`cur_desktop.resources.resource_path`. Loaded data is
+one it reads the shipped file through :func:`cur_desktop.reference.paths.resource_path`. Loaded
+data is
 cached per path. A malformed file is refused with :class:`ReferenceDataError`, whose message
 names the file and the line (CSV: the physical line number; JSON: the parser's line, or the
 path of the offending item, e.g. ``policies.RU-SEV.rules[1].source``).
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from cur_desktop.domain.enums import AnswerKind, Priority, Source
-from cur_desktop.domain.reference import (
+from cur_desktop.domain.reference_types import (
     FEDERAL_DISTRICTS,
     AnswerTemplate,
     Region,
@@ -39,7 +40,7 @@ from cur_desktop.domain.reference import (
     Topic,
 )
 from cur_desktop.domain.sla import SlaPolicy, SlaRule
-from cur_desktop.resources import resource_path
+from cur_desktop.reference.paths import resource_path
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The sync contract shared by the central server and the client: wire schemas, mutation rules."""

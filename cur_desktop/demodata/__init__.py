@@ -1,0 +1,1 @@
+"""Realistic demo data generation: used by the server's seeding and by the embedded demo."""

@@ -1,0 +1,1 @@
+"""Reference data (regions, topics, SLA policies, answer templates) and the resource finder."""
