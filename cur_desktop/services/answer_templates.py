@@ -1,6 +1,6 @@
 """Answer templates for the editor: which fit an incident, and their text with variables filled.
 
-Templates live in ``resources/reference/answer_templates.json`` (see :mod:`cur_desktop.refdata`)
+Templates live in ``resources/reference/answer_templates.json`` (see :mod:`cur_desktop.reference.data`)
 and use English variable names (``{author}``, ``{executor}``, ``{date}``, ``{municipality}``,
 ``{topic}``, ``{operator}``). Operators also write their own text with the Russian names of
 the same variables — ``{имя}``, ``{исполнитель}``, ``{срок}``, ``{муниципалитет}``, ``{тема}``,
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cur_desktop.domain.enums import AnswerKind
-from cur_desktop.domain.reference import AnswerTemplate
-from cur_desktop.refdata import load_answer_templates
+from cur_desktop.domain.reference_types import AnswerTemplate
+from cur_desktop.reference.data import load_answer_templates
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import Band, Deadline, time_left
 from cur_desktop.domain.enums import Status
-from cur_desktop.refdata import region_by_code
+from cur_desktop.reference.data import region_by_code
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from cur_desktop import wire
+from cur_desktop.contract import wire
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, select
 
-from cur_desktop.refdata import load_topics
+from cur_desktop.reference.data import load_topics
 from cur_desktop.services.saved_views import SavedView, view_filter
 from cur_desktop.storage import inbox_window
 from cur_desktop.storage.inbox import InboxFilter, InboxSort

@@ -13,7 +13,7 @@ import os
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from cur_desktop.resources import resource_path
+from cur_desktop.reference.paths import resource_path
 
 log = logging.getLogger(__name__)
 
