@@ -1,10 +1,11 @@
 """Answer templates for the editor: which fit an incident, and their text with variables filled.
 
-Templates live in ``resources/reference/answer_templates.json`` (see :mod:`cur_desktop.reference.data`)
-and use English variable names (``{author}``, ``{executor}``, ``{date}``, ``{municipality}``,
-``{topic}``, ``{operator}``). Operators also write their own text with the Russian names of
-the same variables — ``{имя}``, ``{исполнитель}``, ``{срок}``, ``{муниципалитет}``, ``{тема}``,
-``{оператор}`` — and :func:`fill_variables` fills both spellings.
+Templates live in ``resources/reference/answer_templates.json`` (read by
+:mod:`cur_desktop.reference.data`) and use English variable names (``{author}``,
+``{executor}``, ``{date}``, ``{municipality}``, ``{topic}``, ``{operator}``). Operators also
+write their own text with the Russian names of the same variables — ``{имя}``,
+``{исполнитель}``, ``{срок}``, ``{муниципалитет}``, ``{тема}``, ``{оператор}`` — and
+:func:`fill_variables` fills both spellings.
 
 A value that is not known (an incident without an executor yet) is left as the placeholder, so
 the quality check flags it (``UNFILLED_PLACEHOLDER``) instead of a silently empty phrase.

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import Band, Deadline, time_left
-from cur_desktop.domain.enums import Status
-from cur_desktop.reference.data import region_by_code
+from cur_desktop.domain.enums import Priority, Source, Status
+from cur_desktop.reference.data import region_by_code, sla_policy_for_region
 
 log = logging.getLogger(__name__)
 
@@ -88,4 +88,29 @@ def timer_for(row: Mapping[str, Any], now: datetime) -> TimerView | None:
     )
 
 
-__all__ = ["AWAITING_FIRST_ANSWER", "TimerView", "current_deadline", "region_calendar", "timer_for"]
+def promise_date(
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    now: datetime,
+) -> datetime:
+    """The date an answer written now can promise ({срок}): the final-answer limit of the
+    region's SLA rule (working days after now), in the region's local time."""
+    calendar = region_calendar(region_code)
+    try:
+        rule = sla_policy_for_region(region_code).rule_for(source, topic_code, priority)
+        days = rule.final_answer_working_days
+    except (KeyError, ValueError):
+        days = 7
+    return calendar.add_working_days(now, days).astimezone(calendar.tzinfo)
+
+
+__all__ = [
+    "AWAITING_FIRST_ANSWER",
+    "TimerView",
+    "current_deadline",
+    "promise_date",
+    "region_calendar",
+    "timer_for",
+]
