@@ -2,9 +2,11 @@
 
 ``cur-desktop login --profile DIR --server URL --login L --password-stdin`` binds a profile to a
 server; ``cur-desktop sync --profile DIR --once`` pushes and pulls once (exit 0 only when caught
-up); ``cur-desktop status --profile DIR`` shows the queue and the cursor. ``--demo`` is accepted
-and says that the window is not there yet. Exit codes: 0 ok, 1 error, 2 usage, 3 changes the
-server rejected wait for the operator, 4 changes are still waiting to be sent.
+up); ``cur-desktop status --profile DIR`` shows the queue and the cursor; ``--demo --headless``
+prints the demo queue. Without a command the window opens (``cur_desktop.app``, the entry point,
+decides with :func:`wants_window`; this module never imports Qt). Exit codes: 0 ok, 1 error,
+2 usage, 3 changes the server rejected wait for the operator, 4 changes are still waiting to be
+sent.
 """
 
 from __future__ import annotations
@@ -49,6 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="папка демо-режима (по умолчанию — в каталоге данных пользователя)",
     )
     parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="с --demo: без окна, вывести очередь и показатели в терминал",
+    )
+    parser.add_argument(
+        "--role",
+        choices=("operator", "supervisor"),
+        default="operator",
+        help="с --demo: войти оператором (по умолчанию) или руководителем",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="каталог профиля для окна (по умолчанию — каталог данных пользователя)",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="подробный журнал (-vv: отладка)"
     )
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
@@ -79,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_profile(commands.add_parser("status", help="состояние очереди и синхронизации"))
     return parser
+
+
+def wants_window(args: argparse.Namespace) -> bool:
+    """Whether these arguments open the window (no headless command, no ``--headless``)."""
+    return not args.command and not args.headless
+
+
+def configure_logging(verbosity: int) -> None:
+    """Log to stderr at WARNING (``-v``: INFO, ``-vv``: DEBUG)."""
+    _configure_logging(verbosity)
 
 
 def _configure_logging(verbosity: int) -> None:
