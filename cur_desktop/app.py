@@ -93,8 +93,8 @@ async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) 
     session.preparing("seeding")
     loop = asyncio.get_running_loop()
 
-    def progress(stage: str) -> None:
-        loop.call_soon_threadsafe(session.preparing, stage)
+    def progress(stage: str, done: int, total: int) -> None:
+        loop.call_soon_threadsafe(session.preparing, stage, done, total)
 
     demo = await asyncio.to_thread(start_demo_server, demo_dir, role, progress)
     session.on_shutdown(lambda: asyncio.to_thread(demo.stop))

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_DEMO_REGIONS = 2
 WINDOW_DEMO_DAYS = 90
-WINDOW_DEMO_PER_DAY = 12
+WINDOW_DEMO_PER_DAY = 3
 FEED_INTERVAL_S = (4.0, 8.0)
 ADMIN_LOGIN = "demo.admin"
 _INGEST_FIELDS = tuple(wire.IngestItem.model_fields)
@@ -77,20 +77,21 @@ def demo_login(role: str) -> tuple[str, str]:
 def start_demo_server(
     folder: Path | None,
     role: str,
-    progress: Callable[[str], None] = lambda _text: None,
+    progress: Callable[[str, int, int], None] = lambda _stage, _done, _total: None,
     *,
     days: int = WINDOW_DEMO_DAYS,
     per_day: int = WINDOW_DEMO_PER_DAY,
 ) -> RunningDemo:
     """Seed (first time) and start the demo server (blocking: run it in a worker thread).
 
-    ``progress`` receives the stage: ``"seeding"``, then ``"starting"``.
+    ``progress(stage, done, total)`` receives ``"seeding"`` with the incidents worked so far
+    and their number, then ``"starting"``.
     """
     temporary = folder is None
     where = Path(tempfile.mkdtemp(prefix="cur-demo-")) if folder is None else folder.expanduser()
     where.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{where / 'server.sqlite3'}"
-    progress("seeding")
+    progress("seeding", 0, 0)
     db = Database(db_url)
     try:
         upgrade(db.engine)
@@ -100,11 +101,12 @@ def start_demo_server(
             days=days,
             per_day=per_day,
             password=DEMO_PASSWORD,
+            progress=lambda done, total: progress("seeding", done, total),
         )
     finally:
         db.engine.dispose()
     log.info("demo seeded: %d incidents created", report.incidents_created)
-    progress("starting")
+    progress("starting", 0, 0)
     login, region = demo_login(role)
     demo = RunningDemo(
         server=None,  # type: ignore[arg-type]  # set right below, once started

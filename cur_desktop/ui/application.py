@@ -17,12 +17,11 @@ from PySide6.QtCore import (
     QMessageLogContext,
     QObject,
     QtMsgType,
-    Signal,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication
 
+from cur_desktop.ui import format as fmt
 from cur_desktop.ui.i18n import install_translations
 from cur_desktop.ui.main_window import MainWindow
 from cur_desktop.ui.ports import WorkstationPort
@@ -57,20 +56,12 @@ def install_qt_message_handler() -> None:
     qInstallMessageHandler(_qt_message)
 
 
-class _ClosingWindow(MainWindow):
-    closing = Signal()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        super().closeEvent(event)
-        self.closing.emit()
-
-
 class WindowSession(QObject):
     """The window of one run and what must happen when it closes."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.window = _ClosingWindow()
+        self.window = MainWindow()
         self.ws: WorkstationPort | None = None
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._shutdown: list[Callable[[], Awaitable[Any]]] = []
@@ -80,8 +71,8 @@ class WindowSession(QObject):
         """Show the window now (before any data exists)."""
         self.window.show()
 
-    def preparing(self, stage: str) -> None:
-        """Start-up progress by stage."""
+    def preparing(self, stage: str, done: int = 0, total: int = 0) -> None:
+        """Start-up progress by stage (with counts when known)."""
         texts = {
             "seeding": self.tr(
                 "Preparing demo data (regions, municipalities, executors, 90 days of history)…"
@@ -90,8 +81,11 @@ class WindowSession(QObject):
             "signing_in": self.tr("Signing in and fetching the data…"),
         }
         text = texts.get(stage, stage)
+        if total:
+            text += " " + self.tr("%1 of %2").replace("%1", fmt.number(done))
+            text = text.replace("%2", fmt.number(total))
         self.window.waiting.setText(text)
-        self.window.status.show_preparing(text)
+        self.window.status.show_preparing(text, done, total or None)
 
     async def ask_sign_in(self, attempt: Attempt, *, server: str, login: str) -> Any:
         """Show the sign-in dialog over the window; the result or ``None``."""

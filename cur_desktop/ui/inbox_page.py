@@ -67,7 +67,7 @@ class InboxPage(QWidget):
 
         self.views = QListWidget(self)
         self.views.setObjectName("savedViews")
-        self.views.setMaximumWidth(200)
+        self.views.setFixedWidth(178)
         for view in SavedView:
             item = QListWidgetItem(view_title(view))
             item.setData(Qt.ItemDataRole.UserRole, view.value)
@@ -110,14 +110,14 @@ class InboxPage(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(Column.EXCERPT, QHeaderView.ResizeMode.Stretch)
         widths = {
-            Column.TIME_LEFT: 92,
-            Column.STATUS: 130,
-            Column.SOURCE: 90,
-            Column.TOPIC: 120,
-            Column.MUNICIPALITY: 120,
-            Column.RECEIVED: 112,
-            Column.ASSIGNEE: 80,
-            Column.EXECUTOR: 120,
+            Column.TIME_LEFT: 88,
+            Column.STATUS: 132,
+            Column.SOURCE: 96,
+            Column.TOPIC: 118,
+            Column.MUNICIPALITY: 130,
+            Column.RECEIVED: 108,
+            Column.ASSIGNEE: 92,
+            Column.EXECUTOR: 150,
         }
         for column, width in widths.items():
             header.resizeSection(column, width)
@@ -128,7 +128,7 @@ class InboxPage(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
 
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 2)
+        filters.addWidget(self.search, 3)
         for combo in (
             self.status_filter,
             self.source_filter,
@@ -161,7 +161,7 @@ class InboxPage(QWidget):
     def _combo(self, any_text: str) -> QComboBox:
         combo = QComboBox(self)
         combo.addItem(any_text, None)
-        combo.setMinimumContentsLength(8)
+        combo.setMinimumContentsLength(10)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.currentIndexChanged.connect(lambda _i: self.reload())
         return combo

@@ -79,7 +79,7 @@ def view_title(view: SavedView) -> str:
     """Display name of a saved view."""
     titles = {
         SavedView.MINE: QCoreApplication.translate("Labels", "Mine"),
-        SavedView.NEW: QCoreApplication.translate("Labels", "New"),
+        SavedView.NEW: QCoreApplication.translate("Labels", "New incidents"),
         SavedView.AT_RISK: QCoreApplication.translate("Labels", "Due soon"),
         SavedView.OVERDUE: QCoreApplication.translate("Labels", "Overdue"),
         SavedView.ON_CONTROL: QCoreApplication.translate("Labels", "On control"),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -49,6 +49,9 @@ MIN_SIZE = (1280, 720)
 class MainWindow(QMainWindow):
     """The workstation window (see the module docstring)."""
 
+    closing = Signal()
+    """The window is closing (after drafts and settings were saved)."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -63,7 +66,7 @@ class MainWindow(QMainWindow):
         self.card = IncidentCard(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
-        self.inbox_holder = QSplitter(Qt.Orientation.Horizontal, self)
+        self.inbox_holder = QSplitter(Qt.Orientation.Vertical, self)
         self.inbox_holder.setObjectName("inboxSplitter")
         self.waiting = QLabel(self.tr("Preparing data…"), self)
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -450,11 +453,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ settings
 
     def _saved_view(self) -> SavedView:
-        value = QSettings().value("inbox/view", SavedView.MINE.value)
+        value = QSettings().value("inbox/view", SavedView.ALL.value)
         try:
             return SavedView(str(value))
         except ValueError:
-            return SavedView.MINE
+            return SavedView.ALL
 
     def restore_settings(self) -> None:
         """Geometry and window state of the last session (or a size that fits 1366×768)."""
@@ -475,7 +478,7 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.inbox_holder.restoreState(state)
         else:
-            self.inbox_holder.setSizes([820, 540])
+            self.inbox_holder.setSizes([330, 370])
 
     def save_settings(self) -> None:
         """Remember geometry, state, tab, splitter and the saved view."""
@@ -497,6 +500,7 @@ class MainWindow(QMainWindow):
             self._unsubscribe = None
         self._ticker.stop()
         super().closeEvent(event)
+        self.closing.emit()
 
     def show_error(self, title: str, message: str) -> None:
         """One place for error dialogs."""
