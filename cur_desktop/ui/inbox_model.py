@@ -222,12 +222,12 @@ class InboxTableModel(QAbstractTableModel):
     def refresh_keys(self, view: ViewKeys) -> None:
         """Show a refreshed snapshot of the same view, keeping selection and scroll position."""
         count = self._pager.row_count
-        persistent = self.persistentIndexList()
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()  # after the signal: listeners add theirs
         kept = [
             (idx.column(), self._pager.key_at(idx.row()) if 0 <= idx.row() < count else None)
             for idx in persistent
         ]
-        self.layoutAboutToBeChanged.emit()
         self._pager.reset(view.keys)
         self._snippets = dict(view.snippets)
         self._stems = view.stems
@@ -291,6 +291,10 @@ class InboxTableModel(QAbstractTableModel):
 
     def _start_fetches(self) -> None:
         self._fetch_pending = False
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (shutting down): pages stay wanted
+            return
         generation = self._pager.generation
         for page in self._pager.take_wanted():
             keys = self._pager.keys_of_page(page)
