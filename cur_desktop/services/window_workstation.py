@@ -43,7 +43,7 @@ from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.tables import executor_table, municipality_table, sync_state_table
 from cur_desktop.sync.errors import SyncClientError
 from cur_desktop.sync.profile import Profile
-from cur_desktop.sync.syncer import SyncEngine
+from cur_desktop.sync.syncer import RetryPolicy, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 
 log = logging.getLogger(__name__)
@@ -293,7 +293,13 @@ def _identity(conn: Connection) -> tuple[str, str, str, str]:
 class WindowWorkstation:
     """Long-lived services of one signed-in profile (see the module docstring)."""
 
-    def __init__(self, profile_dir: Path | None, *, poll_interval: float = POLL_INTERVAL_S) -> None:
+    def __init__(
+        self,
+        profile_dir: Path | None,
+        *,
+        poll_interval: float = POLL_INTERVAL_S,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         profile = Profile.at(profile_dir)
         self.profile = profile
         self.engine: Engine = open_engine(profile.db_path)
@@ -317,6 +323,7 @@ class WindowWorkstation:
                 on_event=self._on_sync_event,
                 writer=self.writer,
                 poll_interval=poll_interval,
+                retry=retry,
             )
         self._sync_task: asyncio.Task[None] | None = None
         self._pulled_since_report = 0

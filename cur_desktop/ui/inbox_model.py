@@ -301,6 +301,11 @@ class InboxTableModel(QAbstractTableModel):
             self._spawn(self._fetch_page(generation, page, keys))
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop any more (the window is closing)
+            coro.close()
+            return
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -153,6 +153,11 @@ class MainWindow(QMainWindow):
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a coroutine on the loop, keep it alive, log its failure."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop any more (the window is closing)
+            coro.close()
+            return
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)

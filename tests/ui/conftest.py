@@ -62,6 +62,7 @@ def _private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
     QCoreApplication.setApplicationName("cur-desktop-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test's window must not stop the loop
     translators = install_translations(qapp)
     yield
     for translator in translators:

@@ -31,9 +31,7 @@ def _shown_ids(model: InboxTableModel) -> list[str]:
 def test_inbox_model_passes_the_model_tester(qapp: QApplication, local_store: Engine) -> None:
     reads = WindowReads(local_store)
     model = InboxTableModel(reads)
-    tester = QAbstractItemModelTester(
-        model, QAbstractItemModelTester.FailureReportingMode.Warning
-    )
+    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Warning)
 
     async def body() -> None:
         keys = await reads.view_keys(SavedView.ALL, login="ivanova", sort=InboxSort.DUE_ASC)
