@@ -276,17 +276,17 @@ def login_token(base_url: str, login: str) -> str:
 
 def new_client(profile: Path, base_url: str, token: str, login: str, region: str) -> Any:
     """A fresh profile store bound to ``login`` and a ``SyncEngine`` on it."""
-    from cur_desktop.storage import localstate as ls
+    from cur_desktop.storage import sync_state
     from cur_desktop.storage.database import open_engine
     from cur_desktop.sync.syncer import SyncEngine
     from cur_desktop.sync.transport import SyncTransport
 
     engine = open_engine(profile)
     with engine.begin() as conn:
-        ls.set_state(conn, ls.KEY_SERVER_URL, base_url)
-        ls.set_state(conn, ls.KEY_LOGIN, login)
-        ls.set_state(conn, ls.KEY_ROLE, "supervisor")
-        ls.set_state(conn, ls.KEY_REGION, region)
+        sync_state.set_state(conn, sync_state.KEY_SERVER_URL, base_url)
+        sync_state.set_state(conn, sync_state.KEY_LOGIN, login)
+        sync_state.set_state(conn, sync_state.KEY_ROLE, "supervisor")
+        sync_state.set_state(conn, sync_state.KEY_REGION, region)
     transport = SyncTransport(base_url, token=token)
     return SyncEngine(engine, transport)
 

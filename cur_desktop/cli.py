@@ -18,11 +18,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from cur_desktop.storage.outbox import SyncStatus
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import SyncClientError
 from cur_desktop.sync.gc_tuning import freeze_startup_heap
 from cur_desktop.sync.profile import Profile
-from cur_desktop.sync.syncer import SyncCounts, SyncEngine, SyncStatus
+from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,7 @@ from cur_desktop.reference.data import load_topics, region_by_code
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import upgrade
 from cur_desktop.server.seed import seed_demo
-from cur_desktop.storage import localstate
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.inbox import OPEN_STATUSES, InboxFilter, InboxSort, inbox_count, inbox_page
 from cur_desktop.storage.stats import period_stats
@@ -224,7 +224,7 @@ def run_demo(demo_dir: Path | None = None, out: TextIO = sys.stdout) -> int:
     engine = open_engine(profile.db_path)
     try:
         with engine.connect() as conn:
-            region_code = localstate.get_state(conn, localstate.KEY_REGION) or ""
+            region_code = sync_state.get_state(conn, sync_state.KEY_REGION) or ""
             now = datetime.now(UTC)
             _print_inbox(conn, region_code, now, out)
             _print_month(conn, region_code, now, out)

@@ -9,6 +9,8 @@ option ``sqlite_begin_immediate=True``, as the writer uses), so reads inside one
 ``with engine.connect()`` block see one snapshot and writes take the lock up front.
 
 ``DbWriter`` is the single writer: one worker thread, one connection, one transaction per job.
+``DbReaders`` is a small pool of reader threads, each with its own connection, for reads that
+must not wait behind the writer (WAL lets them run beside it).
 """
 
 from __future__ import annotations
@@ -161,3 +163,64 @@ class DbWriter:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+class DbReaders:
+    """A small pool of reader threads: reads that never queue behind the writer.
+
+    ``run(fn)`` runs ``fn(conn)`` on one of ``workers`` threads inside one read transaction
+    (``BEGIN``: a WAL snapshot, so a page and its count agree) and returns the result without
+    blocking the event loop. In WAL mode readers and the one writer run at the same time; a
+    long write job does not delay a read, and reads never take the write lock. Each thread
+    keeps its own connection (from the engine's pool) for its lifetime.
+    """
+
+    def __init__(self, engine: Engine, *, workers: int = 2) -> None:
+        if workers < 1:
+            raise ValueError("at least one reader")
+        self._engine = engine
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db-reader")
+        self._local = threading.local()
+        self._connections: list[Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _connection(self) -> Connection:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._engine.connect()
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _run_job(self, fn: Callable[[Connection], T]) -> T:
+        conn = self._connection()
+        try:
+            with conn.begin():
+                return fn(conn)
+        except BaseException:
+            log.exception("read job %r failed", fn)
+            raise
+
+    def submit(self, fn: Callable[[Connection], T]) -> Future[T]:
+        """Queue ``fn`` to run in one read transaction on a reader thread."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("DbReaders is closed")
+            return self._executor.submit(self._run_job, fn)
+
+    async def run(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn`` in one read transaction without blocking the event loop."""
+        return await asyncio.wrap_future(self.submit(fn))
+
+    def close(self) -> None:
+        """Finish queued reads, close the readers' connections and stop the threads."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._executor.shutdown(wait=True)
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()

@@ -10,9 +10,11 @@ is marked selective with SQLite's ``likelihood()``, so that the planner uses the
 instead of walking a time index through years of closed incidents (see
 :func:`drives_by_status`).
 
-``DUE_ASC`` sorts by ``first_answer_due`` with incidents without a deadline last; it is walked
-in two phases (rows with a deadline, then rows without one in ``rowid_`` order), so both phases
-use plain indexes.
+``DUE_ASC`` sorts by ``current_due`` (the deadline that matters now: first-answer due until the
+first public answer, final-answer due while on control, none when closed or rejected; see
+:mod:`cur_desktop.domain.current_due`) with incidents without a running timer last; it is
+walked in two phases (rows with a due, then rows without one in ``rowid_`` order), so both
+phases use plain indexes. ``InboxFilter.due_before`` keeps rows whose current due is earlier.
 
 Overdue / at risk (evaluated at ``InboxFilter.now``), for incidents not closed or rejected:
 
@@ -67,7 +69,8 @@ class InboxFilter:
     """What the inbox shows. ``None`` means "any"; a set may contain ``None`` for "not set".
 
     ``received_from`` is inclusive, ``received_to`` exclusive. ``now`` is required when
-    ``overdue`` or ``at_risk`` is set.
+    ``overdue`` or ``at_risk`` is set. ``due_before`` keeps incidents whose current due is
+    set and earlier than it (exclusive).
     """
 
     statuses: frozenset[Status] | None = None
@@ -84,6 +87,7 @@ class InboxFilter:
     now: datetime | None = None
     region_code: str | None = None
     local_changed: bool | None = None
+    due_before: datetime | None = None
 
 
 class InboxSort(StrEnum):
@@ -203,6 +207,8 @@ def filter_clauses(flt: InboxFilter) -> list[ColumnElement[bool]]:
         clauses.append(inc.c.received_at >= flt.received_from)
     if flt.received_to is not None:
         clauses.append(inc.c.received_at < flt.received_to)
+    if flt.due_before is not None:
+        clauses.append(and_(inc.c.current_due.is_not(None), inc.c.current_due < flt.due_before))
     if flt.overdue or flt.at_risk:
         if flt.now is None:
             raise ValueError("InboxFilter.now is required for overdue / at_risk")
@@ -231,6 +237,8 @@ LIST_COLUMNS = (
     inc.c.first_answer_warn_at,
     inc.c.final_answer_due,
     inc.c.final_answer_warn_at,
+    inc.c.current_due,
+    inc.c.current_warn_at,
     inc.c.local_changed,
     func.substr(inc.c.text, 1, PREVIEW_CHARS).label("preview"),
 )
@@ -262,7 +270,7 @@ def _fetch(conn: Connection, stmt: Select[Any]) -> list[Mapping[str, Any]]:
 
 
 def _cursor(sort: InboxSort, row: Mapping[str, Any]) -> PageCursor:
-    key = row["first_answer_due"] if sort is InboxSort.DUE_ASC else row["received_at"]
+    key = row["current_due"] if sort is InboxSort.DUE_ASC else row["received_at"]
     return PageCursor(sort=sort, key=key, rowid=row["rowid_"])
 
 
@@ -284,14 +292,14 @@ def inbox_page(
     rows: list[Mapping[str, Any]]
     if sort is InboxSort.DUE_ASC:
         rows = []
-        due = inc.c.first_answer_due
+        due = inc.c.current_due
         if after is None or after.key is not None:
-            stmt = base.where(inc.c.first_answer_due.is_not(None))
+            stmt = base.where(due.is_not(None))
             if after is not None:
                 stmt = stmt.where(tuple_(due, rowid) > _key(after))
             rows = _fetch(conn, stmt.order_by(due, rowid).limit(limit + 1))
         if len(rows) <= limit:
-            stmt = base.where(inc.c.first_answer_due.is_(None))
+            stmt = base.where(due.is_(None))
             if after is not None and after.key is None:
                 stmt = stmt.where(rowid > after.rowid)
             rows += _fetch(conn, stmt.order_by(rowid).limit(limit + 1 - len(rows)))
@@ -322,8 +330,8 @@ def inbox_count(conn: Connection, flt: InboxFilter) -> int:
 def _order(sort: InboxSort) -> Sequence[ColumnElement[Any]]:
     rowid = inc.c.rowid_
     if sort is InboxSort.DUE_ASC:
-        due = inc.c.first_answer_due
-        return (inc.c.first_answer_due.is_(None), due, rowid)
+        due = inc.c.current_due
+        return (due.is_(None), due, rowid)
     if sort is InboxSort.RECEIVED_DESC:
         return (inc.c.received_at.desc(), rowid.desc())
     return (inc.c.received_at, rowid)
@@ -333,6 +341,52 @@ def inbox_ids(conn: Connection, flt: InboxFilter, sort: InboxSort, limit: int) -
     """Return the ids of the first ``limit`` matching incidents in ``sort`` order."""
     stmt = select(inc.c.id).where(*filter_clauses(flt)).order_by(*_order(sort)).limit(limit)
     return list(conn.execute(stmt).scalars())
+
+
+def inbox_rowids(conn: Connection, flt: InboxFilter, sort: InboxSort) -> list[int]:
+    """Return the local row keys (``rowid_``) of every matching incident in ``sort`` order.
+
+    For a virtual list: 8 bytes a row in an ``array('q')``, rows fetched on demand with
+    :func:`rows_by_rowid`. The due order is read in its two phases, like :func:`inbox_page`.
+    """
+    rowid = inc.c.rowid_
+    base = select(rowid).where(*filter_clauses(flt))
+    if sort is InboxSort.DUE_ASC:
+        due = inc.c.current_due
+        first = conn.execute(base.where(due.is_not(None)).order_by(due, rowid)).scalars()
+        keys = [int(k) for k in first]
+        rest = conn.execute(base.where(due.is_(None)).order_by(rowid)).scalars()
+        keys.extend(int(k) for k in rest)
+        return keys
+    return [int(k) for k in conn.execute(base.order_by(*_order(sort))).scalars()]
+
+
+_ROWS_CHUNK = 500
+
+
+def rows_by_rowid(conn: Connection, rowids: Sequence[int]) -> list[Mapping[str, Any]]:
+    """List rows (the columns of a page) for these row keys, in the order given.
+
+    Keys of incidents that no longer exist are skipped.
+    """
+    keys = list(rowids)
+    found: dict[int, Mapping[str, Any]] = {}
+    for start in range(0, len(keys), _ROWS_CHUNK):
+        chunk = keys[start : start + _ROWS_CHUNK]
+        for row in _fetch(conn, select(*LIST_COLUMNS).where(inc.c.rowid_.in_(chunk))):
+            found[int(row["rowid_"])] = row
+    return [found[k] for k in keys if k in found]
+
+
+def rows_by_id(conn: Connection, incident_ids: Sequence[str]) -> list[Mapping[str, Any]]:
+    """List rows for these incident ids, in the order given (unknown ids skipped)."""
+    ids = [str(i) for i in incident_ids]
+    found: dict[str, Mapping[str, Any]] = {}
+    for start in range(0, len(ids), _ROWS_CHUNK):
+        chunk = ids[start : start + _ROWS_CHUNK]
+        for row in _fetch(conn, select(*LIST_COLUMNS).where(inc.c.id.in_(chunk))):
+            found[str(row["id"])] = row
+    return [found[i] for i in ids if i in found]
 
 
 __all__ = [
@@ -346,5 +400,8 @@ __all__ = [
     "inbox_count",
     "inbox_ids",
     "inbox_page",
+    "inbox_rowids",
     "overdue_clause",
+    "rows_by_id",
+    "rows_by_rowid",
 ]

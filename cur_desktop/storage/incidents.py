@@ -9,7 +9,10 @@ whose author or text changed.
 
 Rows are mappings keyed by ``incident`` column names; values are Python objects (aware
 datetimes, enum members or their string values, UUID or str ids). Missing optional columns
-take the column defaults. Call these inside a write transaction (``DbWriter.submit``).
+take the column defaults. ``current_due`` / ``current_warn_at`` are always computed here from
+the row's own fields (:func:`cur_desktop.domain.current_due.current_deadline`), whatever the
+caller passes, so every write path keeps them right. Call these inside a write transaction
+(``DbWriter.submit``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, delete, select, text
 
+from cur_desktop.domain.current_due import current_deadline
+from cur_desktop.domain.enums import Status
 from cur_desktop.storage.search import stem_texts
 from cur_desktop.storage.tables import FTS_TABLE, INCIDENT_COLUMNS, incident_table
 from cur_desktop.storage.types import EnumText, UtcEpochMicros, to_micros
@@ -52,6 +57,8 @@ _DEFAULTS: dict[str, Any] = {
     "was_reopened": False,
     "rating": None,
     "local_changed": False,
+    "current_due": None,
+    "current_warn_at": None,
 }
 _WRITE_COLUMNS = tuple(c for c in INCIDENT_COLUMNS if c != "rowid_")
 _UPDATE_COLUMNS = tuple(c for c in _WRITE_COLUMNS if c != "id")
@@ -73,6 +80,14 @@ def _normalise(row: Mapping[str, Any]) -> dict[str, Any]:
     ]
     if missing:
         raise ValueError(f"incident {out['id']}: missing required columns {missing}")
+    out["current_due"], out["current_warn_at"] = current_deadline(
+        Status(str(out["status"])),
+        first_answer_at=out["first_answer_at"],
+        first_answer_due=out["first_answer_due"],
+        first_answer_warn_at=out["first_answer_warn_at"],
+        final_answer_due=out["final_answer_due"],
+        final_answer_warn_at=out["final_answer_warn_at"],
+    )
     return out
 
 

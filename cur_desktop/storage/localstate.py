@@ -33,13 +33,13 @@ from cur_desktop.storage.incidents import (
     get_incident,
     upsert_incident,
 )
+from cur_desktop.storage.sync_state import KEY_LOGIN, KEY_REGION, get_state
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
     incident_base_table,
     incident_table,
     outbox_table,
-    sync_state_table,
 )
 
 log = logging.getLogger(__name__)
@@ -47,48 +47,10 @@ log = logging.getLogger(__name__)
 PENDING = "pending"
 REJECTED = "rejected"
 
-# sync_state keys
-KEY_CLIENT_ID = "client_id"
-KEY_CURSOR = "cursor"
-KEY_LAST_MUTATION_ID = "last_mutation_id"  # the server's, as of the last applied pull page
-KEY_PUSHED_UP_TO = "pushed_up_to"  # highest id the server answered for in a push
-KEY_ALLOCATED = "last_allocated_mutation_id"  # the client's own gap-free sequence
-KEY_LAST_SYNC_AT = "last_sync_at"
-KEY_SERVER_URL = "server_url"
-KEY_LOGIN = "login"
-KEY_ROLE = "role"
-KEY_REGION = "region_code"
 
 _INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
 _IN_CHUNK = 500  # ids per ``IN (...)`` list, well under SQLite's parameter limit
 _ANSWER_FIELDS = tuple(wire.AnswerWire.model_fields)
-
-
-# --------------------------------------------------------------------------- sync_state
-
-
-def get_state(conn: Connection, key: str) -> str | None:
-    """Value of ``key`` in ``sync_state`` or ``None``."""
-    value = conn.execute(
-        select(sync_state_table.c.value).where(sync_state_table.c.key == key)
-    ).scalar_one_or_none()
-    return None if value is None else str(value)
-
-
-def get_int_state(conn: Connection, key: str, default: int = 0) -> int:
-    """Integer value of ``key`` (``default`` when unset)."""
-    value = get_state(conn, key)
-    return default if value is None else int(value)
-
-
-def set_state(conn: Connection, key: str, value: str | int) -> None:
-    """Set ``key`` to ``value`` in ``sync_state``."""
-    text = str(value)
-    updated = conn.execute(
-        update(sync_state_table).where(sync_state_table.c.key == key).values(value=text)
-    )
-    if updated.rowcount == 0:
-        conn.execute(insert(sync_state_table).values(key=key, value=text))
 
 
 # --------------------------------------------------------------------------- row <-> wire

@@ -16,37 +16,47 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, update
 
 from cur_desktop.contract import mutations, wire
 from cur_desktop.storage.localstate import (
-    KEY_ALLOCATED,
-    KEY_LAST_MUTATION_ID,
-    KEY_LOGIN,
-    KEY_PUSHED_UP_TO,
-    KEY_REGION,
     PENDING,
     REJECTED,
     IncidentState,
     OutboxRow,
     apply_mutation,
+    count_outbox,
     entity_of,
-    get_int_state,
     get_outbox_row,
-    get_state,
     has_pending,
     load_answers,
     load_view_incident,
     outbox_rows,
     parsed_args,
+    rebase,
     refresh_derived,
-    set_state,
     start_copy_on_write,
     write_view,
+)
+from cur_desktop.storage.sync_state import (
+    KEY_ALLOCATED,
+    KEY_CLIENT_ID,
+    KEY_CURSOR,
+    KEY_LAST_MUTATION_ID,
+    KEY_LAST_SYNC_AT,
+    KEY_LOGIN,
+    KEY_PUSHED_UP_TO,
+    KEY_REGION,
+    KEY_SERVER_URL,
+    ensure_client_id,
+    get_int_state,
+    get_state,
+    set_state,
 )
 from cur_desktop.storage.tables import outbox_table
 
@@ -174,3 +184,88 @@ def mark_rejected(conn: Connection, mutation_id: int, code: str, message: str) -
     )
     row = get_outbox_row(conn, mutation_id)
     return None if row is None else row.entity_id
+
+
+# --------------------------------------------------------------------------- push bookkeeping
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What ``status`` shows: queue sizes, the last sync and the cursor."""
+
+    pending: int
+    rejected: int
+    last_sync_at: datetime | None
+    cursor: int
+    last_mutation_id: int
+    client_id: str | None
+    server_url: str | None
+    login: str | None
+
+
+def pending_batch(conn: Connection, limit: int) -> tuple[str, list[OutboxRow]]:
+    """The client id and the next pending rows the server has not answered for yet."""
+    client_id = ensure_client_id(conn)
+    after = get_int_state(conn, KEY_PUSHED_UP_TO)
+    return client_id, outbox_rows(conn, state=PENDING, after_id=after, limit=limit)
+
+
+def read_status(conn: Connection) -> SyncStatus:
+    """Queue sizes and sync markers of the profile."""
+    last = get_state(conn, KEY_LAST_SYNC_AT)
+    return SyncStatus(
+        pending=count_outbox(conn, PENDING),
+        rejected=count_outbox(conn, REJECTED),
+        last_sync_at=None if last is None else datetime.fromisoformat(last),
+        cursor=get_int_state(conn, KEY_CURSOR),
+        last_mutation_id=get_int_state(conn, KEY_LAST_MUTATION_ID),
+        client_id=get_state(conn, KEY_CLIENT_ID),
+        server_url=get_state(conn, KEY_SERVER_URL),
+        login=get_state(conn, KEY_LOGIN),
+    )
+
+
+class PushVerdicts(NamedTuple):
+    """What the server said about one pushed batch."""
+
+    accepted: int
+    rejected: int
+    rejected_incidents: frozenset[str]
+    """Incidents whose rejected mutations left the view (they were rebased without them)."""
+
+
+def store_push_results(
+    conn: Connection, batch: Sequence[OutboxRow], response: wire.PushResponse
+) -> PushVerdicts:
+    """Store the server's verdicts on ``batch``: rejected rows wait for the operator.
+
+    Accepted rows stay pending until a pull page acknowledges them (``last_mutation_id``);
+    ``pushed_up_to`` moves past the batch; incidents with rejected mutations are rebased.
+    """
+    by_id = {r.id: r for r in response.results}
+    accepted = rejected = 0
+    touched: set[str] = set()
+    for row in batch:
+        result = by_id[row.id]
+        if result.outcome is wire.MutationOutcome.REJECTED:
+            code = result.code.value if result.code is not None else wire.RejectCode.INVALID.value
+            message = result.message or "Сервер отклонил изменение."
+            entity = mark_rejected(conn, row.id, code, message)
+            if entity is not None:
+                touched.add(entity)
+            rejected += 1
+            log.info("mutation %d rejected by the server: %s", row.id, code)
+        else:
+            conn.execute(
+                outbox_table.update()
+                .where(outbox_table.c.id == row.id)
+                .values(attempts=outbox_table.c.attempts + 1)
+            )
+            accepted += 1
+    set_state(
+        conn,
+        KEY_PUSHED_UP_TO,
+        max(get_int_state(conn, KEY_PUSHED_UP_TO), batch[-1].id),
+    )
+    rebase(conn, touched)
+    return PushVerdicts(accepted, rejected, frozenset(touched))

@@ -10,6 +10,7 @@ the central server's tables when both are imported in one process.
   incidents with pending local mutations (copy-on-write shadow, written by the sync engine).
 * ``answer`` / ``answer_base`` mirror ``AnswerWire`` the same way.
 * ``outbox`` holds pending (or rejected) mutations; ``sync_state`` is a key/value store.
+* ``draft`` holds one answer draft per incident (local only, never pushed).
 * ``incident_fts`` (FTS5) is created by the first migration, not declared here.
 
 There are deliberately no foreign keys: pulled pages may carry rows whose parents arrive
@@ -82,6 +83,9 @@ class IncidentColumns(StoreModel):
     was_reopened: bool = Field(default=False, nullable=False)
     rating: int | None = Field(default=None, sa_type=Integer, nullable=True)
     local_changed: bool = Field(default=False, nullable=False)
+    # the deadline that matters now (domain.current_due), computed on every write of the row
+    current_due: datetime | None = _instant()
+    current_warn_at: datetime | None = _instant()
 
 
 class Incident(IncidentColumns, table=True):
@@ -89,8 +93,8 @@ class Incident(IncidentColumns, table=True):
 
     __tablename__ = "incident"
     __table_args__ = (
-        Index("ix_incident_status_due", "status", "first_answer_due"),
-        Index("ix_incident_due", "first_answer_due"),
+        Index("ix_incident_status_current_due", "status", "current_due"),
+        Index("ix_incident_current_due", "current_due"),
         Index("ix_incident_received", "received_at"),
         Index("ix_incident_municipality_received", "municipality_id", "received_at"),
         Index("ix_incident_topic_received", "topic_code", "received_at"),
@@ -185,6 +189,17 @@ class Outbox(StoreModel, table=True):
     entity_id: str | None = Field(default=None, sa_type=Text, nullable=True, index=True)
 
 
+class Draft(StoreModel, table=True):
+    """An answer draft of an incident, kept on this workstation only (never pushed)."""
+
+    __tablename__ = "draft"
+
+    incident_id: str = Field(sa_type=Text, primary_key=True)
+    kind: AnswerKind = Field(sa_type=EnumText(AnswerKind), nullable=False)
+    text: str = Field(sa_type=Text, nullable=False)
+    updated_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+
+
 class SyncState(StoreModel, table=True):
     """Key/value state of the sync engine (client_id, cursor, last_mutation_id, ...)."""
 
@@ -209,6 +224,7 @@ municipality_table: Table = _table(Municipality)
 executor_table: Table = _table(Executor)
 outbox_table: Table = _table(Outbox)
 sync_state_table: Table = _table(SyncState)
+draft_table: Table = _table(Draft)
 
 metadata = StoreModel.metadata
 

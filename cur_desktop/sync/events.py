@@ -46,3 +46,22 @@ class SyncError:
 
 SyncEvent = Offline | Syncing | UpToDate | NeedsAttention | SyncError
 EventCallback = Callable[[SyncEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DataChanged:
+    """Local rows changed because of the server (not a progress event; its own listeners).
+
+    ``pulled``: a pull page was applied (else: a push answer rejected changes, whose incidents
+    were rebased without them). ``incident_ids``: incidents whose row or answers changed;
+    ``everything``: the confirmed state was replaced (full re-snapshot); ``lookups``:
+    municipalities or executors changed.
+    """
+
+    incident_ids: frozenset[str]
+    pulled: bool
+    everything: bool = False
+    lookups: bool = False
+
+
+DataCallback = Callable[[DataChanged], None]

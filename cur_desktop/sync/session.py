@@ -17,12 +17,15 @@ from sqlalchemy import Connection, Engine
 
 from cur_desktop.contract import wire
 from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import DbWriter, open_engine
+from cur_desktop.storage.outbox import SyncStatus
+from cur_desktop.storage.outbox import read_status as read_engine_status
+from cur_desktop.storage.sync_state import ensure_client_id
 from cur_desktop.sync.errors import AuthenticationError, SyncClientError
 from cur_desktop.sync.events import EventCallback
 from cur_desktop.sync.profile import Profile
-from cur_desktop.sync.syncer import RetryPolicy, SyncEngine, SyncStatus, ensure_client_id
-from cur_desktop.sync.syncer import read_status as read_engine_status
+from cur_desktop.sync.syncer import RetryPolicy, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 
 log = logging.getLogger(__name__)
@@ -41,8 +44,8 @@ def _write(engine: Engine, fn: Callable[[Connection], T]) -> T:
 
 def _check_binding(conn: Connection, server_url: str, login: str) -> bool:
     """Whether the binding changes; refuse when unsent work would be orphaned."""
-    old_server = ls.get_state(conn, ls.KEY_SERVER_URL)
-    old_login = ls.get_state(conn, ls.KEY_LOGIN)
+    old_server = sync_state.get_state(conn, sync_state.KEY_SERVER_URL)
+    old_login = sync_state.get_state(conn, sync_state.KEY_LOGIN)
     if old_server is None or (old_server == server_url and old_login == login):
         return old_server is None
     if ls.count_outbox(conn, ls.PENDING) or ls.count_outbox(conn, ls.REJECTED):
@@ -54,30 +57,52 @@ def _check_binding(conn: Connection, server_url: str, login: str) -> bool:
 
 
 def _bind(conn: Connection, server_url: str, token: wire.TokenResponse, rebound: bool) -> None:
-    ls.set_state(conn, ls.KEY_SERVER_URL, server_url)
-    ls.set_state(conn, ls.KEY_LOGIN, token.login)
-    ls.set_state(conn, ls.KEY_ROLE, token.role.value)
-    ls.set_state(conn, ls.KEY_REGION, token.region_code or "")
+    sync_state.set_state(conn, sync_state.KEY_SERVER_URL, server_url)
+    sync_state.set_state(conn, sync_state.KEY_LOGIN, token.login)
+    sync_state.set_state(conn, sync_state.KEY_ROLE, token.role.value)
+    sync_state.set_state(conn, sync_state.KEY_REGION, token.region_code or "")
     if rebound:
         # A new binding is a new client for the server: fresh id, fresh sequence, full pull.
-        ls.set_state(conn, ls.KEY_CLIENT_ID, str(uuid.uuid4()))
-        for key in (ls.KEY_CURSOR, ls.KEY_ALLOCATED, ls.KEY_PUSHED_UP_TO, ls.KEY_LAST_MUTATION_ID):
-            ls.set_state(conn, key, 0)
+        sync_state.set_state(conn, sync_state.KEY_CLIENT_ID, str(uuid.uuid4()))
+        for key in (
+            sync_state.KEY_CURSOR,
+            sync_state.KEY_ALLOCATED,
+            sync_state.KEY_PUSHED_UP_TO,
+            sync_state.KEY_LAST_MUTATION_ID,
+        ):
+            sync_state.set_state(conn, key, 0)
     ensure_client_id(conn)
 
 
 async def login(profile: Profile, server_url: str, user: str, password: str) -> wire.TokenResponse:
     """Log in to ``server_url`` and bind the profile to it (see the module docstring)."""
-    server_url = server_url.rstrip("/")
     engine = open_engine(profile.db_path)
     try:
-        rebound = _write(engine, lambda conn: _check_binding(conn, server_url, user))
-        async with SyncTransport(server_url) as transport:
-            token = await transport.login(user, password)
-        profile.credentials().save(token.access_token)
-        _write(engine, lambda conn: _bind(conn, server_url, token, rebound))
+        with DbWriter(engine) as writer:
+            return await login_with(profile, writer, server_url, user, password)
     finally:
         engine.dispose()
+
+
+async def login_with(
+    profile: Profile,
+    writer: DbWriter,
+    server_url: str,
+    user: str,
+    password: str,
+    *,
+    transport_factory: Callable[[str, str | None], SyncTransport] | None = None,
+) -> wire.TokenResponse:
+    """:func:`login` through an open store's writer (the workstation's), not a new engine."""
+    server_url = server_url.rstrip("/")
+    rebound = await writer.run(
+        lambda conn: _check_binding(conn, server_url, user), expected=(ProfileError,)
+    )
+    make = transport_factory or (lambda url, token: SyncTransport(url, token=token))
+    async with make(server_url, None) as transport:
+        token = await transport.login(user, password)
+    profile.credentials().save(token.access_token)
+    await writer.run(lambda conn: _bind(conn, server_url, token, rebound))
     log.info("profile %s bound to %s as %s", profile.directory, server_url, token.login)
     return token
 
@@ -88,7 +113,9 @@ async def logout(profile: Profile) -> None:
     token = store.load()
     engine = open_engine(profile.db_path)
     try:
-        server_url = _write(engine, lambda conn: ls.get_state(conn, ls.KEY_SERVER_URL))
+        server_url = _write(
+            engine, lambda conn: sync_state.get_state(conn, sync_state.KEY_SERVER_URL)
+        )
     finally:
         engine.dispose()
     try:
@@ -111,7 +138,9 @@ async def with_engine(
     """Run ``fn`` with a sync engine for the profile's server and token, then close it."""
     engine = open_engine(profile.db_path)
     try:
-        server_url = _write(engine, lambda conn: ls.get_state(conn, ls.KEY_SERVER_URL))
+        server_url = _write(
+            engine, lambda conn: sync_state.get_state(conn, sync_state.KEY_SERVER_URL)
+        )
         token = profile.credentials().load()
         if not server_url or not token:
             raise AuthenticationError(

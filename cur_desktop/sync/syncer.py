@@ -1,18 +1,16 @@
 """The client sync engine: push the outbox, pull pages until caught up, rebase, report events.
 
 Push sends pending outbox rows in id order, in batches; the server's verdicts are stored
-(rejected rows stay, with code and message, for the "needs attention" list). Pull applies each
-page in ONE transaction: confirmed rows go to the shadow tables for incidents with pending
-mutations and straight to the view for the others; on the page that ends the snapshot
-(``has_more`` false) outbox rows with ``id <= last_mutation_id`` are dropped; touched incidents
-are rebased; the cursor moves last, inside the same transaction, so it is never ahead of the
-data. Pages are fully validated before the transaction opens: garbage is never applied.
+(rejected rows stay, with code and message, for the "needs attention" list; see
+:func:`cur_desktop.storage.outbox.store_push_results`). Pull applies each page in ONE
+transaction (:func:`cur_desktop.storage.pull_pages.apply_page`: data, acknowledged outbox rows,
+rebase and cursor together). Pages are fully validated here before the transaction opens:
+garbage is never applied.
 
 Network I/O runs on the event loop; parsing and validating pages runs in a worker thread
 (``asyncio.to_thread``) so the loop (the window) stays responsive; database work runs on the
 single writer (:class:`cur_desktop.storage.database.DbWriter`), and no writer job ever waits on
-the network. The next page is fetched while the current one is written; runs of plain view
-rows are written in bulk (see :class:`_PageWriter`).
+the network. The next page is fetched while the current one is written.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -30,7 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Engine
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -41,17 +39,9 @@ from tenacity import (
 
 from cur_desktop.contract import wire
 from cur_desktop.storage import localstate as ls
-from cur_desktop.storage import outbox
+from cur_desktop.storage import outbox, sync_state
 from cur_desktop.storage.database import DbWriter, open_engine
-from cur_desktop.storage.incidents import delete_all_incidents, delete_incident
-from cur_desktop.storage.tables import (
-    answer_base_table,
-    answer_table,
-    executor_table,
-    incident_base_table,
-    municipality_table,
-    outbox_table,
-)
+from cur_desktop.storage.pull_pages import DecodedChange, apply_page
 from cur_desktop.sync.errors import (
     AuthenticationError,
     MutationGapError,
@@ -61,6 +51,8 @@ from cur_desktop.sync.errors import (
     SyncClientError,
 )
 from cur_desktop.sync.events import (
+    DataCallback,
+    DataChanged,
     EventCallback,
     NeedsAttention,
     Offline,
@@ -96,29 +88,6 @@ class RetryPolicy:
     maximum: float = 30.0
 
 
-@dataclass(frozen=True, slots=True)
-class SyncStatus:
-    """What ``status`` shows: queue sizes, the last sync and the cursor."""
-
-    pending: int
-    rejected: int
-    last_sync_at: datetime | None
-    cursor: int
-    last_mutation_id: int
-    client_id: str | None
-    server_url: str | None
-    login: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Decoded:
-    """One change of a pull page, validated."""
-
-    entity: wire.EntityKind
-    id: str
-    data: wire.IncidentWire | wire.AnswerWire | wire.MunicipalityWire | wire.ExecutorWire | None
-
-
 _MODELS: Mapping[wire.EntityKind, type[Any]] = {
     wire.EntityKind.INCIDENT: wire.IncidentWire,
     wire.EntityKind.ANSWER: wire.AnswerWire,
@@ -127,9 +96,9 @@ _MODELS: Mapping[wire.EntityKind, type[Any]] = {
 }
 
 
-def decode_page(page: wire.PullResponse) -> list[_Decoded]:
+def decode_page(page: wire.PullResponse) -> list[DecodedChange]:
     """Validate every change of a page; any bad row makes the whole page a protocol error."""
-    decoded: list[_Decoded] = []
+    decoded: list[DecodedChange] = []
     for change in page.changes:
         data = None
         if change.data is not None:
@@ -144,226 +113,8 @@ def decode_page(page: wire.PullResponse) -> list[_Decoded]:
                 raise ServerProtocolError(
                     "Сервер прислал противоречивые данные; ничего не применено."
                 )
-        decoded.append(_Decoded(change.entity, change.id, data))
+        decoded.append(DecodedChange(change.entity, change.id, data))
     return decoded
-
-
-def _upsert_simple(conn: Connection, table: Any, row: dict[str, Any]) -> None:
-    conn.execute(delete(table).where(table.c.id == row["id"]))
-    conn.execute(insert(table).values(**row))
-
-
-def _reset_confirmed(conn: Connection) -> set[str]:
-    """Forget the confirmed state (a re-snapshot follows); return incidents under copy-on-write."""
-    cow = ls.pending_incident_ids(conn)
-    for table in (incident_base_table, answer_base_table, municipality_table, executor_table):
-        conn.execute(delete(table))
-    conn.execute(delete(answer_table))
-    dropped = delete_all_incidents(conn)
-    log.info(
-        "reset: confirmed state dropped (%d incidents); %d under copy-on-write", dropped, len(cow)
-    )
-    return cow
-
-
-class _PageWriter:
-    """Applies a page's changes in seq order, batching runs of plain view writes.
-
-    Confirmed incidents and answers of incidents without pending mutations are collected and
-    written in bulk; any other change (a removal, a row under copy-on-write, a municipality or
-    executor) first flushes what was collected, so the outcome equals applying row by row.
-    """
-
-    def __init__(self, conn: Connection, cow: set[str], touched: set[str]) -> None:
-        self.conn = conn
-        self.cow = cow
-        self.touched = touched
-        self.incidents: dict[str, wire.IncidentWire] = {}
-        self.answers: dict[str, wire.AnswerWire] = {}
-
-    def flush(self) -> None:
-        if self.incidents:
-            ls.write_view_incidents(self.conn, list(self.incidents.values()))
-            self.incidents.clear()
-        if self.answers:
-            ls.write_view_answers(self.conn, list(self.answers.values()))
-            self.answers.clear()
-
-    def apply(self, change: _Decoded) -> None:
-        data = change.data
-        if isinstance(data, wire.IncidentWire) and change.id not in self.cow:
-            self.incidents[change.id] = data
-            return
-        if isinstance(data, wire.AnswerWire) and str(data.incident_id) not in self.cow:
-            self.answers[change.id] = data
-            return
-        self.flush()
-        if change.entity is wire.EntityKind.INCIDENT:
-            _apply_incident(self.conn, change, self.touched, self.cow)
-        elif change.entity is wire.EntityKind.ANSWER:
-            _apply_answer(self.conn, change, self.touched, self.cow)
-        else:
-            table = (
-                municipality_table
-                if change.entity is wire.EntityKind.MUNICIPALITY
-                else executor_table
-            )
-            if data is None:
-                self.conn.execute(delete(table).where(table.c.id == change.id))
-            else:
-                _upsert_simple(self.conn, table, data.model_dump())
-
-
-def apply_page(conn: Connection, page: wire.PullResponse, changes: Sequence[_Decoded]) -> int:
-    """Apply one validated pull page inside the caller's transaction; return rows applied."""
-    touched: set[str] = set()
-    if page.reset:
-        touched |= _reset_confirmed(conn)
-    # Pending mutations do not change while a page is applied: one query tells them all.
-    writer = _PageWriter(conn, ls.pending_incident_ids(conn), touched)
-    for change in changes:
-        writer.apply(change)
-    writer.flush()
-    if not page.has_more:
-        # The snapshot is complete: every acknowledged mutation's effect is in what we applied.
-        acked = conn.execute(
-            select(outbox_table.c.id, outbox_table.c.entity_id).where(
-                outbox_table.c.state == ls.PENDING, outbox_table.c.id <= page.last_mutation_id
-            )
-        ).all()
-        if acked:
-            conn.execute(delete(outbox_table).where(outbox_table.c.id.in_([r[0] for r in acked])))
-            touched |= {str(r[1]) for r in acked if r[1] is not None}
-            log.info("dropped %d acknowledged outbox rows", len(acked))
-    ls.rebase(conn, touched)
-    ls.refresh_derived(conn, _view_incidents(changes) - touched)
-    ls.set_state(conn, ls.KEY_CURSOR, page.next_cursor)
-    ls.set_state(conn, ls.KEY_LAST_MUTATION_ID, page.last_mutation_id)
-    if not page.has_more:
-        ls.set_state(conn, ls.KEY_LAST_SYNC_AT, datetime.now(UTC).isoformat())
-    return len(changes)
-
-
-def _view_incidents(changes: Sequence[_Decoded]) -> set[str]:
-    """Incidents whose row or answers a page changed (for the derived columns)."""
-    ids: set[str] = set()
-    for change in changes:
-        if change.entity is wire.EntityKind.INCIDENT:
-            ids.add(change.id)
-        elif isinstance(change.data, wire.AnswerWire):
-            ids.add(str(change.data.incident_id))
-    return ids
-
-
-def _apply_incident(
-    conn: Connection, change: _Decoded, touched: set[str], pending: set[str]
-) -> None:
-    incident_id = change.id
-    cow = incident_id in pending
-    if change.data is None:
-        conn.execute(delete(incident_base_table).where(incident_base_table.c.id == incident_id))
-        conn.execute(
-            delete(answer_base_table).where(answer_base_table.c.incident_id == incident_id)
-        )
-        if cow:
-            touched.add(incident_id)
-        else:
-            delete_incident(conn, incident_id)
-            conn.execute(delete(answer_table).where(answer_table.c.incident_id == incident_id))
-        return
-    assert isinstance(change.data, wire.IncidentWire)
-    if cow:
-        ls.write_base_incident(conn, change.data)
-        touched.add(incident_id)
-    else:
-        ls.write_view_incident(conn, change.data, local_changed=False)
-
-
-def _apply_answer(conn: Connection, change: _Decoded, touched: set[str], pending: set[str]) -> None:
-    if change.data is None:
-        incident_id = ls.incident_of_answer(conn, change.id)
-        if incident_id is None:
-            return
-        cow = incident_id in pending
-        ls.delete_answer(conn, change.id, base=cow)
-    else:
-        assert isinstance(change.data, wire.AnswerWire)
-        incident_id = str(change.data.incident_id)
-        cow = incident_id in pending
-        ls.write_answer(conn, change.data, base=cow)
-    if cow:
-        touched.add(incident_id)
-
-
-def _pending_batch(conn: Connection, limit: int) -> tuple[str, list[ls.OutboxRow]]:
-    """The client id and the next pending rows the server has not answered for yet."""
-    client_id = ensure_client_id(conn)
-    after = ls.get_int_state(conn, ls.KEY_PUSHED_UP_TO)
-    return client_id, ls.outbox_rows(conn, state=ls.PENDING, after_id=after, limit=limit)
-
-
-def _pull_position(conn: Connection) -> tuple[int, str]:
-    return ls.get_int_state(conn, ls.KEY_CURSOR), ensure_client_id(conn)
-
-
-def _set_int_state(conn: Connection, *, key: str, value: int) -> None:
-    ls.set_state(conn, key, value)
-
-
-def ensure_client_id(conn: Connection) -> str:
-    """The profile's client id, made on first use."""
-    client_id = ls.get_state(conn, ls.KEY_CLIENT_ID)
-    if client_id is None:
-        client_id = str(uuid.uuid4())
-        ls.set_state(conn, ls.KEY_CLIENT_ID, client_id)
-    return client_id
-
-
-def read_status(conn: Connection) -> SyncStatus:
-    """Queue sizes and sync markers of the profile."""
-    last = ls.get_state(conn, ls.KEY_LAST_SYNC_AT)
-    return SyncStatus(
-        pending=ls.count_outbox(conn, ls.PENDING),
-        rejected=ls.count_outbox(conn, ls.REJECTED),
-        last_sync_at=None if last is None else datetime.fromisoformat(last),
-        cursor=ls.get_int_state(conn, ls.KEY_CURSOR),
-        last_mutation_id=ls.get_int_state(conn, ls.KEY_LAST_MUTATION_ID),
-        client_id=ls.get_state(conn, ls.KEY_CLIENT_ID),
-        server_url=ls.get_state(conn, ls.KEY_SERVER_URL),
-        login=ls.get_state(conn, ls.KEY_LOGIN),
-    )
-
-
-def _store_push_results(
-    conn: Connection, batch: Sequence[ls.OutboxRow], response: wire.PushResponse
-) -> tuple[int, int]:
-    by_id = {r.id: r for r in response.results}
-    accepted = rejected = 0
-    touched: set[str] = set()
-    for row in batch:
-        result = by_id[row.id]
-        if result.outcome is wire.MutationOutcome.REJECTED:
-            code = result.code.value if result.code is not None else wire.RejectCode.INVALID.value
-            message = result.message or "Сервер отклонил изменение."
-            entity = outbox.mark_rejected(conn, row.id, code, message)
-            if entity is not None:
-                touched.add(entity)
-            rejected += 1
-            log.info("mutation %d rejected by the server: %s", row.id, code)
-        else:
-            conn.execute(
-                outbox_table.update()
-                .where(outbox_table.c.id == row.id)
-                .values(attempts=outbox_table.c.attempts + 1)
-            )
-            accepted += 1
-    ls.set_state(
-        conn,
-        ls.KEY_PUSHED_UP_TO,
-        max(ls.get_int_state(conn, ls.KEY_PUSHED_UP_TO), batch[-1].id),
-    )
-    ls.rebase(conn, touched)
-    return accepted, rejected
 
 
 class SyncEngine:
@@ -393,6 +144,7 @@ class SyncEngine:
         self.writer = writer if writer is not None else DbWriter(self.engine)
         self.transport = transport
         self._listeners: list[EventCallback] = [] if on_event is None else [on_event]
+        self._data_listeners: list[DataCallback] = []
         self.retry_policy = retry if retry is not None else RetryPolicy()
         self.push_batch = min(push_batch, wire.MAX_PUSH_BATCH)
         self.pull_limit = pull_limit
@@ -406,6 +158,19 @@ class SyncEngine:
     def add_listener(self, callback: EventCallback) -> None:
         """Also deliver events to ``callback``."""
         self._listeners.append(callback)
+
+    def add_change_listener(self, callback: DataCallback) -> None:
+        """Deliver :class:`DataChanged` to ``callback`` after every applied pull page that
+        changed something and every push answer that rejected changes (on the loop's thread).
+        """
+        self._data_listeners.append(callback)
+
+    def _emit_data(self, event: DataChanged) -> None:
+        for callback in list(self._data_listeners):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("data change listener failed")
 
     def _emit(self, event: SyncEvent) -> None:
         log.debug("sync event %s", event)
@@ -452,9 +217,9 @@ class SyncEngine:
         """Drop a rejected mutation."""
         await self.writer.run(lambda conn: outbox.discard(conn, mutation_id))
 
-    async def status(self) -> SyncStatus:
+    async def status(self) -> outbox.SyncStatus:
         """Queue sizes, last sync, cursor."""
-        return await self.writer.run(read_status)
+        return await self.writer.run(outbox.read_status)
 
     # ------------------------------------------------------------------ network
 
@@ -484,7 +249,7 @@ class SyncEngine:
         accepted = rejected = 0
         while True:
             client_id, batch = await self.writer.run(
-                lambda conn: _pending_batch(conn, self.push_batch)
+                lambda conn: outbox.pending_batch(conn, self.push_batch)
             )
             if not batch:
                 return accepted, rejected
@@ -503,17 +268,25 @@ class SyncEngine:
                     # The server already has the head of the batch: resume where it says.
                     log.info("push gap: server expects %d; skipping ahead", expected)
                     await self.writer.run(
-                        partial(_set_int_state, key=ls.KEY_PUSHED_UP_TO, value=expected - 1)
+                        partial(
+                            sync_state.set_int_state,
+                            key=sync_state.KEY_PUSHED_UP_TO,
+                            value=expected - 1,
+                        )
                     )
                     continue
                 raise
-            batch_accepted, batch_rejected = await self.writer.run(
-                partial(_store_push_results, batch=batch, response=response)
+            verdicts = await self.writer.run(
+                partial(outbox.store_push_results, batch=batch, response=response)
             )
-            accepted += batch_accepted
-            rejected += batch_rejected
+            accepted += verdicts.accepted
+            rejected += verdicts.rejected
+            if verdicts.rejected_incidents:
+                self._emit_data(DataChanged(verdicts.rejected_incidents, pulled=False))
 
-    async def _fetch(self, cursor: int, client_id: str) -> tuple[wire.PullResponse, list[_Decoded]]:
+    async def _fetch(
+        self, cursor: int, client_id: str
+    ) -> tuple[wire.PullResponse, list[DecodedChange]]:
         """Fetch one page and validate it; the CPU-heavy validation runs off the event loop."""
         page = await self._call(
             partial(self.transport.pull, cursor, limit=self.pull_limit, client_id=client_id)
@@ -528,14 +301,24 @@ class SyncEngine:
         soon as the page arrives); pages are still applied one at a time, in order.
         """
         pulled = 0
-        cursor, client_id = await self.writer.run(_pull_position)
+        cursor, client_id = await self.writer.run(sync_state.pull_position)
         fetching = asyncio.ensure_future(self._fetch(cursor, client_id))
         try:
             while True:
                 page, changes = await fetching
                 if page.has_more:
                     fetching = asyncio.ensure_future(self._fetch(page.next_cursor, client_id))
-                pulled += await self.writer.run(partial(apply_page, page=page, changes=changes))
+                applied = await self.writer.run(partial(apply_page, page=page, changes=changes))
+                pulled += applied.count
+                if applied.incident_ids or applied.reset or applied.lookups:
+                    self._emit_data(
+                        DataChanged(
+                            applied.incident_ids,
+                            pulled=True,
+                            everything=applied.reset,
+                            lookups=applied.lookups,
+                        )
+                    )
                 self._emit(Syncing(up=0, down=pulled))
                 if not page.has_more:
                     return pulled

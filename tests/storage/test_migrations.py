@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -12,22 +13,29 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, MetaData, Table, func, insert, inspect, select, text
 
-from cur_desktop.domain.enums import Source
+from cur_desktop.domain.enums import Source, Status
 from cur_desktop.storage.database import create_store_engine
 from cur_desktop.storage.diagnostics import analyze, explain_query_plan, integrity_ok
 from cur_desktop.storage.inbox import InboxFilter, filter_clauses, inbox_count
-from cur_desktop.storage.incidents import bulk_insert_incidents, get_incident
+from cur_desktop.storage.incidents import get_incident
 from cur_desktop.storage.migrations import alembic_config, include_name, upgrade_to_head
-from cur_desktop.storage.search import search
+from cur_desktop.storage.search import search, stem_texts
 from cur_desktop.storage.stats import month_stats_by_municipality
 from cur_desktop.storage.tables import incident_table, metadata, sync_state_table
+from cur_desktop.storage.types import to_micros
 from tests.storage.factories import make_rows
 
 FIRST = "0001_initial"
-HEAD = "0002_incident_filter_indexes"
+HEAD = "0004_workstation"
 NEW_INDEXES = {"ix_incident_topic_source_received", "ix_incident_region_received"}
+"""Indexes revision 0002 adds."""
+DUE_INDEXES = {"ix_incident_due", "ix_incident_status_due"}
+CURRENT_DUE_INDEXES = {"ix_incident_current_due", "ix_incident_status_current_due"}
+"""Revision 0004 replaces the first-answer due indexes by the current-due ones."""
+DERIVED = ("current_due", "current_warn_at")
+OLD_COLUMNS = [c for c in incident_table.columns if c.name not in DERIVED]
 
 
 def _migrate(engine: Engine, action: str, revision: str) -> None:
@@ -50,7 +58,47 @@ def _version(conn: Connection) -> str:
 
 
 def _snapshot(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in conn.execute(select(incident_table).order_by("rowid_"))]
+    """The rows' 0001 columns (typed), in rowid order."""
+    stmt = select(*OLD_COLUMNS).order_by(incident_table.c.rowid_)
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def _raw(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_micros(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _insert_at_0001(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Write rows (and their search tokens) as the 0001 code did, into the 0001 table."""
+    old = Table("incident", MetaData(), autoload_with=conn)
+    names = [c.name for c in old.columns if c.name != "rowid_"]
+    conn.execute(
+        insert(old),
+        [{n: _raw(r.get(n, False if n == "local_changed" else None)) for n in names} for r in rows],
+    )
+    rowids = dict(conn.execute(select(old.c.id, old.c.rowid_)).all())
+    tokens = stem_texts(f"{r['author']}\n{r['text']}" for r in rows)
+    conn.execute(
+        text("INSERT INTO incident_fts(rowid, tokens) VALUES (:rowid, :tokens)"),
+        [{"rowid": rowids[r["id"]], "tokens": t} for r, t in zip(rows, tokens, strict=True)],
+    )
+
+
+def _current_due(row: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """The rule of the current due, written out again for the test."""
+    status = Status(row["status"])
+    if status in (Status.CLOSED, Status.REJECTED):
+        return None, None
+    if row["first_answer_at"] is None:
+        return row["first_answer_due"], row["first_answer_warn_at"]
+    if status is Status.ON_CONTROL:
+        return row["final_answer_due"], row["final_answer_warn_at"]
+    return None, None
 
 
 @pytest.fixture
@@ -61,7 +109,7 @@ def old_store(tmp_path: Path) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
     rows = make_rows(300, seed=5)
     rows[0]["text"] = "Мусор не вывозят с площадки уже неделю"
     with engine.begin() as conn:
-        bulk_insert_incidents(conn, rows)
+        _insert_at_0001(conn, rows)
         conn.execute(sync_state_table.insert().values(key="cursor", value="-42"))
     yield engine, rows
     engine.dispose()
@@ -83,10 +131,22 @@ def test_upgrade_from_0001_keeps_data_and_adds_indexes(
 
     with engine.connect() as conn:
         assert _version(conn) == HEAD
-        assert _indexes(conn) >= NEW_INDEXES
+        assert _indexes(conn) >= NEW_INDEXES | CURRENT_DUE_INDEXES
+        assert not _indexes(conn) & DUE_INDEXES
         assert _snapshot(conn) == before
         assert len(before) == 300
-        assert get_incident(conn, rows[0]["id"]) == before[0]
+        first = get_incident(conn, rows[0]["id"])
+        assert first is not None
+        assert {k: first[k] for k in before[0]} == before[0]
+        by_id = {r["id"]: r for r in rows}
+        filled = conn.execute(
+            select(incident_table.c.id, *(incident_table.c[c] for c in DERIVED))
+        ).all()
+        assert {str(i): (d, w) for i, d, w in filled} == {
+            i: _current_due(r) for i, r in by_id.items()
+        }
+        assert any(d is not None for _, d, _ in filled)
+        assert any(r["status"] is Status.ON_CONTROL and _current_due(r)[0] for r in rows)
         assert conn.execute(select(sync_state_table.c.value)).scalar_one() == "-42"
         assert integrity_ok(conn)
         assert [h.id for h in search(conn, "мусор вывозят")] == [rows[0]["id"]]
@@ -101,7 +161,7 @@ def test_upgrade_from_0001_keeps_data_and_adds_indexes(
                 .scalars()
                 .all()
             )
-            assert analysed_indexes >= NEW_INDEXES
+            assert analysed_indexes >= NEW_INDEXES | CURRENT_DUE_INDEXES
         else:
             assert stat_tables == set()
         with warnings.catch_warnings():
@@ -140,7 +200,7 @@ def test_upgraded_store_uses_the_new_indexes(
     assert any("ix_incident_region_received" in line for line in month_plan), month_plan
 
 
-def test_downgrade_to_0001_drops_only_the_new_indexes(
+def test_downgrade_to_0001_restores_its_schema_and_keeps_the_data(
     old_store: tuple[Engine, list[dict[str, Any]]],
 ) -> None:
     engine, _ = old_store
@@ -152,10 +212,13 @@ def test_downgrade_to_0001_drops_only_the_new_indexes(
     _migrate(engine, "downgrade", FIRST)
     with engine.connect() as conn:
         assert _version(conn) == FIRST
-        assert _indexes(conn) == at_head - NEW_INDEXES
+        assert _indexes(conn) == (at_head - NEW_INDEXES - CURRENT_DUE_INDEXES) | DUE_INDEXES
         assert _snapshot(conn) == before
+        columns = {c["name"] for c in inspect(conn).get_columns("incident")}
+        assert not columns & set(DERIVED)
+        assert "draft" not in inspect(conn).get_table_names()
         stats_for = set(conn.exec_driver_sql("SELECT idx FROM sqlite_stat1").scalars().all())
-        assert not NEW_INDEXES & stats_for
+        assert not (NEW_INDEXES | CURRENT_DUE_INDEXES) & stats_for
     upgrade_to_head(engine)  # and up again
     with engine.connect() as conn:
         assert _indexes(conn) == at_head

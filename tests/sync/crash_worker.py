@@ -35,7 +35,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, select
 
 from cur_desktop.contract import wire
-from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.sync import syncer as syncer_module
@@ -117,7 +117,7 @@ async def _record_one(sync: SyncEngine, rng: random.Random, journal: _Journal) -
 
 
 def _reset_cursor(conn: Connection) -> None:
-    ls.set_state(conn, ls.KEY_CURSOR, 0)
+    sync_state.set_state(conn, sync_state.KEY_CURSOR, 0)
 
 
 async def _run(args: argparse.Namespace) -> None:
@@ -127,7 +127,7 @@ async def _run(args: argparse.Namespace) -> None:
     profile = Profile(Path(args.profile))
     store = open_engine(profile.db_path)
     with store.connect() as conn:
-        server_url = ls.get_state(conn, ls.KEY_SERVER_URL)
+        server_url = sync_state.get_state(conn, sync_state.KEY_SERVER_URL)
     token = profile.credentials().load()
     if not server_url or not token:
         raise SystemExit("profile is not logged in")

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from cur_desktop.storage import pull_pages as pull_pages_module
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session
 from cur_desktop.sync import syncer as syncer_module
@@ -147,6 +148,7 @@ def test_skewed_and_jumping_client_clocks_end_in_the_same_state(
     server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(syncer_module, "datetime", _EngineDatetime)
+    monkeypatch.setattr(pull_pages_module, "datetime", _EngineDatetime)
     true_state = _run_scenario(
         server, tmp_path / "true", {"ivanova": _true_clock, "petrov": _true_clock}
     )
@@ -170,6 +172,7 @@ def test_a_change_recorded_two_days_ahead_is_stamped_by_the_server_clock(
     server: ServerProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(syncer_module, "datetime", _EngineDatetime)
+    monkeypatch.setattr(pull_pages_module, "datetime", _EngineDatetime)
     monkeypatch.setattr(_ClockSwitch, "current", _ahead(2))
     incident_id = ingest(server, "boss", REGION, 1)[0]
     profile = login(tmp_path / "ivanova", server.base_url, "ivanova")

@@ -50,7 +50,9 @@ from cur_desktop.domain.enums import (
 )
 from cur_desktop.domain.status_machine import ANSWER_TRANSITIONS, TRANSITIONS
 from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import DbWriter, open_engine
+from cur_desktop.storage.sync_state import ensure_client_id
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
@@ -60,7 +62,7 @@ from cur_desktop.storage.tables import (
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import NetworkError, ServerProtocolError, ServerUnavailableError
 from cur_desktop.sync.profile import Profile
-from cur_desktop.sync.syncer import SyncEngine, ensure_client_id
+from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import ServerProcess
 from tests.sync.live import FAST, PASSWORD, REGION, fold_pull_page
@@ -201,10 +203,10 @@ class Client:
         self.store = open_engine(directory / "local.sqlite3")
 
         def bind(conn: Any) -> None:
-            ls.set_state(conn, ls.KEY_SERVER_URL, url)
-            ls.set_state(conn, ls.KEY_LOGIN, token.login)
-            ls.set_state(conn, ls.KEY_ROLE, token.role.value)
-            ls.set_state(conn, ls.KEY_REGION, token.region_code or "")
+            sync_state.set_state(conn, sync_state.KEY_SERVER_URL, url)
+            sync_state.set_state(conn, sync_state.KEY_LOGIN, token.login)
+            sync_state.set_state(conn, sync_state.KEY_ROLE, token.role.value)
+            sync_state.set_state(conn, sync_state.KEY_REGION, token.region_code or "")
             ensure_client_id(conn)
 
         with DbWriter(self.store) as writer:

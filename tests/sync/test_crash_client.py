@@ -33,6 +33,7 @@ from sqlalchemy import text
 
 from cur_desktop.contract import wire
 from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.tables import (
     answer_base_table,
@@ -165,8 +166,8 @@ def _local(profile: Profile) -> dict[str, Any]:
                 "incident_base": table(incident_base_table),
                 "answer_base": table(answer_base_table),
                 "outbox": ls.outbox_rows(conn),
-                "cursor": ls.get_int_state(conn, ls.KEY_CURSOR),
-                "allocated": ls.get_int_state(conn, ls.KEY_ALLOCATED),
+                "cursor": sync_state.get_int_state(conn, sync_state.KEY_CURSOR),
+                "allocated": sync_state.get_int_state(conn, sync_state.KEY_ALLOCATED),
             }
     finally:
         engine.dispose()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import NetworkError
@@ -226,7 +227,8 @@ def test_a_poke_from_the_server_triggers_a_pull(server: ServerProcess, tmp_path:
             for _ in range(200):
                 rows = await engine.writer.run(
                     lambda c: (
-                        ls.get_state(c, ls.KEY_CURSOR) and ls.load_view_incident(c, new_ids[0])
+                        sync_state.get_state(c, sync_state.KEY_CURSOR)
+                        and ls.load_view_incident(c, new_ids[0])
                     )
                 )
                 if rows:

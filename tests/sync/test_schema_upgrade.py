@@ -1,9 +1,11 @@
 """A store written at the FIRST schema revision, with changes queued, upgrades and replays them.
 
-The "old client" is the sync engine working on a store file migrated only to revision
-``0001_initial`` (what the first release created): it pulls, then queues changes offline.
-The file is then opened the way the current release opens it (``open_engine``: upgrade to
-head, whatever revisions exist by now) and synced: every queued change reaches the server.
+The "old client" pulls and then queues changes offline; its store file is then taken back to
+revision ``0001_initial`` (the downgrades keep every row and the queue), which is the file the
+first release left behind. (The current code cannot write a 0001 file itself any more: it
+fills columns later revisions added.) The file is then opened the way the current release
+opens it (``open_engine``: upgrade to head, whatever revisions exist by now) and synced: every
+queued change reaches the server.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from cur_desktop.storage import localstate as ls
-from cur_desktop.storage.database import DbWriter, create_store_engine, open_engine
+from cur_desktop.storage import sync_state
+from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.migrations import alembic_config
+from cur_desktop.storage.sync_state import ensure_client_id
 from cur_desktop.storage.tables import answer_table, incident_table
-from cur_desktop.sync.syncer import SyncEngine, ensure_client_id
+from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 from tests.server_process import ServerProcess
 from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
@@ -29,14 +33,12 @@ from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_r
 FIRST_REVISION = "0001_initial"
 
 
-def store_at_first_revision(path: Path) -> Engine:
-    """A new store file migrated to the first revision only."""
-    engine = create_store_engine(path)
+def back_to_first_revision(engine: Engine) -> None:
+    """Take a store file down to the first revision (rows and queue kept)."""
     with engine.begin() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
-        command.upgrade(config, FIRST_REVISION)
-    return engine
+        command.downgrade(config, FIRST_REVISION)
 
 
 def revision_of(engine: Engine) -> str:
@@ -57,10 +59,10 @@ def test_queued_changes_replay_after_an_upgrade_from_the_first_revision(
             token = await transport.login("ivanova", PASSWORD)
 
             def bind(conn: Connection) -> None:
-                ls.set_state(conn, ls.KEY_SERVER_URL, server.base_url)
-                ls.set_state(conn, ls.KEY_LOGIN, token.login)
-                ls.set_state(conn, ls.KEY_ROLE, token.role.value)
-                ls.set_state(conn, ls.KEY_REGION, token.region_code or "")
+                sync_state.set_state(conn, sync_state.KEY_SERVER_URL, server.base_url)
+                sync_state.set_state(conn, sync_state.KEY_LOGIN, token.login)
+                sync_state.set_state(conn, sync_state.KEY_ROLE, token.role.value)
+                sync_state.set_state(conn, sync_state.KEY_REGION, token.region_code or "")
                 ensure_client_id(conn)
 
             with DbWriter(engine) as writer:
@@ -108,9 +110,10 @@ def test_queued_changes_replay_after_an_upgrade_from_the_first_revision(
             finally:
                 sync.close()
 
-    old = store_at_first_revision(path)
+    old = open_engine(path)
     try:
         asyncio.run(old_client(old))
+        back_to_first_revision(old)
         assert revision_of(old) == FIRST_REVISION
     finally:
         old.dispose()
@@ -126,6 +129,13 @@ def test_queued_changes_replay_after_an_upgrade_from_the_first_revision(
             view = ls.load_view_incident(conn, incident_ids[0])
             assert view is not None
             assert (view.assignee, view.status.value) == ("ivanova", "moderation")
+            # the upgrade filled the derived current due (waiting for a first answer)
+            due = conn.execute(
+                text("SELECT current_due, first_answer_due FROM incident WHERE id = :i"),
+                {"i": incident_ids[0]},
+            ).one()
+            assert due[0] is not None
+            assert due[0] == due[1]
 
         async def new_client() -> tuple[int, int]:
             async with SyncTransport(server.base_url) as transport:

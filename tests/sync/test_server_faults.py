@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 
 from cur_desktop.contract import wire
 from cur_desktop.server.faults import EXIT_AFTER_COMMITS_ENV
-from cur_desktop.storage import localstate as ls
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import MutationGapError, NetworkError
@@ -339,7 +339,9 @@ def test_an_outbox_that_skips_ahead_gets_a_clear_gap_error_and_loses_nothing(
 
     async def skip_ahead_and_sync(engine: SyncEngine) -> None:
         # The profile's sequence jumps (e.g. restored next to a newer copy): the server expects 1.
-        await engine.writer.run(lambda conn: ls.set_state(conn, ls.KEY_ALLOCATED, 4))
+        await engine.writer.run(
+            lambda conn: sync_state.set_state(conn, sync_state.KEY_ALLOCATED, 4)
+        )
         mutation_id = await engine.record(
             "answer.add",
             {

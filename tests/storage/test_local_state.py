@@ -14,7 +14,8 @@ from cur_desktop.contract import wire
 from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.domain.enums import AnswerKind, Status
 from cur_desktop.storage import localstate as ls
-from cur_desktop.storage import outbox
+from cur_desktop.storage import outbox, sync_state
+from cur_desktop.storage.pull_pages import apply_page
 from cur_desktop.storage.tables import (
     answer_base_table,
     answer_table,
@@ -23,7 +24,7 @@ from cur_desktop.storage.tables import (
     outbox_table,
 )
 from cur_desktop.sync.errors import ServerProtocolError
-from cur_desktop.sync.syncer import apply_page, decode_page
+from cur_desktop.sync.syncer import decode_page
 from tests.sync.factories import T0, incident, page
 
 Tx = Callable[[Callable[[Connection], Any]], Any]
@@ -97,7 +98,7 @@ def test_rule_violation_is_refused_before_anything_is_written(tx: Tx) -> None:
         assert _count(conn, incident_base_table) == 0
         view = ls.load_view_incident(conn, str(inc.id))
         assert view == inc
-        assert ls.get_state(conn, ls.KEY_ALLOCATED) is None
+        assert sync_state.get_state(conn, sync_state.KEY_ALLOCATED) is None
 
     tx(check)
 
@@ -138,7 +139,7 @@ def test_pulled_row_of_a_shadowed_incident_is_rebased(tx: Tx) -> None:
         assert list(answers) == [answer_id]  # ... with my pending answer on top
         assert answers[answer_id].kind is AnswerKind.INTERIM
         assert _count(conn, answer_base_table) == 0
-        assert ls.get_int_state(conn, ls.KEY_CURSOR) == 2
+        assert sync_state.get_int_state(conn, sync_state.KEY_CURSOR) == 2
         assert ls.count_outbox(conn, ls.PENDING) == 1
 
     tx(check)
@@ -174,7 +175,7 @@ def test_acknowledged_mutations_drop_only_when_the_snapshot_is_complete(tx: Tx) 
 
 
 def test_server_rejection_reverts_the_view_and_waits_for_the_operator(tx: Tx) -> None:
-    from cur_desktop.sync.syncer import _store_push_results
+    from cur_desktop.storage.outbox import store_push_results
 
     inc = incident()
     _seed(tx, inc)
@@ -195,7 +196,8 @@ def test_server_rejection_reverts_the_view_and_waits_for_the_operator(tx: Tx) ->
         ],
         last_mutation_id=1,
     )
-    assert tx(lambda c: _store_push_results(c, batch, response)) == (0, 1)
+    verdicts = tx(lambda c: store_push_results(c, batch, response))
+    assert verdicts == (0, 1, frozenset({str(inc.id)}))
     theirs = inc.model_copy(update={"assignee": "petrov", "version": 2})
     pulled = page([theirs], start_seq=2, last_mutation_id=1)
     tx(lambda conn: apply_page(conn, pulled, decode_page(pulled)))
@@ -235,7 +237,7 @@ def test_discard_removes_only_rejected_rows(tx: Tx) -> None:
     assert tx(lambda c: ls.count_outbox(c, ls.PENDING)) == 1
 
 
-def test_garbage_row_in_a_page_is_a_protocol_error(store: Engine) -> None:
+def test_garbage_row_in_a_page_is_a_protocol_error(bound_store: Engine) -> None:
     bad = wire.PullResponse(
         changes=[
             wire.Change(seq=1, entity=wire.EntityKind.INCIDENT, id="x", data={"id": "nonsense"})

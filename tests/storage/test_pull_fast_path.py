@@ -15,10 +15,11 @@ from cur_desktop.contract import wire
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
 from cur_desktop.storage import localstate as ls
 from cur_desktop.storage import outbox
+from cur_desktop.storage.pull_pages import apply_page
 from cur_desktop.storage.search import search
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.sync.errors import ServerProtocolError
-from cur_desktop.sync.syncer import apply_page, decode_page
+from cur_desktop.sync.syncer import decode_page
 from cur_desktop.sync.transport import _parse_page
 from tests.sync.factories import T0, incident, page
 

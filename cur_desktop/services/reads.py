@@ -1,0 +1,314 @@
+"""The read side of the workstation: each function runs in one reader snapshot.
+
+Functions take a :class:`sqlalchemy.Connection` (a reader thread of
+:class:`cur_desktop.storage.database.DbReaders`, inside one transaction, so a page and its
+extras come from one snapshot) and return the values of :mod:`cur_desktop.services.views`.
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, distinct, select
+
+from cur_desktop.contract import wire
+from cur_desktop.domain.entities import Answer, Incident
+from cur_desktop.domain.enums import AnswerKind, AnswerState, Role
+from cur_desktop.domain.status_machine import ANSWER_STATE_TITLES
+from cur_desktop.services.views import (
+    ChangeState,
+    Draft,
+    HistoryEntry,
+    HistoryKind,
+    InboxPage,
+    InboxRow,
+    InboxSnapshot,
+    IncidentDetail,
+    NamedRef,
+    PendingChange,
+)
+from cur_desktop.storage import drafts, inbox, localstate, stats, sync_state
+from cur_desktop.storage import search as fts
+from cur_desktop.storage.inbox import InboxFilter, InboxSort, PageCursor
+from cur_desktop.storage.incidents import get_incident
+from cur_desktop.storage.tables import executor_table, incident_table, municipality_table
+
+log = logging.getLogger(__name__)
+
+MUTATION_TITLES: Mapping[str, str] = {
+    wire.MutationName.INCIDENT_CREATE.value: "Регистрация инцидента",
+    wire.MutationName.INCIDENT_CLASSIFY.value: "Классификация",
+    wire.MutationName.INCIDENT_TRANSITION.value: "Смена статуса",
+    wire.MutationName.INCIDENT_ASSIGN.value: "Назначение",
+    wire.MutationName.ANSWER_ADD.value: "Ответ или заметка",
+    wire.MutationName.ANSWER_SET_STATE.value: "Смена состояния ответа",
+}
+"""Russian names of the actions, for the needs-attention list and the history."""
+
+_KIND_TITLES: Mapping[AnswerKind, str] = {
+    AnswerKind.INTERIM: "Промежуточный ответ",
+    AnswerKind.SOLUTION: "Ответ с решением",
+    AnswerKind.FINAL: "Окончательный ответ",
+    AnswerKind.INTERNAL_NOTE: "Заметка",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """The binding stored in ``sync_state``."""
+
+    login: str | None
+    role: Role | None
+    region_code: str | None
+    server_url: str | None
+
+
+def session_info(conn: Connection) -> StoredSession:
+    """The profile's binding (login, role, region, server)."""
+    role = sync_state.get_state(conn, sync_state.KEY_ROLE)
+    try:
+        parsed = Role(role) if role else None
+    except ValueError:
+        parsed = None
+    return StoredSession(
+        login=sync_state.get_state(conn, sync_state.KEY_LOGIN) or None,
+        role=parsed,
+        region_code=sync_state.get_state(conn, sync_state.KEY_REGION) or None,
+        server_url=sync_state.get_state(conn, sync_state.KEY_SERVER_URL) or None,
+    )
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+def _row(values: Mapping[str, Any], with_draft: set[str]) -> InboxRow:
+    return InboxRow(
+        id=str(values["id"]),
+        rowid=int(values["rowid_"]),
+        received_at=values["received_at"],
+        status=values["status"],
+        priority=values["priority"],
+        source=values["source"],
+        topic_code=values["topic_code"],
+        municipality_id=values["municipality_id"],
+        executor_id=values["executor_id"],
+        assignee=values["assignee"],
+        author=values["author"],
+        preview=values["preview"],
+        first_answer_due=values["first_answer_due"],
+        final_answer_due=values["final_answer_due"],
+        current_due=values["current_due"],
+        current_warn_at=values["current_warn_at"],
+        local_changed=bool(values["local_changed"]),
+        has_draft=str(values["id"]) in with_draft,
+    )
+
+
+def _rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[InboxRow]:
+    with_draft = drafts.incidents_with_drafts(conn, [str(r["id"]) for r in rows])
+    return [_row(r, with_draft) for r in rows]
+
+
+def inbox_page(
+    conn: Connection,
+    flt: InboxFilter,
+    sort: InboxSort,
+    after: PageCursor | None,
+    limit: int,
+) -> InboxPage:
+    """One keyset page of the inbox."""
+    page = inbox.inbox_page(conn, flt, sort, after=after, limit=limit)
+    return InboxPage(rows=_rows(conn, page.rows), next_cursor=page.next_cursor)
+
+
+def inbox_count(conn: Connection, flt: InboxFilter) -> int:
+    """How many incidents match."""
+    return inbox.inbox_count(conn, flt)
+
+
+def inbox_snapshot(conn: Connection, flt: InboxFilter, sort: InboxSort) -> InboxSnapshot:
+    """Row keys of the whole view in display order."""
+    keys = array("q", inbox.inbox_rowids(conn, flt, sort))
+    return InboxSnapshot(rowids=keys, total=len(keys))
+
+
+def inbox_rows(conn: Connection, rowids: Sequence[int]) -> list[InboxRow]:
+    """Rows for the given keys, in that order."""
+    return _rows(conn, inbox.rows_by_rowid(conn, rowids))
+
+
+def inbox_rows_by_id(conn: Connection, incident_ids: Sequence[str]) -> list[InboxRow]:
+    """Rows for the given incident ids, in that order."""
+    return _rows(conn, inbox.rows_by_id(conn, incident_ids))
+
+
+def search(
+    conn: Connection, query: str, flt: InboxFilter | None, limit: int
+) -> list[fts.SearchHit]:
+    """Full-text search, best first."""
+    return fts.search(conn, query, flt=flt, limit=limit)
+
+
+# --------------------------------------------------------------------------- one incident
+
+
+def _entity(incident: wire.IncidentWire) -> Incident:
+    return Incident(**incident.model_dump())
+
+
+def _answer_entity(answer: wire.AnswerWire) -> Answer:
+    return Answer(**answer.model_dump())
+
+
+def draft(conn: Connection, incident_id: str) -> Draft | None:
+    """The saved draft of an incident."""
+    found = drafts.get_draft(conn, incident_id)
+    if found is None:
+        return None
+    return Draft(
+        incident_id=found.incident_id, kind=found.kind, text=found.text, updated_at=found.updated_at
+    )
+
+
+def _pending(row: localstate.OutboxRow) -> PendingChange:
+    return PendingChange(
+        mutation_id=row.id,
+        incident_id=row.entity_id,
+        name=row.name.value,
+        title=MUTATION_TITLES.get(row.name.value, row.name.value),
+        args=dict(row.args),
+        created_at=row.created_at,
+        state=ChangeState.REJECTED if row.state == localstate.REJECTED else ChangeState.PENDING,
+        code=row.reject_code,
+        message=row.reject_message,
+    )
+
+
+def _history(
+    incident: wire.IncidentWire,
+    answers: Sequence[wire.AnswerWire],
+    pending: Sequence[PendingChange],
+) -> list[HistoryEntry]:
+    entries = [
+        HistoryEntry(
+            at=incident.received_at,
+            kind=HistoryKind.REGISTERED,
+            text=f"Зарегистрирован ({incident.source.value})",
+            actor=incident.author or None,
+        )
+    ]
+    for answer in answers:
+        title = _KIND_TITLES[answer.kind]
+        kind = HistoryKind.NOTE if answer.kind is AnswerKind.INTERNAL_NOTE else HistoryKind.ANSWER
+        entries.append(
+            HistoryEntry(
+                at=answer.created_at,
+                kind=kind,
+                text=title
+                if kind is HistoryKind.NOTE
+                else f"{title}: {ANSWER_STATE_TITLES[answer.state].lower()}",
+                actor=answer.author,
+            )
+        )
+        if answer.state is AnswerState.PUBLISHED and answer.published_at is not None:
+            entries.append(
+                HistoryEntry(
+                    at=answer.published_at,
+                    kind=HistoryKind.ANSWER,
+                    text=f"{title} опубликован",
+                    actor=answer.author,
+                )
+            )
+    for change in pending:
+        entries.append(
+            HistoryEntry(
+                at=change.created_at,
+                kind=HistoryKind.OPERATION,
+                text=change.title
+                if change.message is None
+                else f"{change.title}: отклонено сервером — {change.message}",
+                state=change.state,
+            )
+        )
+    entries.sort(key=lambda e: e.at)
+    return entries
+
+
+def incident_detail(conn: Connection, incident_id: str) -> IncidentDetail | None:
+    """Everything the incident card shows, or ``None`` when the incident is unknown here."""
+    row = get_incident(conn, incident_id)
+    if row is None:
+        return None
+    incident = localstate.incident_from_row(row)
+    key = str(incident.id)
+    answers = sorted(
+        localstate.load_answers(conn, key, base=False).values(), key=lambda a: a.created_at
+    )
+    pending = [_pending(r) for r in localstate.outbox_rows(conn, entity_id=key)]
+    return IncidentDetail(
+        incident=_entity(incident),
+        answers=[_answer_entity(a) for a in answers],
+        current_due=row["current_due"],
+        current_warn_at=row["current_warn_at"],
+        local_changed=bool(row["local_changed"]),
+        draft=draft(conn, key),
+        pending=pending,
+        history=_history(incident, answers, pending),
+    )
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def period_stats(conn: Connection, flt: InboxFilter, now: datetime) -> stats.PeriodStats:
+    """Figures of the incidents matching ``flt``."""
+    return stats.period_stats(conn, flt, now)
+
+
+def month_stats(
+    conn: Connection, region_code: str, month_start: datetime, month_end: datetime, now: datetime
+) -> list[stats.MunicipalityStats]:
+    """Figures per municipality of a region's month."""
+    return stats.month_stats_by_municipality(conn, region_code, month_start, month_end, now)
+
+
+# --------------------------------------------------------------------------- pick lists
+
+
+def municipalities(conn: Connection) -> list[NamedRef]:
+    """Municipalities known locally, by name."""
+    m = municipality_table
+    return [
+        NamedRef(id=str(r.id), name=str(r.name))
+        for r in conn.execute(select(m.c.id, m.c.name).order_by(m.c.name, m.c.id))
+    ]
+
+
+def executors(conn: Connection, municipality_id: str | None) -> list[NamedRef]:
+    """Executors known locally, by name."""
+    e = executor_table
+    stmt = select(e.c.id, e.c.name, e.c.municipality_id).order_by(e.c.name, e.c.id)
+    if municipality_id is not None:
+        stmt = stmt.where(e.c.municipality_id == municipality_id)
+    return [
+        NamedRef(id=str(r.id), name=str(r.name), municipality_id=r.municipality_id)
+        for r in conn.execute(stmt)
+    ]
+
+
+def assignees(conn: Connection) -> list[str]:
+    """Logins seen as assignees, sorted."""
+    col = incident_table.c.assignee
+    return sorted(
+        str(v) for v in conn.execute(select(distinct(col)).where(col.is_not(None))).scalars()
+    )
+
+
+def needs_attention(conn: Connection) -> list[PendingChange]:
+    """Rejected mutations, oldest first."""
+    return [_pending(r) for r in localstate.outbox_rows(conn, state=localstate.REJECTED)]

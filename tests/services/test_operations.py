@@ -1,0 +1,334 @@
+"""Workstation operations on a real local store, offline: rules, outbox, changes, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import Connection
+
+from cur_desktop.domain.enums import AnswerKind, AnswerState, RejectReason, Status
+from cur_desktop.services import ChangeOrigin, Changes, OperationError, Workstation
+from cur_desktop.services.operations import forward_path
+from cur_desktop.services.outcomes import WorkstationEvent
+from cur_desktop.storage.inbox import InboxFilter, InboxSort
+from tests.services.conftest import Seed
+from tests.sync.factories import T0, incident
+
+T = TypeVar("T")
+
+
+def run(seed_dir: Path, body: Callable[[Workstation], Awaitable[T]]) -> T:
+    """Open a workstation on ``seed_dir``, run ``body`` with it, close it."""
+
+    async def main() -> T:
+        station = await Workstation.open(seed_dir)
+        try:
+            return await body(station)
+        finally:
+            await station.close()
+
+    return asyncio.run(main())
+
+
+def _pending(station: Workstation, incident_id: str) -> Awaitable[list[tuple[str, dict[str, Any]]]]:
+    async def read() -> list[tuple[str, dict[str, Any]]]:
+        detail = await station.incident(incident_id)
+        return [(p.name, p.args) for p in detail.pending]
+
+    return read()
+
+
+def test_take_records_one_assignment_and_announces_it(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.MODERATION)
+    key = str(inc.id)
+    events: list[WorkstationEvent] = []
+
+    async def body(station: Workstation) -> tuple[Changes, Any, list[Any]]:
+        station.subscribe(events.append)
+        changes = await station.take(key)
+        detail = await station.incident(key)
+        return changes, detail, await _pending(station, key)
+
+    changes, detail, pending = run(seeded_profile(inc), body)
+    assert changes == Changes(ChangeOrigin.LOCAL, frozenset({key}), mutation_ids=(1,))
+    assert events == [changes]
+    assert detail.incident.assignee == "ivanova"
+    assert detail.local_changed is True
+    assert pending == [
+        ("incident.assign", {"incident_id": key, "expected": None, "assignee": "ivanova"})
+    ]
+
+
+def test_taking_an_incident_someone_else_holds_is_refused_in_russian(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.MODERATION, assignee="petrov")
+
+    async def body(station: Workstation) -> tuple[OperationError, int]:
+        with pytest.raises(OperationError) as caught:
+            await station.take(str(inc.id))
+        return caught.value, (await station.sync_status()).pending
+
+    error, pending = run(seeded_profile(inc), body)
+    assert error.message == "Инцидент уже в работе у сотрудника petrov"
+    assert error.code == "assign_conflict"
+    assert pending == 0  # nothing was written
+
+
+def test_routing_a_new_incident_passes_through_moderation(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.NEW)
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> tuple[Any, Any]:
+        await station.route_to_executor(key, "ex-roads")
+        return await station.incident(key), await _pending(station, key)
+
+    detail, pending = run(seeded_profile(inc), body)
+    assert (detail.incident.status, detail.incident.executor_id) == (
+        Status.SENT_TO_EXECUTOR,
+        "ex-roads",
+    )
+    unchanged = dict.fromkeys(("topic_code", "subtopic_code", "municipality_id", "priority"))
+    no_result = {"outcome": None, "reject_reason": None}
+    assert pending == [
+        ("incident.classify", {"incident_id": key, "executor_id": "ex-roads", **unchanged}),
+        (
+            "incident.transition",
+            {"incident_id": key, "from_status": "new", "to_status": "moderation", **no_result},
+        ),
+        (
+            "incident.transition",
+            {
+                "incident_id": key,
+                "from_status": "moderation",
+                "to_status": "sent_to_executor",
+                **no_result,
+            },
+        ),
+    ]
+
+
+def test_routing_to_an_unknown_executor_is_refused(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.MODERATION)
+
+    async def body(station: Workstation) -> OperationError:
+        with pytest.raises(OperationError) as caught:
+            await station.route_to_executor(str(inc.id), "ex-nowhere")
+        return caught.value
+
+    assert run(seeded_profile(inc), body).message == "Исполнитель ex-nowhere не найден"
+
+
+def test_an_interim_answer_puts_the_incident_on_control_and_drops_the_draft(
+    seeded_profile: Seed,
+) -> None:
+    due = T0 + timedelta(hours=8)
+    inc = incident(status=Status.SENT_TO_EXECUTOR, first_answer_due=due)
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> tuple[Any, Any, Any, Any]:
+        await station.save_draft(key, AnswerKind.INTERIM, "Черновик")
+        before = (await station.inbox_rows_by_id([key]))[0]
+        await station.send_answer(key, AnswerKind.INTERIM, "  Взяли в работу, ответим до пятницы ")
+        detail = await station.incident(key)
+        return before, detail, await _pending(station, key), await station.draft(key)
+
+    before, detail, pending, draft = run(seeded_profile(inc), body)
+    assert (before.current_due, before.has_draft) == (due, True)
+    assert detail.incident.status is Status.ON_CONTROL
+    assert detail.incident.first_answer_at is not None
+    # On control the final-answer due runs; the server computes it, so none is known yet.
+    assert detail.current_due is None
+    assert [a.text for a in detail.answers] == ["Взяли в работу, ответим до пятницы"]
+    assert detail.answers[0].state is AnswerState.PUBLISHED
+    assert [name for name, _ in pending] == [
+        "answer.add",
+        "incident.transition",
+        "incident.transition",
+    ]
+    assert [(a.get("from_status"), a.get("to_status")) for _, a in pending[1:]] == [
+        ("sent_to_executor", "primary_answered"),
+        ("primary_answered", "on_control"),
+    ]
+    assert draft is None
+
+
+def test_a_draft_is_never_queued_and_survives_a_restart(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.MODERATION)
+    key = str(inc.id)
+    directory = seeded_profile(inc)
+
+    async def save(station: Workstation) -> Changes:
+        return await station.save_draft(key, AnswerKind.SOLUTION, "Яма будет заделана")
+
+    changes = run(directory, save)
+    assert changes == Changes(ChangeOrigin.LOCAL, frozenset({key}))
+
+    async def reopen(station: Workstation) -> tuple[Any, int, bool]:
+        row = (await station.inbox_rows_by_id([key]))[0]
+        return await station.draft(key), (await station.sync_status()).pending, row.has_draft
+
+    draft, pending, has_draft = run(directory, reopen)
+    assert draft is not None
+    assert (draft.kind, draft.text) == (AnswerKind.SOLUTION, "Яма будет заделана")
+    assert (pending, has_draft) == (0, True)
+
+
+def test_merging_a_duplicate_rejects_it_and_notes_both(seeded_profile: Seed) -> None:
+    kept = incident(status=Status.MODERATION)
+    dup = incident(status=Status.NEW, author="Пётр", link="https://vk.com/wall-1_9", text="Яма!")
+    kept_id, dup_id = str(kept.id), str(dup.id)
+
+    async def body(station: Workstation) -> tuple[Changes, Any, Any]:
+        changes = await station.merge_duplicate(dup_id, kept_id)
+        return changes, await station.incident(dup_id), await station.incident(kept_id)
+
+    changes, dup_detail, kept_detail = run(seeded_profile(kept, dup), body)
+    assert changes.incident_ids == frozenset({kept_id, dup_id})
+    assert (dup_detail.incident.status, dup_detail.incident.reject_reason) == (
+        Status.REJECTED,
+        RejectReason.DUPLICATE,
+    )
+    assert dup_detail.current_due is None
+    (dup_note,) = dup_detail.answers
+    assert dup_note.kind is AnswerKind.INTERNAL_NOTE
+    assert kept_id in dup_note.text
+    (kept_note,) = kept_detail.answers
+    assert dup_id in kept_note.text
+    assert "https://vk.com/wall-1_9" in kept_note.text
+    assert "Пётр: Яма!" in kept_note.text
+
+
+def test_an_illegal_status_move_is_refused_with_the_reason(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.NEW)
+
+    async def body(station: Workstation) -> OperationError:
+        with pytest.raises(OperationError) as caught:
+            await station.change_status(str(inc.id), Status.ON_CONTROL)
+        return caught.value
+
+    error = run(seeded_profile(inc), body)
+    assert error.code == "illegal_transition"
+    assert error.message.startswith("Нельзя перевести инцидент из статуса «Новый» в «На контроле»")
+
+
+def test_only_a_supervisor_approves_answers(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.SENT_TO_EXECUTOR)
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> OperationError:
+        await station.send_answer(key, AnswerKind.SOLUTION, "Сделано", for_approval=True)
+        answer_id = str((await station.incident(key)).answers[0].id)
+        with pytest.raises(OperationError) as caught:
+            await station.approve_answer(answer_id)
+        return caught.value
+
+    error = run(seeded_profile(inc), body)
+    assert (error.code, error.message) == (
+        "forbidden",
+        "Согласовать ответ может только руководитель",
+    )
+
+
+def test_a_supervisor_approves_and_the_operator_publishes(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.SENT_TO_EXECUTOR)
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> Any:
+        await station.send_answer(key, AnswerKind.SOLUTION, "Сделано", for_approval=True)
+        answer_id = str((await station.incident(key)).answers[0].id)
+        await station.approve_answer(answer_id)
+        await station.publish_answer(answer_id)
+        return await station.incident(key)
+
+    detail = run(seeded_profile(inc, role="supervisor"), body)
+    assert detail.answers[0].state is AnswerState.PUBLISHED
+    assert detail.incident.status is Status.PRIMARY_ANSWERED
+
+
+def test_the_inbox_sorts_by_the_due_that_matters_now(seeded_profile: Seed) -> None:
+    first_due = T0 + timedelta(hours=8)
+    # waiting for a first answer: its first-answer due counts
+    waiting = incident(status=Status.MODERATION, first_answer_due=first_due + timedelta(hours=5))
+    # on control: the final-answer due counts, though the first-answer due is earlier
+    on_control = incident(
+        status=Status.ON_CONTROL,
+        first_answer_at=T0 + timedelta(hours=1),
+        first_answer_due=first_due,
+        final_answer_due=first_due + timedelta(hours=2),
+    )
+    # answered, not on control: no timer
+    answered = incident(
+        status=Status.PRIMARY_ANSWERED,
+        first_answer_at=T0 + timedelta(hours=1),
+        first_answer_due=first_due - timedelta(hours=4),
+    )
+    closed = incident(status=Status.CLOSED, first_answer_due=first_due - timedelta(hours=6))
+
+    async def body(station: Workstation) -> tuple[list[str], list[str]]:
+        page = await station.inbox_page(InboxFilter(), InboxSort.DUE_ASC)
+        snapshot = await station.inbox_snapshot(InboxFilter(), InboxSort.DUE_ASC)
+        rows = await station.inbox_rows(list(snapshot.rowids))
+        return [r.id for r in page.rows], [r.id for r in rows]
+
+    paged, snapped = run(seeded_profile(waiting, on_control, answered, closed), body)
+    timed = [str(on_control.id), str(waiting.id)]
+    assert paged[:2] == timed
+    assert set(paged[2:]) == {str(answered.id), str(closed.id)}
+    assert snapped == paged
+
+
+def test_the_inbox_filters_by_current_due(seeded_profile: Seed) -> None:
+    soon = incident(status=Status.MODERATION, first_answer_due=T0 + timedelta(hours=2))
+    later = incident(status=Status.MODERATION, first_answer_due=T0 + timedelta(hours=20))
+
+    async def body(station: Workstation) -> list[str]:
+        page = await station.inbox_page(InboxFilter(due_before=T0 + timedelta(hours=3)))
+        return [r.id for r in page.rows]
+
+    assert run(seeded_profile(soon, later), body) == [str(soon.id)]
+
+
+def test_reads_do_not_wait_for_a_busy_writer(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.MODERATION)
+    directory = seeded_profile(inc)
+    release = threading.Event()
+
+    async def body(station: Workstation) -> int:
+        def hold(_conn: Connection) -> None:
+            release.wait(timeout=30)
+
+        held = asyncio.ensure_future(station._writer.run(hold))
+        try:
+            # the writer is busy until ``release``: a read must still answer
+            return await asyncio.wait_for(station.inbox_count(InboxFilter()), timeout=10)
+        finally:
+            release.set()
+            await held
+
+    assert run(directory, body) == 1
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "expected"),
+    [
+        (
+            Status.NEW,
+            Status.ON_CONTROL,
+            [Status.MODERATION, Status.PRIMARY_ANSWERED, Status.ON_CONTROL],
+        ),
+        (Status.SENT_TO_EXECUTOR, Status.PRIMARY_ANSWERED, [Status.PRIMARY_ANSWERED]),
+        (Status.ON_CONTROL, Status.CLOSED, [Status.CLOSED]),
+        (Status.ON_CONTROL, Status.PRIMARY_ANSWERED, []),  # never backwards
+        (Status.REJECTED, Status.PRIMARY_ANSWERED, []),
+        (Status.CLOSED, Status.CLOSED, []),
+    ],
+)
+def test_a_published_answer_only_moves_the_status_forward(
+    current: Status, target: Status, expected: list[Status]
+) -> None:
+    assert forward_path(current, target) == expected
