@@ -88,7 +88,7 @@ async def _window_main(
 async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) -> None:
     from cur_desktop.demo.window_demo import LiveFeed, start_demo_server  # noqa: PLC0415
     from cur_desktop.services.sign_in import sign_in  # noqa: PLC0415
-    from cur_desktop.services.window_workstation import WindowWorkstation  # noqa: PLC0415
+    from cur_desktop.services.workstation import Workstation  # noqa: PLC0415
 
     session.preparing("seeding")
     loop = asyncio.get_running_loop()
@@ -100,8 +100,8 @@ async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) 
     session.on_shutdown(lambda: asyncio.to_thread(demo.stop))
     session.preparing("signing_in")
     result = await sign_in(demo.profile_dir, demo.server.base_url, demo.login, demo.password)
-    ws = WindowWorkstation(demo.profile_dir, poll_interval=15.0)
-    session.attach(ws, offline=not result.online)
+    ws = await Workstation.open(demo.profile_dir, poll_interval=15.0)
+    session.attach(ws, await ws.session_info(), offline=not result.online)
     feed = LiveFeed(demo.server.base_url, demo.region_code)
     feed.start()
     session.on_shutdown(feed.stop)
@@ -109,7 +109,7 @@ async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) 
 
 async def _start_signed_in(session: WindowSession, profile_dir: Path | None) -> None:
     from cur_desktop.services.sign_in import remembered_identity, sign_in  # noqa: PLC0415
-    from cur_desktop.services.window_workstation import WindowWorkstation  # noqa: PLC0415
+    from cur_desktop.services.workstation import Workstation  # noqa: PLC0415
 
     remembered = remembered_identity(profile_dir)
 
@@ -124,8 +124,8 @@ async def _start_signed_in(session: WindowSession, profile_dir: Path | None) -> 
     if result is None:
         session.quit()
         return
-    ws = WindowWorkstation(profile_dir)
-    session.attach(ws, offline=not getattr(result, "online", True))
+    ws = await Workstation.open(profile_dir)
+    session.attach(ws, await ws.session_info(), offline=not getattr(result, "online", True))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
 """Deadline timers of list rows: which deadline runs now, and how much time is left.
 
-The rule of which deadline a row's timer shows (the first answer until there is one; after an
-interim answer without a final one, the final answer; none for closed or rejected incidents)
-lives here, not in the window. Time left is measured on the working-time clock of the
+Which deadline a row's timer shows is the store's ``current_due`` (see
+:mod:`cur_desktop.domain.current_due`). Time left is measured on the working-time clock of the
 incident's region (:func:`cur_desktop.domain.deadlines.time_left` with the region's
 :class:`~cur_desktop.domain.calendar.BusinessCalendar`), and also in calendar time.
 """
@@ -23,10 +22,6 @@ from cur_desktop.domain.enums import Priority, Source, Status
 from cur_desktop.reference.data import region_by_code, sla_policy_for_region
 
 log = logging.getLogger(__name__)
-
-AWAITING_FIRST_ANSWER = frozenset(
-    {Status.NEW, Status.MODERATION, Status.SENT_TO_EXECUTOR, Status.REOPENED, Status.REWORK}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,29 +47,18 @@ def region_calendar(region_code: str) -> BusinessCalendar:
         return BusinessCalendar("Europe/Moscow")
 
 
-def current_deadline(row: Mapping[str, Any]) -> tuple[Deadline, bool] | None:
-    """The deadline a list row's timer runs against and whether it is the final one."""
-    status = Status(row["status"])
-    if status.is_terminal:
-        return None
-    if row.get("first_answer_at") is None and status in AWAITING_FIRST_ANSWER:
-        due, warn, final = row.get("first_answer_due"), row.get("first_answer_warn_at"), False
-    elif row.get("has_interim") and not row.get("has_final"):
-        due, warn, final = row.get("final_answer_due"), row.get("final_answer_warn_at"), True
-    else:
-        return None
-    if due is None:
-        return None
-    warn_at = warn if warn is not None and warn <= due else due
-    return Deadline(due=due, warn_at=warn_at), final
-
-
 def timer_for(row: Mapping[str, Any], now: datetime) -> TimerView | None:
-    """The timer of a list row at ``now`` (``None``: no running deadline)."""
-    found = current_deadline(row)
-    if found is None:
+    """The timer of a list row at ``now`` (``None``: no running deadline).
+
+    The row's ``current_due`` / ``current_warn_at`` is the deadline that matters now (the
+    store keeps it: first answer until there is one, the final answer while on control).
+    """
+    due = row.get("current_due")
+    if due is None or Status(row["status"]).is_terminal:
         return None
-    deadline, final = found
+    warn = row.get("current_warn_at")
+    warn_at = warn if warn is not None and warn <= due else due
+    deadline = Deadline(due=due, warn_at=warn_at)
     calendar = region_calendar(str(row.get("region_code") or ""))
     left = time_left(deadline, now, calendar)
     tz: ZoneInfo = calendar.tzinfo
@@ -84,7 +68,7 @@ def timer_for(row: Mapping[str, Any], now: datetime) -> TimerView | None:
         working=left.working,
         due=deadline.due,
         due_local=deadline.due.astimezone(tz),
-        final=final,
+        final=Status(row["status"]) is Status.ON_CONTROL,
     )
 
 
@@ -106,11 +90,4 @@ def promise_date(
     return calendar.add_working_days(now, days).astimezone(calendar.tzinfo)
 
 
-__all__ = [
-    "AWAITING_FIRST_ANSWER",
-    "TimerView",
-    "current_deadline",
-    "promise_date",
-    "region_calendar",
-    "timer_for",
-]
+__all__ = ["TimerView", "promise_date", "region_calendar", "timer_for"]

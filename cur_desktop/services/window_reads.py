@@ -1,45 +1,43 @@
-"""Reads the window's lists need, run off the GUI thread on a small pool of reader threads.
+"""What the window's lists read, built on the :class:`Workstation`'s reads (no SQL here).
 
-Each reader thread owns its own connection to the local store (SQLite in WAL mode: readers
-never block the single writer, and each read sees one consistent snapshot). Every method is a
-coroutine: the event loop (the window) never waits on SQL.
+The window's list model holds a compact snapshot of row keys for the current view and fetches
+the visible window of rows by key (:meth:`Workstation.inbox_snapshot` /
+:meth:`Workstation.inbox_rows`, on the workstation's reader pool: the event loop never waits
+on SQL). This module adds what the window's lists need on top:
 
-* :meth:`WindowReads.view_keys` — row keys of a saved view (or a search) in display order;
-* :meth:`WindowReads.rows` — the list rows of some keys (a page of the visible window);
+* :meth:`WindowReads.view_keys` — the keys of a saved view narrowed by the filter bar, or of a
+  full-text search (best matches first, with a snippet around the first match);
+* :meth:`WindowReads.rows` — list rows as plain mappings (what the Qt model reads);
 * :meth:`WindowReads.view_counts` — how many incidents each saved view holds;
 * :meth:`WindowReads.keys_of` — row keys of incidents named by id (after a change event);
-* :meth:`WindowReads.reference` — municipalities, executors and topics for dropdowns.
+* :meth:`WindowReads.reference` — municipality, executor and topic names for the dropdowns;
+* :func:`match_spans` — where the search's words occur in a text (highlighting).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
-import threading
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
-from typing import Any, TypeVar
-
-from sqlalchemy import Connection, Engine, select
+from typing import Any
 
 from cur_desktop.reference.data import load_topics
 from cur_desktop.services.saved_views import SavedView, view_filter
-from cur_desktop.storage import inbox_window
+from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage.inbox import InboxFilter, InboxSort
 from cur_desktop.storage.search import query_stems, stem_words
-from cur_desktop.storage.tables import executor_table, municipality_table
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 SEARCH_LIMIT = 500
-_WORD = re.compile(r"[^\W_]+")
 """Best full-text matches a search shows."""
+_WORD = re.compile(r"[^\W_]+")
+_MARK = re.compile(r"\[([^\[\]]+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,40 +58,19 @@ class Reference:
     topics: Mapping[str, str]
 
 
+def row_mapping(row: Any, region_code: str | None) -> dict[str, Any]:
+    """A list row (``InboxRow``) as the mapping the Qt model reads."""
+    data = dataclasses.asdict(row)
+    data.setdefault("region_code", region_code)
+    return data
+
+
 class WindowReads:
-    """Reader pool over one store engine (see the module docstring)."""
+    """The window's list reads over one :class:`Workstation` (see the module docstring)."""
 
-    def __init__(self, engine: Engine, *, workers: int = 2) -> None:
-        self._engine = engine
-        self._local = threading.local()
-        self._conns: list[Connection] = []
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db-reader")
-
-    def _conn(self) -> Connection:
-        conn: Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._engine.connect()
-            self._local.conn = conn
-            with self._lock:
-                self._conns.append(conn)
-        return conn
-
-    def _read(self, fn: Callable[[Connection], T]) -> T:
-        conn = self._conn()
-        with conn.begin():  # one snapshot per read
-            return fn(conn)
-
-    async def run(self, fn: Callable[[Connection], T]) -> T:
-        """Run ``fn(conn)`` in one read transaction on a reader thread."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._read, fn)
-
-    def run_sync(self, fn: Callable[[Connection], T]) -> T:
-        """Run ``fn(conn)`` on a reader thread and wait (tests and start-up only)."""
-        return self._pool.submit(self._read, fn).result()
-
-    # ------------------------------------------------------------------ reads
+    def __init__(self, workstation: Workstation, region_code: str | None) -> None:
+        self.workstation = workstation
+        self.region_code = region_code
 
     async def view_keys(
         self,
@@ -108,59 +85,54 @@ class WindowReads:
         """Keys of ``view`` (narrowed by ``extra``); with ``query`` the best text matches."""
         flt = view_filter(view, login=login, now=now or datetime.now(UTC), extra=extra)
         if query.strip():
-            keys, snippets = await self.run(
-                partial(inbox_window.search_keys, query=query, flt=flt, limit=SEARCH_LIMIT)
-            )
+            hits = await self.workstation.search(query, flt, limit=SEARCH_LIMIT)
+            rows = await self.workstation.inbox_rows_by_id([h.id for h in hits])
+            by_id = {r.id: r.rowid for r in rows}
+            keys: array[int] = array("q")
+            snippets: dict[int, str] = {}
+            for hit in hits:
+                key = by_id.get(hit.id)
+                if key is not None:
+                    keys.append(key)
+                    snippets[key] = _MARK.sub(r"\1", hit.snippet)
             return ViewKeys(keys=keys, snippets=snippets, stems=tuple(query_stems(query)))
-        keys = await self.run(partial(inbox_window.view_keys, flt=flt, sort=sort))
-        return ViewKeys(keys=keys)
+        snapshot = await self.workstation.inbox_snapshot(flt, sort)
+        return ViewKeys(keys=snapshot.rowids)
 
     async def rows(self, keys: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """The list rows of ``keys``."""
-        return await self.run(partial(inbox_window.rows_by_keys, keys=list(keys)))
+        """The list rows of ``keys`` by key."""
+        rows = await self.workstation.inbox_rows(list(keys))
+        return {r.rowid: row_mapping(r, self.region_code) for r in rows}
 
     async def view_counts(
         self, *, login: str, extra: InboxFilter | None = None, now: datetime | None = None
     ) -> dict[SavedView, int]:
         """How many incidents each saved view holds (with the extra filters applied)."""
         at = now or datetime.now(UTC)
+        views = list(SavedView)
+        counts = await asyncio.gather(
+            *(
+                self.workstation.inbox_count(view_filter(v, login=login, now=at, extra=extra))
+                for v in views
+            )
+        )
+        return dict(zip(views, counts, strict=True))
 
-        def counts(conn: Connection) -> dict[SavedView, int]:
-            return {
-                v: inbox_window.count(conn, view_filter(v, login=login, now=at, extra=extra))
-                for v in SavedView
-            }
-
-        return await self.run(counts)
-
-    async def keys_of(self, incident_ids: Iterable[str]) -> dict[str, int]:
+    async def keys_of(self, incident_ids: Sequence[str]) -> dict[str, int]:
         """Row keys of incidents given by id."""
-        return await self.run(partial(inbox_window.keys_of_ids, incident_ids=list(incident_ids)))
+        rows = await self.workstation.inbox_rows_by_id(list(incident_ids))
+        return {r.id: r.rowid for r in rows}
 
     async def reference(self) -> Reference:
         """Municipality, executor and topic names."""
-
-        def read(conn: Connection) -> Reference:
-            places = {
-                str(r[0]): str(r[1])
-                for r in conn.execute(select(municipality_table.c.id, municipality_table.c.name))
-            }
-            bodies = {
-                str(r[0]): str(r[1])
-                for r in conn.execute(select(executor_table.c.id, executor_table.c.name))
-            }
-            topics = {t.code: t.name_ru for t in load_topics()}
-            return Reference(municipalities=places, executors=bodies, topics=topics)
-
-        return await self.run(read)
-
-    def close(self) -> None:
-        """Stop the reader threads and close their connections."""
-        self._pool.shutdown(wait=True)
-        with self._lock:
-            for conn in self._conns:
-                conn.close()
-            self._conns.clear()
+        places = await self.workstation.municipalities()
+        bodies = await self.workstation.executors()
+        topics = {t.code: t.name_ru for t in load_topics()}
+        return Reference(
+            municipalities={p.id: p.name for p in places},
+            executors={b.id: b.name for b in bodies},
+            topics=topics,
+        )
 
 
 def match_spans(text: str, stems: Sequence[str]) -> list[tuple[int, int]]:
@@ -173,4 +145,4 @@ def match_spans(text: str, stems: Sequence[str]) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m, s in zip(found, word_stems, strict=True) if s in wanted]
 
 
-__all__ = ["SEARCH_LIMIT", "Reference", "ViewKeys", "WindowReads", "match_spans"]
+__all__ = ["SEARCH_LIMIT", "Reference", "ViewKeys", "WindowReads", "match_spans", "row_mapping"]

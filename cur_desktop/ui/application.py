@@ -21,10 +21,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication
 
+from cur_desktop.services.views import SessionInfo
+from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.i18n import install_translations
 from cur_desktop.ui.main_window import MainWindow
-from cur_desktop.ui.ports import WorkstationPort
 from cur_desktop.ui.sign_in_dialog import Attempt, SignInDialog, ask_sign_in
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class WindowSession(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.window = MainWindow()
-        self.ws: WorkstationPort | None = None
+        self.ws: Workstation | None = None
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._shutdown: list[Callable[[], Awaitable[Any]]] = []
         self.window.closing.connect(self._on_closing)
@@ -93,14 +94,12 @@ class WindowSession(QObject):
         dialog = SignInDialog(attempt, self.window, server=server, login=login)
         return await ask_sign_in(dialog)
 
-    def attach(self, ws: WorkstationPort, *, offline: bool) -> None:
+    def attach(self, ws: Workstation, info: SessionInfo, *, offline: bool) -> None:
         """Hand the services layer to the window and start syncing."""
         self.ws = ws
-        self.window.attach(ws, offline=offline)
-        start = getattr(ws, "start_sync", None)
-        if callable(start):
-            start()
         self.on_shutdown(ws.close)
+        self.window.attach(ws, info, offline=offline)
+        ws.start_sync()
 
     def on_shutdown(self, step: Callable[[], Awaitable[Any]]) -> None:
         """Run ``step`` when the window closes (steps run newest first)."""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cur_desktop.services.window_model import AttentionItem
+from cur_desktop.services.views import PendingChange
 from cur_desktop.ui import format as fmt
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class AttentionPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.items: list[AttentionItem] = []
+        self.items: list[PendingChange] = []
         self.table = QTableWidget(0, 4, self)
         self.table.setHorizontalHeaderLabels(
             [self.tr("When"), self.tr("Change"), self.tr("Why the server refused"), self.tr("Text")]
@@ -68,7 +68,7 @@ class AttentionPanel(QWidget):
         layout.addLayout(buttons)
         self.set_items([])
 
-    def set_items(self, items: Sequence[AttentionItem]) -> None:
+    def set_items(self, items: Sequence[PendingChange]) -> None:
         """Show the rejected changes."""
         self.items = list(items)
         self.table.setRowCount(len(self.items))
@@ -77,7 +77,7 @@ class AttentionPanel(QWidget):
                 fmt.date_time(item.created_at.astimezone()),
                 change_title(item.name),
                 item.message or item.code or "",
-                item.text or "",
+                item_text(item),
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
@@ -89,22 +89,22 @@ class AttentionPanel(QWidget):
         if has:
             self.table.selectRow(0)
 
-    def _current(self) -> AttentionItem | None:
+    def _current(self) -> PendingChange | None:
         row = self.table.currentRow()
         return self.items[row] if 0 <= row < len(self.items) else None
 
     def _on_retry(self) -> None:
         item = self._current()
         if item is not None:
-            self.retry_requested.emit(item.id)
+            self.retry_requested.emit(item.mutation_id)
 
     def _on_edit(self) -> None:
         item = self._current()
         if item is None:
             return
-        dialog = EditTextDialog(item.text or "", self)
+        dialog = EditTextDialog(item_text(item), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.edit_requested.emit(item.id, dialog.text())
+            self.edit_requested.emit(item.mutation_id, dialog.text())
 
     def _on_discard(self) -> None:
         item = self._current()
@@ -116,7 +116,13 @@ class AttentionPanel(QWidget):
             self.tr("The change will be dropped for good. Discard it?"),
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.discard_requested.emit(item.id)
+            self.discard_requested.emit(item.mutation_id)
+
+
+def item_text(item: PendingChange) -> str:
+    """The text the operator wrote (answers and notes), kept whatever the server said."""
+    text = item.args.get("text")
+    return text if isinstance(text, str) else ""
 
 
 class EditTextDialog(QDialog):

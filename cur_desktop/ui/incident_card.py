@@ -26,17 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cur_desktop.services.window_model import HistoryEntry, HistoryKind, IncidentDetail
+from cur_desktop.services.views import ChangeState, HistoryEntry, IncidentDetail
 from cur_desktop.services.window_reads import Reference
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.answer_editor import AnswerEditor
-from cur_desktop.ui.labels import (
-    answer_kind_title,
-    answer_state_title,
-    priority_title,
-    source_title,
-    status_title,
-)
+from cur_desktop.ui.labels import priority_title, source_title, status_title
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +53,7 @@ class IncidentCard(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail: IncidentDetail | None = None
+        self.ref = Reference(municipalities={}, executors={}, topics={})
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
@@ -149,6 +144,7 @@ class IncidentCard(QWidget):
 
     def set_reference(self, ref: Reference) -> None:
         """Fill the dropdowns with the region's municipalities, topics and executors."""
+        self.ref = ref
         for combo, names in (
             (self.municipality, ref.municipalities),
             (self.topic, ref.topics),
@@ -183,10 +179,9 @@ class IncidentCard(QWidget):
         status += " · " + priority_title(incident.priority)
         if incident.assignee:
             status += " · " + self.tr("assigned to %1").replace("%1", incident.assignee)
-        if detail.pending_changes:
-            status += " · " + self.tr("%1 changes not yet sent").replace(
-                "%1", str(detail.pending_changes)
-            )
+        waiting = [p for p in detail.pending if p.state is ChangeState.PENDING]
+        if waiting:
+            status += " · " + self.tr("%1 changes not yet sent").replace("%1", str(len(waiting)))
         self.status.setText(status)
         self.text.setPlainText(incident.text)
         for combo, value in (
@@ -199,27 +194,34 @@ class IncidentCard(QWidget):
         self.history.clear()
         for entry in detail.history:
             item = QListWidgetItem(self._history_text(entry))
-            if entry.made_offline:
+            if entry.state is ChangeState.PENDING:
                 item.setForeground(Qt.GlobalColor.darkYellow)
+            elif entry.state is ChangeState.REJECTED:
+                item.setForeground(Qt.GlobalColor.red)
             self.history.addItem(item)
         self.history.scrollToBottom()
 
     def _history_text(self, entry: HistoryEntry) -> str:
         when = fmt.date_time(entry.at.astimezone())
-        if entry.kind is HistoryKind.RECEIVED:
-            line = self.tr("Received from %1").replace("%1", entry.who or self.tr("(no name)"))
-        elif entry.kind in (HistoryKind.ANSWER, HistoryKind.NOTE):
-            kind = answer_kind_title(entry.answer_kind) if entry.answer_kind else ""
-            state = answer_state_title(entry.answer_state) if entry.answer_state else ""
-            line = f"{kind} ({state}), {entry.who}:\n{entry.text}"
-        elif entry.kind is HistoryKind.STATUS and entry.to_status is not None:
-            line = self.tr("Status → %1").replace("%1", status_title(entry.to_status))
-        elif entry.kind is HistoryKind.ASSIGNED:
-            line = self.tr("Assigned to %1").replace("%1", entry.who or "—")
+        who = f" ({entry.actor})" if entry.actor else ""
+        if entry.state is ChangeState.PENDING:
+            mark = " " + self.tr("[made offline, not yet confirmed]")
+        elif entry.state is ChangeState.REJECTED:
+            mark = " " + self.tr("[rejected by the server: see Needs attention]")
         else:
-            line = self.tr("Classification changed")
-        mark = " " + self.tr("[made offline, not yet confirmed]") if entry.made_offline else ""
-        return f"{when}  {line}{mark}"
+            mark = ""
+        return f"{when}{who}  {entry.text}{mark}"
+
+    def names(self) -> tuple[str | None, str | None, str | None]:
+        """Municipality, executor and topic names of the open incident."""
+        if self.detail is None:
+            return None, None, None
+        incident = self.detail.incident
+        return (
+            self.ref.municipalities.get(incident.municipality_id or ""),
+            self.ref.executors.get(incident.executor_id or ""),
+            self.ref.topics.get(incident.topic_code or ""),
+        )
 
     # ------------------------------------------------------------------ actions
 

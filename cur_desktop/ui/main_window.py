@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,14 +30,17 @@ from PySide6.QtWidgets import (
 
 from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services.answer_templates import TemplateContext
+from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.timers import promise_date
+from cur_desktop.services.views import SessionInfo
+from cur_desktop.services.window_reads import WindowReads
+from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.attention_panel import AttentionPanel
 from cur_desktop.ui.bridge import CoreBridge
 from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
-from cur_desktop.ui.ports import WorkstationPort
 from cur_desktop.ui.status_bar import SyncStatusBar
 
 log = logging.getLogger(__name__)
@@ -57,7 +60,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("CUR workstation"))
         self.setMinimumSize(*MIN_SIZE)
-        self.ws: WorkstationPort | None = None
+        self.ws: Workstation | None = None
+        self.reads: WindowReads | None = None
+        self.login = ""
         self.bridge = CoreBridge(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -128,14 +133,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ wiring
 
-    def attach(self, ws: WorkstationPort, *, offline: bool = False) -> None:
-        """Start working with the services layer."""
+    def attach(self, ws: Workstation, info: SessionInfo, *, offline: bool = False) -> None:
+        """Start working with the services layer (``info``: who signed in)."""
         self.ws = ws
+        self.login = info.login or ""
+        role = info.role.value if info.role is not None else ""
         self.setWindowTitle(
-            self.tr("CUR workstation — %1 (%2)").replace("%1", ws.login).replace("%2", ws.role)
+            self.tr("CUR workstation — %1 (%2)").replace("%1", self.login).replace("%2", role)
         )
+        self.reads = WindowReads(ws, info.region_code)
         self._unsubscribe = ws.subscribe(self.bridge.deliver)
-        self.inbox = InboxPage(ws.reads, ws.login, self)
+        self.inbox = InboxPage(self.reads, self.login, self)
         self.inbox.open_requested.connect(self.open_incident)
         self.inbox.view_changed.connect(self._on_view_changed)
         self.waiting.hide()
@@ -151,7 +159,7 @@ class MainWindow(QMainWindow):
         self.spawn(self._load_attention())
         self.inbox.table.setFocus()
 
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run a coroutine on the loop, keep it alive, log its failure."""
         try:
             asyncio.get_running_loop()
@@ -171,9 +179,9 @@ class MainWindow(QMainWindow):
             self.status.showMessage(self.tr("Error: %1").replace("%1", message), 10_000)
 
     async def _load_reference(self) -> None:
-        assert self.ws is not None
+        assert self.reads is not None
         assert self.inbox is not None
-        ref = await self.ws.reads.reference()
+        ref = await self.reads.reference()
         self.inbox.set_reference(ref)
         self.card.set_reference(ref)
 
@@ -190,6 +198,8 @@ class MainWindow(QMainWindow):
         kind = type(event).__name__
         if kind in ("NeedsAttention", "UpToDate") and self.ws is not None:
             self.spawn(self._load_attention())
+        if kind == "Changes" and getattr(event, "lookups", False) and self.reads is not None:
+            self.spawn(self._load_reference())
         if kind == "Progress":
             text = str(getattr(event, "text", ""))
             done = getattr(event, "done", None)
@@ -218,11 +228,11 @@ class MainWindow(QMainWindow):
 
     async def _open(self, incident_id: str) -> None:
         assert self.ws is not None
-        detail = await self.ws.incident_detail(incident_id)
-        if detail is None:
+        try:
+            detail = await self.ws.incident(incident_id)
+        except OperationError:
             self.status.showMessage(self.tr("The incident is no longer available."), 8000)
             return
-        draft = await self.ws.load_draft(incident_id)
         self.card.show_detail(detail)
         self._open_version[incident_id] = detail.incident.version
         incident = detail.incident
@@ -233,14 +243,16 @@ class MainWindow(QMainWindow):
             incident.priority,
             datetime.now(UTC),
         )
+        municipality, executor, topic = self.card.names()
         context = TemplateContext(
             author=incident.author.split()[0] if incident.author else None,
-            executor=detail.executor_name,
+            executor=executor,
             due_local=promise,
-            municipality=detail.municipality_name,
-            topic=detail.topic_name,
-            operator=self.ws.login,
+            municipality=municipality,
+            topic=topic,
+            operator=self.login,
         )
+        draft = detail.draft
         self.card.editor.open_incident(
             incident_id,
             context,
@@ -248,35 +260,32 @@ class MainWindow(QMainWindow):
             draft_kind=None if draft is None else draft.kind,
             draft_text="" if draft is None else draft.text,
         )
-        if draft is not None and draft.base_version is not None:
-            if draft.base_version < incident.version:
-                self.card.editor.show_changed_banner("")
-            self._open_version[incident_id] = draft.base_version
 
     async def _reload_card(self, incident_id: str, *, from_event: bool) -> None:
         assert self.ws is not None
-        detail = await self.ws.incident_detail(incident_id)
-        if detail is None or self.card.detail is None:
+        try:
+            detail = await self.ws.incident(incident_id)
+        except OperationError:
             return
-        if str(self.card.detail.incident.id) != incident_id:
+        if self.card.detail is None or str(self.card.detail.incident.id) != incident_id:
             return
         self.card.show_detail(detail)
         opened = self._open_version.get(incident_id)
         if from_event and opened is not None and detail.incident.version > opened:
-            others = [a.author for a in detail.answers if a.author != self.ws.login]
-            self.card.editor.show_changed_banner(others[-1] if others else "")
+            others = [a.author for a in detail.answers if a.author != self.login]
+            if others or detail.incident.assignee not in (None, self.login):
+                self.card.editor.show_changed_banner(others[-1] if others else "")
 
     # ------------------------------------------------------------------ operations
-
-    def _changed(self, ids: Sequence[str]) -> None:
-        self.bridge.changed(ids)
 
     def _on_take(self, incident_id: str) -> None:
         async def run() -> None:
             assert self.ws is not None
-            self._changed(await self.ws.take(incident_id))
+            await self.ws.take(incident_id)
             self._open_version.pop(incident_id, None)
             await self._reload_card(incident_id, from_event=False)
+            if self.card.detail is not None:
+                self._open_version[incident_id] = self.card.detail.incident.version
             self.status.showMessage(self.tr("Taken into work"), 4000)
 
         self.spawn(run())
@@ -294,13 +303,15 @@ class MainWindow(QMainWindow):
     ) -> None:
         async def run() -> None:
             assert self.ws is not None
-            ids = await self.ws.classify(
+            await self.ws.classify(
                 incident_id,
                 municipality_id=None if municipality is None else str(municipality),
                 topic_code=None if topic is None else str(topic),
-                executor_id=None if executor is None else str(executor),
             )
-            self._changed(ids)
+            detail = self.card.detail
+            current = None if detail is None else detail.incident.executor_id
+            if executor is not None and str(executor) != current:
+                await self.ws.route_to_executor(incident_id, str(executor))
             self.status.showMessage(self.tr("Classification saved"), 4000)
 
         self.spawn(run())
@@ -313,16 +324,18 @@ class MainWindow(QMainWindow):
     def _on_send(self, incident_id: str, kind: str, text: str) -> None:
         async def run() -> None:
             assert self.ws is not None
-            ids = await self.ws.send_answer(incident_id, AnswerKind(kind), text)
-            await self.ws.discard_draft(incident_id)
+            answer_kind = AnswerKind(kind)
+            if answer_kind is AnswerKind.INTERNAL_NOTE:
+                await self.ws.add_note(incident_id, text)
+                await self.ws.discard_draft(incident_id)
+            else:
+                await self.ws.send_answer(incident_id, answer_kind, text)
             self.card.editor.clear_after_send()
-            self._changed(ids)
             self._open_version.pop(incident_id, None)
             await self._reload_card(incident_id, from_event=False)
             detail = self.card.detail
             if detail is not None:
                 self._open_version[incident_id] = detail.incident.version
-            self.ws.sync_now()
             self.status.showMessage(
                 self.tr("The answer is in the outbox; it is sent when the server is reachable."),
                 6000,
@@ -332,35 +345,43 @@ class MainWindow(QMainWindow):
 
     def _on_sync_now(self) -> None:
         if self.ws is not None:
-            self.ws.sync_now()
+            self.spawn(self._sync_now())
+
+    async def _sync_now(self) -> None:
+        assert self.ws is not None
+        try:
+            await self.ws.sync_now()
+        except OperationError as exc:  # offline: the status bar already says so
+            log.info("sync now: %s", exc.message)
 
     def _toggle_attention(self) -> None:
         self.attention_dock.setVisible(not self.attention_dock.isVisible())
 
-    def _after_attention(self, ids: Sequence[str]) -> None:
-        self._changed(ids)
+    def _after_attention(self) -> None:
         self.spawn(self._load_attention())
-        if self.ws is not None:
-            self.ws.sync_now()
 
     def _on_retry(self, item_id: int) -> None:
         async def run() -> None:
             assert self.ws is not None
-            self._after_attention(await self.ws.retry(item_id))
+            await self.ws.retry(item_id)
+            self._after_attention()
 
         self.spawn(run())
 
     def _on_discard(self, item_id: int) -> None:
         async def run() -> None:
             assert self.ws is not None
-            self._after_attention(await self.ws.discard(item_id))
+            await self.ws.discard(item_id)
+            self._after_attention()
 
         self.spawn(run())
 
     def _on_edit(self, item_id: int, text: str) -> None:
         async def run() -> None:
             assert self.ws is not None
-            self._after_attention(await self.ws.edit_text(item_id, text))
+            item = next(i for i in self.attention.items if i.mutation_id == item_id)
+            await self.ws.edit(item_id, {**item.args, "text": text})
+            self._after_attention()
 
         self.spawn(run())
 

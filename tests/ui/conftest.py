@@ -20,8 +20,11 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine
 
+from cur_desktop.services.window_reads import WindowReads
+from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
+from cur_desktop.sync.profile import DB_FILE_NAME
 from cur_desktop.ui.i18n import install_translations
 from tests.storage.factories import make_row
 
@@ -78,9 +81,23 @@ def store_rows() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def local_store(tmp_path: Path, store_rows: list[dict[str, Any]]) -> Iterator[Engine]:
-    """A real migrated local store file filled with ``store_rows``."""
-    engine = open_engine(tmp_path / "local.sqlite3")
+    """A real migrated local store file (a profile's) filled with ``store_rows``."""
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    engine = open_engine(profile / DB_FILE_NAME)
     with engine.begin() as conn:
         bulk_insert_incidents(conn, store_rows)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def profile_dir(local_store: Engine, tmp_path: Path) -> Path:
+    """The profile directory holding ``local_store`` (not bound to any server)."""
+    return tmp_path / "profile"
+
+
+async def open_reads(profile: Path) -> tuple[Workstation, WindowReads]:
+    """A workstation over ``profile`` and the window's reads on it (close the workstation)."""
+    station = await Workstation.open(profile)
+    return station, WindowReads(station, "RU-TUL")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from cur_desktop.domain.enums import Source, Status
@@ -19,7 +21,7 @@ from cur_desktop.storage.search import search
 from cur_desktop.ui.inbox_model import ID_ROLE, SPANS_ROLE, Column, InboxTableModel
 from cur_desktop.ui.inbox_page import InboxPage
 from tests.storage.factories import make_row
-from tests.ui.conftest import run_qt, until
+from tests.ui.conftest import open_reads, run_qt, until
 
 pytestmark = pytest.mark.ui
 
@@ -28,12 +30,21 @@ def _shown_ids(model: InboxTableModel) -> list[str]:
     return [str(model.index(r, 0).data(ID_ROLE)) for r in range(model.rowCount())]
 
 
-def test_inbox_model_passes_the_model_tester(qapp: QApplication, local_store: Engine) -> None:
-    reads = WindowReads(local_store)
-    model = InboxTableModel(reads)
-    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Warning)
+async def _load_all(page: InboxPage, count: int) -> None:
+    await until(lambda: page.model.rowCount() == count, what=f"{count} rows")
+    for row in range(page.model.rowCount()):
+        page.model.index(row, 0).data(ID_ROLE)
+    await until(
+        lambda: all(page.model.cached_row(r) is not None for r in range(count)), what="pages"
+    )
 
-    async def body() -> None:
+
+def test_inbox_model_passes_the_model_tester(qapp: QApplication, profile_dir: Path) -> None:
+    async def check(reads: WindowReads) -> None:
+        model = InboxTableModel(reads)
+        tester = QAbstractItemModelTester(
+            model, QAbstractItemModelTester.FailureReportingMode.Warning
+        )
         keys = await reads.view_keys(SavedView.ALL, login="ivanova", sort=InboxSort.DUE_ASC)
         model.show_keys(keys)
         for row in range(model.rowCount()):
@@ -42,14 +53,18 @@ def test_inbox_model_passes_the_model_tester(qapp: QApplication, local_store: En
         keys2 = await reads.view_keys(SavedView.NEW, login="ivanova", sort=InboxSort.DUE_ASC)
         model.refresh_keys(keys2)
         model.tick(datetime.now(UTC))
-
-    try:
-        run_qt(qapp, body)
-        assert model.rowCount() > 0
+        assert model.rowCount() == len(keys2.keys) > 0
         assert model.columnCount() == len(Column)
-    finally:
         del tester
-        reads.close()
+
+    async def body() -> None:
+        station, reads = await open_reads(profile_dir)
+        try:
+            await check(reads)
+        finally:
+            await station.close()
+
+    run_qt(qapp, body)
 
 
 @pytest.mark.parametrize(
@@ -62,11 +77,14 @@ def test_inbox_model_passes_the_model_tester(qapp: QApplication, local_store: En
         (SavedView.ON_CONTROL, InboxFilter(topic_codes=frozenset({"roads"}))),
     ],
 )
-def test_views_and_filters_show_exactly_what_the_store_returns(
-    qapp: QApplication, local_store: Engine, view: SavedView, extra: InboxFilter
+def test_views_and_filters_show_exactly_what_the_store_returns(  # noqa: PLR0917 (fixtures)
+    qapp: QApplication,
+    qtbot: QtBot,
+    local_store: Engine,
+    profile_dir: Path,
+    view: SavedView,
+    extra: InboxFilter,
 ) -> None:
-    reads = WindowReads(local_store)
-    page = InboxPage(reads, "ivanova")
     statuses = {
         SavedView.NEW: frozenset({Status.NEW}),
         SavedView.ON_CONTROL: frozenset({Status.ON_CONTROL}),
@@ -87,7 +105,7 @@ def test_views_and_filters_show_exactly_what_the_store_returns(
         expected = inbox_ids(conn, expected_filter, InboxSort.DUE_ASC, 10_000)
     assert expected, "the test data must make the view non-empty"
 
-    async def body() -> None:
+    async def check(page: InboxPage) -> None:
         page.view = view
         for combo, values in (
             (page.source_filter, extra.sources),
@@ -102,62 +120,57 @@ def test_views_and_filters_show_exactly_what_the_store_returns(
                 combo.setCurrentIndex(combo.findData(str(value)))
                 combo.blockSignals(False)
         page.reload()
-        await until(lambda: page.model.rowCount() == len(expected), what="rows")
-        for row in range(page.model.rowCount()):
-            page.model.index(row, 0).data(ID_ROLE)
-        await until(
-            lambda: all(page.model.cached_row(r) is not None for r in range(len(expected))),
-            what="pages",
-        )
-
-    try:
-        run_qt(qapp, body)
+        await _load_all(page, len(expected))
         assert _shown_ids(page.model) == expected
-    finally:
-        reads.close()
+
+    async def body() -> None:
+        station, reads = await open_reads(profile_dir)
+        try:
+            page = InboxPage(reads, "ivanova")
+            qtbot.addWidget(page)
+            await check(page)
+        finally:
+            await station.close()
+
+    run_qt(qapp, body)
 
 
 def test_search_shows_the_store_matches_with_highlights(
-    qapp: QApplication, local_store: Engine
+    qapp: QApplication, qtbot: QtBot, local_store: Engine, profile_dir: Path
 ) -> None:
-    reads = WindowReads(local_store)
-    page = InboxPage(reads, "ivanova")
-    page.view = SavedView.ALL
     with local_store.connect() as conn:
         expected = [h.id for h in search(conn, "мусором", limit=500)]
     assert expected
 
-    async def body() -> None:
+    async def check(page: InboxPage) -> None:
+        page.view = SavedView.ALL
         page.search.setText("мусором")  # stemmed: finds "мусор"
-        await until(lambda: page.model.rowCount() == len(expected), what="search rows")
-        for row in range(page.model.rowCount()):
-            page.model.index(row, 0).data(ID_ROLE)
-        await until(
-            lambda: all(page.model.cached_row(r) is not None for r in range(len(expected))),
-            what="pages",
-        )
-
-    try:
-        run_qt(qapp, body)
+        await _load_all(page, len(expected))
         assert _shown_ids(page.model) == expected
         first = page.model.index(0, Column.EXCERPT)
         text = str(first.data(Qt.ItemDataRole.DisplayRole))
         spans = first.data(SPANS_ROLE)
         assert spans, "the match must be highlighted"
         assert all(text[a:b].lower() == "мусор" for a, b in spans)
-    finally:
-        reads.close()
+
+    async def body() -> None:
+        station, reads = await open_reads(profile_dir)
+        try:
+            page = InboxPage(reads, "ivanova")
+            qtbot.addWidget(page)
+            await check(page)
+        finally:
+            await station.close()
+
+    run_qt(qapp, body)
 
 
 def test_refresh_keeps_the_selected_incident_selected(
-    qapp: QApplication, local_store: Engine
+    qapp: QApplication, qtbot: QtBot, local_store: Engine, profile_dir: Path
 ) -> None:
-    reads = WindowReads(local_store)
-    page = InboxPage(reads, "ivanova")
-    page.view = SavedView.ALL
-    page.sort = InboxSort.RECEIVED_DESC
-
-    async def body() -> str:
+    async def check(page: InboxPage) -> None:
+        page.view = SavedView.ALL
+        page.sort = InboxSort.RECEIVED_DESC
         page.reload()
         await until(lambda: page.model.rowCount() == 400, what="rows")
         page.model.index(5, 0).data(ID_ROLE)
@@ -176,12 +189,17 @@ def test_refresh_keeps_the_selected_incident_selected(
         await until(lambda: page.model.rowCount() == 401, what="new row")
         page.model.index(6, 0).data(ID_ROLE)
         await until(lambda: page.model.cached_row(6) is not None, what="page after refresh")
-        return chosen
-
-    try:
-        chosen = run_qt(qapp, body)
         # the same incident stays selected, one row lower (the new one sorts first)
         assert page.table.currentIndex().row() == 6
         assert page.current_incident_id() == chosen
-    finally:
-        reads.close()
+
+    async def body() -> None:
+        station, reads = await open_reads(profile_dir)
+        try:
+            page = InboxPage(reads, "ivanova")
+            qtbot.addWidget(page)
+            await check(page)
+        finally:
+            await station.close()
+
+    run_qt(qapp, body)
