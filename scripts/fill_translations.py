@@ -59,6 +59,8 @@ RU: dict[str, str] = {
     # Format
     "%1 d %2 h": "%1 д %2 ч",
     "%1 h %2 min": "%1 ч %2 мин",
+    "%1 h": "%1 ч",
+    "[rejected by the server: see Needs attention]": "[отклонено сервером: см. «Требуют внимания»]",
     "%1 min": "%1 мин",
     # InboxPage
     "Search the text (Ctrl+F)": "Поиск по тексту (Ctrl+F)",

@@ -19,7 +19,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +123,9 @@ def start_demo_server(
     return demo
 
 
-def _ingest_item(row: dict[str, Any]) -> dict[str, Any]:
+def _ingest_item(row: dict[str, Any], hours_ago: float = 0.0) -> dict[str, Any]:
     item = {k: row[k] for k in _INGEST_FIELDS if row.get(k) is not None}
-    item["received_at"] = datetime.now(UTC).isoformat()
+    item["received_at"] = (datetime.now(UTC) - timedelta(hours=hours_ago)).isoformat()
     item["external_id"] = f"live-{uuid.uuid4().hex[:12]}"
     return item
 
@@ -133,8 +133,11 @@ def _ingest_item(row: dict[str, Any]) -> dict[str, Any]:
 class LiveFeed:
     """Ingests one new post every few seconds into the demo server (an asyncio task)."""
 
-    def __init__(self, base_url: str, region_code: str, *, seed: int | None = None) -> None:
+    def __init__(
+        self, base_url: str, region_code: str, *, seed: int | None = None, burst: int = 14
+    ) -> None:
         self.base_url = base_url
+        self.burst = burst
         self.region_code = region_code
         self.rng = random.Random(seed)
         self.sent = 0
@@ -157,7 +160,8 @@ class LiveFeed:
         async with httpx.AsyncClient(base_url=self.base_url, timeout=10) as client:
             token = None
             while True:
-                await asyncio.sleep(self.rng.uniform(*FEED_INTERVAL_S))
+                if not self.burst:
+                    await asyncio.sleep(self.rng.uniform(*FEED_INTERVAL_S))
                 try:
                     if token is None:
                         response = await client.post(
@@ -166,10 +170,26 @@ class LiveFeed:
                         )
                         response.raise_for_status()
                         token = response.json()["access_token"]
+                    if self.burst:
+                        await self._feed_burst(client, token)
                     await self._feed_one(client, token)
                 except httpx.HTTPError as exc:
                     log.info("demo feed: %s", exc)
                     token = None
+
+    async def _feed_burst(self, client: httpx.AsyncClient, token: str) -> None:
+        """Posts of the last hours, so the views have fresh, due-soon and overdue work at once."""
+        seed = self.rng.getrandbits(32)
+        rows = generate_incidents(self.burst, seed=seed, regions=[self.region_code], days=1)
+        items = [_ingest_item(row, hours_ago=self.rng.uniform(0.2, 30.0)) for row in rows]
+        response = await client.post(
+            f"{wire.API_PREFIX}/ingest",
+            json=items,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response.raise_for_status()
+        self.sent += len(items)
+        self.burst = 0
 
     async def _feed_one(self, client: httpx.AsyncClient, token: str) -> None:
         seed = self.rng.getrandbits(32)

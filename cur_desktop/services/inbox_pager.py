@@ -112,6 +112,10 @@ class InboxPager:
         start = page * self.page_size
         return range(start, min(start + self.page_size, len(self._keys)))
 
+    def forget_in_flight(self, page: int) -> None:
+        """A fetch of ``page`` was abandoned: it may be wanted again."""
+        self._in_flight.discard(page)
+
     def forget_keys(self, keys: Iterable[int]) -> list[int]:
         """Drop cached rows of ``keys``; return the display rows to refetch and repaint."""
         rows: list[int] = []

@@ -37,10 +37,14 @@ def duration(td: timedelta, *, days: bool = True) -> str:
     return QCoreApplication.translate("Format", "%1 min").replace("%1", str(mins))
 
 
-def time_left_text(td: timedelta, *, days: bool = True) -> str:
-    """``3 ч 05 мин`` when time is left; ``−1 ч 20 мин`` when overdue."""
+def time_left_text(td: timedelta, *, days: bool = True, overdue: bool | None = None) -> str:
+    """``3 ч 05 мин`` when time is left; ``−1 ч 20 мин`` when overdue.
+
+    ``overdue`` overrides the sign (a deadline passed at night is overdue by 0 working minutes).
+    """
     text = duration(td, days=days)
-    return f"{MINUS}{text}" if td < timedelta(0) else text
+    late = td < timedelta(0) if overdue is None else overdue
+    return f"{MINUS}{text}" if late else text
 
 
 def _qdatetime(value: datetime) -> QDateTime:

@@ -171,7 +171,7 @@ class InboxTableModel(QAbstractTableModel):
             timer = self._timer(display_row, row)
             if timer is None:
                 return ""
-            return fmt.time_left_text(timer.working, days=False)
+            return fmt.time_left_text(timer.working, days=False, overdue=timer.band is Band.OVERDUE)
         if column is Column.STATUS:
             text = status_title(row["status"])
             return f"{text} ●" if row.get("local_changed") else text
@@ -313,6 +313,9 @@ class InboxTableModel(QAbstractTableModel):
     async def _fetch_page(self, generation: int, page: int, keys: list[int]) -> None:
         try:
             rows = await self._reads.rows(keys)
+        except asyncio.CancelledError:
+            self._pager.forget_in_flight(page)
+            raise
         except Exception:
             log.exception("inbox page %d could not be read", page)
             return
@@ -321,6 +324,11 @@ class InboxTableModel(QAbstractTableModel):
             return
         self.dataChanged.emit(self.index(shown.start, 0), self.index(shown[-1], len(Column) - 1))
         self.page_loaded.emit()
+
+    def cancel_tasks(self) -> None:
+        """Cancel page reads in flight."""
+        for task in list(self._tasks):
+            task.cancel()
 
     def pending_tasks(self) -> int:
         """Reads in flight (tests)."""

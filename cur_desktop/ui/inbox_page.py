@@ -241,6 +241,14 @@ class InboxPage(QWidget):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def cancel_tasks(self) -> None:
+        """Cancel reads in flight (the window is closing)."""
+        self._search_timer.stop()
+        self._refresh_timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        self.model.cancel_tasks()
+
     def reload(self) -> None:
         """Load a new snapshot of the current view (selection starts over)."""
         self._generation += 1

@@ -172,11 +172,16 @@ class MainWindow(QMainWindow):
 
     def _task_done(self, task: asyncio.Future[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        if isinstance(exc, OperationError):  # a refusal told in Russian: show it, no traceback
+            log.info("operation refused: %s (%s)", exc.message, exc.code)
+            message = exc.message
+        else:
             log.error("window task failed", exc_info=exc)
-            message = getattr(exc, "message", None) or str(exc)
-            self.status.showMessage(self.tr("Error: %1").replace("%1", message), 10_000)
+            message = str(exc)
+        self.status.showMessage(self.tr("Error: %1").replace("%1", message), 10_000)
 
     async def _load_reference(self) -> None:
         assert self.reads is not None
@@ -525,8 +530,16 @@ class MainWindow(QMainWindow):
             self._unsubscribe()
             self._unsubscribe = None
         self._ticker.stop()
+        self.cancel_tasks()
         super().closeEvent(event)
         self.closing.emit()
+
+    def cancel_tasks(self) -> None:
+        """Cancel reads and operations in flight (the services are about to close)."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self.inbox is not None:
+            self.inbox.cancel_tasks()
 
     def show_error(self, title: str, message: str) -> None:
         """One place for error dialogs."""

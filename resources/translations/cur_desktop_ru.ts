@@ -342,20 +342,8 @@ Send it anyway?</source>
         <translation>неотправленных изменений: %1</translation>
     </message>
     <message>
-        <source>Received from %1</source>
-        <translation>Поступило от %1</translation>
-    </message>
-    <message>
-        <source>Status → %1</source>
-        <translation>Статус → %1</translation>
-    </message>
-    <message>
-        <source>Assigned to %1</source>
-        <translation>Назначен: %1</translation>
-    </message>
-    <message>
-        <source>Classification changed</source>
-        <translation>Изменена классификация</translation>
+        <source>[rejected by the server: see Needs attention]</source>
+        <translation>[отклонено сервером: см. «Требуют внимания»]</translation>
     </message>
     <message>
         <source>[made offline, not yet confirmed]</source>
