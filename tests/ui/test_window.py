@@ -113,7 +113,7 @@ def test_editor_template_quality_check_and_draft(
         try:
             window.attach(ws, _info())
             window.open_incident(incident_id)
-            await until(lambda: window.card.editor.isEnabled(), what="editor")
+            await until(window.card.editor.isEnabled, what="editor")
             editor = window.card.editor
             editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.FINAL.value))
             editor.text.insertPlainText("Взято в работу.")  # typing (keyClicks is ASCII-only)
