@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,7 @@ async def _window_main(
     from cur_desktop.ui.application import WindowSession  # noqa: PLC0415
 
     session = WindowSession()
+    _close_on_signals(session)
     session.show()
     try:
         if demo:
@@ -83,6 +85,21 @@ async def _window_main(
     finally:
         await session.shutdown()
     return 0
+
+
+def _close_on_signals(session: WindowSession) -> None:
+    """SIGTERM / SIGINT close the window like the close button (drafts saved, demo stopped).
+
+    Python runs signal handlers between bytecodes; the window's one-second timer keeps the
+    interpreter turning while Qt waits for events.
+    """
+
+    def close(_signum: int, _frame: object) -> None:
+        session.quit()
+
+    for name in ("SIGTERM", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
 
 
 async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) -> None:

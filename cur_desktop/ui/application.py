@@ -45,6 +45,9 @@ def prepare_application(app: QApplication, organization: str, application: str) 
     QCoreApplication.setOrganizationName(organization)
     QCoreApplication.setApplicationName(application)
     app.setProperty("cur_translators", install_translations(app))
+    # the run ends when the window's shutdown steps are done (drafts, sync, demo server),
+    # not the moment the last window closes
+    app.setQuitOnLastWindowClosed(False)
     app.setStyle("Fusion")
 
 
@@ -98,6 +101,8 @@ class WindowSession(QObject):
         """Hand the services layer to the window and start syncing."""
         self.ws = ws
         self.on_shutdown(ws.close)
+        if self._closed.done():  # closed while starting: nothing to show any more
+            return
         self.window.attach(ws, info, offline=offline)
         ws.start_sync()
 

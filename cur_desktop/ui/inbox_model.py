@@ -94,6 +94,7 @@ class InboxTableModel(QAbstractTableModel):
         self._fetch_pending = False
         self._tasks: set[asyncio.Future[Any]] = set()
         self._timer_cache: dict[int, TimerView | None] = {}
+        self._closed = False
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -301,6 +302,9 @@ class InboxTableModel(QAbstractTableModel):
             self._spawn(self._fetch_page(generation, page, keys))
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        if self._closed:
+            coro.close()
+            return
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no event loop any more (the window is closing)
@@ -326,7 +330,8 @@ class InboxTableModel(QAbstractTableModel):
         self.page_loaded.emit()
 
     def cancel_tasks(self) -> None:
-        """Cancel page reads in flight."""
+        """Cancel page reads in flight and start no more."""
+        self._closed = True
         for task in list(self._tasks):
             task.cancel()
 

@@ -157,6 +157,7 @@ class InboxPage(QWidget):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_in_place)
         self._changed_ids: set[str] = set()
+        self._closed = False
 
     def _combo(self, any_text: str) -> QComboBox:
         combo = QComboBox(self)
@@ -232,6 +233,9 @@ class InboxPage(QWidget):
     # ------------------------------------------------------------------ loading
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        if self._closed:
+            coro.close()
+            return
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no event loop any more (the window is closing)
@@ -242,7 +246,8 @@ class InboxPage(QWidget):
         task.add_done_callback(self._tasks.discard)
 
     def cancel_tasks(self) -> None:
-        """Cancel reads in flight (the window is closing)."""
+        """Cancel reads in flight and start no more (the window is closing)."""
+        self._closed = True
         self._search_timer.stop()
         self._refresh_timer.stop()
         for task in list(self._tasks):

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._open_version: dict[str, int] = {}
+        self._closed = False
         self.inbox: InboxPage | None = None
         self.card = IncidentCard(self)
         self.tabs = QTabWidget(self)
@@ -161,6 +162,9 @@ class MainWindow(QMainWindow):
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run a coroutine on the loop, keep it alive, log its failure."""
+        if self._closed:
+            coro.close()
+            return
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no event loop any more (the window is closing)
@@ -536,6 +540,7 @@ class MainWindow(QMainWindow):
 
     def cancel_tasks(self) -> None:
         """Cancel reads and operations in flight (the services are about to close)."""
+        self._closed = True
         for task in list(self._tasks):
             task.cancel()
         if self.inbox is not None:
