@@ -60,6 +60,7 @@ RU: dict[str, str] = {
     "%1 d %2 h": "%1 д %2 ч",
     "%1 h %2 min": "%1 ч %2 мин",
     "%1 h": "%1 ч",
+    "overdue": "просрочен",
     "[rejected by the server: see Needs attention]": "[отклонено сервером: см. «Требуют внимания»]",
     "%1 min": "%1 мин",
     # InboxPage

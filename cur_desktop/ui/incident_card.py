@@ -59,6 +59,8 @@ class IncidentCard(QWidget):
         self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.author = _plain_label(self)
         self.source = _plain_label(self)
+        self.source.setWordWrap(False)
+        self.source.setMinimumWidth(80)
         self.status = _plain_label(self)
         self.open_link = QPushButton(self.tr("Open in browser"), self)
         self.open_link.clicked.connect(self._on_open_link)

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.waiting.setStyleSheet("font-size: 14pt; color: #555;")
         self.inbox_holder.addWidget(self.waiting)
         self.inbox_holder.addWidget(self.card)
+        self.card.hide()  # until signed in
         self.tabs.addTab(self.inbox_holder, self.tr("Inbox"))
         self.tabs.addTab(
             self._placeholder(
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.waiting.hide()
         self.waiting.setParent(None)
         self.inbox_holder.insertWidget(0, self.inbox)
+        self.card.show()
         self._restore_splitter()
         self.status.set_offline_mode(offline)
         view = self._saved_view()

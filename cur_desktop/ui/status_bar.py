@@ -52,7 +52,7 @@ class SyncStatusBar(QStatusBar):
         self.addPermanentWidget(self.sync_button)
         self._sync_started: float | None = None
         self._offline = False
-        self.set_offline_mode(False)
+        self.mode_label.hide()  # shown once signed in: online or offline
         self.sync_label.setText(self.tr("Not synchronised yet"))
 
     # ------------------------------------------------------------------ state
@@ -60,6 +60,7 @@ class SyncStatusBar(QStatusBar):
     def set_offline_mode(self, offline: bool) -> None:
         """Say clearly whether the workstation works without the server."""
         self._offline = offline
+        self.mode_label.show()
         if offline:
             self.mode_label.setText(self.tr("OFFLINE: changes are kept and sent later"))
             self.mode_label.setStyleSheet(
