@@ -1,16 +1,28 @@
-"""Composition root of the workstation: command line, logging, Qt application, the window.
+"""The composition root: builds the long-lived objects once and runs what the command asked.
 
-``cur-desktop`` starts here. Headless commands (``login``, ``sync``, ``status``, ``logout``,
-``--demo --headless``) go to :mod:`cur_desktop.cli`, which never imports Qt. Everything else opens
-the window: a ``QApplication`` with the qasync event loop (asyncio on Qt's thread), the
-translations (Russian by default), Qt's own messages routed into Python logging, and then
+:mod:`cur_desktop.cli` parses the command line and calls :func:`run`. Here, and only here,
+the program is put together: logging, the start-up heap freeze, the
+:class:`~cur_desktop.services.Workstation` of the profile (database, writer, readers,
+transport, sync engine: built once, closed once), and the event loop it lives on:
 
-* ``--demo``: the window appears at once and shows progress while the demo server is seeded and
-  started in a worker thread; the demo user signs in, syncs, and a live feed keeps adding posts;
-* otherwise: the sign-in dialog (online, or offline on a profile that signed in before).
+* headless commands (``login``, ``sync``, ``status``, ``logout``) run the workstation on a
+  plain asyncio loop and print in Russian;
+* ``--demo --headless`` runs the embedded demo in the terminal (a seeded local server and an
+  operator);
+* the window (no command, or ``--demo``): :func:`run_desktop` builds the ``QApplication``
+  with the qasync loop (asyncio on the Qt thread), the translations (Russian by default) and
+  Qt's messages routed into Python logging, shows the window at once, and then
+  - ``--demo``: seeds and starts the demo server in a worker thread while the window shows
+    progress, signs the demo user in, opens the workstation, and keeps feeding new posts;
+  - otherwise: the sign-in dialog (online, or offline on a profile that signed in before),
+    then the workstation of the profile.
+  The workstation is opened once and closed once, after the window closed (SIGTERM / SIGINT
+  close it like the close button). :func:`run_window` is the bare form: a workstation handed
+  to a ``show`` coroutine on the qasync loop. Qt is imported only inside these two, so
+  headless use never loads it.
 
-The long-lived services of the profile (:class:`WindowWorkstation`) are built once here and
-closed once when the window closes.
+Exit codes: 0 ok, 1 error, 3 changes the server rejected wait for the operator, 4 changes are
+still waiting to be sent.
 """
 
 from __future__ import annotations
@@ -19,36 +31,204 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
-from cur_desktop import cli
+from cur_desktop.services import OperationError, Workstation
+from cur_desktop.services.outcomes import CODE_NOT_CONNECTED
+from cur_desktop.services.sign_in import remembered_identity, sign_in
+from cur_desktop.storage.outbox import SyncStatus
+from cur_desktop.sync.errors import SyncClientError
+from cur_desktop.sync.gc_tuning import freeze_startup_heap
+from cur_desktop.sync.syncer import SyncCounts
 
 if TYPE_CHECKING:
     from cur_desktop.ui.application import WindowSession
 
 log = logging.getLogger(__name__)
 
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_NEEDS_ATTENTION = 3
+EXIT_NOT_CAUGHT_UP = 4
+
+NOT_LOGGED_IN = "Профиль не подключён к серверу: выполните «cur-desktop login»."
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What the command line asked for (built by :mod:`cur_desktop.cli`)."""
+
+    command: str | None
+    profile: Path | None = None
+    server: str | None = None
+    login: str | None = None
+    once: bool = False
+    demo: bool = False
+    demo_dir: Path | None = None
+    verbosity: int = 0
+    window: bool = False
+    role: str = "operator"
+
+
+def configure_logging(verbosity: int) -> None:
+    """WARNING by default, INFO with ``-v``, DEBUG with ``-vv``; to standard error."""
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def run(request: Request, *, stdin: TextIO | None = None, show_help: Callable[[], None]) -> int:
+    """Run one request; return the process exit code."""
+    configure_logging(request.verbosity)
+    # Start-up is done: keep the collector's full passes off the start-up heap (see gc_tuning;
+    # without it a big pull stalled the event loop for 75-225 ms per full pass).
+    freeze_startup_heap()
+    if request.window:
+        return run_desktop(
+            demo=request.demo, demo_dir=request.demo_dir, role=request.role, profile=request.profile
+        )
+    if request.demo:
+        from cur_desktop.demo.embedded import run_demo  # noqa: PLC0415 (starts a server: lazy)
+
+        return run_demo(request.demo_dir)
+    handlers: dict[str, Callable[[Workstation], Awaitable[int]]] = {
+        "login": lambda station: _login(station, request, stdin or sys.stdin),
+        "logout": _logout,
+        "sync": lambda station: _sync(station, once=request.once),
+        "status": _status,
+    }
+    handler = handlers.get(request.command or "")
+    if handler is None:
+        show_help()
+        return EXIT_OK
+    try:
+        return asyncio.run(_with_workstation(request.profile, handler))
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except (OperationError, SyncClientError) as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        log.debug("OS error", exc_info=True)
+        print(f"Ошибка файловой системы: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+async def _with_workstation(
+    profile: Path | None, handler: Callable[[Workstation], Awaitable[int]]
+) -> int:
+    station = await Workstation.open(profile)
+    try:
+        return await handler(station)
+    finally:
+        await station.close()
+
+
+async def _login(station: Workstation, request: Request, stdin: TextIO) -> int:
+    password = stdin.readline().rstrip("\r\n")
+    if not password:
+        print("Пароль не получен из стандартного ввода.", file=sys.stderr)
+        return EXIT_ERROR
+    assert request.server is not None
+    assert request.login is not None
+    info = await station.login(request.server, request.login, password)
+    region = info.region_code or "все регионы"
+    role = info.role.value if info.role is not None else "—"
+    print(f"Вход выполнен: {info.login} ({role}, {region}).")
+    return EXIT_OK
+
+
+async def _logout(station: Workstation) -> int:
+    await station.logout()
+    print("Выход выполнен, токен удалён.")
+    return EXIT_OK
+
+
+async def _sync(station: Workstation, *, once: bool) -> int:
+    if not station.can_sync:
+        raise OperationError(NOT_LOGGED_IN, CODE_NOT_CONNECTED)
+    if not once:
+        station.start_sync()
+        await asyncio.Event().wait()  # until Ctrl+C (the loop cancels us; close() still runs)
+        return EXIT_OK
+    counts = await station.sync_now()
+    status = await station.sync_status()
+    _print_counts(counts)
+    if status.rejected:
+        print(
+            f"Сервер отклонил изменения ({status.rejected}): они ждут решения оператора.",
+            file=sys.stderr,
+        )
+        return EXIT_NEEDS_ATTENTION
+    if status.pending:
+        print(f"Не все изменения отправлены (осталось {status.pending}).", file=sys.stderr)
+        return EXIT_NOT_CAUGHT_UP
+    return EXIT_OK
+
+
+async def _status(station: Workstation) -> int:
+    _print_status(await station.sync_status())
+    return EXIT_OK
+
+
+def _print_counts(counts: SyncCounts) -> None:
+    print(f"получено: {counts.pulled}")
+    print(f"отправлено: {counts.pushed}")
+    print(f"отклонено: {counts.rejected}")
+
+
+def _print_status(status: SyncStatus) -> None:
+    last = status.last_sync_at.isoformat(timespec="seconds") if status.last_sync_at else "никогда"
+    print(f"сервер: {status.server_url or '—'}")
+    print(f"пользователь: {status.login or '—'}")
+    print(f"ожидают отправки: {status.pending}")
+    print(f"отклонены сервером: {status.rejected}")
+    print(f"последняя синхронизация: {last}")
+    print(f"курсор: {status.cursor}")
+
+
+ShowWindow = Callable[[Workstation], Awaitable[int]]
+"""The window's entry: shows itself for ``station`` and returns the exit code when closed."""
+
+
+def run_window(profile: Path | None, show: ShowWindow, *, argv: list[str] | None = None) -> int:
+    """Run ``show`` with the profile's workstation on a qasync loop (the window's event loop).
+
+    Builds (or reuses) the ``QApplication``, runs asyncio on the Qt main thread through
+    qasync, opens the :class:`Workstation` once, awaits ``show(station)``, then closes the
+    workstation once. The window never sees a database connection, only the workstation.
+    """
+    import qasync  # noqa: PLC0415 (Qt only when a window is asked for)
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    qt_app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    loop = qasync.QEventLoop(qt_app)
+    asyncio.set_event_loop(loop)
+
+    async def main() -> int:
+        station = await Workstation.open(profile)
+        try:
+            freeze_startup_heap()
+            return await show(station)
+        finally:
+            await station.close()
+
+    try:
+        with loop:
+            return int(loop.run_until_complete(main()))
+    finally:
+        asyncio.set_event_loop(None)
+
+
 ORGANIZATION = "cur-desktop"
 APPLICATION = "cur-desktop"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``cur-desktop``."""
-    args = cli.build_parser().parse_args(argv)
-    if not cli.wants_window(args):
-        return cli.main(argv)
-    cli.configure_logging(args.verbose)
-    return run_window(
-        demo=bool(args.demo),
-        demo_dir=args.demo_dir,
-        role=str(args.role),
-        profile_dir=args.profile,
-    )
-
-
-def run_window(*, demo: bool, demo_dir: Path | None, role: str, profile_dir: Path | None) -> int:
+def run_desktop(*, demo: bool, demo_dir: Path | None, role: str, profile: Path | None) -> int:
     """Open the window and run the event loop until it closes; returns the exit code."""
     import qasync  # noqa: PLC0415 (Qt only when a window is wanted)
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
@@ -58,14 +238,17 @@ def run_window(*, demo: bool, demo_dir: Path | None, role: str, profile_dir: Pat
         prepare_application,
     )
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    prepare_application(app, ORGANIZATION, APPLICATION)
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    prepare_application(qt_app, ORGANIZATION, APPLICATION)
     install_qt_message_handler()
-    loop = qasync.QEventLoop(app)
+    loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
-    with loop:
-        return int(loop.run_until_complete(_window_main(demo, demo_dir, role, profile_dir)))
+    try:
+        with loop:
+            return int(loop.run_until_complete(_window_main(demo, demo_dir, role, profile)))
+    finally:
+        asyncio.set_event_loop(None)
 
 
 async def _window_main(
@@ -104,8 +287,6 @@ def _close_on_signals(session: WindowSession) -> None:
 
 async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) -> None:
     from cur_desktop.demo.window_demo import LiveFeed, start_demo_server  # noqa: PLC0415
-    from cur_desktop.services.sign_in import sign_in  # noqa: PLC0415
-    from cur_desktop.services.workstation import Workstation  # noqa: PLC0415
 
     session.preparing("seeding")
     loop = asyncio.get_running_loop()
@@ -125,9 +306,6 @@ async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) 
 
 
 async def _start_signed_in(session: WindowSession, profile_dir: Path | None) -> None:
-    from cur_desktop.services.sign_in import remembered_identity, sign_in  # noqa: PLC0415
-    from cur_desktop.services.workstation import Workstation  # noqa: PLC0415
-
     remembered = remembered_identity(profile_dir)
 
     async def attempt(server: str, login: str, password: str) -> object:
@@ -143,7 +321,3 @@ async def _start_signed_in(session: WindowSession, profile_dir: Path | None) -> 
         return
     ws = await Workstation.open(profile_dir)
     session.attach(ws, await ws.session_info(), offline=not getattr(result, "online", True))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""Shared test configuration: Qt runs offscreen, and no test touches the OS keyring."""
+"""Shared test configuration: Qt offscreen, no OS keyring, one real server for the session."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import keyring
 import pytest
 from keyring.backends import fail
+
+from tests.server_process import ServerProcess, running_server
+from tests.sync.live import USERS
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -22,3 +25,13 @@ def _no_os_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One real ``cur-server`` for the tests that do not stop it (users of two regions).
+
+    Started on first use only, so test runs that need no server start none.
+    """
+    with running_server(tmp_path_factory.mktemp("server"), users=USERS) as srv:
+        yield srv

@@ -17,7 +17,6 @@ from cur_desktop.domain.enums import Role
 from cur_desktop.server import auth
 from cur_desktop.server.db import Database, compact, default_db_url
 from cur_desktop.server.migrate import upgrade
-from cur_desktop.server.seed import seed_demo
 from cur_desktop.server.settings import utc_now
 from cur_desktop.server.web_app import create_app
 
@@ -104,6 +103,16 @@ def _serve(db: Database, args: argparse.Namespace) -> int:
 
 
 def _seed(db: Database, args: argparse.Namespace) -> int:
+    try:
+        # demo data generation needs Faker: the [demo] extra, not part of a server install
+        from cur_desktop.server.seed import seed_demo  # noqa: PLC0415
+    except ModuleNotFoundError as exc:
+        print(
+            f"Для демонстрационных данных нужен пакет {exc.name}: "
+            "установите «cur-desktop[server,demo]».",
+            file=sys.stderr,
+        )
+        return 1
     report = seed_demo(
         db,
         regions=args.regions,

@@ -599,6 +599,25 @@ class Workstation:
             self._syncer.run_forever(), name="workstation-sync"
         )
 
+    async def wait_live(self, timeout: float) -> bool:
+        """Wait until background sync listens to the server's "pull now" stream.
+
+        From then on a change committed on the server reaches this workstation without waiting
+        for the timer. Returns ``False`` after ``timeout`` seconds (or when not syncing).
+        """
+        if self._syncer is None or not self.sync_running:
+            return False
+        try:
+            await asyncio.wait_for(self._syncer.subscribed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    @property
+    def live(self) -> bool:
+        """Whether background sync currently listens to the server's poke stream."""
+        return self._syncer is not None and self._syncer.subscribed.is_set()
+
     async def stop_sync(self) -> None:
         """Stop background sync and wait until it has stopped."""
         task, self._sync_task = self._sync_task, None

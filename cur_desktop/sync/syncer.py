@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -150,6 +149,9 @@ class SyncEngine:
         self.pull_limit = pull_limit
         self.poll_interval = poll_interval
         self._sync_lock = asyncio.Lock()
+        self.subscribed = asyncio.Event()
+        """Set while :meth:`run_forever` is registered on the server's poke stream (a change
+        committed from then on pokes this engine); cleared when the stream drops."""
         self._poke: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
 
@@ -366,9 +368,16 @@ class SyncEngine:
             self._stop.set()
 
     def _backoff(self, failures: int) -> float:
+        """Seconds to wait before reconnecting after ``failures`` failures in a row.
+
+        tenacity's full-jitter exponential backoff (the same strategy as the per-request
+        retries of :meth:`_call`), asked for one delay outside a retry loop.
+        """
         policy = self.retry_policy
-        ceiling = min(policy.maximum, policy.initial * (2 ** min(failures, 16)))
-        return random.uniform(0, ceiling)  # jitter, not security
+        wait = wait_random_exponential(multiplier=policy.initial, max=policy.maximum)
+        state = RetryCallState(retry_object=AsyncRetrying(), fn=None, args=(), kwargs={})
+        state.attempt_number = max(1, failures)
+        return float(wait(state))
 
     async def _listen(self) -> None:
         """Follow the server's poke stream; poke on every message and on every (re)connect."""
@@ -376,14 +385,18 @@ class SyncEngine:
         failures = 0
         while True:
             try:
-                async for _event in self.transport.events():
+                async for event in self.transport.events():
                     failures = 0
+                    if event == "subscribed":
+                        self.subscribed.set()
                     self._poke.set()
             except AuthenticationError:
                 log.info("poke stream: not authorised; relying on the timer")
                 return
             except SyncClientError as exc:
                 log.debug("poke stream dropped: %s", type(exc).__name__)
+            finally:
+                self.subscribed.clear()
             failures += 1
             await asyncio.sleep(self._backoff(failures))
 

@@ -276,7 +276,9 @@ class SyncTransport:
     async def events(self) -> AsyncIterator[str]:
         """Yield ``"open"`` once connected, then the event name of each message (SSE).
 
-        The stream carries no data, only "pull now" pokes; comments (keep-alives) are skipped.
+        The stream carries no data, only "pull now" pokes; comments (keep-alives) are skipped,
+        except the server's first comment ``: connected``, sent once this subscriber is
+        registered: it is yielded as ``"subscribed"`` (from then on no poke can be missed).
         """
         headers = {**self._headers(), "Accept": "text/event-stream"}
         timeout = httpx.Timeout(None, connect=5.0)
@@ -297,6 +299,8 @@ class SyncTransport:
                             yield event or "message"
                         event, has_data = "", False
                     elif line.startswith(":"):
+                        if line[1:].strip() == "connected":
+                            yield "subscribed"
                         continue
                     elif line.startswith("event:"):
                         event = line[len("event:") :].strip()

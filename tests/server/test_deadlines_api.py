@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, select
 
@@ -18,7 +19,6 @@ from cur_desktop.domain.sla import SlaRule
 from cur_desktop.reference import data as refdata
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import alembic_config, upgrade
-from cur_desktop.server.seed import seed_demo
 from cur_desktop.server.tables import Answer, Incident
 from tests.server.conftest import API, Api
 
@@ -222,6 +222,9 @@ def test_migration_0003_adds_and_drops_the_warning_columns(tmp_path: Path) -> No
 
 
 def test_seeded_demo_incidents_on_control_carry_final_deadlines(tmp_path: Path) -> None:
+    pytest.importorskip("faker", reason="seed-demo needs the [demo] extra (Faker)")
+    from cur_desktop.server.seed import seed_demo
+
     db = Database(f"sqlite:///{tmp_path / 'seed.sqlite3'}")
     try:
         upgrade(db.engine)

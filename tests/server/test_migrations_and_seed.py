@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import alembic_config, upgrade
-from cur_desktop.server.seed import seed_demo
 from cur_desktop.server.tables import Answer, Executor, Incident, Municipality, User
 
 
@@ -32,6 +31,9 @@ def test_migrations_create_exactly_the_declared_tables(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_seed_demo_is_realistic_and_idempotent(tmp_path: Path) -> None:
+    pytest.importorskip("faker", reason="seed-demo needs the [demo] extra (Faker)")
+    from cur_desktop.server.seed import seed_demo
+
     db = Database(f"sqlite:///{tmp_path / 'seed.sqlite3'}")
     try:
         upgrade(db.engine)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from cur_desktop.server.db import compact
 from tests.server.conftest import API, Api
 
@@ -101,6 +103,7 @@ def test_cursor_below_the_horizon_gets_a_full_paged_snapshot(api: Api) -> None:
 
 
 def test_pull_includes_reference_data_of_the_region(api: Api) -> None:
+    pytest.importorskip("faker", reason="seed-demo needs the [demo] extra (Faker)")
     from cur_desktop.server.seed import load_reference_data
 
     load_reference_data(api.db, ["RU-TUL", "RU-SAM"])

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from cur_desktop.storage import localstate as ls
-from cur_desktop.storage import sync_state
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import NetworkError
@@ -218,23 +217,20 @@ def test_a_poke_from_the_server_triggers_a_pull(server: ServerProcess, tmp_path:
     async def live(engine: SyncEngine) -> None:
         engine.poll_interval = 300.0  # the timer must not be what brings the change
         ready = asyncio.Event()
+        arrived = asyncio.Event()
         engine.add_listener(lambda e: ready.set() if isinstance(e, UpToDate) else None)
+        engine.add_change_listener(
+            lambda e: arrived.set() if new_ids and new_ids[0] in e.incident_ids else None
+        )
         runner = asyncio.create_task(engine.run_forever())
         try:
             await asyncio.wait_for(ready.wait(), 30)
-            await asyncio.sleep(0.5)  # let the poke stream connect
+            # the server says when this subscriber is registered: no poke can be missed after
+            await asyncio.wait_for(engine.subscribed.wait(), 30)
             new_ids.extend(await asyncio.to_thread(ingest, server, "boss", REGION, 1))
-            for _ in range(200):
-                rows = await engine.writer.run(
-                    lambda c: (
-                        sync_state.get_state(c, sync_state.KEY_CURSOR)
-                        and ls.load_view_incident(c, new_ids[0])
-                    )
-                )
-                if rows:
-                    return
-                await asyncio.sleep(0.05)
-            raise AssertionError("the new incident did not arrive")
+            await asyncio.wait_for(arrived.wait(), 30)
+            view = await engine.writer.run(lambda c: ls.load_view_incident(c, new_ids[0]))
+            assert view is not None
         finally:
             engine.stop()
             await asyncio.wait_for(runner, 10)
