@@ -24,10 +24,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, delete, insert, update
 
 from cur_desktop.contract import mutations, wire
+from cur_desktop.contract.registry import IncidentState
 from cur_desktop.storage.localstate import (
     PENDING,
     REJECTED,
-    IncidentState,
     OutboxRow,
     apply_mutation,
     count_outbox,
