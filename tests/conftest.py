@@ -10,11 +10,12 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from tests.server_process import ServerProcess, running_server
-from tests.sync.live import USERS
+from tests.helpers.live import USERS
+from tests.helpers.server_process import ServerProcess, running_server
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+_LAST = "test_session_logs.py"
 SLOW_FIXTURES = frozenset({"server"})
 """Fixtures that start a real server process: their tests are ``slow``."""
 SLOW_PATHS = ("tests/sync/", "tests/server/test_process.py")
@@ -27,6 +28,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     The fast lane (``pytest -m "not slow"``) is then the in-process tests: domain, store,
     services on a real SQLite file, the server API over its in-process client. CI runs all.
     """
+    items.sort(key=lambda item: item.path.name == _LAST)  # the session-wide log check runs last
     slow = pytest.mark.slow
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))

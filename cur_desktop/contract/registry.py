@@ -38,8 +38,11 @@ from cur_desktop.contract.mutations import (
     apply_answer_add,
     apply_answer_published,
     apply_answer_state,
-    apply_incident_mutation,
+    assign_incident,
+    classify_incident,
+    create_incident,
     errors_text,
+    transition_incident,
 )
 from cur_desktop.domain.enums import AnswerState, Role
 
@@ -119,15 +122,20 @@ class MutationSpec(Generic[A]):
 # --------------------------------------------------------------------------- rules
 
 
-def _incident_rule(
-    name: wire.MutationName,
-) -> Callable[[IncidentState, Any, RuleContext], None]:
-    def rule(state: IncidentState, args: Any, ctx: RuleContext) -> None:
-        state.incident = apply_incident_mutation(
-            state.incident, name, args, actor=ctx.actor, region_code=ctx.region_code, now=ctx.now
-        )
+def _create(state: IncidentState, args: wire.IncidentCreateArgs, ctx: RuleContext) -> None:
+    state.incident = create_incident(state.incident, args, region_code=ctx.region_code, now=ctx.now)
 
-    return rule
+
+def _classify(state: IncidentState, args: wire.IncidentClassifyArgs, ctx: RuleContext) -> None:
+    state.incident = classify_incident(state.incident, args, now=ctx.now)
+
+
+def _transition(state: IncidentState, args: wire.IncidentTransitionArgs, ctx: RuleContext) -> None:
+    state.incident = transition_incident(state.incident, args, now=ctx.now)
+
+
+def _assign(state: IncidentState, args: wire.IncidentAssignArgs, ctx: RuleContext) -> None:
+    state.incident = assign_incident(state.incident, args, actor=ctx.actor, now=ctx.now)
 
 
 def _answer_add(state: IncidentState, args: wire.AnswerAddArgs, ctx: RuleContext) -> None:
@@ -149,6 +157,10 @@ def _answer_set_state(
         state.incident = apply_answer_published(state.incident, answer, now=ctx.now)
 
 
+def _placeholder(_state: IncidentState, _args: wire.ClientSkipArgs, _ctx: RuleContext) -> None:
+    """``client.skip``: sent under the id of a change the client set aside; changes nothing."""
+
+
 # --------------------------------------------------------------------------- whose incident
 
 
@@ -158,6 +170,10 @@ def _by_incident_id(args: Any, _lookup: AnswerLookup) -> str:
 
 def _by_own_id(args: Any, _lookup: AnswerLookup) -> str:
     return str(UUID(str(args.id)))
+
+
+def _no_incident(_args: Any, _lookup: AnswerLookup) -> str | None:
+    return None
 
 
 def _by_answer(args: wire.AnswerSetStateArgs, lookup: AnswerLookup) -> str:
@@ -212,7 +228,7 @@ REGISTRY: Mapping[wire.MutationName, MutationSpec[Any]] = _declare(
         name=M.INCIDENT_CREATE,
         args=wire.IncidentCreateArgs,
         touches=INCIDENT,
-        rule=_incident_rule(M.INCIDENT_CREATE),
+        rule=_create,
         incident_of=_by_own_id,
         references=("municipality_id",),
         creates_incident=True,
@@ -221,7 +237,7 @@ REGISTRY: Mapping[wire.MutationName, MutationSpec[Any]] = _declare(
         name=M.INCIDENT_CLASSIFY,
         args=wire.IncidentClassifyArgs,
         touches=INCIDENT,
-        rule=_incident_rule(M.INCIDENT_CLASSIFY),
+        rule=_classify,
         incident_of=_by_incident_id,
         references=("municipality_id", "executor_id"),
     ),
@@ -229,14 +245,14 @@ REGISTRY: Mapping[wire.MutationName, MutationSpec[Any]] = _declare(
         name=M.INCIDENT_TRANSITION,
         args=wire.IncidentTransitionArgs,
         touches=INCIDENT,
-        rule=_incident_rule(M.INCIDENT_TRANSITION),
+        rule=_transition,
         incident_of=_by_incident_id,
     ),
     MutationSpec(
         name=M.INCIDENT_ASSIGN,
         args=wire.IncidentAssignArgs,
         touches=INCIDENT,
-        rule=_incident_rule(M.INCIDENT_ASSIGN),
+        rule=_assign,
         incident_of=_by_incident_id,
         permission=_assign_permission,
         users=("assignee",),
@@ -255,6 +271,13 @@ REGISTRY: Mapping[wire.MutationName, MutationSpec[Any]] = _declare(
         rule=_answer_set_state,
         incident_of=_by_answer,
         permission=_answer_state_permission,
+    ),
+    MutationSpec(
+        name=M.CLIENT_SKIP,
+        args=wire.ClientSkipArgs,
+        touches=None,
+        rule=_placeholder,
+        incident_of=_no_incident,
     ),
 )
 """Every mutation of the contract, by name (a name without a declaration fails at import)."""

@@ -17,8 +17,8 @@ from cur_desktop.services import ChangeOrigin, Changes, OperationError, Workstat
 from cur_desktop.services.operations import forward_path
 from cur_desktop.services.outcomes import WorkstationEvent
 from cur_desktop.storage.inbox import InboxFilter, InboxSort
+from tests.helpers.wire_factories import T0, incident
 from tests.services.conftest import Seed
-from tests.sync.factories import T0, incident
 
 T = TypeVar("T")
 

@@ -25,7 +25,7 @@ from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.migrations import include_name, upgrade_to_head
 from cur_desktop.storage.search import search
 from cur_desktop.storage.tables import incident_table, metadata, sync_state_table
-from tests.storage.factories import make_rows
+from tests.helpers.row_factories import make_rows
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -146,7 +146,7 @@ import sys, time
 from pathlib import Path
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
-from tests.storage.factories import make_rows
+from tests.helpers.row_factories import make_rows
 engine = open_engine(Path(sys.argv[1]))
 with engine.begin() as conn:
     bulk_insert_incidents(conn, make_rows(50, seed=1))

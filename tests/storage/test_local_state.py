@@ -25,7 +25,7 @@ from cur_desktop.storage.tables import (
 )
 from cur_desktop.sync.errors import ServerProtocolError
 from cur_desktop.sync.syncer import decode_page
-from tests.sync.factories import T0, incident, page
+from tests.helpers.wire_factories import T0, incident, page
 
 Tx = Callable[[Callable[[Connection], Any]], Any]
 

@@ -25,7 +25,7 @@ from cur_desktop.storage.search import search, stem_texts
 from cur_desktop.storage.stats import month_stats_by_municipality
 from cur_desktop.storage.tables import incident_table, metadata, sync_state_table
 from cur_desktop.storage.types import to_micros
-from tests.storage.factories import make_rows
+from tests.helpers.row_factories import make_rows
 
 FIRST = "0001_initial"
 HEAD = "0004_workstation"

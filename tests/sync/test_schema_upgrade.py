@@ -27,8 +27,8 @@ from cur_desktop.storage.sync_state import ensure_client_id
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import ServerProcess
-from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.server_process import ServerProcess
 
 FIRST_REVISION = "0001_initial"
 
