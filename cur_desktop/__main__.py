@@ -1,4 +1,4 @@
-"""Run the workstation with ``python -m cur_desktop``."""
+"""Run the workstation with ``python -m cur_desktop`` (the window, or a headless command)."""
 
 from cur_desktop.cli import main
 

@@ -7,11 +7,19 @@ transport, sync engine: built once, closed once), and the event loop it lives on
 
 * headless commands (``login``, ``sync``, ``status``, ``logout``) run the workstation on a
   plain asyncio loop and print in Russian;
-* ``--demo`` runs the embedded demo (a seeded local server and an operator);
-* the window (issue 9) runs the same workstation on a qasync loop: :func:`run_window` builds
-  the ``QApplication``, the qasync loop and the workstation, hands the workstation to the
-  window's ``show`` coroutine, and closes everything when it returns. Qt is imported only
-  inside :func:`run_window`, so headless use never loads it.
+* ``--demo --headless`` runs the embedded demo in the terminal (a seeded local server and an
+  operator);
+* the window (no command, or ``--demo``): :func:`run_desktop` builds the ``QApplication``
+  with the qasync loop (asyncio on the Qt thread), the translations (Russian by default) and
+  Qt's messages routed into Python logging, shows the window at once, and then
+  - ``--demo``: seeds and starts the demo server in a worker thread while the window shows
+    progress, signs the demo user in, opens the workstation, and keeps feeding new posts;
+  - otherwise: the sign-in dialog (online, or offline on a profile that signed in before),
+    then the workstation of the profile.
+  The workstation is opened once and closed once, after the window closed (SIGTERM / SIGINT
+  close it like the close button). :func:`run_window` is the bare form: a workstation handed
+  to a ``show`` coroutine on the qasync loop. Qt is imported only inside these two, so
+  headless use never loads it.
 
 Exit codes: 0 ok, 1 error, 3 changes the server rejected wait for the operator, 4 changes are
 still waiting to be sent.
@@ -21,18 +29,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from cur_desktop.services import OperationError, Workstation
 from cur_desktop.services.outcomes import CODE_NOT_CONNECTED
+from cur_desktop.services.sign_in import remembered_identity, sign_in
 from cur_desktop.storage.outbox import SyncStatus
 from cur_desktop.sync.errors import SyncClientError
 from cur_desktop.sync.gc_tuning import freeze_startup_heap
 from cur_desktop.sync.syncer import SyncCounts
+
+if TYPE_CHECKING:
+    from cur_desktop.ui.application import WindowSession
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +69,8 @@ class Request:
     demo: bool = False
     demo_dir: Path | None = None
     verbosity: int = 0
+    window: bool = False
+    role: str = "operator"
 
 
 def configure_logging(verbosity: int) -> None:
@@ -72,6 +87,10 @@ def run(request: Request, *, stdin: TextIO | None = None, show_help: Callable[[]
     # Start-up is done: keep the collector's full passes off the start-up heap (see gc_tuning;
     # without it a big pull stalled the event loop for 75-225 ms per full pass).
     freeze_startup_heap()
+    if request.window:
+        return run_desktop(
+            demo=request.demo, demo_dir=request.demo_dir, role=request.role, profile=request.profile
+        )
     if request.demo:
         from cur_desktop.demo.embedded import run_demo  # noqa: PLC0415 (starts a server: lazy)
 
@@ -203,3 +222,102 @@ def run_window(profile: Path | None, show: ShowWindow, *, argv: list[str] | None
             return int(loop.run_until_complete(main()))
     finally:
         asyncio.set_event_loop(None)
+
+
+ORGANIZATION = "cur-desktop"
+APPLICATION = "cur-desktop"
+
+
+def run_desktop(*, demo: bool, demo_dir: Path | None, role: str, profile: Path | None) -> int:
+    """Open the window and run the event loop until it closes; returns the exit code."""
+    import qasync  # noqa: PLC0415 (Qt only when a window is wanted)
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    from cur_desktop.ui.application import (  # noqa: PLC0415
+        install_qt_message_handler,
+        prepare_application,
+    )
+
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    prepare_application(qt_app, ORGANIZATION, APPLICATION)
+    install_qt_message_handler()
+    loop = qasync.QEventLoop(qt_app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            return int(loop.run_until_complete(_window_main(demo, demo_dir, role, profile)))
+    finally:
+        asyncio.set_event_loop(None)
+
+
+async def _window_main(
+    demo: bool, demo_dir: Path | None, role: str, profile_dir: Path | None
+) -> int:
+    from cur_desktop.ui.application import WindowSession  # noqa: PLC0415
+
+    session = WindowSession()
+    _close_on_signals(session)
+    session.show()
+    try:
+        if demo:
+            await _start_demo(session, demo_dir, role)
+        else:
+            await _start_signed_in(session, profile_dir)
+        await session.closed()
+    finally:
+        await session.shutdown()
+    return 0
+
+
+def _close_on_signals(session: WindowSession) -> None:
+    """SIGTERM / SIGINT close the window like the close button (drafts saved, demo stopped).
+
+    Python runs signal handlers between bytecodes; the window's one-second timer keeps the
+    interpreter turning while Qt waits for events.
+    """
+
+    def close(_signum: int, _frame: object) -> None:
+        session.quit()
+
+    for name in ("SIGTERM", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
+
+
+async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) -> None:
+    from cur_desktop.demo.window_demo import LiveFeed, start_demo_server  # noqa: PLC0415
+
+    session.preparing("seeding")
+    loop = asyncio.get_running_loop()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        loop.call_soon_threadsafe(session.preparing, stage, done, total)
+
+    demo = await asyncio.to_thread(start_demo_server, demo_dir, role, progress)
+    session.on_shutdown(lambda: asyncio.to_thread(demo.stop))
+    session.preparing("signing_in")
+    result = await sign_in(demo.profile_dir, demo.server.base_url, demo.login, demo.password)
+    ws = await Workstation.open(demo.profile_dir, poll_interval=15.0)
+    session.attach(ws, await ws.session_info(), offline=not result.online)
+    feed = LiveFeed(demo.server.base_url, demo.region_code)
+    feed.start()
+    session.on_shutdown(feed.stop)
+
+
+async def _start_signed_in(session: WindowSession, profile_dir: Path | None) -> None:
+    remembered = remembered_identity(profile_dir)
+
+    async def attempt(server: str, login: str, password: str) -> object:
+        return await sign_in(profile_dir, server, login, password)
+
+    result = await session.ask_sign_in(
+        attempt,
+        server=remembered[0] if remembered else "",
+        login=remembered[1] if remembered else "",
+    )
+    if result is None:
+        session.quit()
+        return
+    ws = await Workstation.open(profile_dir)
+    session.attach(ws, await ws.session_info(), offline=not getattr(result, "online", True))

@@ -2,8 +2,10 @@
 
 ``cur-desktop login --profile DIR --server URL --login L --password-stdin`` binds a profile to a
 server; ``cur-desktop sync --profile DIR --once`` pushes and pulls once (exit 0 only when caught
-up); ``cur-desktop status --profile DIR`` shows the queue and the cursor; ``--demo`` runs the
-embedded demo. What runs is put together in :mod:`cur_desktop.app` (the composition root).
+up); ``cur-desktop status --profile DIR`` shows the queue and the cursor. Without a command the
+window opens (sign-in first); ``--demo`` opens it on the embedded demo (``--role supervisor``
+signs in the supervisor), ``--demo --headless`` prints the demo queue instead. What runs is put
+together in :mod:`cur_desktop.app` (the composition root).
 Exit codes: 0 ok, 1 error, 2 usage, 3 changes the server rejected wait for the operator, 4
 changes are still waiting to be sent.
 """
@@ -56,6 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="папка демо-режима (по умолчанию — в каталоге данных пользователя)",
     )
     parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="с --demo: без окна, вывести очередь и показатели в терминал",
+    )
+    parser.add_argument(
+        "--role",
+        choices=("operator", "supervisor"),
+        default="operator",
+        help="с --demo: войти оператором (по умолчанию) или руководителем",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="каталог профиля для окна (по умолчанию — каталог данных пользователя)",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="подробный журнал (-vv: отладка)"
     )
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
@@ -101,5 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         demo_dir=args.demo_dir,
         verbosity=args.verbose,
+        window=not args.command and not args.headless,
+        role=args.role,
     )
     return app.run(request, show_help=lambda: parser.print_help(sys.stdout))

@@ -16,7 +16,7 @@ import random
 import secrets
 import uuid
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -123,8 +123,12 @@ def seed_demo(
     per_day: int = 20,
     password: str | None = None,
     end: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SeedReport:
-    """Fill ``db`` with demo data; see the module docstring."""
+    """Fill ``db`` with demo data; see the module docstring.
+
+    ``progress(done, total)`` is called while incidents are worked (for a progress bar).
+    """
     chosen = demo_regions()[: max(1, min(regions, len(demo_regions())))]
     codes = [r.code for r in chosen]
     report = SeedReport(regions=codes)
@@ -186,7 +190,9 @@ def seed_demo(
 
     rng = random.Random(SEED)
     next_id = _next_mutation_ids(db, callers.values())
-    for row in fresh:
+    for done, row in enumerate(fresh):
+        if progress is not None and done % 10 == 0:
+            progress(done, len(fresh))
         login = row.get("assignee") or rng.choice(operators[row["region_code"]])
         caller = callers.get(login) or callers[operators[row["region_code"]][0]]
         for at, mutations in _story(row, caller.login, rng):

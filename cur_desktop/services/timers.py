@@ -3,25 +3,50 @@
 One :class:`~cur_desktop.domain.calendar.BusinessCalendar` per region, built once from the
 reference data (time zone, production calendar) and reused, so a list of a hundred rows costs a
 hundred subtractions, not a hundred calendars.
+
+Which deadline a list row's timer shows is the store's ``current_due`` (see
+:mod:`cur_desktop.domain.current_due`); :func:`timer_for` turns a row into what its cell and
+tooltip show (band, working and calendar time left, the due instant in the region's local
+time). :func:`promise_date` is the date an answer written now can promise (``{срок}``).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from cur_desktop.domain.calendar import BusinessCalendar
-from cur_desktop.domain.deadlines import Deadline, TimeLeft, time_left
-from cur_desktop.reference.data import region_by_code
+from cur_desktop.domain.deadlines import Band, Deadline, TimeLeft, time_left
+from cur_desktop.domain.enums import Priority, Source, Status
+from cur_desktop.reference.data import region_by_code, sla_policy_for_region
 
 log = logging.getLogger(__name__)
+
+FALLBACK_TIMEZONE = "Europe/Moscow"
 
 
 @cache
 def region_calendar(region_code: str) -> BusinessCalendar:
     """The business calendar of a region (``KeyError`` for an unknown code)."""
     return BusinessCalendar(region_by_code(region_code).timezone)
+
+
+def calendar_or_moscow(region_code: str | None) -> BusinessCalendar:
+    """The region's calendar; Moscow time for a missing or unknown code (logged)."""
+    try:
+        return region_calendar(region_code or "")
+    except KeyError:
+        log.warning("unknown region %r: Moscow calendar used for its timers", region_code)
+        return _moscow()
+
+
+@cache
+def _moscow() -> BusinessCalendar:
+    return BusinessCalendar(FALLBACK_TIMEZONE)
 
 
 def timer(
@@ -35,3 +60,63 @@ def timer(
         return None
     warn = warn_at if warn_at is not None and warn_at <= due else due
     return time_left(Deadline(due=due, warn_at=warn), now, region_calendar(region_code))
+
+
+@dataclass(frozen=True, slots=True)
+class TimerView:
+    """What a timer cell shows: band, time left (negative: overdue by) and the due instant."""
+
+    band: Band
+    wall: timedelta
+    working: timedelta
+    due: datetime
+    due_local: datetime
+    final: bool
+    """Whether this is the final-answer deadline (else the first answer's)."""
+
+
+def timer_for(row: Mapping[str, Any], now: datetime) -> TimerView | None:
+    """The timer of a list row at ``now`` (``None``: no running deadline)."""
+    due = row.get("current_due")
+    if due is None or Status(row["status"]).is_terminal:
+        return None
+    warn = row.get("current_warn_at")
+    warn_at = warn if warn is not None and warn <= due else due
+    calendar = calendar_or_moscow(row.get("region_code"))
+    left = time_left(Deadline(due=due, warn_at=warn_at), now, calendar)
+    return TimerView(
+        band=left.band,
+        wall=left.wall,
+        working=left.working,
+        due=due,
+        due_local=due.astimezone(calendar.tzinfo),
+        final=Status(row["status"]) is Status.ON_CONTROL,
+    )
+
+
+def promise_date(
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    now: datetime,
+) -> datetime:
+    """The date an answer written now can promise ({срок}): the final-answer limit of the
+    region's SLA rule (working days after now), in the region's local time."""
+    calendar = calendar_or_moscow(region_code)
+    try:
+        rule = sla_policy_for_region(region_code).rule_for(source, topic_code, priority)
+        days = rule.final_answer_working_days
+    except (KeyError, ValueError):
+        days = 7
+    return calendar.add_working_days(now, days).astimezone(calendar.tzinfo)
+
+
+__all__ = [
+    "TimerView",
+    "calendar_or_moscow",
+    "promise_date",
+    "region_calendar",
+    "timer",
+    "timer_for",
+]

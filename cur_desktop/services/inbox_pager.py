@@ -1,0 +1,137 @@
+"""The pure model behind the inbox list: row keys of a view and a small cache of row pages.
+
+It knows nothing of Qt and nothing of SQL. It holds:
+
+* a snapshot of the row keys (local row ids) of the current view in display order;
+* a least-recently-used cache of pages of rows (``page_size`` rows each, at most
+  ``max_pages`` pages);
+* which pages are wanted (a row was asked for and is not cached) and which are being fetched.
+
+``row(i)`` answers from the cache or returns ``None`` and records the page as wanted: it never
+waits. The owner (the Qt model) fetches the wanted pages off the GUI thread and hands them to
+:meth:`store_page` together with the ``generation`` they were asked under; pages of an older
+snapshot are dropped. On a "what changed" event the owner calls :meth:`forget_keys`, which drops
+only the cached rows of those keys and tells which display rows to repaint.
+"""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Row = Mapping[str, Any]
+
+
+class InboxPager:
+    """Row keys of one view plus an LRU cache of row pages (see the module docstring)."""
+
+    def __init__(self, page_size: int = 100, max_pages: int = 12) -> None:
+        if page_size <= 0 or max_pages <= 0:
+            raise ValueError("page_size and max_pages must be positive")
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.generation = 0
+        self._keys: array[int] = array("q")
+        self._pages: OrderedDict[int, dict[int, Row]] = OrderedDict()
+        self._wanted: set[int] = set()
+        self._in_flight: set[int] = set()
+        self._index: dict[int, int] | None = None
+
+    # ------------------------------------------------------------------ keys
+
+    def reset(self, keys: array[int]) -> None:
+        """Show a new snapshot of keys: the cache, wishes and fetches in flight are dropped."""
+        self._keys = keys
+        self._pages.clear()
+        self._wanted.clear()
+        self._in_flight.clear()
+        self._index = None
+        self.generation += 1
+
+    @property
+    def row_count(self) -> int:
+        """Rows of the current view."""
+        return len(self._keys)
+
+    def key_at(self, row: int) -> int:
+        """The key shown in display row ``row``."""
+        return self._keys[row]
+
+    def row_of_key(self, key: int) -> int | None:
+        """The display row of ``key`` in the current snapshot (``None``: not in the view)."""
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self._keys)}
+        return self._index.get(key)
+
+    # ------------------------------------------------------------------ rows
+
+    def page_of(self, row: int) -> int:
+        """The page index holding display row ``row``."""
+        return row // self.page_size
+
+    def keys_of_page(self, page: int) -> list[int]:
+        """The keys of page ``page`` of the current snapshot."""
+        start = page * self.page_size
+        return list(self._keys[start : start + self.page_size])
+
+    def row(self, row: int) -> Row | None:
+        """The cached row shown at ``row``, or ``None`` (its page is then marked wanted)."""
+        if not 0 <= row < len(self._keys):
+            return None
+        page = self.page_of(row)
+        cached = self._pages.get(page)
+        if cached is not None:
+            self._pages.move_to_end(page)
+            return cached.get(self._keys[row])
+        if page not in self._in_flight:
+            self._wanted.add(page)
+        return None
+
+    def take_wanted(self) -> list[int]:
+        """Pages to fetch now (marked in flight); nearest to the most recent wish first."""
+        pages = sorted(self._wanted)
+        self._wanted.clear()
+        self._in_flight.update(pages)
+        return pages
+
+    def store_page(self, generation: int, page: int, rows: Mapping[int, Row]) -> range | None:
+        """Cache a fetched page; return its display rows, or ``None`` if it is stale."""
+        self._in_flight.discard(page)
+        if generation != self.generation:
+            return None
+        wanted_keys = set(self.keys_of_page(page))
+        self._pages[page] = {k: r for k, r in rows.items() if k in wanted_keys}
+        self._pages.move_to_end(page)
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
+        start = page * self.page_size
+        return range(start, min(start + self.page_size, len(self._keys)))
+
+    def forget_in_flight(self, page: int) -> None:
+        """A fetch of ``page`` was abandoned: it may be wanted again."""
+        self._in_flight.discard(page)
+
+    def forget_keys(self, keys: Iterable[int]) -> list[int]:
+        """Drop cached rows of ``keys``; return the display rows to refetch and repaint."""
+        rows: list[int] = []
+        for key in keys:
+            row = self.row_of_key(key)
+            if row is None:
+                continue
+            page = self.page_of(row)
+            cached = self._pages.pop(page, None)
+            if cached is not None:
+                rows.append(row)
+        return sorted(rows)
+
+    def cached_rows(self) -> int:
+        """How many rows the cache holds (for tests and diagnostics)."""
+        return sum(len(p) for p in self._pages.values())
+
+
+__all__ = ["InboxPager", "Row"]

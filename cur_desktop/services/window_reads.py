@@ -1,0 +1,148 @@
+"""What the window's lists read, built on the :class:`Workstation`'s reads (no SQL here).
+
+The window's list model holds a compact snapshot of row keys for the current view and fetches
+the visible window of rows by key (:meth:`Workstation.inbox_snapshot` /
+:meth:`Workstation.inbox_rows`, on the workstation's reader pool: the event loop never waits
+on SQL). This module adds what the window's lists need on top:
+
+* :meth:`WindowReads.view_keys` — the keys of a saved view narrowed by the filter bar, or of a
+  full-text search (best matches first, with a snippet around the first match);
+* :meth:`WindowReads.rows` — list rows as plain mappings (what the Qt model reads);
+* :meth:`WindowReads.view_counts` — how many incidents each saved view holds;
+* :meth:`WindowReads.keys_of` — row keys of incidents named by id (after a change event);
+* :meth:`WindowReads.reference` — municipality, executor and topic names for the dropdowns;
+* :func:`match_spans` — where the search's words occur in a text (highlighting).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cur_desktop.reference.data import load_topics
+from cur_desktop.services.saved_views import SavedView, view_filter
+from cur_desktop.services.workstation import Workstation
+from cur_desktop.storage.inbox import InboxFilter, InboxSort
+from cur_desktop.storage.search import query_stems, stem_words
+
+log = logging.getLogger(__name__)
+
+SEARCH_LIMIT = 500
+"""Best full-text matches a search shows."""
+_WORD = re.compile(r"[^\W_]+")
+_MARK = re.compile(r"\[([^\[\]]+)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class ViewKeys:
+    """Row keys of a view in display order; ``snippets`` for search results (by key)."""
+
+    keys: array[int]
+    snippets: Mapping[int, str] = field(default_factory=dict)
+    stems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Names for codes and ids shown in lists and dropdowns."""
+
+    municipalities: Mapping[str, str]
+    executors: Mapping[str, str]
+    topics: Mapping[str, str]
+
+
+def row_mapping(row: Any, region_code: str | None) -> dict[str, Any]:
+    """A list row (``InboxRow``) as the mapping the Qt model reads."""
+    data = dataclasses.asdict(row)
+    data.setdefault("region_code", region_code)
+    return data
+
+
+class WindowReads:
+    """The window's list reads over one :class:`Workstation` (see the module docstring)."""
+
+    def __init__(self, workstation: Workstation, region_code: str | None) -> None:
+        self.workstation = workstation
+        self.region_code = region_code
+
+    async def view_keys(
+        self,
+        view: SavedView,
+        *,
+        login: str,
+        sort: InboxSort,
+        extra: InboxFilter | None = None,
+        query: str = "",
+        now: datetime | None = None,
+    ) -> ViewKeys:
+        """Keys of ``view`` (narrowed by ``extra``); with ``query`` the best text matches."""
+        flt = view_filter(view, login=login, now=now or datetime.now(UTC), extra=extra)
+        if query.strip():
+            hits = await self.workstation.search(query, flt, limit=SEARCH_LIMIT)
+            rows = await self.workstation.inbox_rows_by_id([h.id for h in hits])
+            by_id = {r.id: r.rowid for r in rows}
+            keys: array[int] = array("q")
+            snippets: dict[int, str] = {}
+            for hit in hits:
+                key = by_id.get(hit.id)
+                if key is not None:
+                    keys.append(key)
+                    snippets[key] = _MARK.sub(r"\1", hit.snippet)
+            return ViewKeys(keys=keys, snippets=snippets, stems=tuple(query_stems(query)))
+        snapshot = await self.workstation.inbox_snapshot(flt, sort)
+        return ViewKeys(keys=snapshot.rowids)
+
+    async def rows(self, keys: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The list rows of ``keys`` by key."""
+        rows = await self.workstation.inbox_rows(list(keys))
+        return {r.rowid: row_mapping(r, self.region_code) for r in rows}
+
+    async def view_counts(
+        self, *, login: str, extra: InboxFilter | None = None, now: datetime | None = None
+    ) -> dict[SavedView, int]:
+        """How many incidents each saved view holds (with the extra filters applied)."""
+        at = now or datetime.now(UTC)
+        views = list(SavedView)
+        counts = await asyncio.gather(
+            *(
+                self.workstation.inbox_count(view_filter(v, login=login, now=at, extra=extra))
+                for v in views
+            )
+        )
+        return dict(zip(views, counts, strict=True))
+
+    async def keys_of(self, incident_ids: Sequence[str]) -> dict[str, int]:
+        """Row keys of incidents given by id."""
+        rows = await self.workstation.inbox_rows_by_id(list(incident_ids))
+        return {r.id: r.rowid for r in rows}
+
+    async def reference(self) -> Reference:
+        """Municipality, executor and topic names."""
+        places = await self.workstation.municipalities()
+        bodies = await self.workstation.executors()
+        topics = {t.code: t.name_ru for t in load_topics()}
+        return Reference(
+            municipalities={p.id: p.name for p in places},
+            executors={b.id: b.name for b in bodies},
+            topics=topics,
+        )
+
+
+def match_spans(text: str, stems: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` whose Russian stem is among ``stems``."""
+    if not stems:
+        return []
+    wanted = set(stems)
+    found = list(_WORD.finditer(text))
+    word_stems = stem_words(m.group().lower().replace("ё", "е") for m in found)
+    return [(m.start(), m.end()) for m, s in zip(found, word_stems, strict=True) if s in wanted]
+
+
+__all__ = ["SEARCH_LIMIT", "Reference", "ViewKeys", "WindowReads", "match_spans", "row_mapping"]

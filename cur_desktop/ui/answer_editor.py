@@ -1,0 +1,296 @@
+"""The answer editor: kind, template with variables filled, the text, the quality check, send.
+
+The draft is saved locally while the operator types: after ``IDLE_SAVE_MS`` without a keystroke,
+and in any case ``MAX_UNSAVED_MS`` after the first unsaved keystroke, so a killed process loses
+at most the last two seconds of typing. The quality check runs as the text changes (findings are
+listed with their Russian explanation) and again before sending: findings ask for a
+confirmation, they do not forbid sending. When the incident changed on the server since the
+editor opened (a colleague answered), a banner says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cur_desktop.domain.answer_quality import Finding, check_answer
+from cur_desktop.domain.enums import AnswerKind
+from cur_desktop.services.answer_templates import TemplateContext, fill_variables, templates_for
+from cur_desktop.ui.labels import answer_kind_title
+from cur_desktop.ui.quality_texts import explain
+
+log = logging.getLogger(__name__)
+
+IDLE_SAVE_MS = 700
+MAX_UNSAVED_MS = 1800
+CHECK_DELAY_MS = 300
+
+
+class AnswerEditor(QWidget):
+    """Writes one answer for one incident (see the module docstring)."""
+
+    draft_changed = Signal(str, str, str)
+    """``(incident_id, kind, text)``: the draft should be saved now."""
+    send_requested = Signal(str, str, str)
+    """``(incident_id, kind, text)``: the operator confirmed sending."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.incident_id: str | None = None
+        self.context = TemplateContext()
+        self.topic_code: str | None = None
+        self._loading = False
+        self.banner = QLabel(self)
+        self.banner.setObjectName("changedBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background:#fff1c2; color:#5a4100; border:1px solid #e0b84a; padding:4px;"
+        )
+        self.banner.hide()
+        self.kind = QComboBox(self)
+        for kind in AnswerKind:
+            self.kind.addItem(answer_kind_title(kind), kind.value)
+        self.template = QComboBox(self)
+        self.template.setMinimumWidth(200)
+        self.insert_button = QPushButton(self.tr("Insert template"), self)
+        self.insert_button.clicked.connect(self._on_insert_template)
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        self.text = QPlainTextEdit(self)
+        self.text.setPlaceholderText(
+            self.tr("Write the answer here or insert a template. The draft is saved as you type.")
+        )
+        self.text.textChanged.connect(self._on_text_changed)
+        self.findings = QListWidget(self)
+        self.findings.setMaximumHeight(96)
+        self.findings.setWordWrap(True)
+        self.saved_label = QLabel(self)
+        self.saved_label.setObjectName("draftState")
+        self.send_button = QPushButton(self.tr("Send (Ctrl+Enter)"), self)
+        self.send_button.clicked.connect(self._on_send_clicked)
+        send_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.text)
+        send_shortcut.activated.connect(self._on_send_clicked)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("Kind:"), self))
+        top.addWidget(self.kind)
+        top.addWidget(QLabel(self.tr("Template:"), self))
+        top.addWidget(self.template, 1)
+        top.addWidget(self.insert_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.saved_label, 1)
+        bottom.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addLayout(top)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.findings)
+        layout.addLayout(bottom)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(IDLE_SAVE_MS)
+        self._idle.timeout.connect(self.flush_draft)
+        self._max = QTimer(self)
+        self._max.setSingleShot(True)
+        self._max.setInterval(MAX_UNSAVED_MS)
+        self._max.timeout.connect(self.flush_draft)
+        self._check = QTimer(self)
+        self._check.setSingleShot(True)
+        self._check.setInterval(CHECK_DELAY_MS)
+        self._check.timeout.connect(self.run_check)
+        self.setEnabled(False)
+        self._refill_templates()
+
+    # ------------------------------------------------------------------ incident
+
+    def open_incident(
+        self,
+        incident_id: str,
+        context: TemplateContext,
+        topic_code: str | None,
+        *,
+        draft_kind: AnswerKind | None = None,
+        draft_text: str = "",
+    ) -> None:
+        """Edit the answer of ``incident_id`` (a saved draft is restored)."""
+        if self.incident_id is not None and self.incident_id != incident_id:
+            self.flush_draft()
+        self._loading = True
+        try:
+            self.incident_id = incident_id
+            self.context = context
+            self.topic_code = topic_code
+            self.banner.hide()
+            kind = draft_kind or AnswerKind.INTERIM
+            self.kind.setCurrentIndex(self.kind.findData(kind.value))
+            self._refill_templates()
+            self.text.setPlainText(draft_text)
+            self.saved_label.setText(self.tr("Draft restored") if draft_text else "")
+        finally:
+            self._loading = False
+        self.setEnabled(True)
+        self.run_check()
+
+    def close_incident(self) -> None:
+        """Save what is typed and stop editing."""
+        self.flush_draft()
+        self.incident_id = None
+        self.setEnabled(False)
+
+    def show_changed_banner(self, who: str) -> None:
+        """The incident changed on the server since the editor opened."""
+        text = self.tr(
+            "The incident has changed since you opened it (%1). Read its history before sending."
+        )
+        self.banner.setText(text.replace("%1", who or self.tr("another user")))
+        self.banner.show()
+
+    def current_kind(self) -> AnswerKind:
+        """The answer kind chosen."""
+        return AnswerKind(str(self.kind.currentData()))
+
+    # ------------------------------------------------------------------ templates
+
+    def _refill_templates(self) -> None:
+        self.template.clear()
+        for template in templates_for(self.current_kind(), self.topic_code):
+            self.template.addItem(template.title, template.text)
+        has = self.template.count() > 0
+        self.template.setEnabled(has)
+        self.insert_button.setEnabled(has)
+
+    def _on_kind_changed(self) -> None:
+        self._refill_templates()
+        self._on_text_changed()
+
+    def _on_insert_template(self) -> None:
+        raw = self.template.currentData()
+        if not isinstance(raw, str):
+            return
+        filled = fill_variables(raw, self.context)
+        cursor = self.text.textCursor()
+        if self.text.toPlainText().strip():
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText("\n\n" + filled)
+        else:
+            self.text.setPlainText(filled)
+        self.text.setFocus()
+
+    # ------------------------------------------------------------------ draft
+
+    def _on_text_changed(self) -> None:
+        if self._loading or self.incident_id is None:
+            return
+        self.saved_label.setText(self.tr("Saving draft…"))
+        self._idle.start()
+        if not self._max.isActive():
+            self._max.start()
+        self._check.start()
+
+    def flush_draft(self) -> None:
+        """Save the draft now if there is something unsaved."""
+        pending = self._idle.isActive() or self._max.isActive()
+        self._idle.stop()
+        self._max.stop()
+        if pending and self.incident_id is not None:
+            self.draft_changed.emit(
+                self.incident_id, self.current_kind().value, self.text.toPlainText()
+            )
+            self.saved_label.setText(self.tr("Draft saved"))
+
+    # ------------------------------------------------------------------ check and send
+
+    def run_check(self) -> list[Finding]:
+        """Check the text now and list the findings."""
+        text = self.text.toPlainText()
+        found = check_answer(text, self.current_kind()) if text.strip() else []
+        self.findings.clear()
+        for finding in found:
+            item = QListWidgetItem("⚠ " + explain(finding.code))
+            item.setData(Qt.ItemDataRole.UserRole, finding.code.value)
+            if finding.fragment_span is not None:
+                start, end = finding.fragment_span
+                item.setToolTip(text[start:end])
+            self.findings.addItem(item)
+        self._mark_fragments(found)
+        self.findings.setVisible(bool(found))
+        return found
+
+    def _mark_fragments(self, found: list[Finding]) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(Qt.GlobalColor.red)
+        for finding in found:
+            span = finding.fragment_span
+            if span is None:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.text.document())
+            cursor.setPosition(span[0])
+            cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = fmt
+            selections.append(selection)
+        self.text.setExtraSelections(selections)
+
+    def _on_send_clicked(self) -> None:
+        self.request_send()
+
+    def request_send(self, *, confirm: Callable[[list[Finding]], bool] | None = None) -> bool:
+        """Check, ask for confirmation when there are findings, and ask to send."""
+        if self.incident_id is None:
+            return False
+        text = self.text.toPlainText().strip()
+        if not text:
+            QMessageBox.information(self, self.tr("Send"), self.tr("The answer is empty."))
+            return False
+        found = self.run_check()
+        ask = confirm if confirm is not None else self._confirm
+        if found and not ask(found):
+            return False
+        self.flush_draft()
+        self.send_requested.emit(self.incident_id, self.current_kind().value, text)
+        return True
+
+    def _confirm(self, found: list[Finding]) -> bool:
+        lines = "\n".join(f"• {explain(f.code)}" for f in found)
+        answer = QMessageBox.question(
+            self,
+            self.tr("Check the answer"),
+            self.tr("The quality check found problems:\n\n%1\n\nSend it anyway?").replace(
+                "%1", lines
+            ),
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def clear_after_send(self) -> None:
+        """The answer went to the outbox: empty the editor."""
+        self._loading = True
+        try:
+            self.text.clear()
+        finally:
+            self._loading = False
+        self._idle.stop()
+        self._max.stop()
+        self.findings.clear()
+        self.findings.hide()
+        self.saved_label.setText(self.tr("Sent to the outbox"))
+
+
+__all__ = ["AnswerEditor"]

@@ -1,0 +1,83 @@
+"""Dates, numbers and durations formatted for the interface language (Russian by default).
+
+Dates and numbers go through :class:`QLocale` (the default locale is set by
+:mod:`cur_desktop.ui.i18n`); duration units through the translation system.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QTimeZone
+
+MINUS = "\u2212"
+
+
+def duration(td: timedelta, *, days: bool = True) -> str:
+    """A compact duration: ``45 мин``, ``3 ч 05 мин``, ``2 д 4 ч`` (sign dropped).
+
+    ``days=False`` keeps hours unfolded (working time: 30 working hours are not "1 d 6 h").
+    """
+    minutes = int(abs(td.total_seconds()) // 60)
+    day_minutes = 24 * 60 if days else 10**9
+    days_n, rest = divmod(minutes, day_minutes)
+    hours, mins = divmod(rest, 60)
+    if days_n:
+        return (
+            QCoreApplication.translate("Format", "%1 d %2 h")
+            .replace("%1", str(days_n))
+            .replace("%2", str(hours))
+        )
+    if hours:
+        return (
+            QCoreApplication.translate("Format", "%1 h %2 min")
+            .replace("%1", str(hours))
+            .replace("%2", f"{mins:02d}")
+        )
+    return QCoreApplication.translate("Format", "%1 min").replace("%1", str(mins))
+
+
+def time_left_text(td: timedelta, *, days: bool = True, overdue: bool | None = None) -> str:
+    """``3 ч 05 мин`` when time is left; ``−1 ч 20 мин`` when overdue.
+
+    ``overdue`` overrides the sign (a deadline passed at night is overdue by 0 working minutes).
+    """
+    text = duration(td, days=days)
+    late = td < timedelta(0) if overdue is None else overdue
+    return f"{MINUS}{text}" if late else text
+
+
+def _qdatetime(value: datetime) -> QDateTime:
+    qdt = QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
+    tzinfo = value.tzinfo
+    key = getattr(tzinfo, "key", None)
+    if isinstance(key, str):
+        return qdt.toTimeZone(QTimeZone(key.encode()))
+    return qdt.toLocalTime()
+
+
+def date_time(value: datetime) -> str:
+    """``01.12.2026 09:15`` in the zone of ``value`` (the region's, when it carries one)."""
+    return QLocale().toString(_qdatetime(value), "dd.MM.yyyy HH:mm")
+
+
+def date_time_long(value: datetime) -> str:
+    """``1 декабря 2026 г., 09:15`` in the zone of ``value``."""
+    return QLocale().toString(_qdatetime(value), "d MMMM yyyy, HH:mm")
+
+
+def time_of_day(value: datetime) -> str:
+    """``09:15`` in the local zone of the workstation."""
+    return QLocale().toString(QDateTime.fromSecsSinceEpoch(int(value.timestamp())), "HH:mm")
+
+
+def number(value: int) -> str:
+    """An integer with the locale's digit grouping (``12 345``)."""
+    return QLocale().toString(value)
+
+
+def utc_offset(value: datetime) -> str:
+    """``UTC+3`` for the offset of ``value``."""
+    offset = value.utcoffset() or timedelta(0)
+    hours = int(offset.total_seconds() // 3600)
+    return f"UTC{'+' if hours >= 0 else MINUS}{abs(hours)}"

@@ -1,0 +1,247 @@
+"""The incident card: the resident's post, who and where, classification, history, the editor.
+
+The resident's text is shown as PLAIN text (a ``QPlainTextEdit``, read-only): a post that holds
+HTML or Qt rich-text markup shows those characters literally and nothing in it is interpreted.
+Author and link go through ``QLabel``s in ``Qt.PlainText`` format for the same reason; the link
+opens in the browser only through the "Open" button.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cur_desktop.services.views import ChangeState, HistoryEntry, IncidentDetail
+from cur_desktop.services.window_reads import Reference
+from cur_desktop.ui import format as fmt
+from cur_desktop.ui.answer_editor import AnswerEditor
+from cur_desktop.ui.labels import priority_title, source_title, status_title
+
+log = logging.getLogger(__name__)
+
+
+def _plain_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class IncidentCard(QWidget):
+    """Shows one incident and hosts its answer editor."""
+
+    take_requested = Signal(str)
+    classify_requested = Signal(str, object, object, object)
+    """``(incident_id, municipality_id, topic_code, executor_id)``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.detail: IncidentDetail | None = None
+        self.ref = Reference(municipalities={}, executors={}, topics={})
+        self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.author = _plain_label(self)
+        self.source = _plain_label(self)
+        self.source.setWordWrap(False)
+        self.source.setMinimumWidth(80)
+        self.status = _plain_label(self)
+        self.open_link = QPushButton(self.tr("Open in browser"), self)
+        self.open_link.clicked.connect(self._on_open_link)
+        self.take_button = QPushButton(self.tr("Take (Ctrl+T)"), self)
+        self.take_button.clicked.connect(self._on_take)
+        self.municipality = QComboBox(self)
+        self.topic = QComboBox(self)
+        self.executor = QComboBox(self)
+        for combo in (self.municipality, self.topic, self.executor):
+            combo.setMinimumContentsLength(18)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+        self.classify_button = QPushButton(self.tr("Save classification"), self)
+        self.classify_button.clicked.connect(self._on_classify)
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName("residentText")
+        self.text.setReadOnly(True)
+        self.history = QListWidget(self)
+        self.history.setWordWrap(True)
+        self.history.setObjectName("history")
+        self.editor = AnswerEditor(self)
+
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.take_button)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Author:"), self.author)
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.source, 1)
+        source_row.addWidget(self.open_link)
+        form.addRow(self.tr("Source:"), source_row)
+        form.addRow(self.tr("Status:"), self.status)
+        form.addRow(self.tr("Municipality:"), self.municipality)
+        form.addRow(self.tr("Topic:"), self.topic)
+        executor_row = QHBoxLayout()
+        executor_row.addWidget(self.executor, 1)
+        executor_row.addWidget(self.classify_button)
+        form.addRow(self.tr("Executor:"), executor_row)
+
+        upper = QWidget(self)
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(head)
+        upper_layout.addLayout(form)
+        posts = QSplitter(Qt.Orientation.Horizontal, upper)
+        post_box = QWidget(posts)
+        post_layout = QVBoxLayout(post_box)
+        post_layout.setContentsMargins(0, 0, 0, 0)
+        post_layout.addWidget(QLabel(self.tr("Resident's post:"), post_box))
+        post_layout.addWidget(self.text)
+        history_box = QWidget(posts)
+        history_layout = QVBoxLayout(history_box)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        history_layout.addWidget(QLabel(self.tr("History:"), history_box))
+        history_layout.addWidget(self.history)
+        posts.addWidget(post_box)
+        posts.addWidget(history_box)
+        upper_layout.addWidget(posts, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("cardSplitter")
+        self.splitter.addWidget(upper)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.splitter)
+        self.placeholder = QLabel(self.tr("Select an incident and press Enter to open it."), self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.placeholder)
+        self.show_nothing()
+
+    # ------------------------------------------------------------------ content
+
+    def show_nothing(self) -> None:
+        """No incident open."""
+        self.detail = None
+        self.splitter.hide()
+        self.placeholder.show()
+
+    def set_reference(self, ref: Reference) -> None:
+        """Fill the dropdowns with the region's municipalities, topics and executors."""
+        self.ref = ref
+        for combo, names in (
+            (self.municipality, ref.municipalities),
+            (self.topic, ref.topics),
+            (self.executor, ref.executors),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("—", None)
+            for key, name in sorted(names.items(), key=lambda kv: kv[1]):
+                combo.addItem(name, key)
+            index = combo.findData(current)
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
+
+    def show_detail(self, detail: IncidentDetail) -> None:
+        """Show ``detail`` (the editor is opened by the window, with the draft)."""
+        self.detail = detail
+        incident = detail.incident
+        self.placeholder.hide()
+        self.splitter.show()
+        self.title.setText(
+            self.tr("Incident of %1").replace(
+                "%1", fmt.date_time(incident.received_at.astimezone())
+            )
+        )
+        self.author.setText(incident.author or self.tr("(no name)"))
+        self.source.setText(f"{source_title(incident.source)} · {incident.link or '—'}")
+        self.open_link.setEnabled(incident.link.startswith(("http://", "https://")))
+        status = status_title(incident.status)
+        status += " · " + priority_title(incident.priority)
+        if incident.assignee:
+            status += " · " + self.tr("assigned to %1").replace("%1", incident.assignee)
+        waiting = [p for p in detail.pending if p.state is ChangeState.PENDING]
+        if waiting:
+            status += " · " + self.tr("%1 changes not yet sent").replace("%1", str(len(waiting)))
+        self.status.setText(status)
+        self.text.setPlainText(incident.text)
+        for combo, value in (
+            (self.municipality, incident.municipality_id),
+            (self.topic, incident.topic_code),
+            (self.executor, incident.executor_id),
+        ):
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(index, 0))
+        self.history.clear()
+        for entry in detail.history:
+            item = QListWidgetItem(self._history_text(entry))
+            if entry.state is ChangeState.PENDING:
+                item.setForeground(Qt.GlobalColor.darkYellow)
+            elif entry.state is ChangeState.REJECTED:
+                item.setForeground(Qt.GlobalColor.red)
+            self.history.addItem(item)
+        self.history.scrollToBottom()
+
+    def _history_text(self, entry: HistoryEntry) -> str:
+        when = fmt.date_time(entry.at.astimezone())
+        who = f" ({entry.actor})" if entry.actor else ""
+        if entry.state is ChangeState.PENDING:
+            mark = " " + self.tr("[made offline, not yet confirmed]")
+        elif entry.state is ChangeState.REJECTED:
+            mark = " " + self.tr("[rejected by the server: see Needs attention]")
+        else:
+            mark = ""
+        return f"{when}{who}  {entry.text}{mark}"
+
+    def names(self) -> tuple[str | None, str | None, str | None]:
+        """Municipality, executor and topic names of the open incident."""
+        if self.detail is None:
+            return None, None, None
+        incident = self.detail.incident
+        return (
+            self.ref.municipalities.get(incident.municipality_id or ""),
+            self.ref.executors.get(incident.executor_id or ""),
+            self.ref.topics.get(incident.topic_code or ""),
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def _on_open_link(self) -> None:
+        if self.detail is not None and self.detail.incident.link:
+            QDesktopServices.openUrl(QUrl(self.detail.incident.link))
+
+    def _on_take(self) -> None:
+        if self.detail is not None:
+            self.take_requested.emit(str(self.detail.incident.id))
+
+    def _on_classify(self) -> None:
+        if self.detail is None:
+            return
+        self.classify_requested.emit(
+            str(self.detail.incident.id),
+            self.municipality.currentData(),
+            self.topic.currentData(),
+            self.executor.currentData(),
+        )
+
+
+__all__ = ["IncidentCard"]

@@ -1,0 +1,762 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ru" sourcelanguage="en">
+<context>
+    <name>AnswerEditor</name>
+    <message>
+        <source>Insert template</source>
+        <translation>Вставить шаблон</translation>
+    </message>
+    <message>
+        <source>Write the answer here or insert a template. The draft is saved as you type.</source>
+        <translation>Напишите ответ или вставьте шаблон. Черновик сохраняется по мере набора.</translation>
+    </message>
+    <message>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>Отправить (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>Вид:</translation>
+    </message>
+    <message>
+        <source>Template:</source>
+        <translation>Шаблон:</translation>
+    </message>
+    <message>
+        <source>Draft restored</source>
+        <translation>Черновик восстановлен</translation>
+    </message>
+    <message>
+        <source>The incident has changed since you opened it (%1). Read its history before sending.</source>
+        <translation>Инцидент изменился с момента, как вы его открыли (%1). Прочитайте историю перед отправкой.</translation>
+    </message>
+    <message>
+        <source>another user</source>
+        <translation>другой сотрудник</translation>
+    </message>
+    <message>
+        <source>Saving draft…</source>
+        <translation>Сохраняю черновик…</translation>
+    </message>
+    <message>
+        <source>Draft saved</source>
+        <translation>Черновик сохранён</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Отправка</translation>
+    </message>
+    <message>
+        <source>The answer is empty.</source>
+        <translation>Ответ пустой.</translation>
+    </message>
+    <message>
+        <source>Check the answer</source>
+        <translation>Проверьте ответ</translation>
+    </message>
+    <message>
+        <source>The quality check found problems:
+
+%1
+
+Send it anyway?</source>
+        <translation>Проверка качества нашла замечания:
+
+%1
+
+Всё равно отправить?</translation>
+    </message>
+    <message>
+        <source>Sent to the outbox</source>
+        <translation>Ответ в очереди на отправку</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionPanel</name>
+    <message>
+        <source>When</source>
+        <translation>Когда</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Изменение</translation>
+    </message>
+    <message>
+        <source>Why the server refused</source>
+        <translation>Почему сервер отклонил</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Повторить</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Исправить…</translation>
+    </message>
+    <message>
+        <source>Discard…</source>
+        <translation>Отказаться…</translation>
+    </message>
+    <message>
+        <source>Nothing needs attention.</source>
+        <translation>Нет изменений, требующих внимания.</translation>
+    </message>
+    <message>
+        <source>Discard the change</source>
+        <translation>Отказаться от изменения</translation>
+    </message>
+    <message>
+        <source>The change will be dropped for good. Discard it?</source>
+        <translation>Изменение будет удалено безвозвратно. Отказаться от него?</translation>
+    </message>
+    <message>
+        <source>Registration</source>
+        <translation>Регистрация</translation>
+    </message>
+    <message>
+        <source>Classification</source>
+        <translation>Классификация</translation>
+    </message>
+    <message>
+        <source>Status change</source>
+        <translation>Смена статуса</translation>
+    </message>
+    <message>
+        <source>Assignment</source>
+        <translation>Назначение</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Ответ</translation>
+    </message>
+    <message>
+        <source>Answer state</source>
+        <translation>Состояние ответа</translation>
+    </message>
+</context>
+<context>
+    <name>EditTextDialog</name>
+    <message>
+        <source>Edit the change</source>
+        <translation>Исправить изменение</translation>
+    </message>
+</context>
+<context>
+    <name>Format</name>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 д %2 ч</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 ч %2 мин</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 мин</translation>
+    </message>
+</context>
+<context>
+    <name>InboxPage</name>
+    <message>
+        <source>Search the text (Ctrl+F)</source>
+        <translation>Поиск по тексту (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Any status</source>
+        <translation>Любой статус</translation>
+    </message>
+    <message>
+        <source>Any source</source>
+        <translation>Любой источник</translation>
+    </message>
+    <message>
+        <source>Any priority</source>
+        <translation>Любой приоритет</translation>
+    </message>
+    <message>
+        <source>Any topic</source>
+        <translation>Любая тема</translation>
+    </message>
+    <message>
+        <source>Any municipality</source>
+        <translation>Любой муниципалитет</translation>
+    </message>
+    <message>
+        <source>Any executor</source>
+        <translation>Любой исполнитель</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Сбросить фильтры</translation>
+    </message>
+</context>
+<context>
+    <name>InboxTableModel</name>
+    <message>
+        <source>Time left</source>
+        <translation>Осталось</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Источник</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <source>Municipality</source>
+        <translation>Муниципалитет</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Поступил</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Executor</source>
+        <translation>Исполнитель</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>просрочен</translation>
+    </message>
+    <message>
+        <source>Changed here; waiting to be sent to the server</source>
+        <translation>Изменено здесь; ждёт отправки на сервер</translation>
+    </message>
+    <message>
+        <source>Final answer</source>
+        <translation>Окончательный ответ</translation>
+    </message>
+    <message>
+        <source>First answer</source>
+        <translation>Первичный ответ</translation>
+    </message>
+    <message>
+        <source>%1 overdue</source>
+        <translation>%1: срок истёк</translation>
+    </message>
+    <message>
+        <source>Working time overdue: %1</source>
+        <translation>Просрочено рабочего времени: %1</translation>
+    </message>
+    <message>
+        <source>Calendar time overdue: %1</source>
+        <translation>Просрочено календарного времени: %1</translation>
+    </message>
+    <message>
+        <source>%1 due</source>
+        <translation>%1: срок идёт</translation>
+    </message>
+    <message>
+        <source>Working time left: %1</source>
+        <translation>Осталось рабочего времени: %1</translation>
+    </message>
+    <message>
+        <source>Calendar time left: %1</source>
+        <translation>Осталось календарного времени: %1</translation>
+    </message>
+    <message>
+        <source>Due: %1 (%2, region&apos;s time)</source>
+        <translation>Срок: %1 (%2, время региона)</translation>
+    </message>
+</context>
+<context>
+    <name>IncidentCard</name>
+    <message>
+        <source>Open in browser</source>
+        <translation>Открыть в браузере</translation>
+    </message>
+    <message>
+        <source>Take (Ctrl+T)</source>
+        <translation>Взять в работу (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>Save classification</source>
+        <translation>Сохранить классификацию</translation>
+    </message>
+    <message>
+        <source>Author:</source>
+        <translation>Автор:</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>Источник:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Статус:</translation>
+    </message>
+    <message>
+        <source>Municipality:</source>
+        <translation>Муниципалитет:</translation>
+    </message>
+    <message>
+        <source>Topic:</source>
+        <translation>Тема:</translation>
+    </message>
+    <message>
+        <source>Executor:</source>
+        <translation>Исполнитель:</translation>
+    </message>
+    <message>
+        <source>Resident&apos;s post:</source>
+        <translation>Сообщение жителя:</translation>
+    </message>
+    <message>
+        <source>History:</source>
+        <translation>История:</translation>
+    </message>
+    <message>
+        <source>Select an incident and press Enter to open it.</source>
+        <translation>Выберите инцидент и нажмите Enter, чтобы открыть его.</translation>
+    </message>
+    <message>
+        <source>Incident of %1</source>
+        <translation>Инцидент от %1</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(без имени)</translation>
+    </message>
+    <message>
+        <source>assigned to %1</source>
+        <translation>в работе у %1</translation>
+    </message>
+    <message>
+        <source>%1 changes not yet sent</source>
+        <translation>неотправленных изменений: %1</translation>
+    </message>
+    <message>
+        <source>[rejected by the server: see Needs attention]</source>
+        <translation>[отклонено сервером: см. «Требуют внимания»]</translation>
+    </message>
+    <message>
+        <source>[made offline, not yet confirmed]</source>
+        <translation>[сделано без связи, ещё не подтверждено]</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>New</source>
+        <translation>Новый</translation>
+    </message>
+    <message>
+        <source>Moderation</source>
+        <translation>На модерации</translation>
+    </message>
+    <message>
+        <source>Sent to executor</source>
+        <translation>Направлен исполнителю</translation>
+    </message>
+    <message>
+        <source>First answer given</source>
+        <translation>Дан первичный ответ</translation>
+    </message>
+    <message>
+        <source>On control</source>
+        <translation>На контроле</translation>
+    </message>
+    <message>
+        <source>Answer review</source>
+        <translation>Проверка ответа</translation>
+    </message>
+    <message>
+        <source>Rework</source>
+        <translation>На доработке</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Закрыт</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Отклонён</translation>
+    </message>
+    <message>
+        <source>Reopened</source>
+        <translation>Переоткрыт</translation>
+    </message>
+    <message>
+        <source>VK</source>
+        <translation>ВКонтакте</translation>
+    </message>
+    <message>
+        <source>Odnoklassniki</source>
+        <translation>Одноклассники</translation>
+    </message>
+    <message>
+        <source>Telegram</source>
+        <translation>Telegram</translation>
+    </message>
+    <message>
+        <source>Feedback platform</source>
+        <translation>ПОС «Решаем вместе»</translation>
+    </message>
+    <message>
+        <source>Appeal (59-FZ)</source>
+        <translation>Обращение (59-ФЗ)</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Другое</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Низкий</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Обычный</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Высокий</translation>
+    </message>
+    <message>
+        <source>Interim answer</source>
+        <translation>Промежуточный ответ</translation>
+    </message>
+    <message>
+        <source>Solution</source>
+        <translation>Решение</translation>
+    </message>
+    <message>
+        <source>Final answer</source>
+        <translation>Окончательный ответ</translation>
+    </message>
+    <message>
+        <source>Internal note</source>
+        <translation>Внутренняя заметка</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>Черновик</translation>
+    </message>
+    <message>
+        <source>On approval</source>
+        <translation>На согласовании</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Согласован</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Возвращён</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation>Опубликован</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>Мои</translation>
+    </message>
+    <message>
+        <source>New incidents</source>
+        <translation>Новые</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>Скоро просрочка</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Просрочены</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Все</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>CUR workstation</source>
+        <translation>Рабочее место ЦУР</translation>
+    </message>
+    <message>
+        <source>Preparing data…</source>
+        <translation>Готовлю данные…</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>Входящие</translation>
+    </message>
+    <message>
+        <source>The deadline board of the whole region arrives with the supervisors&apos; workstation. Overdue incidents: the Overdue view of the Inbox (F8).</source>
+        <translation>Табло сроков всего региона появится вместе с рабочим местом руководителя. Просроченные инциденты: представление «Просрочены» во входящих (F8).</translation>
+    </message>
+    <message>
+        <source>Deadlines</source>
+        <translation>Сроки</translation>
+    </message>
+    <message>
+        <source>Statistics (response time, processing share, incidents per 1,000 residents) arrive with the supervisors&apos; workstation.</source>
+        <translation>Статистика (время ответа, доля обработки, инциденты на 1000 жителей) появится вместе с рабочим местом руководителя.</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Статистика</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Требуют внимания</translation>
+    </message>
+    <message>
+        <source>CUR workstation — %1 (%2)</source>
+        <translation>Рабочее место ЦУР — %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>Ошибка: %1</translation>
+    </message>
+    <message>
+        <source>The incident is no longer available.</source>
+        <translation>Инцидент больше недоступен.</translation>
+    </message>
+    <message>
+        <source>Taken into work</source>
+        <translation>Взято в работу</translation>
+    </message>
+    <message>
+        <source>Classification saved</source>
+        <translation>Классификация сохранена</translation>
+    </message>
+    <message>
+        <source>The answer is in the outbox; it is sent when the server is reachable.</source>
+        <translation>Ответ в очереди; он будет отправлен, когда сервер доступен.</translation>
+    </message>
+    <message>
+        <source>Move in the list</source>
+        <translation>Перемещение по списку</translation>
+    </message>
+    <message>
+        <source>Open the selected incident</source>
+        <translation>Открыть выбранный инцидент</translation>
+    </message>
+    <message>
+        <source>Take the selected incident into work</source>
+        <translation>Взять выбранный инцидент в работу</translation>
+    </message>
+    <message>
+        <source>Answer: open the incident and go to the editor</source>
+        <translation>Ответить: открыть инцидент и перейти в редактор</translation>
+    </message>
+    <message>
+        <source>Send the answer (after the quality check)</source>
+        <translation>Отправить ответ (после проверки качества)</translation>
+    </message>
+    <message>
+        <source>Next overdue incident</source>
+        <translation>Следующий просроченный инцидент</translation>
+    </message>
+    <message>
+        <source>Search the text</source>
+        <translation>Поиск по тексту</translation>
+    </message>
+    <message>
+        <source>Saved views: Mine, New, Due soon, Overdue, On control, All</source>
+        <translation>Представления: Мои, Новые, Скоро просрочка, Просрочены, На контроле, Все</translation>
+    </message>
+    <message>
+        <source>Back to the list</source>
+        <translation>Вернуться к списку</translation>
+    </message>
+    <message>
+        <source>Synchronise now</source>
+        <translation>Синхронизировать сейчас</translation>
+    </message>
+    <message>
+        <source>This list</source>
+        <translation>Этот список</translation>
+    </message>
+</context>
+<context>
+    <name>Quality</name>
+    <message>
+        <source>The answer is too short to say anything: write what will be done, by whom and when.</source>
+        <translation>Ответ слишком короткий и ничего не сообщает: напишите, что будет сделано, кем и когда.</translation>
+    </message>
+    <message>
+        <source>Only a stock phrase (&quot;taken into work&quot;, &quot;information passed on&quot;): residents call this a brush-off. Say what exactly will be done and when.</source>
+        <translation>Только дежурная фраза («взято в работу», «информация передана»): жители называют такие ответы отписками. Напишите, что именно и когда будет сделано.</translation>
+    </message>
+    <message>
+        <source>No date or deadline: name a concrete date by which the problem will be solved or when it was solved.</source>
+        <translation>Нет даты или срока: укажите конкретную дату, к которой проблему решат или когда её решили.</translation>
+    </message>
+    <message>
+        <source>The answer sends the resident to another body. Forward the message yourself and tell the resident it has been done.</source>
+        <translation>Ответ отправляет жителя в другую организацию. Перешлите сообщение сами и сообщите жителю, что это сделано.</translation>
+    </message>
+    <message>
+        <source>Full official name of a law or a body: use the short, plain name instead.</source>
+        <translation>Полное официальное название закона или органа: используйте короткое понятное название.</translation>
+    </message>
+    <message>
+        <source>The answer is long: short and informative answers are read; keep what the resident needs to know.</source>
+        <translation>Ответ длинный: читают короткие и информативные ответы; оставьте то, что важно жителю.</translation>
+    </message>
+    <message>
+        <source>Asks for a rating although nothing has been solved yet: ask for it only after the problem is solved.</source>
+        <translation>Просьба об оценке, хотя проблема ещё не решена: просите оценить только после решения.</translation>
+    </message>
+    <message>
+        <source>Says the work was done but offers no proof: attach a photo or an act and mention it.</source>
+        <translation>Сказано, что работы выполнены, но нет подтверждения: приложите фото или акт и упомяните их.</translation>
+    </message>
+    <message>
+        <source>A template variable was left unfilled: replace it with the real value.</source>
+        <translation>Осталась незаполненная переменная шаблона: замените её настоящим значением.</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Сочетания клавиш</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Клавиши</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Действие</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in — CUR workstation</source>
+        <translation>Вход — рабочее место ЦУР</translation>
+    </message>
+    <message>
+        <source>Without a connection you can still work if you have signed in on this computer before: your data is unlocked locally and sent when the server is back.</source>
+        <translation>Без связи можно работать, если вы уже входили на этом компьютере: данные открываются локально, а изменения отправятся, когда сервер снова будет доступен.</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Сервер:</translation>
+    </message>
+    <message>
+        <source>Login:</source>
+        <translation>Логин:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Пароль:</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Войти</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <source>CUR operator workstation</source>
+        <translation>Рабочее место оператора ЦУР</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Вход…</translation>
+    </message>
+    <message>
+        <source>Sign-in failed: %1</source>
+        <translation>Не удалось войти: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message>
+        <source>Sync now</source>
+        <translation>Синхронизировать</translation>
+    </message>
+    <message>
+        <source>Synchronise with the server now (F5)</source>
+        <translation>Синхронизироваться с сервером сейчас (F5)</translation>
+    </message>
+    <message>
+        <source>Not synchronised yet</source>
+        <translation>Ещё не синхронизировано</translation>
+    </message>
+    <message>
+        <source>OFFLINE: changes are kept and sent later</source>
+        <translation>БЕЗ СВЯЗИ: изменения сохраняются и уйдут позже</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>На связи</translation>
+    </message>
+    <message>
+        <source>Server unreachable; retrying</source>
+        <translation>Сервер недоступен; повторяю попытки</translation>
+    </message>
+    <message>
+        <source>Up to date at %1</source>
+        <translation>Данные актуальны на %1</translation>
+    </message>
+    <message>
+        <source>Sync stopped: %1</source>
+        <translation>Синхронизация остановлена: %1</translation>
+    </message>
+    <message>
+        <source>Syncing ↑%1 ↓%2</source>
+        <translation>Синхронизация ↑%1 ↓%2</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>осталось около %1</translation>
+    </message>
+    <message>
+        <source>%1 need attention</source>
+        <translation>Требуют внимания: %1</translation>
+    </message>
+</context>
+<context>
+    <name>WindowSession</name>
+    <message>
+        <source>Preparing demo data (regions, municipalities, executors, 90 days of history)…</source>
+        <translation>Готовлю демонстрационные данные (регионы, муниципалитеты, исполнители, история за 90 дней)…</translation>
+    </message>
+    <message>
+        <source>Starting the local CUR server…</source>
+        <translation>Запускаю локальный сервер ЦУР…</translation>
+    </message>
+    <message>
+        <source>Signing in and fetching the data…</source>
+        <translation>Вхожу и получаю данные…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 из %2</translation>
+    </message>
+    <message>
+        <source>Sign in to start work.</source>
+        <translation>Войдите, чтобы начать работу.</translation>
+    </message>
+</context>
+</TS>

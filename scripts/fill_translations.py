@@ -1,0 +1,297 @@
+"""Fill resources/translations/cur_desktop_ru.ts from the table below (then run
+scripts/build-translations.sh). The .ts stays the source of truth for translators (Qt Linguist);
+this table is how the project's own strings were first translated and is kept in step with it.
+
+Usage: .venv/bin/python scripts/fill_translations.py
+"""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+TS = Path(__file__).resolve().parent.parent / "resources" / "translations" / "cur_desktop_ru.ts"
+
+RU: dict[str, str] = {
+    # AnswerEditor
+    "Insert template": "Вставить шаблон",
+    "Write the answer here or insert a template. The draft is saved as you type.": (
+        "Напишите ответ или вставьте шаблон. Черновик сохраняется по мере набора."
+    ),
+    "Send (Ctrl+Enter)": "Отправить (Ctrl+Enter)",
+    "Kind:": "Вид:",
+    "Template:": "Шаблон:",
+    "Draft restored": "Черновик восстановлен",
+    "The incident has changed since you opened it (%1). Read its history before sending.": (
+        "Инцидент изменился с момента, как вы его открыли (%1). Прочитайте историю перед отправкой."
+    ),
+    "another user": "другой сотрудник",
+    "Saving draft…": "Сохраняю черновик…",
+    "Draft saved": "Черновик сохранён",
+    "Send": "Отправка",
+    "The answer is empty.": "Ответ пустой.",
+    "Check the answer": "Проверьте ответ",
+    "The quality check found problems:\n\n%1\n\nSend it anyway?": (
+        "Проверка качества нашла замечания:\n\n%1\n\nВсё равно отправить?"
+    ),
+    "Sent to the outbox": "Ответ в очереди на отправку",
+    # AttentionPanel
+    "When": "Когда",
+    "Change": "Изменение",
+    "Why the server refused": "Почему сервер отклонил",
+    "Text": "Текст",
+    "Retry": "Повторить",
+    "Edit…": "Исправить…",
+    "Discard…": "Отказаться…",
+    "Nothing needs attention.": "Нет изменений, требующих внимания.",
+    "Discard the change": "Отказаться от изменения",
+    "The change will be dropped for good. Discard it?": (
+        "Изменение будет удалено безвозвратно. Отказаться от него?"
+    ),
+    "Registration": "Регистрация",
+    "Classification": "Классификация",
+    "Status change": "Смена статуса",
+    "Assignment": "Назначение",
+    "Answer": "Ответ",
+    "Answer state": "Состояние ответа",
+    "Edit the change": "Исправить изменение",
+    # Format
+    "%1 d %2 h": "%1 д %2 ч",
+    "%1 h %2 min": "%1 ч %2 мин",
+    "%1 h": "%1 ч",
+    "overdue": "просрочен",
+    "[rejected by the server: see Needs attention]": "[отклонено сервером: см. «Требуют внимания»]",
+    "%1 min": "%1 мин",
+    # InboxPage
+    "Search the text (Ctrl+F)": "Поиск по тексту (Ctrl+F)",
+    "Any status": "Любой статус",
+    "Any source": "Любой источник",
+    "Any priority": "Любой приоритет",
+    "Any topic": "Любая тема",
+    "Any municipality": "Любой муниципалитет",
+    "Any executor": "Любой исполнитель",
+    "Clear filters": "Сбросить фильтры",
+    # InboxTableModel
+    "Time left": "Осталось",
+    "Status": "Статус",
+    "Source": "Источник",
+    "Topic": "Тема",
+    "Municipality": "Муниципалитет",
+    "Received": "Поступил",
+    "Assignee": "Оператор",
+    "Executor": "Исполнитель",
+    "Changed here; waiting to be sent to the server": ("Изменено здесь; ждёт отправки на сервер"),
+    "Final answer": "Окончательный ответ",
+    "First answer": "Первичный ответ",
+    "%1 overdue": "%1: срок истёк",
+    "Working time overdue: %1": "Просрочено рабочего времени: %1",
+    "Calendar time overdue: %1": "Просрочено календарного времени: %1",
+    "%1 due": "%1: срок идёт",
+    "Working time left: %1": "Осталось рабочего времени: %1",
+    "Calendar time left: %1": "Осталось календарного времени: %1",
+    "Due: %1 (%2, region's time)": "Срок: %1 (%2, время региона)",
+    # IncidentCard
+    "Open in browser": "Открыть в браузере",
+    "Take (Ctrl+T)": "Взять в работу (Ctrl+T)",
+    "Save classification": "Сохранить классификацию",
+    "Author:": "Автор:",
+    "Source:": "Источник:",
+    "Status:": "Статус:",
+    "Municipality:": "Муниципалитет:",
+    "Topic:": "Тема:",
+    "Executor:": "Исполнитель:",
+    "Resident's post:": "Сообщение жителя:",
+    "History:": "История:",
+    "Select an incident and press Enter to open it.": (
+        "Выберите инцидент и нажмите Enter, чтобы открыть его."
+    ),
+    "Incident of %1": "Инцидент от %1",
+    "(no name)": "(без имени)",
+    "assigned to %1": "в работе у %1",
+    "%1 changes not yet sent": "неотправленных изменений: %1",
+    "Received from %1": "Поступило от %1",
+    "Status → %1": "Статус → %1",
+    "Assigned to %1": "Назначен: %1",
+    "Classification changed": "Изменена классификация",
+    "[made offline, not yet confirmed]": "[сделано без связи, ещё не подтверждено]",
+    # Labels
+    "New": "Новый",
+    "New incidents": "Новые",
+    "Moderation": "На модерации",
+    "Sent to executor": "Направлен исполнителю",
+    "First answer given": "Дан первичный ответ",
+    "On control": "На контроле",
+    "Answer review": "Проверка ответа",
+    "Rework": "На доработке",
+    "Closed": "Закрыт",
+    "Rejected": "Отклонён",
+    "Reopened": "Переоткрыт",
+    "VK": "ВКонтакте",
+    "Odnoklassniki": "Одноклассники",
+    "Telegram": "Telegram",
+    "Feedback platform": "ПОС «Решаем вместе»",
+    "Appeal (59-FZ)": "Обращение (59-ФЗ)",
+    "Other": "Другое",
+    "Low": "Низкий",
+    "Normal": "Обычный",
+    "High": "Высокий",
+    "Interim answer": "Промежуточный ответ",
+    "Solution": "Решение",
+    "Internal note": "Внутренняя заметка",
+    "Draft": "Черновик",
+    "On approval": "На согласовании",
+    "Approved": "Согласован",
+    "Returned": "Возвращён",
+    "Published": "Опубликован",
+    "Mine": "Мои",
+    "Due soon": "Скоро просрочка",
+    "Overdue": "Просрочены",
+    "All": "Все",
+    # MainWindow
+    "CUR workstation": "Рабочее место ЦУР",
+    "Preparing data…": "Готовлю данные…",
+    "Inbox": "Входящие",
+    "The deadline board of the whole region arrives with the supervisors' workstation. "
+    "Overdue incidents: the Overdue view of the Inbox (F8).": (
+        "Табло сроков всего региона появится вместе с рабочим местом руководителя. "
+        "Просроченные инциденты: представление «Просрочены» во входящих (F8)."
+    ),
+    "Deadlines": "Сроки",
+    "Statistics (response time, processing share, incidents per 1,000 residents) arrive "
+    "with the supervisors' workstation.": (
+        "Статистика (время ответа, доля обработки, инциденты на 1000 жителей) появится "
+        "вместе с рабочим местом руководителя."
+    ),
+    "Statistics": "Статистика",
+    "Needs attention": "Требуют внимания",
+    "CUR workstation — %1 (%2)": "Рабочее место ЦУР — %1 (%2)",
+    "Error: %1": "Ошибка: %1",
+    "The incident is no longer available.": "Инцидент больше недоступен.",
+    "Taken into work": "Взято в работу",
+    "Classification saved": "Классификация сохранена",
+    "The answer is in the outbox; it is sent when the server is reachable.": (
+        "Ответ в очереди; он будет отправлен, когда сервер доступен."
+    ),
+    "Move in the list": "Перемещение по списку",
+    "Open the selected incident": "Открыть выбранный инцидент",
+    "Take the selected incident into work": "Взять выбранный инцидент в работу",
+    "Answer: open the incident and go to the editor": (
+        "Ответить: открыть инцидент и перейти в редактор"
+    ),
+    "Send the answer (after the quality check)": "Отправить ответ (после проверки качества)",
+    "Next overdue incident": "Следующий просроченный инцидент",
+    "Search the text": "Поиск по тексту",
+    "Saved views: Mine, New, Due soon, Overdue, On control, All": (
+        "Представления: Мои, Новые, Скоро просрочка, Просрочены, На контроле, Все"
+    ),
+    "Back to the list": "Вернуться к списку",
+    "Synchronise now": "Синхронизировать сейчас",
+    "This list": "Этот список",
+    # Quality
+    "The answer is too short to say anything: write what will be done, by whom and when.": (
+        "Ответ слишком короткий и ничего не сообщает: напишите, что будет сделано, кем и когда."
+    ),
+    'Only a stock phrase ("taken into work", "information passed on"): residents call this '
+    "a brush-off. Say what exactly will be done and when.": (
+        "Только дежурная фраза («взято в работу», «информация передана»): жители называют "
+        "такие ответы отписками. Напишите, что именно и когда будет сделано."
+    ),
+    "No date or deadline: name a concrete date by which the problem will be solved or when "
+    "it was solved.": (
+        "Нет даты или срока: укажите конкретную дату, к которой проблему решат или когда её решили."
+    ),
+    "The answer sends the resident to another body. Forward the message yourself and tell "
+    "the resident it has been done.": (
+        "Ответ отправляет жителя в другую организацию. Перешлите сообщение сами и сообщите "
+        "жителю, что это сделано."
+    ),
+    "Full official name of a law or a body: use the short, plain name instead.": (
+        "Полное официальное название закона или органа: используйте короткое понятное название."
+    ),
+    "The answer is long: short and informative answers are read; keep what the resident "
+    "needs to know.": (
+        "Ответ длинный: читают короткие и информативные ответы; оставьте то, что важно жителю."
+    ),
+    "Asks for a rating although nothing has been solved yet: ask for it only after the "
+    "problem is solved.": (
+        "Просьба об оценке, хотя проблема ещё не решена: просите оценить только после решения."
+    ),
+    "Says the work was done but offers no proof: attach a photo or an act and mention it.": (
+        "Сказано, что работы выполнены, но нет подтверждения: приложите фото или акт и "
+        "упомяните их."
+    ),
+    "A template variable was left unfilled: replace it with the real value.": (
+        "Осталась незаполненная переменная шаблона: замените её настоящим значением."
+    ),
+    # ShortcutsDialog
+    "Keyboard shortcuts": "Сочетания клавиш",
+    "Keys": "Клавиши",
+    "Action": "Действие",
+    # SignInDialog
+    "Sign in — CUR workstation": "Вход — рабочее место ЦУР",
+    "Without a connection you can still work if you have signed in on this computer before: "
+    "your data is unlocked locally and sent when the server is back.": (
+        "Без связи можно работать, если вы уже входили на этом компьютере: данные "
+        "открываются локально, а изменения отправятся, когда сервер снова будет доступен."
+    ),
+    "Server:": "Сервер:",
+    "Login:": "Логин:",
+    "Password:": "Пароль:",
+    "Sign in": "Войти",
+    "Cancel": "Отмена",
+    "CUR operator workstation": "Рабочее место оператора ЦУР",
+    "Signing in…": "Вход…",
+    "Sign-in failed: %1": "Не удалось войти: %1",
+    # SyncStatusBar
+    "Sync now": "Синхронизировать",
+    "Synchronise with the server now (F5)": "Синхронизироваться с сервером сейчас (F5)",
+    "Not synchronised yet": "Ещё не синхронизировано",
+    "OFFLINE: changes are kept and sent later": "БЕЗ СВЯЗИ: изменения сохраняются и уйдут позже",
+    "Online": "На связи",
+    "Server unreachable; retrying": "Сервер недоступен; повторяю попытки",
+    "Up to date at %1": "Данные актуальны на %1",
+    "Sync stopped: %1": "Синхронизация остановлена: %1",
+    "Syncing ↑%1 ↓%2": "Синхронизация ↑%1 ↓%2",
+    "about %1 left": "осталось около %1",
+    "%1 need attention": "Требуют внимания: %1",
+    # WindowSession
+    "Preparing demo data (regions, municipalities, executors, 90 days of history)…": (
+        "Готовлю демонстрационные данные (регионы, муниципалитеты, исполнители, история "
+        "за 90 дней)…"
+    ),
+    "Starting the local CUR server…": "Запускаю локальный сервер ЦУР…",
+    "Signing in and fetching the data…": "Вхожу и получаю данные…",
+    "%1 of %2": "%1 из %2",
+    "Sign in to start work.": "Войдите, чтобы начать работу.",
+}
+
+CONTEXT_RU: dict[tuple[str, str], str] = {}
+"""Where one English word needs different Russian in different places (status vs view)."""
+
+
+def main() -> int:
+    """Write the translations into the .ts; report what is missing."""
+    tree = ET.parse(TS)
+    missing: list[str] = []
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            source = message.findtext("source") or ""
+            text = CONTEXT_RU.get((name, source), RU.get(source))
+            translation = message.find("translation")
+            if translation is None:
+                translation = ET.SubElement(message, "translation")
+            if text is None:
+                missing.append(f"{name}: {source!r}")
+                continue
+            translation.text = text
+            translation.attrib.pop("type", None)
+    tree.write(TS, encoding="utf-8", xml_declaration=True)
+    for item in missing:
+        print("untranslated:", item, file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

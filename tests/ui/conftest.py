@@ -1,0 +1,103 @@
+"""Fixtures of the window tests: a qasync loop per test, private QSettings, real stores.
+
+Window code schedules its reads with asyncio on the Qt thread (qasync), so each test body that
+drives the window runs as a coroutine inside a fresh ``qasync.QEventLoop`` (:func:`run_qt`), and
+waits with :func:`until` (which keeps both Qt and asyncio turning).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import Engine
+
+from cur_desktop.services.window_reads import WindowReads
+from cur_desktop.services.workstation import Workstation
+from cur_desktop.storage.database import open_engine
+from cur_desktop.storage.incidents import bulk_insert_incidents
+from cur_desktop.sync.profile import DB_FILE_NAME
+from cur_desktop.ui.i18n import install_translations
+from tests.helpers.row_factories import make_row
+
+T = TypeVar("T")
+
+
+def run_qt(qapp: QApplication, make: Callable[[], Awaitable[T]]) -> T:
+    """Run ``make()`` to completion on a qasync loop over ``qapp``."""
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(make())
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+async def until(
+    predicate: Callable[[], object], timeout: float = 20.0, what: str = "condition"
+) -> None:
+    """Turn the loop until ``predicate()`` is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
+    """QSettings of each test live in its own folder; Russian interface installed."""
+    QCoreApplication.setOrganizationName("cur-desktop-tests")
+    QCoreApplication.setApplicationName("cur-desktop-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test's window must not stop the loop
+    translators = install_translations(qapp)
+    yield
+    for translator in translators:
+        qapp.removeTranslator(translator)
+
+
+@pytest.fixture
+def store_rows() -> list[dict[str, Any]]:
+    """400 deterministic incidents of RU-TUL (the storage tests' factory)."""
+    rng = random.Random(7)
+    return [make_row(rng) for _ in range(400)]
+
+
+@pytest.fixture
+def local_store(tmp_path: Path, store_rows: list[dict[str, Any]]) -> Iterator[Engine]:
+    """A real migrated local store file (a profile's) filled with ``store_rows``."""
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    engine = open_engine(profile / DB_FILE_NAME)
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, store_rows)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def profile_dir(local_store: Engine, tmp_path: Path) -> Path:
+    """The profile directory holding ``local_store`` (not bound to any server)."""
+    return tmp_path / "profile"
+
+
+async def open_reads(profile: Path) -> tuple[Workstation, WindowReads]:
+    """A workstation over ``profile`` and the window's reads on it (close the workstation)."""
+    station = await Workstation.open(profile)
+    return station, WindowReads(station, "RU-TUL")
