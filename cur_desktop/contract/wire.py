@@ -84,6 +84,13 @@ class IncidentWire(_Strict):
     # the due instant they belong to; ``None`` until the server has computed that deadline.
     first_answer_warn_at: AwareDatetime | None = None
     final_answer_warn_at: AwareDatetime | None = None
+    # Moderation (classification and routing) is due at the end of the N-th working day after
+    # the day of receipt; set by the server with the other deadlines.
+    moderation_due: AwareDatetime | None = None
+    moderation_warn_at: AwareDatetime | None = None
+    # Working time from receipt to the first public answer, in µs of the region's business
+    # calendar: computed once by the server when the first answer is known (statistics in SQL).
+    first_answer_working_us: int | None = Field(default=None, ge=0)
     version: int = Field(ge=1)
     updated_at: AwareDatetime
 
@@ -151,9 +158,14 @@ class IncidentCreateArgs(_Strict):
 
 
 class IncidentClassifyArgs(_Strict):
-    """Set topic, municipality, executor and priority; fields left ``None`` are unchanged."""
+    """Set source, topic, municipality, executor and priority; ``None`` leaves a field unchanged.
+
+    A change of source, topic or priority makes the server recompute the running deadlines
+    from the original start instants (and note it in the incident's history).
+    """
 
     incident_id: UUID
+    source: Source | None = None
     topic_code: str | None = None
     subtopic_code: str | None = None
     municipality_id: str | None = None

@@ -594,12 +594,13 @@ class _IncidentFactory:
 
     def _exact_first(
         self, region_code: str, ts: int, source: str, topic: str | None, priority: str
-    ) -> tuple[int, int]:
+    ) -> tuple[float, float]:
         assert self.calendars is not None
         deadline = first_answer_deadline(
             _utc(ts), self._rule(source, topic, priority), self.calendars[region_code]
         )
-        return int(deadline.due.timestamp()), int(deadline.warn_at.timestamp())
+        # a calendar-day limit's warning may fall on a fraction of a second: keep it
+        return deadline.due.timestamp(), deadline.warn_at.timestamp()
 
     def _exact_final(
         self,
@@ -665,8 +666,8 @@ class _IncidentFactory:
             due_s = 12 * _HOUR
         else:
             due_s = 24 * _HOUR
-        first_due = ts + due_s
-        first_warn = ts + due_s * 3 // 4
+        first_due: float = ts + due_s
+        first_warn: float = ts + due_s * 3 // 4
         if self.calendars is not None:
             first_due, first_warn = self._exact_first(region.code, ts, source, topic, priority)
 

@@ -444,3 +444,52 @@ class BusinessCalendar:
         intervals = self._intervals(day)
         end = intervals[-1][1]
         return self._at(day, min(offset, end))
+
+    # ------------------------------------------------------------------ limits in days
+
+    def local_date(self, value: datetime) -> date:
+        """The region's local calendar date of an aware instant."""
+        return self._local(value, "value")[0]
+
+    def end_of_working_day(self, day: date) -> datetime:
+        """The end of the last working interval of ``day`` (a shortened day ends earlier).
+
+        ``ValueError`` when ``day`` is not a working day.
+        """
+        intervals = self._intervals(day)
+        if not intervals:
+            raise ValueError(f"{day.isoformat()} is not a working day")
+        return self._at(day, intervals[-1][1])
+
+    def working_day_on_or_after(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the next working day."""
+        while not self._intervals(day):
+            day += timedelta(days=1)
+        return day
+
+    def nth_working_day_after(self, day: date, n: int) -> date:
+        """The ``n``-th working day counted from the day after ``day`` (``n >= 1``)."""
+        if n < 1:
+            raise ValueError(f"n must be at least 1: {n}")
+        for _ in range(n):
+            day = self.working_day_on_or_after(day + timedelta(days=1))
+        return day
+
+    def working_days_limit(self, event: datetime, n: int) -> datetime:
+        """End of a limit of ``n`` working days after ``event`` (ГК РФ ст. 191, 193).
+
+        Counting starts on the local day after the event, whatever its hour; the limit ends at
+        the end of the ``n``-th working day (the end of its last working interval).
+        """
+        return self.end_of_working_day(self.nth_working_day_after(self.local_date(event), n))
+
+    def calendar_days_limit(self, event: datetime, n: int) -> datetime:
+        """End of a limit of ``n`` calendar days after ``event`` (ГК РФ ст. 191, 193).
+
+        Counting starts on the local day after the event; the ``n``-th calendar day, moved to
+        the next working day when it is a day off, ends at the end of its working hours.
+        """
+        if n < 1:
+            raise ValueError(f"n must be at least 1: {n}")
+        last = self.local_date(event) + timedelta(days=n)
+        return self.end_of_working_day(self.working_day_on_or_after(last))

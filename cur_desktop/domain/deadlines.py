@@ -211,11 +211,38 @@ def _working_days_limit(
     warn_fraction: float,
     pauses: list[tuple[datetime, datetime]],
 ) -> _Candidate:
-    """``days`` working days from ``start`` (same local time of day), warning at the fraction."""
-    base = calendar.next_working_instant(start)
-    due = calendar.add_working_days(start, days)
-    allowed = calendar.working_time_between(base, due)
-    return _working_limit(base, allowed, calendar, warn_fraction, pauses)
+    """End of the ``days``-th working day after the day of ``start`` (ГК РФ ст. 191–193).
+
+    The warning falls at ``warn_fraction`` of the working time from ``start`` to the due
+    instant; pauses push both by the paused working time, as for limits in working hours.
+    """
+    due = calendar.working_days_limit(start, days)
+    allowed = calendar.working_time_between(start, due)
+    warn = calendar.add_working_time(start, allowed * warn_fraction)
+    if pauses:
+        due = _push_working(due, start, pauses, calendar)
+        warn = _push_working(warn, start, pauses, calendar)
+    return due, warn
+
+
+def _calendar_days_limit(
+    start: datetime,
+    days: int,
+    calendar: BusinessCalendar,
+    warn_fraction: float,
+    pauses: list[tuple[datetime, datetime]],
+) -> _Candidate:
+    """End of the ``days``-th calendar day after the day of ``start``, moved off a day off.
+
+    The warning falls at ``warn_fraction`` of the wall-clock time from ``start`` to the due
+    instant; pauses push both by the paused wall-clock time.
+    """
+    due = calendar.calendar_days_limit(start, days)
+    warn = start + (due - start) * warn_fraction
+    if pauses:
+        due = _push_wall(due, start, pauses)
+        warn = _push_wall(warn, start, pauses)
+    return due, warn
 
 
 def _wall_limit(
@@ -251,27 +278,27 @@ def first_answer_deadline(
     """When the first public answer is due.
 
     Candidates, the earliest due wins: ``first_answer_working_hours`` of working time after
-    ``received_at``; ``received_at + first_answer_calendar_hours``; and
-    ``received_at + total_calendar_days``. ``now`` closes an open pause (see :class:`PauseLog`).
+    ``received_at``, or the end of the ``first_answer_working_days``-th working day after the
+    day of receipt; ``received_at + first_answer_calendar_hours``; and the end of the
+    ``total_calendar_days``-th calendar day after the day of receipt, moved off a day off.
+    ``now`` closes an open pause (see :class:`PauseLog`).
     """
     require_aware(received_at, "received_at")
     _check_fraction(warn_fraction)
     paused = pauses.intervals(now) if pauses is not None else []
-    candidates = [
-        _working_limit(
-            received_at,
-            timedelta(hours=rule.first_answer_working_hours),
-            calendar,
-            warn_fraction,
-            paused,
-        )
-    ]
+    candidates: list[_Candidate] = []
+    if rule.first_answer_working_hours is not None:
+        hours = timedelta(hours=rule.first_answer_working_hours)
+        candidates.append(_working_limit(received_at, hours, calendar, warn_fraction, paused))
+    if rule.first_answer_working_days is not None:
+        days = rule.first_answer_working_days
+        candidates.append(_working_days_limit(received_at, days, calendar, warn_fraction, paused))
     if rule.first_answer_calendar_hours is not None:
         cap = timedelta(hours=rule.first_answer_calendar_hours)
         candidates.append(_wall_limit(received_at, cap, warn_fraction, paused))
     if rule.total_calendar_days is not None:
-        total = timedelta(days=rule.total_calendar_days)
-        candidates.append(_wall_limit(received_at, total, warn_fraction, paused))
+        total = rule.total_calendar_days
+        candidates.append(_calendar_days_limit(received_at, total, calendar, warn_fraction, paused))
     return _earliest(candidates, calendar)
 
 
@@ -287,8 +314,8 @@ def final_answer_deadline(
 ) -> Deadline:
     """When the final answer is due after an interim answer published at ``interim_at``.
 
-    ``final_answer_working_days`` working days later by
-    :meth:`BusinessCalendar.add_working_days` (same local time of day); the warning falls at
+    The end of the ``final_answer_working_days``-th working day after the day of the interim
+    answer (:meth:`BusinessCalendar.working_days_limit`); the warning falls at
     ``warn_fraction`` of the working time in between. With ``received_at`` given, the rule's
     ``total_calendar_days`` cap from registration competes (the earlier wins).
     """
@@ -302,8 +329,8 @@ def final_answer_deadline(
     ]
     if rule.total_calendar_days is not None and received_at is not None:
         require_aware(received_at, "received_at")
-        total = timedelta(days=rule.total_calendar_days)
-        candidates.append(_wall_limit(received_at, total, warn_fraction, paused))
+        total = rule.total_calendar_days
+        candidates.append(_calendar_days_limit(received_at, total, calendar, warn_fraction, paused))
     return _earliest(candidates, calendar)
 
 
@@ -313,7 +340,8 @@ def moderation_deadline(
     calendar: BusinessCalendar,
     warn_fraction: float = DEFAULT_WARN_FRACTION,
 ) -> Deadline:
-    """When classification and routing are due: ``moderation_working_days`` working days."""
+    """When classification and routing are due: the end of the ``moderation_working_days``-th
+    working day after the day of receipt."""
     require_aware(received_at, "received_at")
     _check_fraction(warn_fraction)
     limit = _working_days_limit(

@@ -61,6 +61,9 @@ class Incident:
     final_answer_due: datetime | None = None
     first_answer_warn_at: datetime | None = None
     final_answer_warn_at: datetime | None = None
+    moderation_due: datetime | None = None
+    moderation_warn_at: datetime | None = None
+    first_answer_working_us: int | None = None  # working time to the first answer, µs
     version: int = 1
     updated_at: datetime | None = None
 
@@ -72,6 +75,8 @@ class Incident:
             "final_answer_due",
             "first_answer_warn_at",
             "final_answer_warn_at",
+            "moderation_due",
+            "moderation_warn_at",
             "updated_at",
         ):
             value = getattr(self, name)
@@ -79,6 +84,8 @@ class Incident:
                 require_aware(value, name)
         if self.version < 1:
             raise ValueError(f"version must be >= 1, got {self.version}")
+        if self.first_answer_working_us is not None and self.first_answer_working_us < 0:
+            raise ValueError("first_answer_working_us must not be negative")
 
     @property
     def is_open(self) -> bool:

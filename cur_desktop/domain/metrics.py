@@ -11,7 +11,13 @@ docs/DOMAIN_RULES.md, "Metrics"):
   interim "taken into work");
 * shares are percentages (0..100) as floats, ``None`` when the denominator is zero;
 * mean and median durations are exact in microseconds, rounded half up to a microsecond; the
-  median of an even count is the mean of the two middle values.
+  median of an even count is the mean of the two middle values;
+* a change (:func:`change`) is computed from the figures as shown: durations rounded to the
+  minute (as :func:`format_hmm` shows them), numbers rounded to the shown decimals, so
+  3 ч 03 мин against 3 ч 41 мин is −38 мин everywhere, whatever the seconds behind them;
+* a figure that cannot be computed for a region (no population for the per-1,000 figure) is a
+  :class:`NotAvailable` with the reason in words, never an exception deep in a report;
+* "registered in the period" is the region's local period (:func:`facts_in_period`).
 """
 
 from __future__ import annotations
@@ -20,16 +26,22 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Generic, TypeVar
 
 from cur_desktop.domain.calendar import BusinessCalendar, require_aware
 from cur_desktop.domain.enums import Status
+from cur_desktop.domain.periods import LocalPeriod, in_period
 
 __all__ = [
+    "NO_POPULATION",
     "IncidentFacts",
+    "NotAvailable",
     "RankedItem",
     "change",
+    "facts_in_period",
     "format_hmm",
+    "format_per_thousand",
     "incidents_per_thousand",
     "interim_only_share",
     "mean_first_answer_time",
@@ -42,6 +54,7 @@ __all__ = [
     "rank",
     "reopened_share",
     "rework_share",
+    "round_to_minute",
 ]
 
 logger = logging.getLogger(__name__)
@@ -155,13 +168,45 @@ def processing_share(facts: Iterable[IncidentFacts]) -> float | None:
     return _share(sum(f.is_answered for f in counted), len(counted))
 
 
-def incidents_per_thousand(count: int, population: int) -> float:
-    """Incidents per 1,000 residents: ``count / population * 1000`` (not rounded)."""
-    if population <= 0:
-        raise ValueError(f"population must be positive, got {population}")
+@dataclass(frozen=True, slots=True)
+class NotAvailable:
+    """A figure that cannot be computed; ``reason`` says why, in Russian, for the screen."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return f"нет данных ({self.reason})"
+
+
+NO_POPULATION = NotAvailable("численность населения региона неизвестна")
+"""The per-1,000 figure of a region without a population estimate."""
+
+
+def incidents_per_thousand(count: int, population: int | None) -> float | NotAvailable:
+    """Incidents per 1,000 residents: ``count / population * 1000`` (not rounded).
+
+    :data:`NO_POPULATION` when ``population`` is ``None`` (Rosstat publishes no estimate for
+    some subjects); a population of zero or less, or a negative count, is a ``ValueError``.
+    """
     if count < 0:
         raise ValueError(f"count must not be negative, got {count}")
+    if population is None:
+        return NO_POPULATION
+    if population <= 0:
+        raise ValueError(f"population must be positive, got {population}")
     return count * 1000 / population
+
+
+def format_per_thousand(value: float | NotAvailable) -> str:
+    """A per-1,000 figure as shown: one decimal with a comma («11,1»), or «нет данных (...)»."""
+    if isinstance(value, NotAvailable):
+        return str(value)
+    return f"{_shown(value, 1):.1f}".replace(".", ",")
+
+
+def facts_in_period(facts: Iterable[IncidentFacts], period: LocalPeriod) -> list[IncidentFacts]:
+    """The incidents registered in ``period`` (the region's local day, week, month ...)."""
+    return in_period(facts, period, lambda fact: fact.received_at)
 
 
 def _is_overdue(fact: IncidentFacts, now: datetime) -> bool:
@@ -209,15 +254,39 @@ def mean_rating(facts: Iterable[IncidentFacts]) -> float | None:
 
 V = TypeVar("V", float, timedelta)
 
+_US_PER_MINUTE = 60_000_000
 
-def change(current: V | None, previous: V | None) -> V | None:
-    """``current - previous`` (negative = decrease); ``None`` when either is missing.
 
-    Both are durations or both are numbers (e.g. percentages, per-1,000 figures).
+def round_to_minute(value: timedelta) -> timedelta:
+    """``value`` rounded to the nearest minute, halves away from zero (as :func:`format_hmm`)."""
+    us = _us(value)
+    minutes = (abs(us) + _US_PER_MINUTE // 2) // _US_PER_MINUTE
+    return timedelta(minutes=minutes if us >= 0 else -minutes)
+
+
+def _shown(value: float, digits: int) -> float:
+    """``value`` rounded half away from zero to ``digits`` decimals (its decimal text)."""
+    quantum = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def change(current: V | None, previous: V | None, *, digits: int = 1) -> V | None:
+    """The change between two figures as shown (negative = decrease); ``None`` if one is missing.
+
+    Durations are first rounded to the minute (:func:`round_to_minute`), numbers to ``digits``
+    decimals (percentages and per-1,000 figures are shown with one): 3:02:30 and 3:41:29
+    show as «3 ч 03 мин» and «3 ч 41 мин», so the change is −38 min, not the −38:59 of the
+    raw means that would show as −39.
     """
     if current is None or previous is None:
         return None
-    return current - previous
+    if isinstance(current, timedelta) and isinstance(previous, timedelta):
+        return round_to_minute(current) - round_to_minute(previous)
+    if isinstance(current, timedelta) or isinstance(previous, timedelta):
+        raise TypeError("change takes two durations or two numbers")
+    quantum = Decimal(1).scaleb(-digits)
+    shown = Decimal(repr(_shown(current, digits))) - Decimal(repr(_shown(previous, digits)))
+    return float(shown.quantize(quantum))
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +322,7 @@ def format_hmm(td: timedelta) -> str:
     """
     us = _us(td)
     sign = MINUS_SIGN if us < 0 else ""
-    minutes = (abs(us) + 30_000_000) // 60_000_000
+    minutes = abs(_us(round_to_minute(td))) // _US_PER_MINUTE
     if minutes == 0:
         return "0 мин"
     hours, rest = divmod(minutes, 60)

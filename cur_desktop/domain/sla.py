@@ -23,38 +23,53 @@ class SlaRule:
     """Deadline limits for the incidents a rule matches (``None`` keys match anything).
 
     * ``first_answer_working_hours``: the first public answer is due after this much working
-      time from registration;
+      time from registration (working-time arithmetic from the instant itself);
+    * ``first_answer_working_days``: instead of hours, a limit in working days: due at the end
+      of the N-th working day after the day of registration (ГК РФ ст. 191–193; ПОС: 10);
     * ``first_answer_calendar_hours``: a cap in wall-clock hours; the earlier instant wins;
-    * ``final_answer_working_days``: after an interim answer, the final one is due this many
-      working days later;
-    * ``moderation_working_days``: classification and routing are due this many working days
-      after registration;
-    * ``total_calendar_days``: an overall cap from registration on every answer (59-ФЗ: 30).
+    * ``final_answer_working_days``: after an interim answer, the final one is due at the end of
+      the N-th working day after the day of the interim answer;
+    * ``moderation_working_days``: classification and routing are due at the end of the N-th
+      working day after the day of registration;
+    * ``total_calendar_days``: an overall cap on every answer (59-ФЗ: 30): the N-th calendar day
+      after the day of registration, moved to the next working day when it is a day off.
+
+    A rule gives working hours or working days for the first answer, not both; and at least
+    one limit of the first answer (hours, days, the hour cap or the total cap).
     """
 
     source: Source | None = None
     topic_code: str | None = None
     priority: Priority | None = None
-    first_answer_working_hours: float = 8.0
+    first_answer_working_hours: float | None = 8.0
     first_answer_calendar_hours: float | None = 24.0
     final_answer_working_days: int = 7
     moderation_working_days: int = 1
     total_calendar_days: int | None = None
+    first_answer_working_days: int | None = None
 
     def __post_init__(self) -> None:
-        if not (
-            math.isfinite(self.first_answer_working_hours) and self.first_answer_working_hours > 0
-        ):
-            raise ValueError("first_answer_working_hours must be a positive number")
+        hours = self.first_answer_working_hours
+        if hours is not None and not (math.isfinite(hours) and hours > 0):
+            raise ValueError("first_answer_working_hours must be a positive number or None")
         cap = self.first_answer_calendar_hours
         if cap is not None and not (math.isfinite(cap) and cap > 0):
             raise ValueError("first_answer_calendar_hours must be positive or None")
+        days = self.first_answer_working_days
+        if days is not None and days < 1:
+            raise ValueError("first_answer_working_days must be >= 1 or None")
+        if hours is not None and days is not None:
+            raise ValueError(
+                "give first_answer_working_hours or first_answer_working_days, not both"
+            )
         if self.final_answer_working_days < 1:
             raise ValueError("final_answer_working_days must be >= 1")
         if self.moderation_working_days < 1:
             raise ValueError("moderation_working_days must be >= 1")
         if self.total_calendar_days is not None and self.total_calendar_days < 1:
             raise ValueError("total_calendar_days must be >= 1 or None")
+        if all(v is None for v in (hours, days, cap, self.total_calendar_days)):
+            raise ValueError("a rule needs at least one limit of the first answer")
 
     @property
     def specificity(self) -> int:
@@ -102,17 +117,17 @@ DEFAULT_POLICY = SlaPolicy(
     rules=(
         # Any post: first answer in 8 working hours, never later than 24 calendar hours.
         SlaRule(),
-        # «Госуслуги. Решаем вместе»: 10 working days = 80 working hours of the default day.
+        # «Госуслуги. Решаем вместе»: 10 working days, counted as days (not 80 hours).
         SlaRule(
             source=Source.POS,
-            first_answer_working_hours=80.0,
+            first_answer_working_hours=None,
+            first_answer_working_days=10,
             first_answer_calendar_hours=None,
         ),
-        # Appeal under 59-ФЗ: 30 calendar days from registration. 720 working hours can never
-        # run out before 720 wall-clock hours (30 days), so the calendar cap always decides.
+        # Appeal under 59-ФЗ: 30 calendar days from registration, moved off a day off.
         SlaRule(
             source=Source.APPEAL_59FZ,
-            first_answer_working_hours=720.0,
+            first_answer_working_hours=None,
             first_answer_calendar_hours=None,
             total_calendar_days=30,
         ),

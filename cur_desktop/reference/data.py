@@ -398,6 +398,7 @@ _RULE_KEYS: Mapping[str, bool] = {
     "topic_code": False,
     "priority": False,
     "first_answer_working_hours": False,
+    "first_answer_working_days": False,
     "first_answer_calendar_hours": False,
     "final_answer_working_days": False,
     "moderation_working_days": False,
@@ -405,7 +406,8 @@ _RULE_KEYS: Mapping[str, bool] = {
 }
 _RULE_LIMITS: Mapping[str, tuple[bool, bool]] = {
     # name: (nullable, integer)
-    "first_answer_working_hours": (False, False),
+    "first_answer_working_hours": (True, False),
+    "first_answer_working_days": (True, True),
     "first_answer_calendar_hours": (True, False),
     "final_answer_working_days": (False, True),
     "moderation_working_days": (False, True),
@@ -491,6 +493,9 @@ def _sla_rule(path: Path, where: str, raw: Any) -> SlaRule:
                 path, f"{where}.{key}", obj[key], nullable=nullable, integer=integer
             )
             limits[key] = int(value) if integer and value is not None else value
+    if limits.get("first_answer_working_days") is not None:
+        # a limit in days replaces the default limit in hours unless the file gives both
+        limits.setdefault("first_answer_working_hours", None)
     source = _enum_or_none(path, f"{where}.source", obj.get("source"), Source)
     priority = _enum_or_none(path, f"{where}.priority", obj.get("priority"), Priority)
     try:

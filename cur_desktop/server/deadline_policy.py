@@ -10,11 +10,16 @@ instant (at :data:`WARN_FRACTION` of the allowed time).
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from cur_desktop.domain.calendar import BusinessCalendar
-from cur_desktop.domain.deadlines import Deadline, final_answer_deadline, first_answer_deadline
+from cur_desktop.domain.deadlines import (
+    Deadline,
+    final_answer_deadline,
+    first_answer_deadline,
+    moderation_deadline,
+)
 from cur_desktop.domain.enums import Priority, Source
 from cur_desktop.domain.sla import SlaRule
 from cur_desktop.reference import data as refdata
@@ -86,3 +91,28 @@ def final_answer(
         interim_at, rule, _calendar(region_code), WARN_FRACTION, received_at=received_at
     )
     return _utc(deadline)
+
+
+def moderation(
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    received_at: datetime,
+) -> Deadline:
+    """When classification and routing are due: the end of the N-th working day (UTC)."""
+    rule = _rule(region_code, source, topic_code, priority)
+    return _utc(moderation_deadline(received_at, rule, _calendar(region_code), WARN_FRACTION))
+
+
+def working_time_us(region_code: str, start: datetime, end: datetime) -> int:
+    """Working time in ``[start, end]`` of the region's business calendar, in microseconds."""
+    spent = _calendar(region_code).working_time_between(start, end)
+    return spent // timedelta(microseconds=1)
+
+
+def local_text(region_code: str, instant: datetime | None) -> str:
+    """``instant`` in the region's local time as ``dd.mm.yyyy hh:mm`` ("—" when ``None``)."""
+    if instant is None:
+        return "—"
+    return instant.astimezone(_calendar(region_code).tzinfo).strftime("%d.%m.%Y %H:%M")

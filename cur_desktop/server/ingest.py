@@ -151,9 +151,9 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
 
 
 def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
-    first = deadline_policy.first_answer(
-        item.region_code, item.source, item.topic_code, item.priority, item.received_at
-    )
+    keys = (item.region_code, item.source, item.topic_code, item.priority, item.received_at)
+    first = deadline_policy.first_answer(*keys)
+    moderation = deadline_policy.moderation(*keys)
     return wire.IncidentWire(
         id=incident_id_for(item.source.value, item.external_id),
         source=item.source,
@@ -170,6 +170,8 @@ def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
         status=Status.NEW,
         first_answer_due=first.due,
         first_answer_warn_at=first.warn_at,
+        moderation_due=moderation.due,
+        moderation_warn_at=moderation.warn_at,
         version=1,
         updated_at=now,
     )

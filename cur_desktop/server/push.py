@@ -29,8 +29,8 @@ from cur_desktop.contract.mutations import (
     apply_incident_mutation,
     parse_args,
 )
-from cur_desktop.domain.enums import AnswerKind, AnswerState, Role, Status
-from cur_desktop.server import deadline_policy, faults
+from cur_desktop.domain.enums import AnswerState, Role, Status
+from cur_desktop.server import deadline_policy, faults, reclassify
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import (
     answer_to_wire,
@@ -193,6 +193,9 @@ def apply_mutation(
             region_code=row.region_code,
             now=now,
         )
+        if isinstance(args, wire.IncidentClassifyArgs):
+            _check_source_free(session, current, new)
+            new = reclassify.recompute(session, current, new, now=now)
         return _save_incident(session, current, new)
     raise MutationRejected(wire.RejectCode.INVALID, f"Неизвестное действие: {mutation.name}")
 
@@ -232,6 +235,24 @@ def _check_refs(session: Session, region_code: str, args: BaseModel) -> None:
             )
 
 
+def _check_source_free(
+    session: Session, current: wire.IncidentWire, new: wire.IncidentWire
+) -> None:
+    """A new source must not collide with another incident's ``(source, external_id)``."""
+    if new.source == current.source:
+        return
+    taken = session.execute(
+        select(Incident.id).where(
+            Incident.source == new.source.value, Incident.external_id == new.external_id
+        )
+    ).first()
+    if taken is not None:
+        raise MutationRejected(
+            wire.RejectCode.DUPLICATE,
+            "Инцидент из этого источника с таким внешним номером уже зарегистрирован",
+        )
+
+
 def _check_assign(
     session: Session, caller: Caller, region_code: str, args: wire.IncidentAssignArgs
 ) -> None:
@@ -261,7 +282,7 @@ def _save_incident(
 ) -> set[str]:
     if current is not None and new.version == current.version:
         return set()  # nothing changed
-    new = _with_final_deadline(session, new)
+    new = _with_working_time(_with_final_deadline(session, new))
     values = incident_values(new)
     values["seq"] = allocate_seq(session)
     if current is None:
@@ -288,18 +309,7 @@ def _with_final_deadline(session: Session, new: wire.IncidentWire) -> wire.Incid
     """
     if new.status is not Status.ON_CONTROL or new.final_answer_due is not None:
         return new
-    interim_at = session.execute(
-        select(Answer.published_at)
-        .where(
-            Answer.incident_id == str(new.id),
-            Answer.kind == AnswerKind.INTERIM.value,
-            Answer.state == AnswerState.PUBLISHED.value,
-            Answer.published_at.is_not(None),
-        )
-        .order_by(Answer.published_at)
-        .limit(1)
-    ).scalar_one_or_none()
-    start = interim_at or new.first_answer_at or new.updated_at
+    start = reclassify.final_start(session, new) or new.updated_at
     final = deadline_policy.final_answer(
         new.region_code,
         new.source,
@@ -311,6 +321,14 @@ def _with_final_deadline(session: Session, new: wire.IncidentWire) -> wire.Incid
     return new.model_copy(
         update={"final_answer_due": final.due, "final_answer_warn_at": final.warn_at}
     )
+
+
+def _with_working_time(new: wire.IncidentWire) -> wire.IncidentWire:
+    """Cache the working time to the first answer once it is known (statistics in SQL)."""
+    if new.first_answer_at is None or new.first_answer_working_us is not None:
+        return new
+    spent = deadline_policy.working_time_us(new.region_code, new.received_at, new.first_answer_at)
+    return new.model_copy(update={"first_answer_working_us": spent})
 
 
 def _create(
@@ -351,11 +369,16 @@ def _create(
     )
     if current is not None:
         return set()
-    first = deadline_policy.first_answer(
-        region_code, new.source, new.topic_code, new.priority, new.received_at
-    )
+    keys = (region_code, new.source, new.topic_code, new.priority, new.received_at)
+    first = deadline_policy.first_answer(*keys)
+    moderation = deadline_policy.moderation(*keys)
     new = new.model_copy(
-        update={"first_answer_due": first.due, "first_answer_warn_at": first.warn_at}
+        update={
+            "first_answer_due": first.due,
+            "first_answer_warn_at": first.warn_at,
+            "moderation_due": moderation.due,
+            "moderation_warn_at": moderation.warn_at,
+        }
     )
     return _save_incident(session, None, new)
 

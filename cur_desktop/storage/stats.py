@@ -15,17 +15,26 @@ the ~25 000 answered incidents of a big region's month).
   it or unanswered with ``now`` past it;
 * interim-only share: % of answered with an interim answer and no final one;
 * rework share, reopened share: % of not rejected that were reworked / reopened;
-* mean rating: over not rejected incidents with a rating.
+* mean rating: over not rejected incidents with a rating;
+* working-time variants of the mean / median first-answer time: over answered incidents whose
+  cached ``first_answer_working_us`` is known (the server computes it once, with the region's
+  business calendar, when the first answer is out); ``working_known`` counts them.
 Means of durations are exact integer microseconds rounded half up.
 Shares and means are ``None`` when their denominator is zero.
+
+Periods are the region's local periods (:class:`~cur_desktop.domain.periods.LocalPeriod`):
+:func:`local_period_stats` and :func:`local_month_stats_by_municipality` take the UTC bounds
+of a region's own day, week, month, quarter or year; :func:`federal_stats` gives every region
+its own bounds (Камчатка's March starts 9 hours before Moscow's) in one statement.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 
@@ -37,11 +46,14 @@ from sqlalchemy import (
     and_,
     func,
     literal,
+    or_,
     select,
     type_coerce,
 )
 
 from cur_desktop.domain.enums import Status
+from cur_desktop.domain.periods import LocalPeriod, PeriodKind
+from cur_desktop.reference import data as refdata
 from cur_desktop.storage.inbox import InboxFilter, filter_clauses
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.storage.types import to_micros
@@ -66,6 +78,9 @@ class PeriodStats:
     rework_share: float | None
     reopened_share: float | None
     mean_rating: float | None
+    working_known: int = 0
+    mean_first_answer_working_time: timedelta | None = None
+    median_first_answer_working_time: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +104,7 @@ def _aggregates(now: datetime) -> list[ColumnElement[Any]]:
     unanswered incident is NULL, a comparison with a NULL deadline is NULL (not counted).
     """
     fa = _as_int(inc.c.first_answer_at)
+    working = _as_int(inc.c.first_answer_working_us)
     due = _as_int(inc.c.first_answer_due)
     duration = fa - _as_int(inc.c.received_at)
     # overdue: answered after the deadline, or unanswered with now past it
@@ -102,6 +118,10 @@ def _aggregates(now: datetime) -> list[ColumnElement[Any]]:
         # every answered duration as decimal text "d1,d2,...": the median comes from the
         # same pass over the rows instead of a second (window function) query
         func.group_concat(duration).label("durations"),
+        # working-time variant: the cached per-incident value (NULL: unanswered or unknown)
+        func.count(working).label("working_n"),
+        func.sum(working).label("working_sum"),
+        func.group_concat(working).label("working_durations"),
         func.count(due).label("with_due"),
         func.sum(_as_int(overdue)).label("overdue"),
         func.sum(_as_int(interim_only)).label("interim_only"),
@@ -152,6 +172,7 @@ def _build(rejected: int, row: Any | None) -> PeriodStats:
         )
     answered = int(row.answered)
     rating_n = int(row.rating_n)
+    working_n = int(row.working_n)
     return PeriodStats(
         registered=base + rejected,
         rejected=rejected,
@@ -164,6 +185,11 @@ def _build(rejected: int, row: Any | None) -> PeriodStats:
         rework_share=_share(int(row.reworked or 0), base),
         reopened_share=_share(int(row.reopened or 0), base),
         mean_rating=int(row.rating_sum) / rating_n if rating_n else None,
+        working_known=working_n,
+        mean_first_answer_working_time=(
+            _mean_half_up(int(row.working_sum), working_n) if working_n else None
+        ),
+        median_first_answer_working_time=_median_of(row.working_durations),
     )
 
 
@@ -226,3 +252,77 @@ def month_stats_by_municipality(
         MunicipalityStats(municipality_id=m, stats=_build_group(rows))
         for m, rows in groupby(conn.execute(stmt), key=lambda row: row.municipality_id)
     ]
+
+
+def local_period_stats(
+    conn: Connection,
+    region_code: str,
+    period: LocalPeriod,
+    now: datetime,
+    flt: InboxFilter | None = None,
+) -> PeriodStats:
+    """Figures of the region's incidents received in its local ``period`` (and ``flt``)."""
+    start, end = period.utc_bounds()
+    base = flt if flt is not None else InboxFilter()
+    return period_stats(
+        conn,
+        replace(base, region_code=region_code, received_from=start, received_to=end),
+        now,
+    )
+
+
+def local_month_stats_by_municipality(
+    conn: Connection, region_code: str, month: LocalPeriod, now: datetime
+) -> list[MunicipalityStats]:
+    """:func:`month_stats_by_municipality` over the region's own local month (or period)."""
+    start, end = month.utc_bounds()
+    return month_stats_by_municipality(conn, region_code, start, end, now)
+
+
+def region_period(region_code: str, kind: PeriodKind, start_date: date) -> LocalPeriod:
+    """The local period of a region by its ISO code (its time zone from the reference data)."""
+    return LocalPeriod(refdata.region_by_code(region_code).timezone, kind, start_date)
+
+
+def federal_stats(
+    conn: Connection,
+    kind: PeriodKind,
+    start_date: date,
+    now: datetime,
+    zones: Mapping[str, str] | None = None,
+) -> dict[str, PeriodStats]:
+    """Figures per region, each over its OWN local period of ``kind`` starting ``start_date``.
+
+    ``zones`` maps region codes to IANA time zones (default: every region of the reference
+    data). One statement: regions sharing a time zone share bounds, so the filter is one
+    ``region_code IN (...) AND received_at`` range per zone. Regions without incidents in
+    their period are left out.
+    """
+    if zones is None:
+        zones = {r.iso_code: r.timezone for r in refdata.load_regions()}
+    by_zone: dict[str, list[str]] = defaultdict(list)
+    for region_code, timezone in zones.items():
+        by_zone[timezone].append(region_code)
+    clauses = []
+    for timezone, codes in sorted(by_zone.items()):
+        start, end = LocalPeriod(timezone, kind, start_date).utc_bounds()
+        clauses.append(
+            and_(
+                inc.c.region_code.in_(sorted(codes)),
+                inc.c.received_at >= start,
+                inc.c.received_at < end,
+            )
+        )
+    if not clauses:
+        return {}
+    is_rejected = inc.c.status == Status.REJECTED.value
+    stmt = (
+        select(inc.c.region_code, *_aggregates(now))
+        .where(or_(*clauses))
+        .group_by(inc.c.region_code, is_rejected)
+        .order_by(inc.c.region_code, is_rejected)
+    )
+    return {
+        region_code: _build_group(rows)
+        for region_code, rows in groupby(conn.execute(stmt), key=lambda row: row.region_code)
+    }

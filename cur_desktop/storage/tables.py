@@ -72,6 +72,9 @@ class IncidentColumns(StoreModel):
     first_answer_at: datetime | None = _instant()
     first_answer_due: datetime | None = _instant()
     final_answer_due: datetime | None = _instant()
+    moderation_due: datetime | None = _instant()
+    moderation_warn_at: datetime | None = _instant()
+    first_answer_working_us: int | None = Field(default=None, sa_type=Integer, nullable=True)
     version: int = Field(sa_type=Integer, nullable=False)
     updated_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
     # local computed columns

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cur_desktop.domain.enums import Priority, Source, Status
+from cur_desktop.server import deadline_policy
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 MUNICIPALITIES = ("m-tula", "m-aleksin", "m-efremov", "m-novomoskovsk")
@@ -67,6 +68,15 @@ def make_row(rng: random.Random | None = None, **overrides: Any) -> dict[str, An
         "rating": rng.choice((None, None, 1, 3, 4, 5)),
     }
     row.update(overrides)
+    instants = (row["received_at"], row["first_answer_at"])
+    if (
+        all(isinstance(i, datetime) and i.tzinfo is not None for i in instants)
+        and "first_answer_working_us" not in overrides
+    ):
+        # what the server caches when the first answer is known, by the server's own function
+        row["first_answer_working_us"] = deadline_policy.working_time_us(
+            row["region_code"], row["received_at"], row["first_answer_at"]
+        )
     return row
 
 

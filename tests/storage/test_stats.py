@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event
 
 from cur_desktop.domain import metrics
+from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.enums import Status
 from cur_desktop.domain.metrics import IncidentFacts
 from cur_desktop.storage.database import open_engine
@@ -31,6 +32,7 @@ from tests.storage.factories import MUNICIPALITIES, make_row, make_rows
 MONTH_START = datetime(2026, 3, 1, tzinfo=UTC)
 MONTH_END = datetime(2026, 4, 1, tzinfo=UTC)
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
+TULA = BusinessCalendar("Europe/Moscow")
 
 
 def _facts(rows: Sequence[dict[str, Any]]) -> list[IncidentFacts]:
@@ -50,8 +52,22 @@ def _facts(rows: Sequence[dict[str, Any]]) -> list[IncidentFacts]:
     ]
 
 
-def _assert_equal(got: PeriodStats, rows: Sequence[dict[str, Any]], now: datetime) -> None:
+def _assert_equal(
+    got: PeriodStats,
+    rows: Sequence[dict[str, Any]],
+    now: datetime,
+    calendar: BusinessCalendar | None = None,
+) -> None:
     facts = _facts(rows)
+    if calendar is not None:  # rows carry the cached working time: SQL equals the domain
+        answered = [f for f in facts if f.counts and f.is_answered]
+        assert got.working_known == len(answered)
+        assert got.mean_first_answer_working_time == (
+            metrics.mean_first_answer_working_time(facts, calendar)
+        )
+        assert got.median_first_answer_working_time == (
+            metrics.median_first_answer_working_time(facts, calendar)
+        )
     assert got.registered == len(rows)
     assert got.rejected == sum(Status(r["status"]) is Status.REJECTED for r in rows)
     assert got.answered == sum(f.counts and f.is_answered for f in facts)
@@ -83,9 +99,12 @@ def _check_month(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
     assert [m.municipality_id for m in per_m] == sorted(present, key=lambda m: (m is not None, m))
     for m in per_m:
         _assert_equal(
-            m.stats, [r for r in in_month if r["municipality_id"] == m.municipality_id], NOW
+            m.stats,
+            [r for r in in_month if r["municipality_id"] == m.municipality_id],
+            NOW,
+            TULA,
         )
-    _assert_equal(whole, in_month, NOW)
+    _assert_equal(whole, in_month, NOW, TULA)
 
 
 def test_generated_month_matches_domain_metrics(engine: Engine) -> None:

@@ -12,7 +12,11 @@ from typing import Any
 import httpx
 
 from cur_desktop.domain.calendar import BusinessCalendar
-from cur_desktop.domain.deadlines import final_answer_deadline, first_answer_deadline
+from cur_desktop.domain.deadlines import (
+    final_answer_deadline,
+    first_answer_deadline,
+    moderation_deadline,
+)
 from cur_desktop.domain.enums import Priority, Source
 from cur_desktop.reference import data as refdata
 from cur_desktop.storage.database import open_engine
@@ -85,6 +89,13 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
     first = first_answer_deadline(waiting_at, rule, calendar, 0.75)
     row = local_rows(profile, incident_table)[waiting]
     assert (row["first_answer_due"], row["first_answer_warn_at"]) == (first.due, first.warn_at)
+    # moderation's deadline travels the same way
+    moderation = moderation_deadline(waiting_at, rule, calendar, 0.75)
+    assert (row["moderation_due"], row["moderation_warn_at"]) == (
+        moderation.due,
+        moderation.warn_at,
+    )
+    assert row["first_answer_working_us"] is None  # not answered yet
     assert _at_risk(profile, waiting_at, first.warn_at - _TICK) == 0
     assert _at_risk(profile, waiting_at, first.warn_at + _TICK) == 1
     assert _at_risk(profile, waiting_at, first.due + _TICK) == 0  # overdue, no longer "at risk"
@@ -138,6 +149,7 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
         None,
     )
     assert all(pending[created][f] is None for f in _WARN_FIELDS)
+    assert pending[created]["moderation_due"] is None
 
     counts = with_engine(profile, sync_once)
     assert counts.rejected == 0
@@ -147,7 +159,7 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
         remote = on_server[f"incident:{incident_id}"]
         local = confirmed[incident_id]
         assert not local["local_changed"]
-        for name in _WARN_FIELDS[:2]:
+        for name in (*_WARN_FIELDS[:2], "moderation_due", "moderation_warn_at"):
             assert local[name] == datetime.fromisoformat(remote[name])
     assert confirmed[created]["first_answer_warn_at"] is not None
     assert confirmed[created]["final_answer_due"] is None
@@ -155,6 +167,13 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
     interim_at = datetime.fromisoformat(on_server[f"incident:{controlled}"]["first_answer_at"])
     final = final_answer_deadline(interim_at, rule, calendar, 0.75, received_at=controlled_at)
     local = confirmed[controlled]
+    # the working time to the first answer, cached by the server, stored by the client
+    spent = calendar.working_time_between(controlled_at, interim_at)
+    assert local["first_answer_working_us"] == spent // timedelta(microseconds=1)
+    assert (
+        local["first_answer_working_us"]
+        == on_server[f"incident:{controlled}"]["first_answer_working_us"]
+    )
     assert local["has_interim"]
     assert not local["has_final"]
     assert (local["final_answer_due"], local["final_answer_warn_at"]) == (final.due, final.warn_at)

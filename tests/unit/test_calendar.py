@@ -237,6 +237,10 @@ def test_custom_hours_without_lunch() -> None:
     ("kwargs", "match"),
     [
         ({"start": time(18), "end": time(9)}, "start before it ends"),
+        (  # a day that starts when it ends is refused for that reason, not a later one
+            {"start": time(9), "end": time(9), "lunch_start": None, "lunch_end": None},
+            "start before it ends",
+        ),
         ({"lunch_start": time(13), "lunch_end": None}, "both lunch_start and lunch_end"),
         ({"lunch_start": time(19), "lunch_end": time(20)}, "must lie inside"),
         (

@@ -46,7 +46,8 @@ def test_default_policy_rules() -> None:
     high = DEFAULT_POLICY.rule_for(Source.TELEGRAM, None, Priority.HIGH)
     assert high.first_answer_working_hours == 4.0
     pos = DEFAULT_POLICY.rule_for(Source.POS, "health", Priority.NORMAL)
-    assert pos.first_answer_working_hours == 80.0
+    assert pos.first_answer_working_hours is None
+    assert pos.first_answer_working_days == 10
     assert pos.first_answer_calendar_hours is None
     # a source rule and a priority rule tie at one key: the first listed (the source) wins
     assert DEFAULT_POLICY.rule_for(Source.POS, None, Priority.HIGH) is pos
@@ -119,17 +120,21 @@ def test_pos_ten_working_days(cal: BusinessCalendar) -> None:
     rule = DEFAULT_POLICY.rule_for(Source.POS, None, Priority.NORMAL)
     received = msk(2025, 9, 1, 10)  # Monday; no holiday or short day within two weeks
     deadline = first_answer_deadline(received, rule, cal)
-    assert deadline.due == msk(2025, 9, 15, 10)
-    assert deadline.due == cal.add_working_days(received, 10)
-    assert cal.working_time_between(received, deadline.warn_at) == 60 * H
+    # days, not 80 hours: counting starts Tue 2 Sep: 2,3,4,5,8,9,10,11,12,15 -> end of Mon 15
+    assert deadline.due == msk(2025, 9, 15, 18)
+    # allowed working time from 1 Sep 10:00: 7 h + 10 x 8 h = 87 h; 75 % = 65 h 15 min:
+    # 1 Sep 7, 2-5 Sep 39, 8-10 Sep 63, then 2 h 15 min of 11 Sep -> 11:15
+    assert deadline.warn_at == msk(2025, 9, 11, 11, 15)
 
 
 def test_appeal_59fz_thirty_calendar_days(cal: BusinessCalendar) -> None:
     rule = DEFAULT_POLICY.rule_for(Source.APPEAL_59FZ, None, Priority.NORMAL)
     received = datetime(2025, 3, 3, 7, tzinfo=UTC)  # 10:00 in Moscow
     deadline = first_answer_deadline(received, rule, cal)
-    assert deadline.due == msk(2025, 4, 2, 10)
-    assert deadline.warn_at == received + timedelta(days=22, hours=12)
+    # 30th calendar day after Mon 3 March is Wed 2 April (working): its end, 18:00
+    assert deadline.due == msk(2025, 4, 2, 18)
+    # wall clock 30 d 8 h; 75 % = 22 d 18 h after 3 Mar 10:00
+    assert deadline.warn_at == msk(2025, 3, 26, 4)
     assert deadline.due.tzinfo is cal.tzinfo
 
 
@@ -203,25 +208,31 @@ def test_overlapping_pauses_are_merged(cal: BusinessCalendar) -> None:
 def test_final_answer_seven_working_days_after_interim(cal: BusinessCalendar) -> None:
     interim = msk(2025, 4, 24, 10, 30)
     deadline = final_answer_deadline(interim, DEFAULT, cal)
-    assert deadline.due == msk(2025, 5, 7, 10, 30)  # skips 1-4 May
+    # 25, 28, 29, 30 Apr, (1-4 May off), 5, 6, 7 May: the end of Wed 7 May (not shortened:
+    # 8 May is a transferred day off, not a holiday of art. 112)
+    assert deadline.due == msk(2025, 5, 7, 18)
+    # 24 Apr 10:30-18:00 is 6.5 h; 25, 28, 29 Apr 24 h; 30 Apr (short) 7 h; 5-7 May 24 h
     allowed = cal.working_time_between(interim, deadline.due)
-    assert allowed == 55 * H  # 7 days of 8 h, 30 April shortened by 1 h
-    assert cal.working_time_between(interim, deadline.warn_at) == allowed * 0.75
+    assert allowed == 61.5 * H
+    # 75 % = 46 h 7.5 min: 6.5 + 24 + 7 = 37.5 by 30 Apr; 5 May 8 -> 45.5; 6 May 9:00 + 37.5 min
+    assert deadline.warn_at == msk(2025, 5, 6, 9, 37) + timedelta(seconds=30)
 
 
 def test_final_answer_capped_by_total_calendar_days(cal: BusinessCalendar) -> None:
     rule = DEFAULT_POLICY.rule_for(Source.APPEAL_59FZ, None, Priority.NORMAL)
     received = msk(2025, 3, 3, 10)
     interim = msk(2025, 3, 28, 10)
-    assert final_answer_deadline(interim, rule, cal).due == msk(2025, 4, 8, 10)
+    # 31 Mar, 1, 2, 3, 4, 7, 8 Apr: the end of Tue 8 April
+    assert final_answer_deadline(interim, rule, cal).due == msk(2025, 4, 8, 18)
     capped = final_answer_deadline(interim, rule, cal, received_at=received)
-    assert capped.due == msk(2025, 4, 2, 10)
+    assert capped.due == msk(2025, 4, 2, 18)  # 30th calendar day after 3 March, its end
 
 
 def test_moderation_one_working_day(cal: BusinessCalendar) -> None:
     deadline = moderation_deadline(msk(2025, 3, 14, 17), DEFAULT, cal)
-    assert deadline.due == msk(2025, 3, 17, 17)
-    assert deadline.warn_at == msk(2025, 3, 17, 15)
+    assert deadline.due == msk(2025, 3, 17, 18)  # Fri 17:00 -> the end of Mon
+    # 14 Mar 17-18 (1 h) + 17 Mar 8 h = 9 h; 75 % = 6 h 45 min: 1 h, 9-13, 14:00 + 1 h 45 min
+    assert deadline.warn_at == msk(2025, 3, 17, 15, 45)
 
 
 # ---------------------------------------------------------------- time left

@@ -10,10 +10,13 @@ import pytest
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.enums import Status
 from cur_desktop.domain.metrics import (
+    NO_POPULATION,
     IncidentFacts,
+    NotAvailable,
     RankedItem,
     change,
     format_hmm,
+    format_per_thousand,
     incidents_per_thousand,
     interim_only_share,
     mean_first_answer_time,
@@ -26,6 +29,7 @@ from cur_desktop.domain.metrics import (
     rank,
     reopened_share,
     rework_share,
+    round_to_minute,
 )
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -134,6 +138,29 @@ def test_incidents_per_thousand_nao() -> None:
         incidents_per_thousand(10, 0)
 
 
+def test_incidents_per_thousand_is_exact_not_just_rounded() -> None:
+    # 460 000 / 41 434: 41 434 x 11.1 = 459 917.4, the rest 82.6 / 41 434 = 0.001 993 5...
+    # so 11.101 993 5...; a figure off by 0.1 % (11.113) must not pass
+    assert incidents_per_thousand(460, 41_434) == pytest.approx(11.1019935, abs=1e-7)
+    # 3 per 2 000 residents is exactly 1.5 per 1 000
+    assert incidents_per_thousand(3, 2000) == 1.5
+    with pytest.raises(ValueError, match="count"):
+        incidents_per_thousand(-1, 2000)
+    with pytest.raises(ValueError, match="population"):
+        incidents_per_thousand(1, -5)
+
+
+def test_a_region_without_population_is_not_available_in_words() -> None:
+    figure = incidents_per_thousand(120, None)  # no TypeError
+    assert figure is NO_POPULATION
+    assert isinstance(figure, NotAvailable)
+    assert str(figure) == "нет данных (численность населения региона неизвестна)"
+    assert format_per_thousand(figure) == str(figure)
+    assert format_per_thousand(13.74) == "13,7"
+    assert format_per_thousand(13.75) == "13,8"  # half up, as shown
+    assert format_per_thousand(incidents_per_thousand(460, 41_434)) == "11,1"
+
+
 def test_overdue_share() -> None:
     due = msk(2025, 3, 4, 18)
     received = msk(2025, 3, 4, 9)
@@ -179,6 +206,44 @@ def test_rating_range_and_aware_datetimes_are_checked() -> None:
         IncidentFacts(msk(2025, 3, 4, 9), Status.CLOSED, rating=6)
     with pytest.raises(ValueError, match="timezone-aware"):
         IncidentFacts(datetime(2025, 3, 4, 9), Status.CLOSED)  # naive on purpose
+
+
+def test_change_is_computed_from_the_figures_as_shown() -> None:
+    march = 3 * H + 2 * M + timedelta(seconds=30)  # shown «3 ч 03 мин»
+    february = 3 * H + 41 * M + timedelta(seconds=29)  # shown «3 ч 41 мин»
+    assert format_hmm(march) == "3 ч 03 мин"
+    assert format_hmm(february) == "3 ч 41 мин"
+    delta = change(march, february)
+    assert delta == -38 * M  # the raw means differ by 38 min 59 s, shown as −39: not used
+    assert format_hmm(delta) == "−38 мин"
+    assert change(february, march) == 38 * M
+
+
+@pytest.mark.parametrize(
+    ("td", "minutes"),
+    [
+        (timedelta(seconds=29, microseconds=999_999), 0),
+        (timedelta(seconds=30), 1),
+        (timedelta(seconds=89, microseconds=999_999), 1),
+        (timedelta(seconds=90), 2),
+        (-timedelta(seconds=30), -1),
+        (-timedelta(seconds=29), 0),
+        (-timedelta(minutes=38, seconds=59), -39),
+    ],
+)
+def test_round_to_minute_half_away_from_zero(td: timedelta, minutes: int) -> None:
+    assert round_to_minute(td) == timedelta(minutes=minutes)
+
+
+def test_change_of_numbers_uses_the_shown_decimals() -> None:
+    # 13.75 shows as 13.8 (half up), 11.14 as 11.1: the change shown is 2.7
+    assert change(13.75, 11.14) == 2.7
+    # 0.25 shows as 0.3 with one decimal (not the banker's 0.2)
+    assert change(0.25, 0.0) == 0.3
+    assert change(99.44, 98.46, digits=0) == 1.0  # 99 − 98
+    assert change(-0.25, 0.0) == -0.3
+    with pytest.raises(TypeError):
+        change(3 * H, 1.0)  # type: ignore[type-var]
 
 
 def test_change_with_missing_values() -> None:
@@ -230,3 +295,25 @@ def test_rank_by_change_of_response_time() -> None:
 )
 def test_format_hmm(td: timedelta, text: str) -> None:
     assert format_hmm(td) == text
+
+
+def test_per_thousand_of_the_smallest_population() -> None:
+    assert incidents_per_thousand(2, 1) == 2000.0  # one resident is a valid population
+    assert incidents_per_thousand(0, 1) == 0.0
+
+
+def test_facts_and_not_available_are_values() -> None:
+    fact = IncidentFacts(received_at=msk(2025, 3, 4, 9), status=Status.NEW)
+    assert len({fact, IncidentFacts(received_at=msk(2025, 3, 4, 9), status=Status.NEW)}) == 1
+    with pytest.raises(AttributeError):
+        fact.status = Status.CLOSED  # type: ignore[misc]
+    assert {NO_POPULATION: "н/д"}[NotAvailable("численность населения региона неизвестна")]
+    with pytest.raises(AttributeError):
+        NO_POPULATION.reason = "другое"  # type: ignore[misc]
+
+
+def test_ranked_items_are_values() -> None:
+    item = RankedItem("RU-TUL", 1.0, 1)
+    assert len({item, RankedItem("RU-TUL", 1.0, 1)}) == 1
+    with pytest.raises(AttributeError):
+        item.place = 2  # type: ignore[misc]

@@ -225,7 +225,8 @@ def test_default_sla_policy_matches_domain_md() -> None:
     assert high.first_answer_calendar_hours == 24
 
     pos = policy.rule_for(Source.POS, "zhkh", Priority.NORMAL)
-    assert pos.first_answer_working_hours == 80  # 10 working days of 8 hours
+    assert pos.first_answer_working_days == 10  # days, not 80 hours
+    assert pos.first_answer_working_hours is None
     assert pos.first_answer_calendar_hours is None
 
     appeal = policy.rule_for(Source.APPEAL_59FZ, None, Priority.HIGH)
@@ -252,7 +253,7 @@ def test_regional_variants_are_keyed_by_iso_code() -> None:
         assert one_day.first_answer_working_hours >= 24  # the calendar cap decides
     for policy in policies.values():  # federal rules hold in every region
         assert policy.rule_for(Source.APPEAL_59FZ, None, Priority.LOW).total_calendar_days == 30
-        assert policy.rule_for(Source.POS, None, Priority.LOW).first_answer_working_hours == 80
+        assert policy.rule_for(Source.POS, None, Priority.LOW).first_answer_working_days == 10
     assert sla_policy_for_region("ru-sev") is policies["RU-SEV"]
     assert sla_policy_for_region("RU-TUL") is policies["default"]
 
@@ -505,3 +506,42 @@ def test_template_schema_error_names_the_item(
         load_answer_templates(path)
     assert str(info.value).startswith(f"answer_templates.json: templates[1].{field}:")
     assert message in str(info.value)
+
+
+def test_sla_rule_may_say_n_working_days(tmp_path: Path) -> None:
+    data = _shipped_json("sla_policies.json")
+    policies = data["policies"]
+    assert isinstance(policies, dict)
+    catch_all = policies["default"]["rules"][0]
+    del catch_all["first_answer_working_hours"]
+    catch_all["first_answer_working_days"] = 3  # no hours given: a limit in days alone
+    path = tmp_path / "sla_policies.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    rule = load_sla_policies(path)["default"].rule_for(Source.VK, None, Priority.NORMAL)
+    assert (rule.first_answer_working_days, rule.first_answer_working_hours) == (3, None)
+
+    catch_all["first_answer_working_hours"] = 8  # both: refused, named
+    path = tmp_path / "both" / "sla_policies.json"  # loads are cached per path
+    path.parent.mkdir()
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"policies\.default\.rules\[0\]: .*not both"):
+        load_sla_policies(path)
+
+    catch_all["first_answer_working_hours"] = None
+    catch_all["first_answer_working_days"] = 0
+    path = tmp_path / "zero" / "sla_policies.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="first_answer_working_days"):
+        load_sla_policies(path)
+
+
+def test_reference_values_are_frozen() -> None:
+    from dataclasses import fields
+
+    topic = load_topics()[0]
+    values = [load_regions()[0], topic, topic.subtopics[0], load_answer_templates()[0]]
+    for value in values:
+        assert {value: 1}[value] == 1  # hashable: usable as keys of lookups
+        with pytest.raises(AttributeError):
+            setattr(value, fields(value)[0].name, "other")

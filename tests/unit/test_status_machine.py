@@ -217,3 +217,158 @@ def test_incident_round_trips_through_the_wire() -> None:
     )
     model = wire.IncidentWire(**asdict(incident))
     assert Incident(**model.model_dump()) == incident
+
+
+# Messages a user reads when a move is refused (issue 7: each branch of the message is held).
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "why"),
+    [
+        (
+            Status.MODERATION,
+            Status.CLOSED,
+            "из этого статуса можно перейти только в «Направлен исполнителю», "
+            "«Дан первичный ответ», «Отклонён»",
+        ),
+        (Status.CLOSED, Status.MODERATION, "закрытый инцидент можно только переоткрыть"),
+        (Status.ON_CONTROL, Status.ON_CONTROL, "инцидент уже в статусе «На контроле»"),
+        (Status.MODERATION, Status.MODERATION, "инцидент уже в статусе «На модерации»"),
+    ],
+)
+def test_refused_incident_moves_say_why(current: Status, target: Status, why: str) -> None:
+    with pytest.raises(IllegalTransitionError) as info:
+        check_transition(current, target)
+    assert str(info.value).endswith(f": {why}")
+    assert (info.value.from_state, info.value.to_state) == (current, target)
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "why"),
+    [
+        (
+            AnswerState.DRAFT,
+            AnswerState.APPROVED,
+            "из этого состояния можно перейти только в «На согласовании», «Опубликован»",
+        ),
+        (AnswerState.PUBLISHED, AnswerState.DRAFT, "опубликованный ответ изменить нельзя"),
+        (AnswerState.DRAFT, AnswerState.DRAFT, "ответ уже в состоянии «Черновик»"),
+    ],
+)
+def test_refused_answer_moves_say_why(current: AnswerState, target: AnswerState, why: str) -> None:
+    with pytest.raises(IllegalTransitionError) as info:
+        check_answer_transition(current, target)
+    assert str(info.value).endswith(f": {why}")
+
+
+def test_new_entities_start_at_version_1() -> None:
+    from cur_desktop.domain.entities import Answer
+    from cur_desktop.domain.enums import AnswerKind
+
+    at = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    incident = Incident(
+        id=uuid4(),
+        source=Source.VK,
+        external_id="vk-1",
+        text="Яма",
+        received_at=at,
+        region_code="RU-TUL",
+    )
+    answer = Answer(
+        id=uuid4(),
+        incident_id=incident.id,
+        kind=AnswerKind.INTERIM,
+        text="Взято в работу",
+        author="tul.op",
+        created_at=at,
+    )
+    assert (incident.version, answer.version) == (1, 1)
+    assert (incident.moderation_due, incident.first_answer_working_us) == (None, None)
+    answered_at_once = Incident(
+        id=uuid4(),
+        source=Source.VK,
+        external_id="vk-0",
+        text="Яма",
+        received_at=at,
+        region_code="RU-TUL",
+        first_answer_working_us=0,  # answered outside working hours: zero working time
+    )
+    assert answered_at_once.first_answer_working_us == 0
+    with pytest.raises(ValueError, match="first_answer_working_us"):
+        Incident(
+            id=uuid4(),
+            source=Source.VK,
+            external_id="vk-2",
+            text="Яма",
+            received_at=at,
+            region_code="RU-TUL",
+            first_answer_working_us=-1,
+        )
+
+
+def test_answer_entity_checks_its_instants_and_notes() -> None:
+    from cur_desktop.domain.entities import Answer
+    from cur_desktop.domain.enums import AnswerKind
+
+    at = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    common = {"id": uuid4(), "incident_id": uuid4(), "author": "tul.op", "created_at": at}
+    published = Answer(
+        kind=AnswerKind.SOLUTION,
+        text="Яму заделали",
+        state=AnswerState.PUBLISHED,
+        published_at=at,
+        **common,  # type: ignore[arg-type]
+    )
+    assert published.published_at == at
+    draft_note = Answer(kind=AnswerKind.INTERNAL_NOTE, text="Позвонить", **common)  # type: ignore[arg-type]
+    assert draft_note.state is AnswerState.DRAFT
+    with pytest.raises(ValueError, match="published_at"):
+        Answer(
+            kind=AnswerKind.SOLUTION,
+            text="Яму заделали",
+            published_at=datetime(2025, 3, 3, 9),  # naive on purpose
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(ValueError, match="never published"):
+        Answer(
+            kind=AnswerKind.INTERNAL_NOTE,
+            text="Позвонить",
+            state=AnswerState.PUBLISHED,
+            published_at=at,
+            **common,  # type: ignore[arg-type]
+        )
+
+
+def test_entities_are_frozen_values() -> None:
+    from cur_desktop.domain.entities import Answer, Executor, Municipality, User
+    from cur_desktop.domain.enums import AnswerKind, Role
+
+    at = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    incident_id = uuid4()
+    values = [
+        Incident(
+            id=incident_id,
+            source=Source.VK,
+            external_id="vk-1",
+            text="Яма",
+            received_at=at,
+            region_code="RU-TUL",
+        ),
+        Answer(
+            id=incident_id,
+            incident_id=incident_id,
+            kind=AnswerKind.INTERIM,
+            text="Взято в работу",
+            author="tul.op",
+            created_at=at,
+        ),
+        Municipality(id="m-tula", region_code="RU-TUL", name="Тула", population=1),
+        Executor(id="ex-1", region_code="RU-TUL", name="УК «Дом»"),
+        User(login="tul.op", role=Role.OPERATOR, region_code="RU-TUL"),
+    ]
+    from dataclasses import fields
+
+    for value in values:
+        assert {value: 1}[value] == 1  # hashable
+        with pytest.raises(AttributeError):
+            setattr(value, fields(value)[0].name, "other")

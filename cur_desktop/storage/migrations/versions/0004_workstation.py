@@ -10,7 +10,7 @@
   / ``ix_incident_status_current_due`` (analysed when the file holds planner statistics).
 
 Revision ID: 0004_workstation
-Revises: 0002_incident_filter_indexes (0003_deadlines_stats once that lands; see docs)
+Revises: 0003_deadlines_stats
 Create Date: 2026-12-01
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_workstation"
-down_revision: str | None = "0002_incident_filter_indexes"
+down_revision: str | None = "0003_deadlines_stats"
 branch_labels: str | None = None
 depends_on: str | None = None
 
