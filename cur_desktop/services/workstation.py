@@ -564,6 +564,10 @@ class Workstation:
             lambda conn: reads.month_stats(conn, region_code, month_start, month_end, now)
         )
 
+    async def run_read(self, fn: Callable[[Connection], T]) -> T:
+        """Run a read function (e.g. of :mod:`.supervision`) on a reader thread, one snapshot."""
+        return await self._read(fn)
+
     async def municipalities(self) -> list[NamedRef]:
         """Municipalities known locally (the region's), by name."""
         return await self._read(reads.municipalities)
