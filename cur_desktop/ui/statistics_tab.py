@@ -193,7 +193,7 @@ class StatisticsTab(QWidget):
                 self.tr("Mean first answer"),
                 self.tr("Mean, working time"),
                 self.tr("Processed"),
-                self.tr("Overdue"),
+                self.tr("Overdue, count"),
             ]
         )
         self.table.verticalHeader().setVisible(False)
