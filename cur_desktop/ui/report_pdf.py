@@ -374,4 +374,26 @@ def write_pdf(report: StatisticsReport, path: Path) -> None:
         painter.end()
 
 
-__all__ = ["write_pdf"]
+def write_pdf_headless(report: StatisticsReport, path: Path) -> None:
+    """:func:`write_pdf` from a program without a window (``cur-desktop report``).
+
+    Makes a ``QGuiApplication`` for the fonts when none exists, offscreen unless a display is
+    configured.
+    """
+    import os  # noqa: PLC0415
+
+    from PySide6.QtGui import QGuiApplication  # noqa: PLC0415
+
+    if QGuiApplication.instance() is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication([])
+        try:
+            write_pdf(report, path)
+        finally:
+            del app
+        return
+    write_pdf(report, path)
+
+
+__all__ = ["write_pdf", "write_pdf_headless"]
