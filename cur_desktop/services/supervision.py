@@ -376,6 +376,13 @@ def breach_counts(rows: list[BoardRow], now: datetime, end_of_day: datetime) -> 
 HOUR = timedelta(hours=1)
 
 
+def operator_logins(conn: Connection) -> list[str]:
+    """Logins seen as assignees locally, sorted (the board's "to operator" list)."""
+    column = incident_table.c.assignee
+    stmt = select(column).where(column.is_not(None)).distinct().order_by(column)
+    return [str(v) for v in conn.execute(stmt).scalars()]
+
+
 @dataclass(frozen=True, slots=True)
 class ApprovalItem:
     """An answer waiting for approval."""
@@ -417,6 +424,7 @@ __all__ = [
     "deadline_board",
     "format_change",
     "format_value",
+    "operator_logins",
     "parse_period",
     "statistics_report",
 ]

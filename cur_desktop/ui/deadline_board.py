@@ -48,6 +48,7 @@ from cur_desktop.services.supervision import (
     approvals,
     breach_counts,
     deadline_board,
+    operator_logins,
 )
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
@@ -255,7 +256,7 @@ class DeadlineBoard(QWidget):
         )
         executors = await self.ws.executors()
         municipalities = await self.ws.municipalities()
-        people = await self.ws.assignees() if self.supervisor else []
+        people = await self.ws.run_read(operator_logins) if self.supervisor else []
         if generation != self._generation:
             return
         self.names = {
