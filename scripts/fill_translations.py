@@ -315,6 +315,26 @@ RU: dict[str, str] = {
     "Export": "Выгрузка",
     "The file could not be written: %1": "Не удалось записать файл: %1",
     "Saved: %1": "Сохранено: %1",
+    "Region": "Регион",
+    "Processing share": "Доля обработки",
+    "Place": "Место",
+    "Change on the month before": "Изменение к прошлому месяцу",
+    "Per 1,000 residents": "На 1000 жителей",
+    "The rating has not been received yet.": "Рейтинг ещё не получен.",
+    "Month %1: %2 regions ranked. National mean first answer %3 (%4 on the month before).": (
+        "Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 "
+        "(%4 к прошлому месяцу)."
+    ),
+    "Offline: figures computed by the server at %1 (local copy).": (
+        "Нет связи: показатели рассчитаны сервером %1 (локальная копия)."
+    ),
+    "Computed by the server at %1.": "Рассчитано сервером %1.",
+    "Only your region's row and places are shown to regional users.": (
+        "Региональным пользователям показываются только строка и места своего региона."
+    ),
+    "No rating for %1: the server is not reachable and no copy is kept.": (
+        "Рейтинга за %1 нет: сервер недоступен, а локальной копии нет."
+    ),
     # ShortcutsDialog
     "Keyboard shortcuts": "Сочетания клавиш",
     "Keys": "Клавиши",

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from cur_desktop.contract.ratings import RATINGS_PATH, RatingsResponse
 from cur_desktop.contract.wire import (
     API_PREFIX,
     Change,
@@ -272,6 +273,12 @@ class SyncTransport:
         self._raise_for_status(response)
         # A page can be megabytes of JSON: parse it off the event loop (the window stays live).
         return await asyncio.to_thread(_parse_page, response.content, cursor)
+
+    async def ratings(self, month: str) -> RatingsResponse:
+        """The federal rating of ``month`` (``YYYY-MM``) as the server lets this user see it."""
+        response = await self._request("GET", RATINGS_PATH, params={"month": month})
+        self._raise_for_status(response)
+        return _parse(RatingsResponse, response.content, "рейтинг регионов")
 
     async def events(self) -> AsyncIterator[str]:
         """Yield ``"open"`` once connected, then the event name of each message (SSE).

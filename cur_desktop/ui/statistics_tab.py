@@ -51,6 +51,7 @@ from cur_desktop.storage import stats_groups
 from cur_desktop.storage.stats_groups import GroupBy
 from cur_desktop.ui.charts import HeatMap, RankedBars, TrendChart, VolumeChart
 from cur_desktop.ui.definitions_dialog import DefinitionsDialog
+from cur_desktop.ui.ratings_panel import RatingsPanel
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ class StatisticsTab(QWidget):
 
     loaded = Signal()
     """A report was computed and shown."""
+    rating_loaded = Signal()
+    """A federal rating was shown."""
     incidents_requested = Signal(str, list)
     """``(title, incident ids)``: show exactly these incidents."""
     export_requested = Signal(str)
@@ -115,6 +118,7 @@ class StatisticsTab(QWidget):
         self._tasks: set[asyncio.Future[Any]] = set()
         self._generation = 0
         self._closed = False
+        self.rating_month = ""
 
         self.kind = QComboBox(self)
         for value, text in (
@@ -226,15 +230,7 @@ class StatisticsTab(QWidget):
         grid.addWidget(self.topic_bars, 1, 0)
         grid.addWidget(self.municipality_bars, 1, 1, 1, 2)
 
-        self.rating = QLabel(self)
-        self.rating.setWordWrap(True)
-        self.rating.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.rating.setText(
-            self.tr(
-                "The federal rating (all regions, computed by the central server) is not "
-                "available in this version."
-            )
-        )
+        self.rating = RatingsPanel(self)
 
         self.views = QTabWidget(self)
         self.views.addTab(charts, self.tr("Charts"))
@@ -362,6 +358,25 @@ class StatisticsTab(QWidget):
         self.period_title.setText(period.title)
         self.state.setText(self.tr("Computing…"))
         self._spawn(self._load(self._generation, period))
+        month = period.start_date.strftime("%Y-%m")
+        if month != self.rating_month:
+            self.rating_month = month
+            self._spawn(self._load_rating(month))
+
+    async def _load_rating(self, month: str) -> None:
+        assert self.ws is not None
+        rating, from_cache = await self.ws.federal_ratings(month)
+        if month != self.rating_month:
+            return
+        if rating is None:
+            self.rating.show_missing(
+                self.tr(
+                    "No rating for %1: the server is not reachable and no copy is kept."
+                ).replace("%1", month)
+            )
+            return
+        self.rating.show_rating(rating, from_cache=from_cache, timezone=self.timezone)
+        self.rating_loaded.emit()
 
     async def _load(self, generation: int, period: StatsPeriod) -> None:
         assert self.ws is not None

@@ -799,6 +799,53 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>RatingsPanel</name>
+    <message>
+        <source>Region</source>
+        <translation>Регион</translation>
+    </message>
+    <message>
+        <source>Processing share</source>
+        <translation>Доля обработки</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Место</translation>
+    </message>
+    <message>
+        <source>Mean first answer</source>
+        <translation>Среднее время ответа</translation>
+    </message>
+    <message>
+        <source>Change on the month before</source>
+        <translation>Изменение к прошлому месяцу</translation>
+    </message>
+    <message>
+        <source>Per 1,000 residents</source>
+        <translation>На 1000 жителей</translation>
+    </message>
+    <message>
+        <source>The rating has not been received yet.</source>
+        <translation>Рейтинг ещё не получен.</translation>
+    </message>
+    <message>
+        <source>Month %1: %2 regions ranked. National mean first answer %3 (%4 on the month before).</source>
+        <translation>Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 (%4 к прошлому месяцу).</translation>
+    </message>
+    <message>
+        <source>Offline: figures computed by the server at %1 (local copy).</source>
+        <translation>Нет связи: показатели рассчитаны сервером %1 (локальная копия).</translation>
+    </message>
+    <message>
+        <source>Computed by the server at %1.</source>
+        <translation>Рассчитано сервером %1.</translation>
+    </message>
+    <message>
+        <source>Only your region&apos;s row and places are shown to regional users.</source>
+        <translation>Региональным пользователям показываются только строка и места своего региона.</translation>
+    </message>
+</context>
+<context>
     <name>ShortcutsDialog</name>
     <message>
         <source>Keyboard shortcuts</source>
@@ -987,10 +1034,6 @@ Send it anyway?</source>
         <translation>Нагрузка: день недели × час</translation>
     </message>
     <message>
-        <source>The federal rating (all regions, computed by the central server) is not available in this version.</source>
-        <translation>Федеральный рейтинг (все регионы, рассчитывается центральным сервером) в этой версии недоступен.</translation>
-    </message>
-    <message>
         <source>Charts</source>
         <translation>Графики</translation>
     </message>
@@ -1005,6 +1048,10 @@ Send it anyway?</source>
     <message>
         <source>Computing…</source>
         <translation>Расчёт…</translation>
+    </message>
+    <message>
+        <source>No rating for %1: the server is not reachable and no copy is kept.</source>
+        <translation>Рейтинга за %1 нет: сервер недоступен, а локальной копии нет.</translation>
     </message>
     <message>
         <source>The statistics could not be computed (see the log).</source>
