@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 
 from cur_desktop.contract import wire
 from cur_desktop.server.faults import EXIT_AFTER_COMMITS_ENV
+from cur_desktop.server.reclassify import SYSTEM_AUTHOR
 from cur_desktop.storage import sync_state
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session
@@ -159,8 +160,12 @@ def test_the_same_batch_pushed_twice_at_once_takes_effect_once(any_server: Serve
         assert outcomes == ["already_processed", "applied"], mutation_id
     assert [r.last_mutation_id for r in results] == [len(mutations)] * 2
     # The server's own tables: one effect per mutation.
-    stored = _server_db(any_server, "SELECT id FROM answer WHERE incident_id = :id", id=incident_id)
-    assert sorted(r[0] for r in stored) == sorted(answer_ids)
+    stored = _server_db(
+        any_server, "SELECT id, author FROM answer WHERE incident_id = :id", id=incident_id
+    )
+    assert sorted(r[0] for r in stored if r[1] == "ivanova") == sorted(answer_ids)
+    # the priority change recomputed the deadlines once: one history note by the server
+    assert [r[1] for r in stored if r[1] != "ivanova"] == [SYSTEM_AUTHOR]
     row = _server_db(
         any_server,
         "SELECT version, status, assignee, priority FROM incident WHERE id = :id",
