@@ -69,8 +69,8 @@ class CardFigure:
     @property
     def improved(self) -> bool | None:
         """Whether the change is for the better (``None``: no change or unknown)."""
-        if self.change is None:
-            return None
+        if self.change is None or self.figure.unit is Unit.COUNT:
+            return None  # a volume is neither better nor worse
         sign = self.change.total_seconds() if isinstance(self.change, timedelta) else self.change
         if sign == 0:
             return None

@@ -47,7 +47,7 @@ class VolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.setMinimumHeight(160)
-        self.legend = self.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.legend = self.addLegend(offset=(5, 1), labelTextSize="7pt", colCount=3)
         self.totals: list[int] = []
 
     def show_volume(
@@ -68,6 +68,9 @@ class VolumeChart(pg.PlotWidget):  # type: ignore[misc]
             self.legend.addItem(bars, names.get(source, source))
             bottom = bottom + heights
         self.totals = [int(v) for v in bottom]
+        self.setYRange(
+            0, max(max(self.totals, default=0), 1) * 1.35, padding=0
+        )  # room for the legend
         self.getAxis("bottom").setTicks([_day_ticks(days)])
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -139,9 +140,7 @@ class StatisticsTab(QWidget):
         self.end.setDisplayFormat("dd.MM.yyyy")
         self.end_label = QLabel(self.tr("to"), self)
         self.back = QPushButton("◀", self)
-        self.back.setToolTip(self.tr("Previous period"))
         self.forward = QPushButton("▶", self)
-        self.forward.setToolTip(self.tr("Next period"))
         for button in (self.back, self.forward):
             button.setFixedWidth(32)
         self.period_title = QLabel(self)
@@ -260,7 +259,17 @@ class StatisticsTab(QWidget):
         self.export_xlsx.clicked.connect(lambda: self.export_requested.emit("xlsx"))
         self.export_csv.clicked.connect(lambda: self.export_requested.emit("csv"))
         self.export_pdf.clicked.connect(lambda: self.export_requested.emit("pdf"))
+        for keys, direction in (("Alt+Left", -1), ("Alt+Right", 1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(lambda d=direction: self._step_if_shown(d))
+        self.back.setToolTip(self.tr("Previous period (Alt+←)"))
+        self.forward.setToolTip(self.tr("Next period (Alt+→)"))
         self._on_kind()
+
+    def _step_if_shown(self, direction: int) -> None:
+        if self.isVisible():
+            self.step(direction)
 
     # ------------------------------------------------------------------ wiring
 

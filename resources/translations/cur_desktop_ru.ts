@@ -934,14 +934,6 @@ Send it anyway?</source>
         <translation>по</translation>
     </message>
     <message>
-        <source>Previous period</source>
-        <translation>Предыдущий период</translation>
-    </message>
-    <message>
-        <source>Next period</source>
-        <translation>Следующий период</translation>
-    </message>
-    <message>
         <source>Refresh</source>
         <translation>Обновить</translation>
     </message>
@@ -1044,6 +1036,14 @@ Send it anyway?</source>
     <message>
         <source>Federal rating</source>
         <translation>Федеральный рейтинг</translation>
+    </message>
+    <message>
+        <source>Previous period (Alt+←)</source>
+        <translation>Предыдущий период (Alt+←)</translation>
+    </message>
+    <message>
+        <source>Next period (Alt+→)</source>
+        <translation>Следующий период (Alt+→)</translation>
     </message>
     <message>
         <source>Computing…</source>
