@@ -243,7 +243,6 @@ def main() -> int:
 
     median, first, _ = _median(export, args.repeat)
     results.append(("report export of a year (XLSX + CSV + PDF)", median, first, 5.0))
-    del app
 
     server = out / "server.sqlite3"
     t0 = time.perf_counter()
@@ -272,6 +271,8 @@ def main() -> int:
     for name, median, first, target in results:
         mark = "ok" if median < target else "MISSED"
         print(f"{name:<62} {median:>8.3f}s {first:>8.3f}s {target:>7.1f}s {mark}")
+    # Qt objects must not outlive the application at interpreter exit (PySide aborts then)
+    app.shutdown()
     return 0
 
 
