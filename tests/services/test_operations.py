@@ -92,7 +92,9 @@ def test_routing_a_new_incident_passes_through_moderation(seeded_profile: Seed) 
         Status.SENT_TO_EXECUTOR,
         "ex-roads",
     )
-    unchanged = dict.fromkeys(("topic_code", "subtopic_code", "municipality_id", "priority"))
+    unchanged = dict.fromkeys(
+        ("source", "topic_code", "subtopic_code", "municipality_id", "priority")
+    )
     no_result = {"outcome": None, "reject_reason": None}
     assert pending == [
         ("incident.classify", {"incident_id": key, "executor_id": "ex-roads", **unchanged}),
