@@ -6,10 +6,11 @@ import asyncio
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
-from cur_desktop.domain.enums import Role
+from cur_desktop.domain.enums import AnswerKind, AnswerState, Role
 from cur_desktop.domain.periods import LocalPeriod, PeriodKind
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
@@ -177,6 +178,51 @@ def test_an_operator_sees_only_their_own_board(
             assert [r.incident_id for r in board.rows] == [ids["h"]]
             assert not board.reassign_button.isVisible()
             assert not board.approval_panel.isVisible()
+        finally:
+            window.close()
+            await ws.close()
+
+    run_qt(qapp, body)
+
+
+def test_board_approves_and_returns_answers_with_a_comment(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile, ids = make_profile(tmp_path, "boss", Role.SUPERVISOR)
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", lambda *_a, **_k: ("Добавьте срок работ", True)
+    )
+
+    async def body() -> None:
+        ws = await Workstation.open(profile)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        try:
+            window.attach(ws, _info("boss", Role.SUPERVISOR))
+            board = window.supervision.board
+            await until(lambda: len(board.rows) == 3, what="board")
+            for key in ("h", "i"):
+                await ws.send_answer(
+                    ids[key], AnswerKind.SOLUTION, f"Ответ по {key}", for_approval=True
+                )
+            await until(lambda: len(board.pending) == 2, what="answers on approval")
+            assert board.approval_table.rowCount() == 2
+            assert board.approval_title.text() == "Ответы на согласовании: 2"
+            first, second = (entry.incident_id for entry in board.pending)
+            board.approval_table.selectRow(0)
+            board.approve_selected()
+            await until(lambda: len(board.pending) == 1, what="approved")
+            board.approval_table.selectRow(0)
+            board.return_selected()
+            await until(lambda: board.pending == [], what="returned")
+            approved = await ws.incident(first)
+            assert [a.state for a in approved.answers if a.kind is AnswerKind.SOLUTION] == [
+                AnswerState.APPROVED
+            ]
+            returned = await ws.incident(second)
+            states = {a.kind: a for a in returned.answers}
+            assert states[AnswerKind.SOLUTION].state is AnswerState.RETURNED
+            assert "Добавьте срок работ" in states[AnswerKind.INTERNAL_NOTE].text
         finally:
             window.close()
             await ws.close()
