@@ -65,6 +65,10 @@ async def _shoot(out: Path) -> None:
         tab.views.setCurrentIndex(1)
         await asyncio.sleep(0.5)
         window.grab().save(str(out / "statistics-tables.png"))
+        tab.views.setCurrentIndex(2)
+        await _until(lambda: tab.rating.table.rowCount() > 0)
+        await asyncio.sleep(0.3)
+        window.grab().save(str(out / "statistics-rating.png"))
         assert tab.report is not None
         pdf = folder / "report.pdf"
         write_pdf(tab.report, pdf)
