@@ -186,6 +186,30 @@ def period_incident_ids(
     return [str(i) for i in conn.execute(stmt).scalars()]
 
 
+def incident_ids_at(
+    conn: Connection,
+    region_code: str,
+    period: StatsPeriod,
+    *,
+    day: date | None = None,
+    weekday: int | None = None,
+    hour: int | None = None,
+) -> list[str]:
+    """Ids of the incidents behind a chart's bar (a local ``day``) or a heat map cell (local
+    ``weekday``, Monday 0, and ``hour``), by the same local arithmetic as the series."""
+    shifted = _as_int(inc.c.received_at) + literal(_offset_us(period), Integer)
+    day_number = shifted // literal(_US_PER_DAY, Integer)
+    clauses: list[ColumnElement[bool]] = [_rows_of_period(region_code, period)]
+    if day is not None:
+        clauses.append(day_number == (day - _EPOCH).days)
+    if weekday is not None:
+        clauses.append((day_number + 3) % 7 == weekday)
+    if hour is not None:
+        clauses.append((shifted // literal(_US_PER_HOUR, Integer)) % 24 == hour)
+    stmt = select(inc.c.id).where(*clauses).order_by(inc.c.received_at)
+    return [str(i) for i in conn.execute(stmt).scalars()]
+
+
 __all__ = [
     "GroupBy",
     "GroupStats",
@@ -194,5 +218,6 @@ __all__ = [
     "grouped_stats",
     "grouped_stats_query",
     "hour_weekday_load",
+    "incident_ids_at",
     "period_incident_ids",
 ]

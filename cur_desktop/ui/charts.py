@@ -38,7 +38,9 @@ def _day_ticks(days: Sequence[date]) -> list[tuple[float, str]]:
 
 
 class VolumeChart(pg.PlotWidget):  # type: ignore[misc]
-    """Incidents per local day, stacked by source."""
+    """Incidents per local day, stacked by source; a click on a day's bar emits its index."""
+
+    day_clicked = Signal(int)
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent)
@@ -49,6 +51,13 @@ class VolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.setMinimumHeight(160)
         self.legend = self.addLegend(offset=(5, 1), labelTextSize="7pt", colCount=3)
         self.totals: list[int] = []
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, event: Any) -> None:
+        point = self.getPlotItem().vb.mapSceneToView(event.scenePos())
+        index = round(point.x())
+        if 0 <= index < len(self.totals) and 0 <= point.y() <= self.totals[index]:
+            self.day_clicked.emit(index)
 
     def show_volume(
         self, days: Sequence[date], volume: dict[date, dict[str, int]], names: dict[str, str]
@@ -106,7 +115,9 @@ class TrendChart(pg.PlotWidget):  # type: ignore[misc]
 
 
 class HeatMap(pg.PlotWidget):  # type: ignore[misc]
-    """Incidents per hour of the local day (x) and weekday (y)."""
+    """Incidents per hour of the local day (x) and weekday (y); a click emits (weekday, hour)."""
+
+    cell_clicked = Signal(int, int)
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent=parent)
@@ -123,6 +134,13 @@ class HeatMap(pg.PlotWidget):  # type: ignore[misc]
         self.getAxis("left").setTicks([[(i + 0.5, d) for i, d in enumerate(days)]])
         self.getAxis("bottom").setTicks([[(h + 0.5, str(h)) for h in range(0, 24, 3)]])
         self.grid: list[list[int]] = []
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def _clicked(self, event: Any) -> None:
+        point = self.getPlotItem().vb.mapSceneToView(event.scenePos())
+        hour, weekday = int(point.x()), int(point.y())
+        if 0 <= hour < 24 and 0 <= weekday < 7 and point.x() >= 0 and point.y() >= 0:
+            self.cell_clicked.emit(weekday, hour)
 
     def show_grid(self, grid: list[list[int]]) -> None:
         """Redraw from ``grid[weekday][hour]``."""

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -256,6 +256,8 @@ class StatisticsTab(QWidget):
         self.municipality_bars.bar_clicked.connect(
             lambda key: self.drill(GroupBy.MUNICIPALITY, key)
         )
+        self.volume_chart.day_clicked.connect(self.drill_day)
+        self.heat_map.cell_clicked.connect(self.drill_cell)
         self.export_xlsx.clicked.connect(lambda: self.export_requested.emit("xlsx"))
         self.export_csv.clicked.connect(lambda: self.export_requested.emit("csv"))
         self.export_pdf.clicked.connect(lambda: self.export_requested.emit("pdf"))
@@ -499,6 +501,38 @@ class StatisticsTab(QWidget):
             assert self.ws is not None
             ids = await self.ws.run_read(
                 lambda conn: stats_groups.period_incident_ids(conn, region, period, by, key)
+            )
+            self.incidents_requested.emit(title, ids)
+
+        self._spawn(run())
+
+    def drill_day(self, index: int) -> None:
+        """The incidents received on the ``index``-th local day of the shown period."""
+        report = self.report
+        if report is None or not 0 <= index < len(report.days):
+            return
+        day = report.days[index]
+        self._drill_at(day.strftime("%d.%m.%Y"), day=day)
+
+    def drill_cell(self, weekday: int, hour: int) -> None:
+        """The incidents received on ``weekday`` (Monday 0) at local ``hour``."""
+        report = self.report
+        if report is None:
+            return
+        name = QLocale().dayName(weekday + 1, QLocale.FormatType.LongFormat)
+        self._drill_at(f"{name}, {hour:02d}:00–{hour:02d}:59", weekday=weekday, hour=hour)
+
+    def _drill_at(self, what: str, **where: Any) -> None:
+        report = self.report
+        if report is None or self.ws is None:
+            return
+        title = f"{what} — {report.period.title}"
+        region, period = report.region_code, report.period
+
+        async def run() -> None:
+            assert self.ws is not None
+            ids = await self.ws.run_read(
+                lambda conn: stats_groups.incident_ids_at(conn, region, period, **where)
             )
             self.incidents_requested.emit(title, ids)
 

@@ -20,6 +20,7 @@ from cur_desktop.storage.stats_groups import (
     daily_volume_by_source,
     grouped_stats,
     hour_weekday_load,
+    incident_ids_at,
     period_incident_ids,
 )
 from tests.storage.factories import make_rows
@@ -119,6 +120,12 @@ def test_hand_counted_day(engine: Engine) -> None:
         (group,) = grouped_stats(conn, "RU-TUL", day, NOW, GroupBy.MUNICIPALITY)
         grid = hour_weekday_load(conn, "RU-TUL", day)
         trend = daily_first_answer(conn, "RU-TUL", day)
+        at_ten = incident_ids_at(conn, "RU-TUL", day, weekday=1, hour=10)
+        that_day = incident_ids_at(conn, "RU-TUL", day, day=date(2026, 3, 10))
+        at_nine_on_monday = incident_ids_at(conn, "RU-TUL", day, weekday=0, hour=9)
+    assert at_ten == [made[1]["id"]]
+    assert that_day == [r["id"] for r in made]
+    assert at_nine_on_monday == []
     assert group.stats.registered == 3
     assert group.stats.rejected == 1
     assert group.stats.answered == 2

@@ -103,6 +103,18 @@ def test_statistics_tab_shows_the_hand_counted_figures(
             assert listed is not None
             assert set(listed.ids) == {ids["b"], ids["c"]}
             listed.close()
+            # a bar of the volume chart: day 0 is 1 March (local), only e was received then
+            window.supervision.last_list = None
+            tab.drill_day(0)
+            await until(lambda: window.supervision.last_list is not None, what="day list")
+            assert window.supervision.last_list.ids == [ids["e"]]
+            window.supervision.last_list.close()
+            # a heat map cell: Tuesday 10:00–10:59 local holds b only
+            window.supervision.last_list = None
+            tab.drill_cell(1, 10)
+            await until(lambda: window.supervision.last_list is not None, what="cell list")
+            assert window.supervision.last_list.ids == [ids["b"]]
+            window.supervision.last_list.close()
 
             # the previous month from the picker: February by hand
             tab.step(-1)
