@@ -35,3 +35,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """
     with running_server(tmp_path_factory.mktemp("server"), users=USERS) as srv:
         yield srv
+
+
+_LAST = "test_session_logs.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the session-wide log check last, after every test that started a server."""
+    items.sort(key=lambda item: item.path.name == _LAST)

@@ -30,6 +30,11 @@ from pathlib import Path
 
 import httpx
 
+SESSION_LOGS: list[Path] = []
+"""Log files of every server process this test session started (for the secrets check)."""
+SESSION_SECRETS: set[str] = set()
+"""Passwords and tokens this test session handed to real server processes."""
+
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
 STARTUP_TIMEOUT = 30.0
@@ -64,7 +69,9 @@ class ServerProcess:
             timeout=30,
         )
         response.raise_for_status()
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+        token = str(response.json()["access_token"])
+        SESSION_SECRETS.add(token)
+        return {"Authorization": f"Bearer {token}"}
 
     def log_text(self) -> str:
         """What the server printed so far."""
@@ -91,6 +98,7 @@ def _env() -> dict[str, str]:
 
 def init_database(db_url: str, users: Sequence[UserSpec] = ()) -> None:
     """Run ``cur-server init`` and ``add-user`` for each of ``users`` (subprocesses)."""
+    SESSION_SECRETS.update(user.password for user in users)
     subprocess.run(
         _cli("init", "--db", db_url), check=True, capture_output=True, env=_env(), timeout=120
     )
@@ -115,6 +123,7 @@ def running_server(
     users: Sequence[UserSpec] = (),
     db_url: str | None = None,
     initialise: bool = True,
+    env: dict[str, str] | None = None,
 ) -> Iterator[ServerProcess]:
     """Init a fresh database, start ``cur-server serve``, wait for /health, stop at the end."""
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -123,12 +132,13 @@ def running_server(
         init_database(url, users)
     port = free_port()
     log_path = tmp_dir / f"server-{port}.log"
+    SESSION_LOGS.append(log_path)
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             _cli("serve", "--db", url, "--host", "127.0.0.1", "--port", str(port)),
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            env=_env(),
+            env={**_env(), **(env or {})},
         )
     server = ServerProcess(
         base_url=f"http://127.0.0.1:{port}",

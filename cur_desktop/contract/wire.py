@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from cur_desktop.domain.enums import (
     AnswerKind,
@@ -37,6 +37,25 @@ API_PREFIX = "/api/v1"
 MAX_TEXT_BYTES = 64 * 1024
 MAX_INGEST_BATCH = 5_000
 MAX_PUSH_BATCH = 5_000
+MAX_CODE_LENGTH = 100
+"""Longest reference code (topic, subtopic, municipality, executor id) or login on the wire."""
+
+
+def _text_within_limit(value: str) -> str:
+    """Refuse a text over :data:`MAX_TEXT_BYTES` in UTF-8 (the same limit on every path in)."""
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise ValueError(
+            f"текст длиннее {MAX_TEXT_BYTES // 1024} КиБ ({size} байт в UTF-8); сократите его"
+        )
+    return value
+
+
+LimitedText = Annotated[str, Field(min_length=1), AfterValidator(_text_within_limit)]
+"""A user text (incident, answer, note): 1 character up to 64 KiB of UTF-8."""
+
+Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE_LENGTH)]
+"""A reference code or id (topic, subtopic, municipality, executor, login)."""
 
 
 class _Strict(BaseModel):
@@ -139,6 +158,7 @@ class MutationName(StrEnum):
     INCIDENT_ASSIGN = "incident.assign"
     ANSWER_ADD = "answer.add"
     ANSWER_SET_STATE = "answer.set_state"
+    CLIENT_SKIP = "client.skip"
 
 
 class IncidentCreateArgs(_Strict):
@@ -149,11 +169,11 @@ class IncidentCreateArgs(_Strict):
     external_id: str = Field(min_length=1, max_length=200)
     link: str = Field(default="", max_length=2000)
     author: str = Field(default="", max_length=300)
-    text: str = Field(min_length=1)
+    text: LimitedText
     received_at: AwareDatetime
-    municipality_id: str | None = None
-    topic_code: str | None = None
-    subtopic_code: str | None = None
+    municipality_id: Code | None = None
+    topic_code: Code | None = None
+    subtopic_code: Code | None = None
     priority: Priority = Priority.NORMAL
 
 
@@ -166,10 +186,10 @@ class IncidentClassifyArgs(_Strict):
 
     incident_id: UUID
     source: Source | None = None
-    topic_code: str | None = None
-    subtopic_code: str | None = None
-    municipality_id: str | None = None
-    executor_id: str | None = None
+    topic_code: Code | None = None
+    subtopic_code: Code | None = None
+    municipality_id: Code | None = None
+    executor_id: Code | None = None
     priority: Priority | None = None
 
 
@@ -191,8 +211,8 @@ class IncidentAssignArgs(_Strict):
     """Compare-and-set assignment: applied only if the current assignee is ``expected``."""
 
     incident_id: UUID
-    expected: str | None
-    assignee: str | None
+    expected: Code | None
+    assignee: Code | None
 
 
 class AnswerAddArgs(_Strict):
@@ -202,7 +222,7 @@ class AnswerAddArgs(_Strict):
     incident_id: UUID
     kind: AnswerKind
     state: AnswerState = AnswerState.DRAFT
-    text: str = Field(min_length=1)
+    text: LimitedText
 
 
 class AnswerSetStateArgs(_Strict):
@@ -213,6 +233,17 @@ class AnswerSetStateArgs(_Strict):
     to_state: AnswerState
 
 
+class ClientSkipArgs(_Strict):
+    """A placeholder the client sends for a mutation it set aside without an answer.
+
+    When the server failed on one mutation with a server error again and again, the client
+    keeps it in "needs attention" and sends this in its place, so the gap-free sequence of
+    mutation ids moves on; the server applies it as a no-op.
+    """
+
+    set_aside: bool = True
+
+
 MUTATION_ARGS: dict[MutationName, type[_Strict]] = {
     MutationName.INCIDENT_CREATE: IncidentCreateArgs,
     MutationName.INCIDENT_CLASSIFY: IncidentClassifyArgs,
@@ -220,6 +251,7 @@ MUTATION_ARGS: dict[MutationName, type[_Strict]] = {
     MutationName.INCIDENT_ASSIGN: IncidentAssignArgs,
     MutationName.ANSWER_ADD: AnswerAddArgs,
     MutationName.ANSWER_SET_STATE: AnswerSetStateArgs,
+    MutationName.CLIENT_SKIP: ClientSkipArgs,
 }
 
 
@@ -335,10 +367,10 @@ class IngestItem(_Strict):
     author: str = Field(default="", max_length=300)
     text: str = Field(min_length=1)
     received_at: AwareDatetime
-    region_code: str
-    municipality_id: str | None = None
-    topic_code: str | None = None
-    subtopic_code: str | None = None
+    region_code: str = Field(max_length=10)
+    municipality_id: Code | None = None
+    topic_code: Code | None = None
+    subtopic_code: Code | None = None
     priority: Priority = Priority.NORMAL
 
 

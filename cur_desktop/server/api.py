@@ -23,8 +23,15 @@ from cur_desktop.domain.enums import Role
 from cur_desktop.server import auth, ingest, pull, push, ratings
 from cur_desktop.server.db import Database, current_seq
 from cur_desktop.server.poke import PokeBroker
-from cur_desktop.server.schemas import ErrorResponse, HealthResponse, LogoutResponse, MeResponse
+from cur_desktop.server.schemas import (
+    ErrorResponse,
+    HealthResponse,
+    LogoutResponse,
+    MeResponse,
+    ValidationErrorResponse,
+)
 from cur_desktop.server.settings import ServerSettings
+from cur_desktop.server.throttle import LoginThrottle, login_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +41,29 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Нет токена, токен неверен или истёк"},
     403: {"model": ErrorResponse, "description": "Нет прав"},
     413: {"model": ErrorResponse, "description": "Слишком большой запрос"},
+    422: {
+        "model": ValidationErrorResponse,
+        "description": (
+            "Запрос не разобран: тело не JSON (или вложено глубже 32 уровней), "
+            "неверные поля или параметры"
+        ),
+    },
+    429: {
+        "model": ErrorResponse,
+        "description": "Слишком много неудачных попыток входа; повторите через Retry-After секунд",
+        "headers": {
+            "Retry-After": {
+                "description": "Через сколько секунд повторить",
+                "schema": {"type": "integer"},
+            }
+        },
+    },
 }
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers ``codes`` of an endpoint."""
+    return {code: _ERRORS[code] for code in codes}
 
 
 def get_db(request: Request) -> Database:
@@ -49,6 +78,12 @@ def get_settings(request: Request) -> ServerSettings:
     return settings
 
 
+def get_throttle(request: Request) -> LoginThrottle:
+    """The failed-login throttle of this server process."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
 def get_broker(request: Request) -> PokeBroker:
     """The poke broker of the SSE stream."""
     broker: PokeBroker = request.app.state.broker
@@ -58,6 +93,7 @@ def get_broker(request: Request) -> PokeBroker:
 DbDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 BrokerDep = Annotated[PokeBroker, Depends(get_broker)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
@@ -99,10 +135,33 @@ def health(db: DbDep) -> HealthResponse:
     "/auth/login",
     response_model=wire.TokenResponse,
     tags=["auth"],
-    responses={401: _ERRORS[401]},
+    responses=_errors(401, 413, 422, 429),
 )
-def login(body: wire.LoginRequest, db: DbDep, settings: SettingsDep) -> wire.TokenResponse:
-    """Exchange a login and password for a bearer token (valid 12 hours by default)."""
+def login(
+    body: wire.LoginRequest,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    throttle: ThrottleDep,
+) -> wire.TokenResponse:
+    """Exchange a login and password for a bearer token (valid 12 hours by default).
+
+    Failed logins are throttled per login and per address (429 with ``Retry-After``).
+    """
+    address = request.client.host if request.client is not None else "?"
+    wait = throttle.retry_after(body.login, address)
+    if wait:
+        log.warning(
+            "login throttled for %s from %s: retry after %d s",
+            login_fingerprint(body.login),
+            address,
+            wait,
+        )
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"Слишком много неудачных попыток входа: повторите через {wait} с",
+            headers={"Retry-After": str(wait)},
+        )
     with db.write() as session:
         issued = auth.login(
             session,
@@ -112,7 +171,9 @@ def login(body: wire.LoginRequest, db: DbDep, settings: SettingsDep) -> wire.Tok
             ttl_seconds=settings.token_ttl.total_seconds(),
         )
     if issued is None:
+        throttle.failed(body.login, address)
         raise _unauthorized("Неверный логин или пароль")
+    throttle.succeeded(body.login)
     return wire.TokenResponse(
         access_token=issued.token,
         expires_at=issued.expires_at,
@@ -126,7 +187,7 @@ def login(body: wire.LoginRequest, db: DbDep, settings: SettingsDep) -> wire.Tok
     "/auth/logout",
     response_model=LogoutResponse,
     tags=["auth"],
-    responses={401: _ERRORS[401]},
+    responses=_errors(401, 413, 422),  # 413/422: a body (none is expected) too big or too deep
 )
 def logout(caller: CallerDep, db: DbDep, credentials: CredentialsDep) -> LogoutResponse:
     """Revoke the token of this request."""
@@ -138,7 +199,7 @@ def logout(caller: CallerDep, db: DbDep, credentials: CredentialsDep) -> LogoutR
     return LogoutResponse(revoked=revoked)
 
 
-@router.get("/auth/me", response_model=MeResponse, tags=["auth"], responses={401: _ERRORS[401]})
+@router.get("/auth/me", response_model=MeResponse, tags=["auth"], responses=_errors(401, 422))
 def me(caller: CallerDep) -> MeResponse:
     """Who the token belongs to: login, role and region."""
     return MeResponse(login=caller.login, role=caller.role, region_code=caller.region_code)
@@ -168,13 +229,14 @@ _INGEST_BODY_SCHEMA: dict[str, Any] = {
     responses={
         200: {"description": "Все записи приняты (созданы или уже были)"},
         422: {
-            "model": list[wire.IngestItemResult],
+            "model": list[wire.IngestItemResult] | ValidationErrorResponse,
             "description": (
-                "Хотя бы одна запись отклонена: её результат `invalid` с причиной; "
-                "остальные записи сохранены. Тело, не являющееся массивом JSON, тоже 422."
+                "Хотя бы одна запись отклонена: массив результатов, у отклонённой `invalid` с "
+                "причиной; остальные записи сохранены. Тело, не являющееся массивом JSON "
+                "(или вложенное глубже 32 уровней): `{detail, errors}`."
             ),
         },
-        **_ERRORS,
+        **_errors(401, 403, 413),
     },
 )
 async def ingest_items(
@@ -192,14 +254,10 @@ async def ingest_items(
     raw = await request.body()
     try:
         items = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"Тело запроса не является JSON: {exc}"
-        ) from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        return _unparsable(f"Тело запроса не является JSON: {str(exc)[:200]}")
     if not isinstance(items, list):
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "Ожидался массив записей IngestItem"
-        )
+        return _unparsable("Ожидался массив записей IngestItem")
     try:
         outcome = await run_in_threadpool(ingest.ingest, db, caller, items, now=settings.clock())
     except ingest.BatchTooLargeError as exc:
@@ -211,13 +269,19 @@ async def ingest_items(
     )
 
 
+def _unparsable(detail: str) -> JSONResponse:
+    """A 422 with the body of every other validation failure (``ValidationErrorResponse``)."""
+    body = ValidationErrorResponse(detail=detail, errors=[])
+    return JSONResponse(status_code=422, content=body.model_dump(mode="json"))
+
+
 @router.post(
     "/sync/push",
     response_model=wire.PushResponse,
     tags=["sync"],
     responses={
         409: {"model": wire.PushGap, "description": "Пропуск в номерах изменений"},
-        **_ERRORS,
+        **_errors(401, 403, 413, 422),
     },
 )
 def sync_push(
@@ -237,7 +301,7 @@ def sync_push(
 
 
 @router.get(
-    "/sync/pull", response_model=wire.PullResponse, tags=["sync"], responses={401: _ERRORS[401]}
+    "/sync/pull", response_model=wire.PullResponse, tags=["sync"], responses=_errors(401, 422)
 )
 def sync_pull(
     *,
@@ -260,7 +324,14 @@ def sync_pull(
     A negative ``next_cursor`` means a full snapshot is in progress: pass it back as is.
     """
     page = min(limit or settings.pull_default_limit, settings.pull_max_limit)
-    result = pull.pull(db, caller, cursor=cursor, limit=page, client_id=client_id)
+    result = pull.pull(
+        db,
+        caller,
+        cursor=cursor,
+        limit=page,
+        client_id=client_id,
+        max_bytes=settings.pull_max_page_bytes,
+    )
     # Serialised once here: FastAPI would dump, re-validate and re-serialise the whole page.
     return Response(result.model_dump_json(), media_type="application/json")
 
@@ -274,7 +345,7 @@ def sync_pull(
             "content": {"text/event-stream": {}},
             "description": "`event: poke` при каждом изменении в регионе; комментарий раз в 15 с",
         },
-        401: _ERRORS[401],
+        **_errors(401),
     },
 )
 async def sync_events(
@@ -292,7 +363,7 @@ async def sync_events(
     "/ratings",
     response_model=RatingsResponse,
     tags=["statistics"],
-    responses={401: _ERRORS[401]},
+    responses=_errors(401, 422),
 )
 def federal_ratings(
     *,

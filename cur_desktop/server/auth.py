@@ -25,6 +25,7 @@ from cur_desktop.server.security import (
     verify_password,
 )
 from cur_desktop.server.tables import Token, User
+from cur_desktop.server.throttle import login_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def login(
     """Check the credentials and issue a token; ``None`` when they are wrong."""
     user = find_user(session, login)
     if not verify_password(user.password_hash if user else None, password):
-        log.info("failed login for %r", login)
+        log.info("failed login for %s", login_fingerprint(login))
         return None
     if user is None or not user.active:
         return None

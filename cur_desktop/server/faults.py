@@ -58,3 +58,32 @@ class CommitFault:
 
 PUSH_COMMITS = CommitFault(_read_limit(os.environ.get(EXIT_AFTER_COMMITS_ENV)))
 """The process-wide hook, configured from the environment at import (server start-up)."""
+
+
+FAIL_ON_TEXT_ENV = "CUR_SERVER_TEST_FAIL_ON_TEXT"
+
+
+class PoisonFault:
+    """Fails a push with HTTP 500 on every mutation whose args contain ``marker``.
+
+    ``CUR_SERVER_TEST_FAIL_ON_TEXT=<marker>`` (read at start-up) stands for a server bug that
+    the server's own guard does not catch, so the client's last line of defence (setting such a
+    mutation aside after repeated server errors) can be tested against a real server.
+    """
+
+    def __init__(self, marker: str | None) -> None:
+        self.marker = marker or None
+        if self.marker is not None:
+            log.warning("TEST FAULT HOOK ON: pushes fail on mutations containing a marker")
+
+    def check(self, mutation: object) -> None:
+        """Raise when the hook is on and ``mutation`` carries the marker."""
+        if self.marker is None:
+            return
+        args = getattr(mutation, "args", {})
+        if any(isinstance(v, str) and self.marker in v for v in args.values()):
+            raise RuntimeError("test fault hook: poisoned mutation")
+
+
+POISON = PoisonFault(os.environ.get(FAIL_ON_TEXT_ENV))
+"""The process-wide poison hook, configured from the environment at import."""

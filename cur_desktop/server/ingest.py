@@ -1,8 +1,12 @@
 """Ingestion of monitoring posts (``POST /api/v1/ingest``): validation, dedup, deadlines.
 
-Idempotent on ``(source, external_id)``: the incident id is derived from that pair (UUID v5),
-so a batch sent twice creates nothing the second time. Valid items are stored even when other
-items of the batch are invalid; each item gets its own result.
+Idempotent on ``(region, source, external_id)``: a repeated item is found by that key and
+answered ``duplicate`` with the stored incident's id. The id of a new incident is random
+(UUID v4), never derived from the item, so nobody can predict it and push an incident under it
+ahead of time; and no collision fails a batch (a row that still cannot be stored gets its own
+``invalid`` result). Valid items are stored even when other items of the batch are invalid;
+each item gets its own result (instants outside the window of :mod:`cur_desktop.reference.checks`,
+unknown topics and municipalities included).
 """
 
 from __future__ import annotations
@@ -15,20 +19,23 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cur_desktop.contract import wire
 from cur_desktop.contract.mutations import errors_text
 from cur_desktop.domain.enums import Status
+from cur_desktop.reference import checks as validation
 from cur_desktop.server import deadline_policy
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import incident_values
 from cur_desktop.server.db import Database, allocate_seq, lock_counter
-from cur_desktop.server.tables import Incident
+from cur_desktop.server.tables import Incident, Municipality
 
 log = logging.getLogger(__name__)
 
-INCIDENT_NAMESPACE = uuid.UUID("5d0f9a56-8f0e-4a49-9a57-6f1d4c2b7e10")
-_LOOKUP_CHUNK = 400
+_LOOKUP_CHUNK = 300
+_Key = tuple[str, str, str]  # (region_code, source, external_id)
 
 
 class BatchTooLargeError(ValueError):
@@ -46,11 +53,6 @@ class IngestOutcome:
     def any_invalid(self) -> bool:
         """Whether at least one item was refused."""
         return any(r.status == "invalid" for r in self.results)
-
-
-def incident_id_for(source: str, external_id: str) -> uuid.UUID:
-    """The id of the incident ingested from ``(source, external_id)``: stable across retries."""
-    return uuid.uuid5(INCIDENT_NAMESPACE, f"{source}\x1f{external_id}")
 
 
 def check_limits(items: list[Any]) -> None:
@@ -76,7 +78,8 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
     check_limits(items)
     results: dict[int, wire.IngestItemResult] = {}
     valid: dict[int, wire.IngestItem] = {}
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[_Key, int] = {}
+    repeats: dict[int, int] = {}  # index -> index of the same item earlier in the batch
     for index, raw in enumerate(items):
         reason = None
         try:
@@ -91,17 +94,15 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
                 reason = f"Нет прав на загрузку инцидентов региона {region_code}"
             else:
                 item = item.model_copy(update={"region_code": region_code})
+                reason = validation.instant_problem(
+                    item.received_at, now
+                ) or validation.topic_problem(item.topic_code, item.subtopic_code)
         if reason is not None:
             results[index] = wire.IngestItemResult(index=index, status="invalid", reason=reason)
             continue
-        key = (item.source.value, item.external_id)
+        key = (item.region_code, item.source.value, item.external_id)
         if key in seen:
-            results[index] = wire.IngestItemResult(
-                index=index,
-                status="duplicate",
-                incident_id=incident_id_for(*key),
-                reason=f"Повторяет запись №{seen[key]} этого пакета",
-            )
+            repeats[index] = seen[key]
             continue
         seen[key] = index
         valid[index] = item
@@ -110,44 +111,112 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
     if valid:
         with db.write() as session:
             lock_counter(session)  # serialise ingestion: the duplicate check stays true
-            existing: dict[tuple[str, str], tuple[str, str]] = {}
-            keys = [(i.source.value, i.external_id) for i in valid.values()]
-            for start in range(0, len(keys), _LOOKUP_CHUNK):
-                chunk = keys[start : start + _LOOKUP_CHUNK]
-                rows = session.execute(
-                    select(
-                        Incident.source, Incident.external_id, Incident.id, Incident.region_code
-                    ).where(tuple_(Incident.source, Incident.external_id).in_(chunk))
-                )
-                for source, external_id, incident_id, region_code in rows:
-                    existing[(source, external_id)] = (incident_id, region_code)
-            new_rows: list[dict[str, Any]] = []
-            for index, item in valid.items():
-                key = (item.source.value, item.external_id)
-                if key in existing:
-                    incident_id, region_code = existing[key]
-                    results[index] = wire.IngestItemResult(
-                        index=index,
-                        status="duplicate",
-                        incident_id=uuid.UUID(incident_id)
-                        if caller.can_read(region_code)
-                        else None,
-                        reason="Уже загружен ранее",
-                    )
-                    continue
-                incident = _incident(item, now=now)
-                new_rows.append(incident_values(incident))
-                results[index] = wire.IngestItemResult(
-                    index=index, status="created", incident_id=incident.id
-                )
-                changed.add(item.region_code)
-            if new_rows:
-                first = allocate_seq(session, len(new_rows))
-                for offset, row in enumerate(new_rows):
-                    row["seq"] = first + offset
-                session.execute(insert(Incident), new_rows)
-        log.info("ingest by %s: %d items, %d created", caller.login, len(items), len(new_rows))
+            _store(session, caller, valid, results, changed, now=now)
+        created = sum(1 for r in results.values() if r.status == "created")
+        log.info("ingest by %s: %d items, %d created", caller.login, len(items), created)
+    for index, first in repeats.items():
+        earlier = results[first]
+        results[index] = wire.IngestItemResult(
+            index=index,
+            status="duplicate" if earlier.status != "invalid" else "invalid",
+            incident_id=earlier.incident_id,
+            reason=f"Повторяет запись №{first} этого пакета",
+        )
     return IngestOutcome(results=[results[i] for i in range(len(items))], changed_regions=changed)
+
+
+def _existing(session: Session, keys: list[_Key]) -> dict[_Key, str]:
+    """Ids of incidents already stored under these (region, source, external id) keys."""
+    found: dict[_Key, str] = {}
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start : start + _LOOKUP_CHUNK]
+        rows = session.execute(
+            select(Incident.region_code, Incident.source, Incident.external_id, Incident.id).where(
+                tuple_(Incident.region_code, Incident.source, Incident.external_id).in_(chunk)
+            )
+        )
+        for region_code, source, external_id, incident_id in rows:
+            found[(region_code, source, external_id)] = incident_id
+    return found
+
+
+def _known_municipalities(session: Session, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (region, municipality id) pairs exist."""
+    if not wanted:
+        return set()
+    ids = sorted({m for _, m in wanted})
+    rows = session.execute(
+        select(Municipality.region_code, Municipality.id).where(Municipality.id.in_(ids))
+    )
+    return {(r, m) for r, m in rows} & wanted
+
+
+def _store(
+    session: Session,
+    caller: Caller,
+    valid: dict[int, wire.IngestItem],
+    results: dict[int, wire.IngestItemResult],
+    changed: set[str],
+    *,
+    now: datetime,
+) -> None:
+    """Store the new items of ``valid`` (the caller holds the write lock)."""
+    existing = _existing(
+        session, [(i.region_code, i.source.value, i.external_id) for i in valid.values()]
+    )
+    municipalities = _known_municipalities(
+        session,
+        {(i.region_code, i.municipality_id) for i in valid.values() if i.municipality_id},
+    )
+    new_rows: dict[int, dict[str, Any]] = {}
+    for index, item in valid.items():
+        key = (item.region_code, item.source.value, item.external_id)
+        if key in existing:
+            results[index] = wire.IngestItemResult(
+                index=index,
+                status="duplicate",
+                incident_id=uuid.UUID(existing[key]),
+                reason="Уже загружен ранее",
+            )
+            continue
+        if item.municipality_id and (item.region_code, item.municipality_id) not in municipalities:
+            results[index] = _invalid(
+                index, f"Муниципалитет {item.municipality_id[:60]} не найден в регионе"
+            )
+            continue
+        try:
+            incident = _incident(item, now=now)
+        except (ArithmeticError, ValueError) as exc:  # a deadline that cannot be computed
+            log.warning("ingest item %d: deadline not computable: %s", index, exc)
+            results[index] = _invalid(index, "Срок ответа для этой записи вычислить нельзя")
+            continue
+        new_rows[index] = incident_values(incident)
+        results[index] = wire.IngestItemResult(
+            index=index, status="created", incident_id=incident.id
+        )
+    if not new_rows:
+        return
+    first = allocate_seq(session, len(new_rows))
+    for offset, row in enumerate(new_rows.values()):
+        row["seq"] = first + offset
+    try:
+        with session.begin_nested():
+            session.execute(insert(Incident), list(new_rows.values()))
+    except IntegrityError:
+        # Never expected (keys checked under the lock, ids random): store row by row so that
+        # one colliding row costs only its own item.
+        log.warning("ingest: bulk insert collided; storing %d rows one by one", len(new_rows))
+        for index, row in new_rows.items():
+            try:
+                with session.begin_nested():
+                    session.execute(insert(Incident), [row])
+            except IntegrityError:
+                results[index] = _invalid(index, "Запись конфликтует с уже сохранённой")
+    changed.update(valid[i].region_code for i in new_rows if results[i].status == "created")
+
+
+def _invalid(index: int, reason: str) -> wire.IngestItemResult:
+    return wire.IngestItemResult(index=index, status="invalid", reason=reason)
 
 
 def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
@@ -155,7 +224,7 @@ def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
     first = deadline_policy.first_answer(*keys)
     moderation = deadline_policy.moderation(*keys)
     return wire.IncidentWire(
-        id=incident_id_for(item.source.value, item.external_id),
+        id=uuid.uuid4(),
         source=item.source,
         external_id=item.external_id,
         link=item.link,

@@ -1,9 +1,10 @@
-"""Request body size limit (ASGI middleware): oversized bodies get 413 with a reason."""
+"""Request body guards (ASGI middleware): size (413) and JSON nesting depth (422), with a reason."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -76,3 +77,98 @@ class BodySizeLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects a request body may have (ours need 5)."""
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_too_deep(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``body`` nests arrays/objects deeper than ``max_depth`` (or cannot be JSON).
+
+    Linear in the body and done in C: strings are blanked, everything but brackets dropped,
+    then innermost ``[]``/``{}`` pairs are removed ``max_depth`` times; anything left is
+    deeper than allowed (or unbalanced, which the JSON parser would refuse anyway).
+    """
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKET)
+    for _ in range(max_depth):
+        if not brackets:
+            return False
+        reduced = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if reduced == brackets:
+            return True  # unbalanced or interleaved: not JSON
+        brackets = reduced
+    return bool(brackets)
+
+
+def _too_deep_body(limit: int) -> bytes:
+    detail = (
+        f"Тело запроса не является допустимым JSON: вложенность глубже {limit} уровней "
+        "или нарушен баланс скобок"
+    )
+    return json.dumps({"detail": detail, "errors": []}, ensure_ascii=False).encode("utf-8")
+
+
+class JsonDepthLimitMiddleware:
+    """Refuse request bodies nested deeper than ``max_depth`` (or not UTF-8) with 422, unparsed.
+
+    A body of 100,000 nested arrays made the JSON parser recurse until it failed (500 on
+    ``/ingest``, an undocumented 400 elsewhere). The body is read here (its size is already
+    capped by :class:`BodySizeLimitMiddleware`, which wraps this one) and replayed to the app.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_depth: int = MAX_JSON_DEPTH) -> None:
+        self.app = app
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body and not _is_utf8(body):
+            # FastAPI would answer an undocumented 400 ("error parsing the body").
+            log.info("request body refused: not UTF-8")
+            detail = "Тело запроса не является JSON: текст не в кодировке UTF-8"
+            payload = json.dumps({"detail": detail, "errors": []}, ensure_ascii=False)
+            await BodySizeLimitMiddleware._reply(send, 422, payload.encode("utf-8"))
+            return
+        if body and json_too_deep(body, self.max_depth):
+            log.info("request body refused: nested deeper than %d", self.max_depth)
+            await BodySizeLimitMiddleware._reply(send, 422, _too_deep_body(self.max_depth))
+            return
+        await self.app(
+            scope, _replay([{"type": "http.request", "body": body, "more_body": False}]), send
+        )
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _replay(messages: list[Message]) -> Receive:
+    """A ``receive`` that hands out ``messages`` and then waits for the disconnect."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return {"type": "http.disconnect"}
+
+    return receive

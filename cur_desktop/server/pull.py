@@ -42,10 +42,27 @@ log = logging.getLogger(__name__)
 _Row = Incident | Answer | Municipality | Executor
 
 
+ROW_OVERHEAD_BYTES = 1_000
+"""Bytes a row costs in a page besides its free texts (ids, instants, codes, the envelope)."""
+_FREE_TEXT_COLUMNS = ("text", "link", "author", "external_id", "name")
+
+
 def pull(
-    db: Database, caller: Caller, *, cursor: int, limit: int, client_id: UUID | None = None
+    db: Database,
+    caller: Caller,
+    *,
+    cursor: int,
+    limit: int,
+    client_id: UUID | None = None,
+    max_bytes: int | None = None,
 ) -> wire.PullResponse:
-    """One page of changes visible to ``caller``; see the module docstring."""
+    """One page of changes visible to ``caller``; see the module docstring.
+
+    A page holds at most ``limit`` rows and, when ``max_bytes`` is given, stops before the row
+    that would take it over ``max_bytes`` (a page always holds at least one row); the size of
+    a row is its free texts (text, link, author, external id, name) in UTF-8 plus
+    :data:`ROW_OVERHEAD_BYTES`.
+    """
     with db.snapshot() as session:
         horizon = compaction_horizon(session)
         top = current_seq(session)
@@ -56,8 +73,8 @@ def pull(
         else:
             after, reset, scanning = cursor, False, False
         rows = _changed_rows(session, caller, after=after, limit=limit)
-        has_more = len(rows) > limit
-        page = rows[:limit]
+        page = _within_bytes(rows[:limit], max_bytes)
+        has_more = len(rows) > len(page)
         next_cursor = max(top, after)
         if has_more:
             last_seq = int(page[-1][1].seq)
@@ -79,6 +96,25 @@ def pull(
         last_mutation_id=last_mutation_id,
         reset=reset,
     )
+
+
+def _within_bytes(
+    rows: list[tuple[wire.EntityKind, Row[Any]]], max_bytes: int | None
+) -> list[tuple[wire.EntityKind, Row[Any]]]:
+    """The longest head of ``rows`` within ``max_bytes`` (at least one row)."""
+    if max_bytes is None:
+        return rows
+    total = 0
+    for count, (_kind, row) in enumerate(rows):
+        size = ROW_OVERHEAD_BYTES
+        for name in _FREE_TEXT_COLUMNS:
+            value = getattr(row, name, None)
+            if isinstance(value, str):
+                size += len(value.encode("utf-8", "surrogatepass"))
+        total += size
+        if total > max_bytes and count > 0:
+            return rows[:count]
+    return rows
 
 
 def _scoped(stmt: Select[Any], model: type[_Row], caller: Caller) -> Select[Any]:

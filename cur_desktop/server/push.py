@@ -18,6 +18,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from cur_desktop.contract import wire
@@ -30,6 +31,7 @@ from cur_desktop.contract.mutations import (
     parse_args,
 )
 from cur_desktop.domain.enums import AnswerState, Role, Status
+from cur_desktop.reference import checks as validation
 from cur_desktop.server import deadline_policy, faults, reclassify
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import (
@@ -54,6 +56,11 @@ log = logging.getLogger(__name__)
 _SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 _INCIDENT_TABLE = cast(Table, Incident.__table__)
 _INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
+_NOT_FOUND = "Инцидент не найден"
+_CANNOT_APPLY = (
+    "Сервер не смог применить это изменение (внутренняя ошибка записана в журнал сервера); "
+    "исправьте данные или удалите изменение"
+)
 
 
 class ClientOwnershipError(PermissionError):
@@ -108,9 +115,10 @@ def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: dateti
                 )
                 outcome.last_mutation_id = last
                 return outcome
+            faults.POISON.check(mutation)  # test hook (docs/SERVER.md); inert when unset
             try:
                 with session.begin_nested():
-                    regions = apply_mutation(session, caller, mutation, now=now)
+                    regions = _apply_guarded(session, caller, mutation, now=now)
             except MutationRejected as exc:
                 log.info(
                     "mutation %d %s of %s rejected: %s",
@@ -146,6 +154,34 @@ def push(db: Database, caller: Caller, request: wire.PushRequest, *, now: dateti
     return outcome
 
 
+def _apply_guarded(
+    session: Session, caller: Caller, mutation: wire.Mutation, *, now: datetime
+) -> set[str]:
+    """:func:`apply_mutation`, with any failure of this one change turned into a rejection.
+
+    One change the server cannot apply must never make the push answer 500: the client would
+    take it for a passing fault and send it again forever, and nothing after it would move.
+    Only the database being unreachable (``OperationalError``) still propagates (a 5xx the
+    client retries); a constraint violation or a bug on this mutation's data is its rejection.
+    """
+    try:
+        return apply_mutation(session, caller, mutation, now=now)
+    except MutationRejected:
+        raise
+    except (OperationalError, InterfaceError):
+        raise
+    except DBAPIError as exc:  # a constraint or a value the database refuses
+        log.warning("mutation %d %s refused by the database: %s", mutation.id, mutation.name, exc)
+        raise MutationRejected(
+            wire.RejectCode.INVALID, "Изменение конфликтует с уже сохранёнными данными"
+        ) from exc
+    except Exception as exc:
+        log.exception(
+            "mutation %d %s of %s could not be applied", mutation.id, mutation.name, caller.login
+        )
+        raise MutationRejected(wire.RejectCode.INVALID, _CANNOT_APPLY) from exc
+
+
 def _answered_before(session: Session, client_id: str, mutation_id: int) -> wire.MutationResult:
     """The answer for a mutation pushed again: its rejection if it was rejected."""
     rejected = session.get(RejectedMutation, (client_id, mutation_id))
@@ -171,6 +207,10 @@ def apply_mutation(
             wire.RejectCode.FORBIDDEN, "Роль «федеральный аналитик» — только просмотр"
         )
     args = parse_args(mutation.name, mutation.args)
+    if isinstance(args, wire.ClientSkipArgs):
+        log.info("mutation %d of %s: set aside by the client (no-op)", mutation.id, caller.login)
+        return set()
+    _check_codes(args)
     if isinstance(args, wire.IncidentCreateArgs):
         return _create(session, caller, args, now=now)
     if isinstance(args, wire.AnswerAddArgs):
@@ -200,10 +240,19 @@ def apply_mutation(
     raise MutationRejected(wire.RejectCode.INVALID, f"Неизвестное действие: {mutation.name}")
 
 
+def _check_codes(args: BaseModel) -> None:
+    """Topic and subtopic codes must be in the catalogue (reference data)."""
+    problem = validation.topic_problem(
+        getattr(args, "topic_code", None), getattr(args, "subtopic_code", None)
+    )
+    if problem is not None:
+        raise MutationRejected(wire.RejectCode.INVALID, problem)
+
+
 def _incident_for_write(session: Session, caller: Caller, incident_id: UUID) -> Incident:
     row = session.get(Incident, str(incident_id), with_for_update=True)
     if row is None or not caller.can_read(row.region_code):
-        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
+        raise MutationRejected(wire.RejectCode.NOT_FOUND, _NOT_FOUND)
     if not caller.can_write(row.region_code):
         raise MutationRejected(wire.RejectCode.FORBIDDEN, "Нет прав на изменение этого инцидента")
     return row
@@ -342,16 +391,23 @@ def _create(
     row = session.get(Incident, str(args.id), with_for_update=True)
     current = None
     if row is not None:
-        if not caller.can_read(row.region_code):
-            raise MutationRejected(
-                wire.RejectCode.DUPLICATE, "Инцидент с таким идентификатором уже существует"
-            )
+        if row.region_code != region_code:
+            # Ids are random (UUID v4, ingestion's too): the same answer as for any incident the
+            # caller cannot see; whether another region holds this id is not revealed.
+            raise MutationRejected(wire.RejectCode.NOT_FOUND, _NOT_FOUND)
         current = incident_to_wire(row)
     else:
+        problem = validation.instant_problem(args.received_at, now)
+        if problem is not None:
+            raise MutationRejected(wire.RejectCode.INVALID, problem)
         _check_refs(session, region_code, args)
+        # Unique per region: another region's incident with this pair neither blocks the
+        # create nor is revealed by it.
         taken = session.execute(
             select(Incident.id).where(
-                Incident.source == args.source.value, Incident.external_id == args.external_id
+                Incident.region_code == region_code,
+                Incident.source == args.source.value,
+                Incident.external_id == args.external_id,
             )
         ).first()
         if taken is not None:
@@ -389,9 +445,7 @@ def _answer_add(
     incident_row = _incident_for_write(session, caller, args.incident_id)
     existing_row = session.get(Answer, str(args.id), with_for_update=True)
     if existing_row is not None and existing_row.region_code != incident_row.region_code:
-        raise MutationRejected(
-            wire.RejectCode.DUPLICATE, "Ответ с таким идентификатором уже существует"
-        )
+        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
     existing = None if existing_row is None else answer_to_wire(existing_row)
     answer = apply_answer_add(existing, args, author=caller.login, now=now)
     if existing is not None:

@@ -41,3 +41,22 @@ class ErrorResponse(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     detail: str
+
+
+class FieldError(BaseModel):
+    """One problem of a request that did not validate."""
+
+    model_config = ConfigDict(frozen=True)
+
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class ValidationErrorResponse(BaseModel):
+    """Body of 422 answers to a request that is not valid JSON or not the expected shape."""
+
+    model_config = ConfigDict(frozen=True)
+
+    detail: str
+    errors: list[FieldError] = []

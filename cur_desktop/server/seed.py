@@ -37,7 +37,7 @@ from cur_desktop.domain.enums import AnswerKind, Role, Status
 from cur_desktop.domain.status_machine import TRANSITIONS
 from cur_desktop.server import auth
 from cur_desktop.server.db import Database, allocate_seq, lock_counter
-from cur_desktop.server.ingest import incident_id_for, ingest
+from cur_desktop.server.ingest import ingest
 from cur_desktop.server.push import push
 from cur_desktop.server.tables import Client, Executor, Municipality
 
@@ -181,7 +181,7 @@ def seed_demo(
         ingested = ingest(db, callers[admin], items, now=now)
         for row, result in zip(chunk, ingested.results, strict=True):
             if result.status == "created":
-                fresh.append(row)
+                fresh.append({**row, _SERVER_ID: str(result.incident_id)})
             elif result.status == "duplicate":
                 report.incidents_existing += 1
             else:
@@ -277,12 +277,14 @@ def _path(start: Status, goal: Status) -> list[Status]:
     raise ValueError(f"no path from {start} to {goal}")
 
 
+_SERVER_ID = "server_incident_id"  # the id ingestion gave the row's incident (random)
+
 Step = tuple[datetime, list[tuple[wire.MutationName, dict[str, Any]]]]
 
 
 def _story(row: dict[str, Any], login: str, rng: random.Random) -> Iterator[Step]:
     """The pushes an operator would have made to bring an incident to ``row``'s state."""
-    incident_id = str(incident_id_for(row["source"], row["external_id"]))
+    incident_id = str(row[_SERVER_ID])
     received: datetime = row["received_at"]
     target = Status(row["status"])
     updated: datetime = max(row["updated_at"], received + timedelta(minutes=2))

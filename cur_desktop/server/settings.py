@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from cur_desktop.server.throttle import ThrottlePolicy
+
 
 def utc_now() -> datetime:
     """The server's clock (UTC, timezone-aware)."""
@@ -20,5 +22,7 @@ class ServerSettings:
     max_body_bytes: int = 64 * 1024 * 1024
     pull_default_limit: int = 1_000
     pull_max_limit: int = 5_000
+    pull_max_page_bytes: int = 4 * 1024 * 1024
+    login_throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     heartbeat_seconds: float = 15.0
     clock: Callable[[], datetime] = field(default=utc_now)

@@ -86,7 +86,9 @@ class Incident(Base):
 
     __tablename__ = "incident"
     __table_args__ = (
-        UniqueConstraint("source", "external_id", name="uq_incident_source_external_id"),
+        UniqueConstraint(
+            "region_code", "source", "external_id", name="uq_incident_region_source_external_id"
+        ),
         Index("ix_incident_region_seq", "region_code", "seq"),
         Index("ix_incident_region_received", "region_code", "received_at"),
     )

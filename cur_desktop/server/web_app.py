@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
 from starlette.middleware.gzip import GZipMiddleware
 
+from cur_desktop.contract import wire
 from cur_desktop.server.api import router
 from cur_desktop.server.db import Database
-from cur_desktop.server.limits import BodySizeLimitMiddleware
+from cur_desktop.server.limits import BodySizeLimitMiddleware, JsonDepthLimitMiddleware
 from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.settings import ServerSettings
+from cur_desktop.server.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
+
+
+def with_ingest_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add ``IngestItem`` (and the models it uses) to the document's components.
+
+    ``POST /ingest`` reads its body by hand (one bad item must not refuse the batch), so
+    FastAPI does not know the model its ``requestBody`` refers to.
+    """
+    item = TypeAdapter(wire.IngestItem).json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in item.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault("IngestItem", item)
+    return schema
 
 
 def create_app(db: Database, settings: ServerSettings | None = None) -> FastAPI:
@@ -29,12 +47,21 @@ def create_app(db: Database, settings: ServerSettings | None = None) -> FastAPI:
     app.state.db = db
     app.state.settings = settings
     app.state.broker = PokeBroker()
+    app.state.login_throttle = LoginThrottle(settings.login_throttle)
     app.include_router(router)
     # Level 6 (zlib's default) instead of Starlette's 9: compressing a pull page takes half the
     # CPU (level 9 was ~45 us of the server's ~130 us an incident) for ~2 % more bytes
     # (bench/sync_bench.py: 152 -> 155 B an incident).
     app.add_middleware(GZipMiddleware, minimum_size=1_000, compresslevel=6)
+    app.add_middleware(JsonDepthLimitMiddleware)  # inside the size limit: reads a capped body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+
+    def _openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_ingest_schema(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = _openapi  # type: ignore[method-assign]
 
     @app.exception_handler(RequestValidationError)
     async def _on_validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

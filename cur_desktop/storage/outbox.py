@@ -8,8 +8,13 @@ incident's first pending mutation (copy-on-write), the view is updated, and an `
 added with the next id of the client's gap-free sequence.
 
 The "needs attention" operations (``retry``/``discard``/``edit`` of rejected mutations) live
-here too. All functions take a connection inside the caller's transaction (e.g. a
-``DbWriter`` job).
+here too, and so does the last line of defence against a server that fails on one mutation
+again and again (:func:`count_server_failure`): after :data:`MAX_SERVER_ERRORS` sync rounds in
+which that mutation alone got a server error while the server otherwise answered, it is set
+aside into "needs attention" (code :data:`SET_ASIDE_CODE`) and a ``client.skip`` placeholder is
+sent under its id, so the gap-free sequence moves on and the other changes are sent.
+
+All functions take a connection inside the caller's transaction (e.g. a ``DbWriter`` job).
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from cur_desktop.contract import mutations, wire
+from cur_desktop.reference import checks as validation
 from cur_desktop.storage.localstate import (
     PENDING,
     REJECTED,
@@ -53,14 +59,24 @@ from cur_desktop.storage.sync_state import (
     KEY_PUSHED_UP_TO,
     KEY_REGION,
     KEY_SERVER_URL,
+    KEY_SKIPS_UNSENT,
     ensure_client_id,
     get_int_state,
     get_state,
     set_state,
 )
-from cur_desktop.storage.tables import outbox_table
+from cur_desktop.storage.tables import executor_table, municipality_table, outbox_table
 
 log = logging.getLogger(__name__)
+
+MAX_SERVER_ERRORS = 3
+"""Sync rounds in which one mutation alone gets a server error before it is set aside."""
+
+SET_ASIDE_CODE = "server_error"
+"""``reject_code`` of a mutation the client set aside after repeated server errors."""
+
+SKIP_STATE = "skip"
+"""State of a synthesised ``client.skip`` placeholder row (never stored in the outbox)."""
 
 
 def dumps_args(args: Mapping[str, Any]) -> str:
@@ -99,7 +115,12 @@ def record_local_mutation(
         raise mutations.MutationRejected(
             wire.RejectCode.INVALID, f"Неизвестное действие: {name}"
         ) from exc
+    if mutation is wire.MutationName.CLIENT_SKIP:
+        raise mutations.MutationRejected(
+            wire.RejectCode.INVALID, "Это служебное действие: его отправляет только синхронизация"
+        )
     clean = parsed_args(mutation, args)
+    check_references(conn, mutation, clean, now=now)
     incident_id = entity_of(conn, mutation, clean)
     who = actor if actor is not None else (get_state(conn, KEY_LOGIN) or "")
     region_code = get_state(conn, KEY_REGION) or ""
@@ -130,6 +151,42 @@ def record_local_mutation(
     )
     log.info("recorded local mutation %d (%s) on %s", mutation_id, mutation.value, incident_id)
     return mutation_id
+
+
+def check_references(
+    conn: Connection, name: wire.MutationName, args: Mapping[str, Any], *, now: datetime
+) -> None:
+    """Refuse (``MutationRejected``, ``invalid``) what the server would refuse for its data.
+
+    The received instant must lie in the accepted window (by this computer's clock; the
+    server's clock decides in the end), topic and subtopic must be in the catalogue, and a
+    municipality or executor must be in the region's lists this client holds. A client that
+    holds no list yet (never synced one) leaves that check to the server.
+    """
+    problem = None
+    if name is wire.MutationName.INCIDENT_CREATE:
+        received = datetime.fromisoformat(str(args["received_at"]))
+        problem = validation.instant_problem(received, now)
+    if problem is None:
+        problem = validation.topic_problem(args.get("topic_code"), args.get("subtopic_code"))
+    if problem is None:
+        problem = _unknown_row(
+            conn, municipality_table, args.get("municipality_id"), "Муниципалитет"
+        )
+    if problem is None:
+        problem = _unknown_row(conn, executor_table, args.get("executor_id"), "Исполнитель")
+    if problem is not None:
+        raise mutations.MutationRejected(wire.RejectCode.INVALID, problem)
+
+
+def _unknown_row(conn: Connection, table: Table, row_id: Any, what: str) -> str | None:
+    if row_id is None:
+        return None
+    if conn.execute(select(table.c.id).limit(1)).first() is None:
+        return None  # no list synced yet: the server checks it
+    if conn.execute(select(table.c.id).where(table.c.id == str(row_id))).first() is not None:
+        return None
+    return f"{what} «{str(row_id)[:60]}» не найден в справочнике региона"
 
 
 def needs_attention(conn: Connection) -> list[OutboxRow]:
@@ -203,11 +260,33 @@ class SyncStatus:
     login: str | None
 
 
+def _skip_row(mutation_id: int) -> OutboxRow:
+    return OutboxRow(
+        id=mutation_id,
+        name=wire.MutationName.CLIENT_SKIP,
+        args={},
+        base_version=None,
+        created_at=datetime.now(UTC),
+        state=SKIP_STATE,
+        reject_code=None,
+        reject_message=None,
+        attempts=0,
+        entity_id=None,
+    )
+
+
 def pending_batch(conn: Connection, limit: int) -> tuple[str, list[OutboxRow]]:
-    """The client id and the next pending rows the server has not answered for yet."""
+    """The client id and the next rows the server has not answered for yet, in id order.
+
+    Pending outbox rows, and a ``client.skip`` placeholder for each set-aside id still unsent.
+    """
     client_id = ensure_client_id(conn)
     after = get_int_state(conn, KEY_PUSHED_UP_TO)
-    return client_id, outbox_rows(conn, state=PENDING, after_id=after, limit=limit)
+    rows = outbox_rows(conn, state=PENDING, after_id=after, limit=limit)
+    skips = [_skip_row(i) for i in unsent_skips(conn) if i > after]
+    if skips:
+        rows = sorted([*rows, *skips], key=lambda r: r.id)[:limit]
+    return client_id, rows
 
 
 def read_status(conn: Connection) -> SyncStatus:
@@ -247,6 +326,8 @@ def store_push_results(
     touched: set[str] = set()
     for row in batch:
         result = by_id[row.id]
+        if row.state == SKIP_STATE:
+            continue  # the set-aside row keeps its own reason whatever the placeholder got
         if result.outcome is wire.MutationOutcome.REJECTED:
             code = result.code.value if result.code is not None else wire.RejectCode.INVALID.value
             message = result.message or "Сервер отклонил изменение."
@@ -262,10 +343,54 @@ def store_push_results(
                 .values(attempts=outbox_table.c.attempts + 1)
             )
             accepted += 1
-    set_state(
-        conn,
-        KEY_PUSHED_UP_TO,
-        max(get_int_state(conn, KEY_PUSHED_UP_TO), batch[-1].id),
-    )
+    answered_up_to = max(get_int_state(conn, KEY_PUSHED_UP_TO), batch[-1].id)
+    set_state(conn, KEY_PUSHED_UP_TO, answered_up_to)
+    forget_skips_up_to(conn, answered_up_to)
     rebase(conn, touched)
     return PushVerdicts(accepted, rejected, frozenset(touched))
+
+
+# --------------------------------------------------------------------------- set aside
+
+
+def count_server_failure(conn: Connection, mutation_id: int) -> bool:
+    """Count a sync round in which the server failed (5xx) on pending mutation ``mutation_id``.
+
+    Only called when the same round's pull succeeded, so the server was up and the failure
+    belongs to this mutation. On the :data:`MAX_SERVER_ERRORS`-th round the mutation is set
+    aside (returns ``True``): marked rejected with :data:`SET_ASIDE_CODE` and a Russian reason,
+    its effect dropped from the view, and its id queued for a ``client.skip`` placeholder.
+    The count is the row's ``attempts`` (a row the server has not answered has no other).
+    """
+    row = get_outbox_row(conn, mutation_id)
+    if row is None or row.state != PENDING or mutation_id <= get_int_state(conn, KEY_PUSHED_UP_TO):
+        return False
+    failures = row.attempts + 1
+    if failures < MAX_SERVER_ERRORS:
+        conn.execute(
+            update(outbox_table).where(outbox_table.c.id == mutation_id).values(attempts=failures)
+        )
+        log.warning("mutation %d: server error %d of %d", mutation_id, failures, MAX_SERVER_ERRORS)
+        return False
+    message = (
+        f"Сервер {failures} раза подряд не смог обработать это изменение (ошибка сервера). "
+        "Оно отложено, чтобы не задерживать остальные; повторите его позже, исправьте или удалите."
+    )
+    entity = mark_rejected(conn, mutation_id, SET_ASIDE_CODE, message)
+    set_state(conn, KEY_SKIPS_UNSENT, json.dumps(sorted({*unsent_skips(conn), mutation_id})))
+    if entity is not None:
+        rebase(conn, [entity])
+    log.warning("mutation %d set aside after %d server errors", mutation_id, failures)
+    return True
+
+
+def unsent_skips(conn: Connection) -> list[int]:
+    """Ids of set-aside mutations whose ``client.skip`` placeholder the server has not answered."""
+    raw = get_state(conn, KEY_SKIPS_UNSENT)
+    return [] if not raw else [int(i) for i in json.loads(raw)]
+
+
+def forget_skips_up_to(conn: Connection, answered_up_to: int) -> None:
+    """Drop the placeholders the server has answered (ids up to ``answered_up_to``)."""
+    left = [i for i in unsent_skips(conn) if i > answered_up_to]
+    set_state(conn, KEY_SKIPS_UNSENT, json.dumps(left))

@@ -22,6 +22,7 @@ KEY_SERVER_URL = "server_url"
 KEY_LOGIN = "login"
 KEY_ROLE = "role"
 KEY_REGION = "region_code"
+KEY_SKIPS_UNSENT = "set_aside_unsent"  # ids set aside after server errors, still to be skipped
 
 
 def get_state(conn: Connection, key: str) -> str | None:

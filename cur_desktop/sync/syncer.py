@@ -116,6 +116,14 @@ def decode_page(page: wire.PullResponse) -> list[DecodedChange]:
     return decoded
 
 
+class _PushServerError(ServerUnavailableError):
+    """A push of the single mutation ``mutation_id`` got a server error (after retries)."""
+
+    def __init__(self, cause: ServerUnavailableError, mutation_id: int) -> None:
+        super().__init__(cause.message, cause.status_code)
+        self.mutation_id = mutation_id
+
+
 class SyncEngine:
     """Push/pull against one server for one profile database.
 
@@ -247,12 +255,16 @@ class SyncEngine:
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def push(self) -> tuple[int, int]:
-        """Push every pending mutation; return (accepted, rejected)."""
+        """Push every pending mutation; return (accepted, rejected).
+
+        After a server error on a batch the rest goes one mutation at a time, so that the
+        mutation the server fails on is known (:class:`_PushServerError`); the server commits
+        each mutation on its own, so those before it are answered ``already_processed``.
+        """
         accepted = rejected = 0
+        size = self.push_batch
         while True:
-            client_id, batch = await self.writer.run(
-                lambda conn: outbox.pending_batch(conn, self.push_batch)
-            )
+            client_id, batch = await self.writer.run(partial(outbox.pending_batch, limit=size))
             if not batch:
                 return accepted, rejected
             request = wire.PushRequest(
@@ -264,6 +276,12 @@ class SyncEngine:
             )
             try:
                 response = await self._call(partial(self.transport.push, request))
+            except ServerUnavailableError as exc:
+                if len(batch) > 1:
+                    log.info("push of %d mutations failed (%s); one at a time", len(batch), exc)
+                    size = 1
+                    continue
+                raise _PushServerError(exc, batch[0].id) from exc
             except MutationGapError as exc:
                 expected = exc.gap.expected_id
                 if expected > batch[0].id:
@@ -340,8 +358,7 @@ class SyncEngine:
             try:
                 status = await self.status()
                 self._emit(Syncing(up=status.pending, down=0))
-                pushed, rejected = await self.push()
-                pulled = await self.pull()
+                pushed, rejected, pulled = await self._push_and_pull()
             except NetworkError:
                 self._emit(Offline())
                 raise
@@ -354,6 +371,33 @@ class SyncEngine:
             self._emit(UpToDate(at=datetime.now(UTC)))
             log.info("sync done: pulled %d, pushed %d, rejected %d", pulled, pushed, rejected)
             return SyncCounts(pulled=pulled, pushed=pushed, rejected=rejected)
+
+    async def _push_and_pull(self) -> tuple[int, int, int]:
+        """Push and pull; a mutation the server keeps failing on does not stop the others.
+
+        When the push fails on one mutation with a server error, the pull still runs (the
+        operator keeps receiving); if it succeeds the server is up, so the failure is counted
+        against that mutation (:func:`outbox.count_server_failure`). Until the mutation is set
+        aside the round ends with the server error (retried later with backoff); once it is,
+        the rest is pushed at once.
+        """
+        pushed = rejected = pulled = 0
+        while True:
+            failure: _PushServerError | None = None
+            try:
+                done, refused = await self.push()
+                pushed, rejected = pushed + done, rejected + refused
+            except _PushServerError as exc:
+                failure = exc
+            pulled += await self.pull()
+            if failure is None:
+                return pushed, rejected, pulled
+            set_aside = await self.writer.run(
+                partial(outbox.count_server_failure, mutation_id=failure.mutation_id)
+            )
+            if not set_aside:
+                raise failure
+            rejected += 1
 
     # ------------------------------------------------------------------ running
 

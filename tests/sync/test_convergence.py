@@ -70,7 +70,7 @@ from tests.sync.proxy import FaultProxy
 
 CLIENTS = ("ivanova", "petrov", "boss")
 FAULTS = ("none", "drop_push", "drop_pull", "delay", "cut", "refuse")
-TOPICS = ("zhkh", "roads", "blagoustroystvo", "health")
+TOPICS = ("zhkh", "roads", "improvement", "health")  # codes of the topic catalogue
 HEAL_ATTEMPTS = 8
 # Errors a sync may end with while the link is faulty (anything else fails the test).
 EXPECTED_SYNC_ERRORS = (NetworkError, ServerProtocolError, ServerUnavailableError)

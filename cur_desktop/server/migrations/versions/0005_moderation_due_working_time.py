@@ -9,7 +9,7 @@ Rows that exist before this revision keep ``NULL``: no moderation timer, and the
 time counts in the wall-clock figures only; a reclassification fills the deadlines in.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 05:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"  # 0004 (issue 6) merged alongside
 branch_labels: str | None = None
 depends_on: str | None = None
 
