@@ -128,7 +128,7 @@ class ShapingProxy:
     """
 
     def __init__(self, upstream_port: int, *, rate: int | None, latency: float) -> None:
-        from tests.server_process import free_port
+        from tests.helpers.server_process import free_port
 
         self.upstream_port = upstream_port
         self.port = free_port()
@@ -467,7 +467,7 @@ async def throttled_sync(
 @contextlib.contextmanager
 def bench_server(folder: Path) -> Iterator[Any]:
     """A real server with an admin and a supervisor in each bench region."""
-    from tests.server_process import UserSpec, running_server
+    from tests.helpers.server_process import UserSpec, running_server
 
     users = [
         UserSpec("bench.admin", "admin", None, PASSWORD),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.server_process import SESSION_LOGS, SESSION_SECRETS, UserSpec, running_server
+from tests.helpers.server_process import SESSION_LOGS, SESSION_SECRETS, UserSpec, running_server
 
 PASSWORD = "пароль-журнала-42"
 

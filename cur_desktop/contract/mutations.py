@@ -1,7 +1,9 @@
 """Pure mutation rules shared by the central server and the client (no I/O).
 
-Both sides apply a pushed mutation with these functions, so the state the client shows while
-a mutation is pending is the state the server will confirm (or the reason it will refuse).
+Both sides apply a pushed mutation with these functions, through the mutation's declaration in
+:mod:`cur_desktop.contract.registry` (the one table that routes a name to its rule), so the
+state the client shows while a mutation is pending is the state the server will confirm (or
+the reason it will refuse).
 The rules (see DESIGN.md, "Sync contract"):
 
 * ``incident.create``: a retry of the same id returns the stored incident unchanged;
@@ -35,15 +37,6 @@ from cur_desktop.domain.status_machine import (
 
 log = logging.getLogger(__name__)
 
-_INCIDENT_MUTATIONS = frozenset(
-    {
-        wire.MutationName.INCIDENT_CREATE,
-        wire.MutationName.INCIDENT_CLASSIFY,
-        wire.MutationName.INCIDENT_TRANSITION,
-        wire.MutationName.INCIDENT_ASSIGN,
-    }
-)
-
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -71,19 +64,6 @@ def answer_state_label(state: AnswerState) -> str:
     return title[:1].lower() + title[1:]
 
 
-def parse_args(name: wire.MutationName, args: dict[str, Any]) -> BaseModel:
-    """Validate ``args`` with the model of mutation ``name``; refuse them with ``invalid``."""
-    model = wire.MUTATION_ARGS.get(name)
-    if model is None:
-        raise MutationRejected(wire.RejectCode.INVALID, f"Неизвестное действие: {name}")
-    try:
-        return model.model_validate(args)
-    except ValidationError as exc:
-        raise MutationRejected(
-            wire.RejectCode.INVALID, f"Неверные данные действия «{name}»: {errors_text(exc)}"
-        ) from exc
-
-
 def errors_text(exc: ValidationError) -> str:
     """Short, readable summary of pydantic errors (field: problem; ...)."""
     parts = []
@@ -94,44 +74,70 @@ def errors_text(exc: ValidationError) -> str:
 
 
 def _as(model: type[_M], args: BaseModel | dict[str, Any], name: wire.MutationName) -> _M:
-    """Accept either parsed args or a raw dict; check the model fits the mutation."""
+    """Accept parsed args of ``model`` or a raw dict; anything else is ``invalid``."""
     if isinstance(args, model):
         return args
     if isinstance(args, dict):
-        parsed = parse_args(name, args)
-        if isinstance(parsed, model):
-            return parsed
+        try:
+            return model.model_validate(args)
+        except ValidationError as exc:
+            raise MutationRejected(
+                wire.RejectCode.INVALID, f"Неверные данные действия «{name}»: {errors_text(exc)}"
+            ) from exc
     raise MutationRejected(wire.RejectCode.INVALID, f"Неверные данные действия «{name}»")
 
 
-def apply_incident_mutation(
+def _existing(current: wire.IncidentWire | None) -> wire.IncidentWire:
+    if current is None:
+        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
+    return current
+
+
+def create_incident(
     current: wire.IncidentWire | None,
-    name: wire.MutationName,
-    args: BaseModel | dict[str, Any],
+    args: wire.IncidentCreateArgs | dict[str, Any],
     *,
-    actor: str,
     region_code: str,
     now: datetime,
 ) -> wire.IncidentWire:
-    """Apply one incident mutation to ``current`` and return the new state.
+    """``incident.create``: a new incident in ``region_code``; a retry of the same id returns
+    the stored incident unchanged; another incident with that id is a ``duplicate``."""
+    create = _as(wire.IncidentCreateArgs, args, wire.MutationName.INCIDENT_CREATE)
+    return _create(current, create, region_code=region_code, now=now)
 
-    Returns ``current`` itself (same version) when the mutation changes nothing (a retry, a
-    transition to the status already reached, an assignment already in place). Raises
-    :class:`MutationRejected` when the rules refuse it. ``actor`` is the login of the caller,
-    ``region_code`` the region a created incident belongs to.
-    """
-    if name not in _INCIDENT_MUTATIONS:
-        raise MutationRejected(wire.RejectCode.INVALID, f"Действие «{name}» не для инцидента")
-    if name is wire.MutationName.INCIDENT_CREATE:
-        create = _as(wire.IncidentCreateArgs, args, name)
-        return _create(current, create, region_code=region_code, now=now)
-    if current is None:
-        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
-    if name is wire.MutationName.INCIDENT_CLASSIFY:
-        return _classify(current, _as(wire.IncidentClassifyArgs, args, name), now=now)
-    if name is wire.MutationName.INCIDENT_TRANSITION:
-        return _transition(current, _as(wire.IncidentTransitionArgs, args, name), now=now)
-    return _assign(current, _as(wire.IncidentAssignArgs, args, name), actor=actor, now=now)
+
+def classify_incident(
+    current: wire.IncidentWire | None,
+    args: wire.IncidentClassifyArgs | dict[str, Any],
+    *,
+    now: datetime,
+) -> wire.IncidentWire:
+    """``incident.classify``: set the fields given (``None`` leaves a field unchanged)."""
+    parsed = _as(wire.IncidentClassifyArgs, args, wire.MutationName.INCIDENT_CLASSIFY)
+    return _classify(_existing(current), parsed, now=now)
+
+
+def transition_incident(
+    current: wire.IncidentWire | None,
+    args: wire.IncidentTransitionArgs | dict[str, Any],
+    *,
+    now: datetime,
+) -> wire.IncidentWire:
+    """``incident.transition``: ``from -> to`` (see the module docstring)."""
+    parsed = _as(wire.IncidentTransitionArgs, args, wire.MutationName.INCIDENT_TRANSITION)
+    return _transition(_existing(current), parsed, now=now)
+
+
+def assign_incident(
+    current: wire.IncidentWire | None,
+    args: wire.IncidentAssignArgs | dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+) -> wire.IncidentWire:
+    """``incident.assign``: compare-and-set on the assignee."""
+    parsed = _as(wire.IncidentAssignArgs, args, wire.MutationName.INCIDENT_ASSIGN)
+    return _assign(_existing(current), parsed, actor=actor, now=now)
 
 
 def _create(

@@ -150,7 +150,8 @@ class ExecutorWire(_Strict):
 
 
 class MutationName(StrEnum):
-    """Mutations a client may push; each has an args model below."""
+    """Mutations a client may push; each has an args model below and a declaration (rule,
+    who may, what it touches) in :data:`cur_desktop.contract.registry.REGISTRY`."""
 
     INCIDENT_CREATE = "incident.create"
     INCIDENT_CLASSIFY = "incident.classify"
@@ -242,17 +243,6 @@ class ClientSkipArgs(_Strict):
     """
 
     set_aside: bool = True
-
-
-MUTATION_ARGS: dict[MutationName, type[_Strict]] = {
-    MutationName.INCIDENT_CREATE: IncidentCreateArgs,
-    MutationName.INCIDENT_CLASSIFY: IncidentClassifyArgs,
-    MutationName.INCIDENT_TRANSITION: IncidentTransitionArgs,
-    MutationName.INCIDENT_ASSIGN: IncidentAssignArgs,
-    MutationName.ANSWER_ADD: AnswerAddArgs,
-    MutationName.ANSWER_SET_STATE: AnswerSetStateArgs,
-    MutationName.CLIENT_SKIP: ClientSkipArgs,
-}
 
 
 class Mutation(_Strict):

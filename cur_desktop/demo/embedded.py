@@ -7,8 +7,9 @@ headless and shows what the core already does:
    filled by ``seed-demo`` (idempotent: a second start reuses it) and an operator's profile;
 2. ``cur-server serve`` starts on a free loopback port as a child process;
 3. the operator logs in and the profile syncs once (push, then pull until caught up);
-4. the region's inbox (open incidents by due time, with the deadline timers) and the month's
-   figures are printed from the local store;
+4. the region's inbox (open incidents by current due, with the deadline timers) and the
+   month's figures are printed through the operator's workstation
+   (:class:`cur_desktop.services.Workstation`, the same object the window uses);
 5. the server is stopped.
 """
 
@@ -21,34 +22,26 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import httpx
 import platformdirs
-from sqlalchemy import Connection, select
 
-from cur_desktop.domain.calendar import BusinessCalendar
-from cur_desktop.domain.deadlines import Band, Deadline, time_left
-from cur_desktop.domain.enums import Status
+from cur_desktop.domain.deadlines import Band
 from cur_desktop.domain.metrics import format_hmm
 from cur_desktop.domain.status_machine import STATUS_TITLES
 from cur_desktop.reference.data import load_topics, region_by_code
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import upgrade
 from cur_desktop.server.seed import seed_demo
-from cur_desktop.storage import sync_state
-from cur_desktop.storage.database import open_engine
-from cur_desktop.storage.inbox import OPEN_STATUSES, InboxFilter, InboxSort, inbox_count, inbox_page
-from cur_desktop.storage.stats import period_stats
-from cur_desktop.storage.tables import municipality_table
-from cur_desktop.sync import session
-from cur_desktop.sync.profile import Profile
-from cur_desktop.sync.syncer import SyncCounts, SyncEngine
+from cur_desktop.services import Workstation
+from cur_desktop.storage.inbox import OPEN_STATUSES, InboxFilter, InboxSort
+from cur_desktop.sync.syncer import SyncCounts
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +50,6 @@ DEMO_REGIONS = 2
 DEMO_DAYS = 10
 DEMO_PER_DAY = 15
 STARTUP_TIMEOUT_S = 60.0
-AWAITING_FIRST_ANSWER = frozenset(
-    {Status.NEW, Status.MODERATION, Status.SENT_TO_EXECUTOR, Status.REOPENED}
-)
 BAND_MARKS = {Band.OK: "  ", Band.WARNING: "! ", Band.OVERDUE: "!!"}
 
 
@@ -139,55 +129,57 @@ def _wait_ready(server: DemoServer, log_path: Path) -> None:
     raise RuntimeError(f"Демо-сервер не ответил за {STARTUP_TIMEOUT_S:.0f} с")
 
 
-async def _login_and_sync(profile: Profile, base_url: str, login: str) -> SyncCounts:
-    await session.login(profile, base_url, login, DEMO_PASSWORD)
+async def _sync_and_show(profile_dir: Path, base_url: str, login: str, out: TextIO) -> SyncCounts:
+    """Open the operator's workstation, log in, sync once, print the queue and the month."""
+    station = await Workstation.open(profile_dir)
+    try:
+        await station.login(base_url, login, DEMO_PASSWORD)
+        counts = await station.sync_now()
+        print(
+            f"Синхронизация: получено {counts.pulled}, отправлено {counts.pushed}, "
+            f"отклонено {counts.rejected}",
+            file=out,
+        )
+        region_code = (await station.session_info()).region_code or ""
+        now = datetime.now(UTC)
+        await _print_inbox(station, region_code, now, out)
+        await _print_month(station, region_code, now, out)
+        return counts
+    finally:
+        await station.close()
 
-    async def once(engine: SyncEngine) -> SyncCounts:
-        return await engine.sync_once()
 
-    return await session.with_engine(profile, once)
-
-
-def _current_deadline(row: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
-    """The timer that matters for the row's status: first answer, then the final one."""
-    if row["status"] in AWAITING_FIRST_ANSWER:
-        return row["first_answer_due"], row["first_answer_warn_at"]
-    return row["final_answer_due"], row["final_answer_warn_at"]
-
-
-def _print_inbox(conn: Connection, region_code: str, now: datetime, out: TextIO) -> None:
+async def _print_inbox(station: Workstation, region_code: str, now: datetime, out: TextIO) -> None:
     region = region_by_code(region_code)
-    calendar = BusinessCalendar(region.timezone)
     topics = {t.code: t.name_ru for t in load_topics()}
-    places = dict(conn.execute(select(municipality_table.c.id, municipality_table.c.name)).all())
+    places = {m.id: m.name for m in await station.municipalities()}
     open_filter = InboxFilter(statuses=frozenset(OPEN_STATUSES), region_code=region_code, now=now)
     print(f"\nОчередь: {region.name_ru} ({region.timezone})", file=out)
-    overdue = inbox_count(conn, InboxFilter(region_code=region_code, overdue=True, now=now))
-    at_risk = inbox_count(conn, InboxFilter(region_code=region_code, at_risk=True, now=now))
+    overdue = await station.inbox_count(InboxFilter(region_code=region_code, overdue=True, now=now))
+    at_risk = await station.inbox_count(InboxFilter(region_code=region_code, at_risk=True, now=now))
     print(
-        f"Открытых инцидентов: {inbox_count(conn, open_filter)}, "
+        f"Открытых инцидентов: {await station.inbox_count(open_filter)}, "
         f"просрочено: {overdue}, под угрозой: {at_risk}",
         file=out,
     )
-    page = inbox_page(conn, open_filter, InboxSort.DUE_ASC, limit=12)
+    page = await station.inbox_page(open_filter, InboxSort.DUE_ASC, limit=12)
     for row in page.rows:
-        due, warn = _current_deadline(row)
-        if due is not None:
-            left = time_left(Deadline(due=due, warn_at=warn or due), now, calendar)
+        left = station.timer(region_code, row.current_due, row.current_warn_at, now)
+        if left is not None:
             timer = f"{BAND_MARKS[left.band]}{format_hmm(left.wall):>14}"
         else:
             timer = f"{'':>16}"
-        status = STATUS_TITLES[row["status"]]
-        topic = topics.get(row["topic_code"] or "", "—")[:18]
-        place = places.get(row["municipality_id"], "—")[:20]
-        preview = str(row["preview"]).replace("\n", " ")[:60]
+        status = STATUS_TITLES[row.status]
+        topic = topics.get(row.topic_code or "", "—")[:18]
+        place = places.get(row.municipality_id or "", "—")[:20]
+        preview = row.preview.replace("\n", " ")[:60]
         print(f"{timer}  {status:<22} {topic:<18} {place:<20} {preview}", file=out)
 
 
-def _print_month(conn: Connection, region_code: str, now: datetime, out: TextIO) -> None:
+async def _print_month(station: Workstation, region_code: str, now: datetime, out: TextIO) -> None:
     start = now - timedelta(days=30)
-    stats = period_stats(
-        conn, InboxFilter(region_code=region_code, received_from=start, received_to=now), now
+    stats = await station.period_stats(
+        InboxFilter(region_code=region_code, received_from=start, received_to=now), now
     )
 
     def share(value: float | None) -> str:
@@ -212,22 +204,7 @@ def run_demo(demo_dir: Path | None = None, out: TextIO = sys.stdout) -> int:
     print(f"Демо-папка: {folder}", file=out)
     print("Готовлю демонстрационный сервер (первый запуск — до минуты)…", file=out, flush=True)
     login = _seed(db_url)
-    profile = Profile.at(folder / "operator")
     with running_demo_server(db_url, folder / "server.log") as server:
         print(f"Сервер ЦУР: {server.base_url}; оператор: {login} / {DEMO_PASSWORD}", file=out)
-        counts = asyncio.run(_login_and_sync(profile, server.base_url, login))
-    print(
-        f"Синхронизация: получено {counts.pulled}, отправлено {counts.pushed}, "
-        f"отклонено {counts.rejected}",
-        file=out,
-    )
-    engine = open_engine(profile.db_path)
-    try:
-        with engine.connect() as conn:
-            region_code = sync_state.get_state(conn, sync_state.KEY_REGION) or ""
-            now = datetime.now(UTC)
-            _print_inbox(conn, region_code, now, out)
-            _print_month(conn, region_code, now, out)
-    finally:
-        engine.dispose()
+        asyncio.run(_sync_and_show(folder / "operator", server.base_url, login, out))
     return 0

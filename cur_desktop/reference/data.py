@@ -31,7 +31,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cur_desktop.domain.enums import AnswerKind, Priority, Source
+from pydantic import BaseModel, ValidationError
+
 from cur_desktop.domain.reference_types import (
     FEDERAL_DISTRICTS,
     AnswerTemplate,
@@ -41,8 +42,11 @@ from cur_desktop.domain.reference_types import (
 )
 from cur_desktop.domain.sla import SlaPolicy, SlaRule
 from cur_desktop.reference.paths import resource_path
+from cur_desktop.reference.schemas import SlaFile, TemplatesFile, first_problem
 
 logger = logging.getLogger(__name__)
+
+_M = TypeVar("_M", bound=BaseModel)
 
 REGIONS_FILE = "regions.csv"
 TOPICS_FILE = "topics.csv"
@@ -72,8 +76,6 @@ _REGION_CODE_RE = re.compile(r"^RU-[A-Z]{2,3}$")
 _OKATO_RE = re.compile(r"^\d{2}(\d{3})?$")
 _TOPIC_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _SUBTOPIC_CODE_RE = re.compile(r"^([a-z][a-z0-9_]*)\.[a-z][a-z0-9_]*$")
-_TEMPLATE_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-_TEMPLATE_KINDS = frozenset({AnswerKind.INTERIM, AnswerKind.SOLUTION, AnswerKind.FINAL})
 
 
 class ReferenceDataError(ValueError):
@@ -349,71 +351,7 @@ def _read_json(path: Path) -> Any:
         ) from exc
 
 
-def _expect_object(path: Path, where: str, value: Any, keys: Mapping[str, bool]) -> dict[str, Any]:
-    """Check ``value`` is an object whose keys are among ``keys`` (name -> required)."""
-    if not isinstance(value, dict):
-        raise ReferenceDataError(path, where, f"expected an object, got {type(value).__name__}")
-    for key in value:
-        if key not in keys and not key.startswith("_"):
-            raise ReferenceDataError(path, where, f"unknown key {key!r}")
-    for key, required in keys.items():
-        if required and key not in value:
-            raise ReferenceDataError(path, where, f"missing key {key!r}")
-    return value
-
-
-def _expect_list(path: Path, where: str, value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise ReferenceDataError(path, where, f"expected a list, got {type(value).__name__}")
-    return value
-
-
-def _expect_str(path: Path, where: str, value: Any, *, nullable: bool = False) -> str | None:
-    if value is None and nullable:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ReferenceDataError(path, where, f"expected a non-empty string, got {value!r}")
-    return value
-
-
-def _expect_number(
-    path: Path, where: str, value: Any, *, nullable: bool = False, integer: bool = False
-) -> float | None:
-    if value is None and nullable:
-        return None
-    wanted = "an integer" if integer else "a number"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ReferenceDataError(path, where, f"expected {wanted}, got {value!r}")
-    if integer and not isinstance(value, int):
-        raise ReferenceDataError(path, where, f"expected {wanted}, got {value!r}")
-    if value <= 0:
-        raise ReferenceDataError(path, where, f"must be > 0, got {value!r}")
-    return float(value)
-
-
 # --------------------------------------------------------------------------- SLA policies
-
-_RULE_KEYS: Mapping[str, bool] = {
-    "source": False,
-    "topic_code": False,
-    "priority": False,
-    "first_answer_working_hours": False,
-    "first_answer_working_days": False,
-    "first_answer_calendar_hours": False,
-    "final_answer_working_days": False,
-    "moderation_working_days": False,
-    "total_calendar_days": False,
-}
-_RULE_LIMITS: Mapping[str, tuple[bool, bool]] = {
-    # name: (nullable, integer)
-    "first_answer_working_hours": (True, False),
-    "first_answer_working_days": (True, True),
-    "first_answer_calendar_hours": (True, False),
-    "final_answer_working_days": (False, True),
-    "moderation_working_days": (False, True),
-    "total_calendar_days": (True, True),
-}
-_POLICY_KEYS: Mapping[str, bool] = {"name": True, "rules": True, "warn_fraction": False}
 
 
 def load_sla_policies(path: Path | None = None) -> dict[str, SlaPolicy]:
@@ -430,104 +368,46 @@ def sla_policy_for_region(region_code: str, path: Path | None = None) -> SlaPoli
     return policies.get(region_code.strip().upper(), policies[DEFAULT_POLICY_KEY])
 
 
+def _validated(path: Path, model: type[_M], data: Any) -> _M:
+    """Validate ``data`` with ``model`` (:mod:`cur_desktop.reference.schemas`); refuse it with
+    the first problem's item path and words."""
+    try:
+        parsed: _M = model.model_validate(data, context={"topics": {t.code for t in load_topics()}})
+    except ValidationError as exc:
+        problem = first_problem(exc)
+        raise ReferenceDataError(path, problem.where, problem.problem) from exc
+    return parsed
+
+
 @cache
 def _load_sla_policies(path: Path) -> dict[str, SlaPolicy]:
-    data = _expect_object(path, "top level", _read_json(path), {"policies": True})
-    raw_policies = data["policies"]
-    if not isinstance(raw_policies, dict):
-        raise ReferenceDataError(
-            path, "policies", f"expected an object, got {type(raw_policies).__name__}"
-        )
+    parsed = _validated(path, SlaFile, _read_json(path))
     known_regions = {r.iso_code for r in load_regions()}
     policies: dict[str, SlaPolicy] = {}
-    for key, raw in raw_policies.items():
-        if key.startswith("_"):
-            continue
+    for key, item in parsed.policies.items():
         where = f"policies.{key}"
         if key != DEFAULT_POLICY_KEY and key not in known_regions:
             raise ReferenceDataError(
                 path, where, f"key must be {DEFAULT_POLICY_KEY!r} or a region's ISO code"
             )
-        policies[key] = _sla_policy(path, where, raw)
+        rules: list[SlaRule] = []
+        for index, rule in enumerate(item.rules):
+            try:
+                rules.append(rule.to_domain())
+            except ValueError as exc:
+                raise ReferenceDataError(path, f"{where}.rules[{index}]", str(exc)) from exc
+        try:
+            policies[key] = SlaPolicy(
+                name=item.name, rules=tuple(rules), warn_fraction=item.warn_fraction
+            )
+        except ValueError as exc:
+            raise ReferenceDataError(path, where, str(exc)) from exc
     if DEFAULT_POLICY_KEY not in policies:
         raise ReferenceDataError(path, "policies", f"no {DEFAULT_POLICY_KEY!r} policy")
     return policies
 
 
-def _sla_policy(path: Path, where: str, raw: Any) -> SlaPolicy:
-    obj = _expect_object(path, where, raw, _POLICY_KEYS)
-    name = _expect_str(path, f"{where}.name", obj["name"])
-    assert name is not None  # not nullable
-    raw_rules = _expect_list(path, f"{where}.rules", obj["rules"])
-    if not raw_rules:
-        raise ReferenceDataError(path, f"{where}.rules", "a policy needs at least one rule")
-    rules = tuple(
-        _sla_rule(path, f"{where}.rules[{index}]", item) for index, item in enumerate(raw_rules)
-    )
-    if not any(rule.specificity == 0 for rule in rules):
-        raise ReferenceDataError(
-            path,
-            f"{where}.rules",
-            "no catch-all rule (one rule must set none of source, topic_code, priority)",
-        )
-    warn = obj.get("warn_fraction", 0.75)
-    if isinstance(warn, bool) or not isinstance(warn, int | float) or not 0 < warn < 1:
-        raise ReferenceDataError(
-            path, f"{where}.warn_fraction", f"expected a number in (0, 1), got {warn!r}"
-        )
-    try:
-        return SlaPolicy(name=name, rules=rules, warn_fraction=float(warn))
-    except ValueError as exc:
-        raise ReferenceDataError(path, where, str(exc)) from exc
-
-
-def _sla_rule(path: Path, where: str, raw: Any) -> SlaRule:
-    obj = _expect_object(path, where, raw, _RULE_KEYS)
-    topic_code = _expect_str(path, f"{where}.topic_code", obj.get("topic_code"), nullable=True)
-    if topic_code is not None and topic_code not in {t.code for t in load_topics()}:
-        raise ReferenceDataError(path, f"{where}.topic_code", f"unknown topic {topic_code!r}")
-    limits: dict[str, Any] = {}
-    for key, (nullable, integer) in _RULE_LIMITS.items():
-        if key in obj:
-            value = _expect_number(
-                path, f"{where}.{key}", obj[key], nullable=nullable, integer=integer
-            )
-            limits[key] = int(value) if integer and value is not None else value
-    if limits.get("first_answer_working_days") is not None:
-        # a limit in days replaces the default limit in hours unless the file gives both
-        limits.setdefault("first_answer_working_hours", None)
-    source = _enum_or_none(path, f"{where}.source", obj.get("source"), Source)
-    priority = _enum_or_none(path, f"{where}.priority", obj.get("priority"), Priority)
-    try:
-        return SlaRule(source=source, topic_code=topic_code, priority=priority, **limits)
-    except ValueError as exc:
-        raise ReferenceDataError(path, where, str(exc)) from exc
-
-
-_E = TypeVar("_E", Source, Priority)
-
-
-def _enum_or_none(path: Path, where: str, value: Any, enum: type[_E]) -> _E | None:
-    if value is None:
-        return None
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        raise ReferenceDataError(
-            path, where, f"unknown {enum.__name__.lower()} {value!r} (allowed: {allowed})"
-        ) from None
-
-
 # --------------------------------------------------------------------------- answer templates
-
-_TEMPLATE_KEYS: Mapping[str, bool] = {
-    "code": True,
-    "title": True,
-    "kind": True,
-    "topic_code": True,
-    "text": True,
-}
 
 
 def load_answer_templates(path: Path | None = None) -> tuple[AnswerTemplate, ...]:
@@ -537,47 +417,30 @@ def load_answer_templates(path: Path | None = None) -> tuple[AnswerTemplate, ...
 
 @cache
 def _load_answer_templates(path: Path) -> tuple[AnswerTemplate, ...]:
-    data = _expect_object(path, "top level", _read_json(path), {"templates": True})
-    items = _expect_list(path, "templates", data["templates"])
-    topic_codes = {t.code for t in load_topics()}
+    parsed = _validated(path, TemplatesFile, _read_json(path))
     templates: list[AnswerTemplate] = []
     seen: dict[str, int] = {}
-    for index, raw in enumerate(items):
+    for index, item in enumerate(parsed.templates):
         where = f"templates[{index}]"
-        obj = _expect_object(path, where, raw, _TEMPLATE_KEYS)
-        code = _expect_str(path, f"{where}.code", obj["code"])
-        assert code is not None
-        if not _TEMPLATE_CODE_RE.match(code):
-            raise ReferenceDataError(path, f"{where}.code", f"bad code {code!r}")
-        if code in seen:
+        if item.code in seen:
             raise ReferenceDataError(
-                path, f"{where}.code", f"duplicate code {code!r} (first at templates[{seen[code]}])"
+                path,
+                f"{where}.code",
+                f"duplicate code {item.code!r} (first at templates[{seen[item.code]}])",
             )
-        seen[code] = index
-        title = _expect_str(path, f"{where}.title", obj["title"])
-        assert title is not None
-        kind_text = obj["kind"]
+        seen[item.code] = index
         try:
-            kind = AnswerKind(kind_text)
-        except ValueError:
-            kind = None
-        if kind not in _TEMPLATE_KINDS:
-            allowed = ", ".join(sorted(k.value for k in _TEMPLATE_KINDS))
-            raise ReferenceDataError(
-                path, f"{where}.kind", f"unknown kind {kind_text!r} (allowed: {allowed})"
-            )
-        assert kind is not None
-        topic_code = _expect_str(path, f"{where}.topic_code", obj["topic_code"], nullable=True)
-        if topic_code is not None and topic_code not in topic_codes:
-            raise ReferenceDataError(path, f"{where}.topic_code", f"unknown topic {topic_code!r}")
-        text = _expect_str(path, f"{where}.text", obj["text"])
-        assert text is not None
-        try:
-            template_variables(text)
+            template_variables(item.text)
         except (TemplateVariableError, ValueError) as exc:
             raise ReferenceDataError(path, f"{where}.text", str(exc)) from exc
         templates.append(
-            AnswerTemplate(code=code, title=title, kind=kind, topic_code=topic_code, text=text)
+            AnswerTemplate(
+                code=item.code,
+                title=item.title,
+                kind=item.kind,
+                topic_code=item.topic_code,
+                text=item.text,
+            )
         )
     return tuple(templates)
 

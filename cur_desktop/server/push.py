@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -21,16 +21,11 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from cur_desktop.contract import wire
+from cur_desktop.contract import registry, wire
 from cur_desktop.contract.mutations import (
     MutationRejected,
-    apply_answer_add,
-    apply_answer_published,
-    apply_answer_state,
-    apply_incident_mutation,
-    parse_args,
 )
-from cur_desktop.domain.enums import AnswerState, Role, Status
+from cur_desktop.domain.enums import Role, Status
 from cur_desktop.reference import checks as validation
 from cur_desktop.server import deadline_policy, faults, reclassify
 from cur_desktop.server.auth import Caller
@@ -53,7 +48,6 @@ from cur_desktop.server.tables import (
 
 log = logging.getLogger(__name__)
 
-_SUPERVISING_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 _INCIDENT_TABLE = cast(Table, Incident.__table__)
 _INCIDENT_FIELDS = tuple(wire.IncidentWire.model_fields)
 _NOT_FOUND = "Инцидент не найден"
@@ -200,44 +194,106 @@ def apply_mutation(
 ) -> set[str]:
     """Apply one mutation inside the caller's transaction; returns the regions it changed.
 
-    Raises :class:`MutationRejected` (the transaction's savepoint is then rolled back).
+    Dispatches through the mutation's declaration (``contract.registry.REGISTRY``): parse,
+    who may, the references and users the args name (in the incident's region), the incident
+    with its answers loaded for update, the declared rule, then what the rule changed is
+    stored with new seqs (:func:`_save_state`). Raises :class:`MutationRejected` (the
+    transaction's savepoint is then rolled back).
     """
     if caller.role is Role.FEDERAL_ANALYST:
         raise MutationRejected(
             wire.RejectCode.FORBIDDEN, "Роль «федеральный аналитик» — только просмотр"
         )
-    args = parse_args(mutation.name, mutation.args)
-    if isinstance(args, wire.ClientSkipArgs):
-        log.info("mutation %d of %s: set aside by the client (no-op)", mutation.id, caller.login)
-        return set()
+    spec = registry.spec_of(mutation.name)
+    args = spec.parse(mutation.args)
     _check_codes(args)
-    if isinstance(args, wire.IncidentCreateArgs):
-        return _create(session, caller, args, now=now)
-    if isinstance(args, wire.AnswerAddArgs):
-        return _answer_add(session, caller, args, now=now)
-    if isinstance(args, wire.AnswerSetStateArgs):
-        return _answer_state(session, caller, args, now=now)
-    if isinstance(
-        args, wire.IncidentClassifyArgs | wire.IncidentTransitionArgs | wire.IncidentAssignArgs
-    ):
-        row = _incident_for_write(session, caller, args.incident_id)
-        _check_refs(session, row.region_code, args)
-        if isinstance(args, wire.IncidentAssignArgs):
-            _check_assign(session, caller, row.region_code, args)
-        current = incident_to_wire(row)
-        new = apply_incident_mutation(
-            current,
-            mutation.name,
-            args,
-            actor=caller.login,
-            region_code=row.region_code,
-            now=now,
-        )
-        if isinstance(args, wire.IncidentClassifyArgs):
-            _check_source_free(session, current, new)
-            new = reclassify.recompute(session, current, new, now=now)
-        return _save_incident(session, current, new)
-    raise MutationRejected(wire.RejectCode.INVALID, f"Неизвестное действие: {mutation.name}")
+    refusal = spec.permission(caller.role, caller.login, args)
+    if refusal is not None:
+        raise MutationRejected(wire.RejectCode.FORBIDDEN, refusal)
+    if spec.creates_incident:
+        return _create(session, caller, spec, args, now=now)
+    incident_id = spec.incident_of(
+        args, lambda answer_id: _readable_answer_incident(session, caller, answer_id)
+    )
+    if incident_id is None:  # a placeholder (client.skip): belongs to no incident, writes nothing
+        spec.rule(registry.IncidentState(None), args, _context(caller, "", now))
+        log.info("mutation %d of %s: %s, nothing to write", mutation.id, caller.login, spec.name)
+        return set()
+    row = _incident_for_write(session, caller, UUID(incident_id))
+    _check_refs(session, row.region_code, args, spec.references)
+    _check_users(session, row.region_code, args, spec.users)
+    before = registry.IncidentState(incident_to_wire(row), _answers_for_write(session, row.id))
+    after = registry.IncidentState(before.incident, dict(before.answers))
+    spec.rule(after, args, _context(caller, row.region_code, now))
+    return _save_state(session, row.region_code, before, after, now=now)
+
+
+def _context(caller: Caller, region_code: str, now: datetime) -> registry.RuleContext:
+    return registry.RuleContext(actor=caller.login, region_code=region_code, now=now)
+
+
+def _readable_answer_incident(session: Session, caller: Caller, answer_id: str) -> str | None:
+    """The incident of an answer the caller may read (``None``: unknown to the caller)."""
+    row = session.get(Answer, answer_id)
+    if row is None or not caller.can_read(row.region_code):
+        return None
+    return str(row.incident_id)
+
+
+def _answers_for_write(session: Session, incident_id: str) -> dict[str, wire.AnswerWire]:
+    """Every answer of an incident, locked for this transaction."""
+    rows = session.execute(
+        select(Answer).where(Answer.incident_id == incident_id).with_for_update()
+    ).scalars()
+    return {str(r.id): answer_to_wire(r) for r in rows}
+
+
+_DEADLINE_KEYS = ("source", "topic_code", "priority")
+"""Incident fields its deadlines depend on: a change recomputes the running ones."""
+
+
+def _save_state(
+    session: Session,
+    region_code: str,
+    before: registry.IncidentState,
+    after: registry.IncidentState,
+    *,
+    now: datetime,
+) -> set[str]:
+    """Store what a rule changed: answers first, then the incident (new seq each).
+
+    An answer id that belongs to another incident is a ``duplicate``. A change of the
+    incident's source, topic or priority recomputes its running deadlines
+    (:func:`cur_desktop.server.reclassify.recompute`; a new source must be free).
+    """
+    changed: set[str] = set()
+    for answer_id, answer in after.answers.items():
+        old = before.answers.get(answer_id)
+        if old is not None and old.version == answer.version:
+            continue
+        values = answer_values(answer)
+        if old is None:
+            taken = session.get(Answer, answer_id)
+            if taken is not None:  # an id of another incident: of this region, or unseen
+                if taken.region_code != region_code:
+                    raise MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
+                raise MutationRejected(
+                    wire.RejectCode.DUPLICATE, "Ответ с таким идентификатором уже существует"
+                )
+            values["region_code"] = region_code
+            values["seq"] = allocate_seq(session)
+            session.execute(insert(Answer).values(**values))
+        else:
+            values["seq"] = allocate_seq(session)
+            session.execute(update(Answer).where(Answer.id == answer_id).values(**values))
+        changed.add(region_code)
+    current, new = before.incident, after.incident
+    if current is None or new is None:
+        return changed
+    if any(getattr(new, k) != getattr(current, k) for k in _DEADLINE_KEYS):
+        _check_source_free(session, current, new)
+        new = reclassify.recompute(session, current, new, now=now)
+    return changed | _save_incident(session, current, new)
 
 
 def _check_codes(args: BaseModel) -> None:
@@ -258,29 +314,43 @@ def _incident_for_write(session: Session, caller: Caller, incident_id: UUID) -> 
     return row
 
 
-def _check_refs(session: Session, region_code: str, args: BaseModel) -> None:
-    """Municipality and executor ids must exist in the incident's region."""
-    municipality_id = getattr(args, "municipality_id", None)
-    if municipality_id is not None:
+_REFERENCES: dict[str, tuple[Any, str]] = {
+    "municipality_id": (Municipality, "Муниципалитет {} не найден в регионе"),
+    "executor_id": (Executor, "Исполнитель {} не найден в регионе"),
+}
+"""Arg fields that name a reference of the region: its table and the refusal."""
+
+
+def _check_refs(
+    session: Session, region_code: str, args: BaseModel, fields: tuple[str, ...]
+) -> None:
+    """Municipality and executor ids the args name must exist in the incident's region."""
+    for name in fields:
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        table, message = _REFERENCES[name]
         found = session.execute(
-            select(Municipality.id).where(
-                Municipality.id == municipality_id, Municipality.region_code == region_code
-            )
+            select(table.id).where(table.id == value, table.region_code == region_code)
         ).first()
         if found is None:
-            raise MutationRejected(
-                wire.RejectCode.INVALID, f"Муниципалитет {municipality_id} не найден в регионе"
-            )
-    executor_id = getattr(args, "executor_id", None)
-    if executor_id is not None:
-        found = session.execute(
-            select(Executor.id).where(
-                Executor.id == executor_id, Executor.region_code == region_code
-            )
+            raise MutationRejected(wire.RejectCode.INVALID, message.format(value))
+
+
+def _check_users(
+    session: Session, region_code: str, args: BaseModel, fields: tuple[str, ...]
+) -> None:
+    """Logins the args name must be active users of the incident's region."""
+    for name in fields:
+        login = getattr(args, name, None)
+        if login is None:
+            continue
+        user = session.execute(
+            select(User.id).where(User.login == login, User.region_code == region_code, User.active)
         ).first()
-        if found is None:
+        if user is None:
             raise MutationRejected(
-                wire.RejectCode.INVALID, f"Исполнитель {executor_id} не найден в регионе"
+                wire.RejectCode.INVALID, f"Сотрудник {login} не найден в регионе"
             )
 
 
@@ -300,30 +370,6 @@ def _check_source_free(
             wire.RejectCode.DUPLICATE,
             "Инцидент из этого источника с таким внешним номером уже зарегистрирован",
         )
-
-
-def _check_assign(
-    session: Session, caller: Caller, region_code: str, args: wire.IncidentAssignArgs
-) -> None:
-    own = (None, caller.login)
-    if caller.role not in _SUPERVISING_ROLES and (
-        args.assignee not in own or args.expected not in own
-    ):
-        raise MutationRejected(
-            wire.RejectCode.FORBIDDEN,
-            "Оператор может взять в работу или освободить только свой инцидент; "
-            "переназначает руководитель",
-        )
-    if args.assignee is not None:
-        user = session.execute(
-            select(User.id).where(
-                User.login == args.assignee, User.region_code == region_code, User.active
-            )
-        ).first()
-        if user is None:
-            raise MutationRejected(
-                wire.RejectCode.INVALID, f"Сотрудник {args.assignee} не найден в регионе"
-            )
 
 
 def _save_incident(
@@ -381,8 +427,14 @@ def _with_working_time(new: wire.IncidentWire) -> wire.IncidentWire:
 
 
 def _create(
-    session: Session, caller: Caller, args: wire.IncidentCreateArgs, *, now: datetime
+    session: Session,
+    caller: Caller,
+    spec: registry.MutationSpec[Any],
+    args: Any,
+    *,
+    now: datetime,
 ) -> set[str]:
+    """A mutation that brings a new incident: the caller's region, a new id and source post."""
     region_code = caller.region_code
     if region_code is None:
         raise MutationRejected(
@@ -400,7 +452,7 @@ def _create(
         problem = validation.instant_problem(args.received_at, now)
         if problem is not None:
             raise MutationRejected(wire.RejectCode.INVALID, problem)
-        _check_refs(session, region_code, args)
+        _check_refs(session, region_code, args, spec.references)
         # Unique per region: another region's incident with this pair neither blocks the
         # create nor is revealed by it.
         taken = session.execute(
@@ -415,16 +467,11 @@ def _create(
                 wire.RejectCode.DUPLICATE,
                 "Инцидент из этого источника с таким внешним номером уже зарегистрирован",
             )
-    new = apply_incident_mutation(
-        current,
-        wire.MutationName.INCIDENT_CREATE,
-        args,
-        actor=caller.login,
-        region_code=region_code,
-        now=now,
-    )
-    if current is not None:
+    state = registry.IncidentState(current)
+    spec.rule(state, args, _context(caller, region_code, now))
+    if current is not None or state.incident is None:
         return set()
+    new = state.incident
     keys = (region_code, new.source, new.topic_code, new.priority, new.received_at)
     first = deadline_policy.first_answer(*keys)
     moderation = deadline_policy.moderation(*keys)
@@ -437,56 +484,3 @@ def _create(
         }
     )
     return _save_incident(session, None, new)
-
-
-def _answer_add(
-    session: Session, caller: Caller, args: wire.AnswerAddArgs, *, now: datetime
-) -> set[str]:
-    incident_row = _incident_for_write(session, caller, args.incident_id)
-    existing_row = session.get(Answer, str(args.id), with_for_update=True)
-    if existing_row is not None and existing_row.region_code != incident_row.region_code:
-        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
-    existing = None if existing_row is None else answer_to_wire(existing_row)
-    answer = apply_answer_add(existing, args, author=caller.login, now=now)
-    if existing is not None:
-        return set()
-    values = answer_values(answer)
-    values["region_code"] = incident_row.region_code
-    values["seq"] = allocate_seq(session)
-    session.execute(insert(Answer).values(**values))
-    _after_answer(session, incident_row, answer, now=now)
-    return {incident_row.region_code}
-
-
-def _answer_state(
-    session: Session, caller: Caller, args: wire.AnswerSetStateArgs, *, now: datetime
-) -> set[str]:
-    row = session.get(Answer, str(args.answer_id), with_for_update=True)
-    if row is None or not caller.can_read(row.region_code):
-        raise MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
-    incident_row = _incident_for_write(session, caller, UUID(row.incident_id))
-    if (
-        args.to_state in (AnswerState.APPROVED, AnswerState.RETURNED)
-        and caller.role not in _SUPERVISING_ROLES
-    ):
-        raise MutationRejected(
-            wire.RejectCode.FORBIDDEN, "Согласовать или вернуть ответ может только руководитель"
-        )
-    current = answer_to_wire(row)
-    answer = apply_answer_state(current, args, actor=caller.login, now=now)
-    if answer.version == current.version:
-        return set()
-    values = answer_values(answer)
-    values["seq"] = allocate_seq(session)
-    session.execute(update(Answer).where(Answer.id == row.id).values(**values))
-    _after_answer(session, incident_row, answer, now=now)
-    return {row.region_code}
-
-
-def _after_answer(
-    session: Session, incident_row: Incident, answer: wire.AnswerWire, *, now: datetime
-) -> None:
-    """The first published public answer sets the incident's ``first_answer_at``."""
-    current = incident_to_wire(incident_row)
-    new = apply_answer_published(current, answer, now=now)
-    _save_incident(session, current, new)

@@ -32,6 +32,7 @@ from cur_desktop.domain.enums import (
     Priority,
     RejectReason,
     Role,
+    Source,
     Status,
 )
 from cur_desktop.domain.status_machine import STATUS_TITLES, TRANSITIONS
@@ -325,16 +326,12 @@ def classify(
     subtopic_code: str | None = None,
     municipality_id: str | None = None,
     priority: Priority | None = None,
+    source: Source | None = None,
 ) -> Changes:
     """Set classification fields; a new incident moves to moderation with it."""
     incident = _incident(conn, incident_id)
     key = str(incident.id)
-    if (
-        topic_code is None
-        and subtopic_code is None
-        and municipality_id is None
-        and priority is None
-    ):
+    if all(v is None for v in (topic_code, subtopic_code, municipality_id, priority, source)):
         raise OperationError("Нечего менять: не выбрано ни одного поля", CODE_INVALID)
     _check_topic(topic_code, subtopic_code)
     if municipality_id is not None:
@@ -345,6 +342,7 @@ def classify(
         ("subtopic_code", subtopic_code),
         ("municipality_id", municipality_id),
         ("priority", None if priority is None else priority.value),
+        ("source", None if source is None else source.value),
     ):
         if value is not None:
             args[name] = value

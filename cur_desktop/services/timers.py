@@ -1,9 +1,13 @@
-"""Deadline timers of list rows: which deadline runs now, and how much time is left.
+"""Deadline timers as the window shows them: time left (wall and working) and the colour band.
 
-Which deadline a row's timer shows is the store's ``current_due`` (see
-:mod:`cur_desktop.domain.current_due`). Time left is measured on the working-time clock of the
-incident's region (:func:`cur_desktop.domain.deadlines.time_left` with the region's
-:class:`~cur_desktop.domain.calendar.BusinessCalendar`), and also in calendar time.
+One :class:`~cur_desktop.domain.calendar.BusinessCalendar` per region, built once from the
+reference data (time zone, production calendar) and reused, so a list of a hundred rows costs a
+hundred subtractions, not a hundred calendars.
+
+Which deadline a list row's timer shows is the store's ``current_due`` (see
+:mod:`cur_desktop.domain.current_due`); :func:`timer_for` turns a row into what its cell and
+tooltip show (band, working and calendar time left, the due instant in the region's local
+time). :func:`promise_date` is the date an answer written now can promise (``{срок}``).
 """
 
 from __future__ import annotations
@@ -12,16 +16,50 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cur_desktop.domain.calendar import BusinessCalendar
-from cur_desktop.domain.deadlines import Band, Deadline, time_left
+from cur_desktop.domain.deadlines import Band, Deadline, TimeLeft, time_left
 from cur_desktop.domain.enums import Priority, Source, Status
 from cur_desktop.reference.data import region_by_code, sla_policy_for_region
 
 log = logging.getLogger(__name__)
+
+FALLBACK_TIMEZONE = "Europe/Moscow"
+
+
+@cache
+def region_calendar(region_code: str) -> BusinessCalendar:
+    """The business calendar of a region (``KeyError`` for an unknown code)."""
+    return BusinessCalendar(region_by_code(region_code).timezone)
+
+
+def calendar_or_moscow(region_code: str | None) -> BusinessCalendar:
+    """The region's calendar; Moscow time for a missing or unknown code (logged)."""
+    try:
+        return region_calendar(region_code or "")
+    except KeyError:
+        log.warning("unknown region %r: Moscow calendar used for its timers", region_code)
+        return _moscow()
+
+
+@cache
+def _moscow() -> BusinessCalendar:
+    return BusinessCalendar(FALLBACK_TIMEZONE)
+
+
+def timer(
+    region_code: str, due: datetime | None, warn_at: datetime | None, now: datetime
+) -> TimeLeft | None:
+    """What the timer of a deadline shows at ``now``; ``None`` when no deadline runs.
+
+    A deadline without a warning instant warns only when due.
+    """
+    if due is None:
+        return None
+    warn = warn_at if warn_at is not None and warn_at <= due else due
+    return time_left(Deadline(due=due, warn_at=warn), now, region_calendar(region_code))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,37 +75,21 @@ class TimerView:
     """Whether this is the final-answer deadline (else the first answer's)."""
 
 
-@lru_cache(maxsize=128)
-def region_calendar(region_code: str) -> BusinessCalendar:
-    """The business calendar of a region (Moscow time for an unknown code)."""
-    try:
-        return BusinessCalendar(region_by_code(region_code).timezone)
-    except KeyError:
-        log.warning("unknown region %s: Moscow calendar used for its timers", region_code)
-        return BusinessCalendar("Europe/Moscow")
-
-
 def timer_for(row: Mapping[str, Any], now: datetime) -> TimerView | None:
-    """The timer of a list row at ``now`` (``None``: no running deadline).
-
-    The row's ``current_due`` / ``current_warn_at`` is the deadline that matters now (the
-    store keeps it: first answer until there is one, the final answer while on control).
-    """
+    """The timer of a list row at ``now`` (``None``: no running deadline)."""
     due = row.get("current_due")
     if due is None or Status(row["status"]).is_terminal:
         return None
     warn = row.get("current_warn_at")
     warn_at = warn if warn is not None and warn <= due else due
-    deadline = Deadline(due=due, warn_at=warn_at)
-    calendar = region_calendar(str(row.get("region_code") or ""))
-    left = time_left(deadline, now, calendar)
-    tz: ZoneInfo = calendar.tzinfo
+    calendar = calendar_or_moscow(row.get("region_code"))
+    left = time_left(Deadline(due=due, warn_at=warn_at), now, calendar)
     return TimerView(
         band=left.band,
         wall=left.wall,
         working=left.working,
-        due=deadline.due,
-        due_local=deadline.due.astimezone(tz),
+        due=due,
+        due_local=due.astimezone(calendar.tzinfo),
         final=Status(row["status"]) is Status.ON_CONTROL,
     )
 
@@ -81,7 +103,7 @@ def promise_date(
 ) -> datetime:
     """The date an answer written now can promise ({срок}): the final-answer limit of the
     region's SLA rule (working days after now), in the region's local time."""
-    calendar = region_calendar(region_code)
+    calendar = calendar_or_moscow(region_code)
     try:
         rule = sla_policy_for_region(region_code).rule_for(source, topic_code, priority)
         days = rule.final_answer_working_days
@@ -90,4 +112,11 @@ def promise_date(
     return calendar.add_working_days(now, days).astimezone(calendar.tzinfo)
 
 
-__all__ = ["TimerView", "promise_date", "region_calendar", "timer_for"]
+__all__ = [
+    "TimerView",
+    "calendar_or_moscow",
+    "promise_date",
+    "region_calendar",
+    "timer",
+    "timer_for",
+]

@@ -46,8 +46,16 @@ from sqlalchemy import Connection, Engine
 
 from cur_desktop.contract import mutations
 from cur_desktop.contract.ratings import RatingsResponse
-from cur_desktop.domain.enums import AnswerKind, Outcome, Priority, RejectReason, Status
-from cur_desktop.services import operations, reads
+from cur_desktop.domain.deadlines import TimeLeft
+from cur_desktop.domain.enums import (
+    AnswerKind,
+    Outcome,
+    Priority,
+    RejectReason,
+    Source,
+    Status,
+)
+from cur_desktop.services import operations, reads, timers
 from cur_desktop.services.outcomes import (
     CODE_NOT_CONNECTED,
     CODE_NOT_FOUND,
@@ -376,11 +384,14 @@ class Workstation:
         subtopic_code: str | None = None,
         municipality_id: str | None = None,
         priority: Priority | None = None,
+        source: Source | None = None,
     ) -> Changes:
-        """Set topic / subtopic / municipality / priority; ``None`` leaves a field unchanged.
+        """Set topic / subtopic / municipality / priority / source; ``None`` leaves a field as is.
 
         Codes are checked against the reference topics and the region's municipalities. A new
-        incident moves to «На модерации» with its first classification.
+        incident moves to «На модерации» with its first classification. A change of source,
+        topic or priority makes the server recompute the running deadlines (they arrive with
+        the next pull).
         """
         return await self._operate(
             lambda conn, now: operations.classify(
@@ -391,6 +402,7 @@ class Workstation:
                 subtopic_code=subtopic_code,
                 municipality_id=municipality_id,
                 priority=priority,
+                source=source,
             )
         )
 
@@ -564,6 +576,20 @@ class Workstation:
         return await self._read(
             lambda conn: reads.month_stats(conn, region_code, month_start, month_end, now)
         )
+
+    def timer(
+        self,
+        region_code: str,
+        due: datetime | None,
+        warn_at: datetime | None,
+        now: datetime | None = None,
+    ) -> TimeLeft | None:
+        """What a deadline's timer shows (time left, wall and working, and its band).
+
+        Pass a row's ``current_due`` / ``current_warn_at`` and its region; ``None`` when no
+        timer runs. Pure computation on the region's business calendar (no database).
+        """
+        return timers.timer(region_code, due, warn_at, now or self._clock())
 
     async def federal_ratings(self, month: str) -> tuple[RatingsResponse | None, bool]:
         """The federal rating of ``month`` and whether it comes from the local cache.

@@ -21,11 +21,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
-from cur_desktop.contract import mutations, wire
+from cur_desktop.contract import mutations, registry, wire
+from cur_desktop.contract.registry import IncidentState, RuleContext
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
 from cur_desktop.storage.incidents import (
     bulk_insert_incidents,
@@ -328,31 +328,22 @@ def has_pending(conn: Connection, incident_id: str) -> bool:
 # --------------------------------------------------------------------------- applying
 
 
-@dataclass
-class IncidentState:
-    """An incident with its answers, as the mutation rules see it."""
-
-    incident: wire.IncidentWire | None
-    answers: dict[str, wire.AnswerWire]
-
-
 def parsed_args(name: wire.MutationName, args: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and normalise mutation args into their JSON form (``MutationRejected`` if bad)."""
-    model = mutations.parse_args(name, dict(args))
-    return dict(model.model_dump(mode="json"))
+    return dict(registry.parse(name, dict(args)).model_dump(mode="json"))
 
 
 def entity_of(conn: Connection, name: wire.MutationName, args: Mapping[str, Any]) -> str:
-    """The incident id a mutation touches (its copy-on-write unit)."""
-    if name is wire.MutationName.INCIDENT_CREATE:
-        return str(UUID(str(args["id"])))
-    if name is wire.MutationName.ANSWER_SET_STATE:
-        answer_id = str(UUID(str(args["answer_id"])))
-        incident_id = incident_of_answer(conn, answer_id)
-        if incident_id is None:
-            raise mutations.MutationRejected(wire.RejectCode.NOT_FOUND, "Ответ не найден")
-        return incident_id
-    return str(UUID(str(args["incident_id"])))
+    """The incident id a mutation touches (its copy-on-write unit), per its declaration."""
+    spec = registry.spec_of(name)
+    incident_id = spec.incident_of(
+        spec.parse(dict(args)), lambda aid: incident_of_answer(conn, aid)
+    )
+    if incident_id is None:
+        raise mutations.MutationRejected(
+            wire.RejectCode.INVALID, f"Действие «{name}» не относится к инциденту"
+        )
+    return incident_id
 
 
 def apply_mutation(
@@ -364,28 +355,8 @@ def apply_mutation(
     region_code: str,
     now: datetime,
 ) -> None:
-    """Apply one mutation to ``state`` in place; ``MutationRejected`` leaves it untouched."""
-    if name is wire.MutationName.ANSWER_ADD:
-        add = wire.AnswerAddArgs.model_validate(dict(args))
-        if state.incident is None:
-            raise mutations.MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
-        answer = mutations.apply_answer_add(
-            state.answers.get(str(add.id)), add, author=actor, now=now
-        )
-        incident = mutations.apply_answer_published(state.incident, answer, now=now)
-        state.answers[str(answer.id)] = answer
-        state.incident = incident
-    elif name is wire.MutationName.ANSWER_SET_STATE:
-        move = wire.AnswerSetStateArgs.model_validate(dict(args))
-        current = state.answers.get(str(move.answer_id))
-        answer = mutations.apply_answer_state(current, move, actor=actor, now=now)
-        if state.incident is not None:
-            state.incident = mutations.apply_answer_published(state.incident, answer, now=now)
-        state.answers[str(answer.id)] = answer
-    else:
-        state.incident = mutations.apply_incident_mutation(
-            state.incident, name, dict(args), actor=actor, region_code=region_code, now=now
-        )
+    """Apply one mutation to ``state`` in place through its declared rule (the registry)."""
+    registry.apply(state, name, args, RuleContext(actor=actor, region_code=region_code, now=now))
 
 
 def write_view(conn: Connection, incident_id: str, state: IncidentState, *, local: bool) -> None:

@@ -29,11 +29,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from cur_desktop.contract import mutations, wire
+from cur_desktop.contract.registry import IncidentState
 from cur_desktop.reference import checks as validation
 from cur_desktop.storage.localstate import (
     PENDING,
     REJECTED,
-    IncidentState,
     OutboxRow,
     apply_mutation,
     count_outbox,

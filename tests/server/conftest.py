@@ -32,7 +32,7 @@ from cur_desktop.server.tables import (
     Token,
 )
 from cur_desktop.server.web_app import create_app
-from tests.server_process import fresh_postgres_database
+from tests.helpers.server_process import fresh_postgres_database
 
 with warnings.catch_warnings():
     # Starlette asks for httpx2; the project pins httpx (see the report to the lead).

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server_process import ServerProcess, UserSpec, running_server
-from tests.sync.live import fold_pull_page
+from tests.helpers.live import fold_pull_page
+from tests.helpers.server_process import ServerProcess, UserSpec, running_server
 
 API = "/api/v1"
 TUL, KIR = "RU-TUL", "RU-KIR"

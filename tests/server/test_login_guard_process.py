@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.server_process import ServerProcess, UserSpec, running_server
+from tests.helpers.server_process import ServerProcess, UserSpec, running_server
 
 LOGIN_PATH = "/api/v1/auth/login"
 PASSWORD = "верный-пароль-7"

@@ -12,16 +12,14 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from cur_desktop.contract import wire
+from cur_desktop.contract import registry, wire
 from cur_desktop.contract.mutations import (
     MutationRejected,
     answer_state_label,
     apply_answer_add,
     apply_answer_published,
     apply_answer_state,
-    apply_incident_mutation,
     errors_text,
-    parse_args,
     status_label,
 )
 from cur_desktop.domain.enums import (
@@ -54,9 +52,10 @@ def _incident(**fields: object) -> wire.IncidentWire:
 
 
 def _apply(current: wire.IncidentWire | None, name: M, args: dict[str, Any]) -> wire.IncidentWire:
-    return apply_incident_mutation(
-        current, name, args, actor="tul.op", region_code="RU-TUL", now=NOW
-    )
+    state = registry.IncidentState(current)
+    registry.apply(state, name, args, registry.RuleContext("tul.op", "RU-TUL", NOW))
+    assert state.incident is not None
+    return state.incident
 
 
 def _move(incident: wire.IncidentWire, a: Status, b: Status, **extra: Any) -> dict[str, Any]:
@@ -171,7 +170,7 @@ def test_labels_are_lower_case_russian() -> None:
 
 def test_errors_text_names_the_field() -> None:
     with pytest.raises(MutationRejected) as caught:
-        parse_args(M.INCIDENT_ASSIGN, {"incident_id": "not-a-uuid"})
+        registry.parse(M.INCIDENT_ASSIGN, {"incident_id": "not-a-uuid"})
     assert "incident_id" in caught.value.message
     with pytest.raises(ValidationError) as invalid:
         wire.IncidentAssignArgs.model_validate({})

@@ -7,14 +7,12 @@ from uuid import uuid4
 
 import pytest
 
-from cur_desktop.contract import wire
+from cur_desktop.contract import registry, wire
 from cur_desktop.contract.mutations import (
     MutationRejected,
     apply_answer_add,
     apply_answer_published,
     apply_answer_state,
-    apply_incident_mutation,
-    parse_args,
 )
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Outcome, Status
 
@@ -40,9 +38,10 @@ def _incident(**fields: object) -> wire.IncidentWire:
 def _apply(
     current: wire.IncidentWire | None, name: M, args: dict[str, object]
 ) -> wire.IncidentWire:
-    return apply_incident_mutation(
-        current, name, args, actor="tul.op", region_code="RU-TUL", now=NOW
-    )
+    state = registry.IncidentState(current)
+    registry.apply(state, name, args, registry.RuleContext("tul.op", "RU-TUL", NOW))
+    assert state.incident is not None
+    return state.incident
 
 
 def test_create_builds_a_new_incident_in_the_callers_region() -> None:
@@ -211,7 +210,7 @@ def test_mutation_on_missing_incident_is_not_found() -> None:
 )
 def test_parse_args_refuses_bad_args_as_invalid(name: M, args: dict[str, object]) -> None:
     with pytest.raises(MutationRejected) as caught:
-        parse_args(name, args)
+        registry.parse(name, args)
     assert caught.value.code is wire.RejectCode.INVALID
     assert caught.value.message
 

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.server_process import ServerProcess, UserSpec, running_server
+from tests.helpers.server_process import ServerProcess, UserSpec, running_server
 
 API = "/api/v1"
 USERS = [

@@ -9,7 +9,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from tests.server_process import UserSpec, fresh_postgres_database, running_server
+from tests.helpers.server_process import UserSpec, fresh_postgres_database, running_server
 
 USERS = [
     UserSpec("tul.op", "operator", "RU-TUL", "секрет-1"),

@@ -13,7 +13,7 @@ from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.pull_pages import apply_page
 from cur_desktop.sync.syncer import decode_page
-from tests.sync.factories import page
+from tests.helpers.wire_factories import page
 
 Seed = Callable[..., Path]
 

@@ -17,8 +17,8 @@ from cur_desktop.services import ChangeOrigin, Changes, OperationError, Workstat
 from cur_desktop.services.operations import forward_path
 from cur_desktop.services.outcomes import WorkstationEvent
 from cur_desktop.storage.inbox import InboxFilter, InboxSort
+from tests.helpers.wire_factories import T0, incident
 from tests.services.conftest import Seed
-from tests.sync.factories import T0, incident
 
 T = TypeVar("T")
 
@@ -334,3 +334,176 @@ def test_a_published_answer_only_moves_the_status_forward(
     current: Status, target: Status, expected: list[Status]
 ) -> None:
     assert forward_path(current, target) == expected
+
+
+def test_classifying_a_new_incident_starts_its_moderation(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.NEW)
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> tuple[Any, list[str]]:
+        await station.classify(key, topic_code="roads", subtopic_code="roads.potholes")
+        detail = await station.incident(key)
+        return detail, [name for name, _ in await _pending(station, key)]
+
+    detail, names = run(seeded_profile(inc), body)
+    assert (detail.incident.topic_code, detail.incident.subtopic_code) == (
+        "roads",
+        "roads.potholes",
+    )
+    assert detail.incident.status is Status.MODERATION
+    assert names == ["incident.classify", "incident.transition"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"topic_code": "weather"}, "Неизвестная тема: weather"),
+        ({"subtopic_code": "roads.flying"}, "Неизвестная подтема: roads.flying"),
+        ({"municipality_id": "m-nowhere"}, "Муниципалитет m-nowhere не найден"),
+        ({}, "Нечего менять: не выбрано ни одного поля"),
+    ],
+)
+def test_classification_with_unknown_codes_is_refused(
+    seeded_profile: Seed, kwargs: dict[str, str], message: str
+) -> None:
+    inc = incident(status=Status.MODERATION)
+
+    async def body(station: Workstation) -> OperationError:
+        with pytest.raises(OperationError) as caught:
+            await station.classify(str(inc.id), **kwargs)
+        return caught.value
+
+    assert run(seeded_profile(inc), body).message == message
+
+
+def test_rejecting_keeps_the_comment_as_a_note(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.MODERATION)
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> Any:
+        await station.reject(key, RejectReason.SPAM, "Реклама стройматериалов")
+        return await station.incident(key)
+
+    detail = run(seeded_profile(inc), body)
+    assert (detail.incident.status, detail.incident.reject_reason) == (
+        Status.REJECTED,
+        RejectReason.SPAM,
+    )
+    (note,) = detail.answers
+    assert (note.kind, note.text) == (AnswerKind.INTERNAL_NOTE, "Реклама стройматериалов")
+    assert detail.current_due is None
+
+
+def test_an_operator_releases_only_their_own_incident_and_a_supervisor_reassigns(
+    seeded_profile: Seed,
+) -> None:
+    mine = incident(status=Status.MODERATION, assignee="ivanova")
+    theirs = incident(status=Status.MODERATION, assignee="petrov")
+
+    async def as_operator(station: Workstation) -> tuple[str | None, OperationError]:
+        await station.release(str(mine.id))
+        released = (await station.incident(str(mine.id))).incident.assignee
+        with pytest.raises(OperationError) as caught:
+            await station.reassign(str(theirs.id), "ivanova")
+        return released, caught.value
+
+    released, refused = run(seeded_profile(mine, theirs), as_operator)
+    assert released is None
+    assert refused.message == "Назначать и переназначать инциденты может только руководитель"
+
+    async def as_supervisor(station: Workstation) -> list[tuple[str, dict[str, Any]]]:
+        await station.reassign(str(theirs.id), "ivanova")
+        return await _pending(station, str(theirs.id))
+
+    pending = run(seeded_profile(mine, theirs, login="boss", role="supervisor"), as_supervisor)
+    assert pending == [
+        (
+            "incident.assign",
+            {"incident_id": str(theirs.id), "expected": "petrov", "assignee": "ivanova"},
+        )
+    ]
+
+
+def test_a_returned_answer_carries_the_reason_as_a_note(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.SENT_TO_EXECUTOR)
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> Any:
+        await station.send_answer(key, AnswerKind.SOLUTION, "Сделано", for_approval=True)
+        answer_id = str((await station.incident(key)).answers[0].id)
+        await station.return_answer(answer_id, "Нет срока выполнения работ")
+        return await station.incident(key)
+
+    detail = run(seeded_profile(inc, login="boss", role="supervisor"), body)
+    answer, note = detail.answers
+    assert answer.state is AnswerState.RETURNED
+    assert note.text == "Ответ возвращён на исправление: Нет срока выполнения работ"
+    assert detail.incident.status is Status.SENT_TO_EXECUTOR  # nothing published
+
+
+def test_reads_search_pick_lists_and_who_is_working(seeded_profile: Seed) -> None:
+    pothole = incident(status=Status.MODERATION, text="Огромные ямы на дороге у школы")
+    snow = incident(status=Status.MODERATION, text="Не убирают снег во дворе")
+
+    async def body(station: Workstation) -> tuple[Any, ...]:
+        hits = await station.search("яма")
+        return (
+            [h.id for h in hits],
+            await station.executors(),
+            await station.session_info(),
+            await station.inbox_count(InboxFilter()),
+        )
+
+    ids, executors, info, count = run(seeded_profile(pothole, snow), body)
+    assert ids == [str(pothole.id)]  # "яма" finds "ямы": the stemmed index
+    assert [(e.id, e.name) for e in executors] == [("ex-roads", "Дорожное управление")]
+    assert (info.login, info.region_code, info.can_sync, info.supervises) == (
+        "ivanova",
+        "RU-TUL",
+        False,
+        False,
+    )
+    assert count == 2
+
+
+def test_sync_now_without_a_server_says_how_to_connect(seeded_profile: Seed) -> None:
+    inc = incident()
+
+    async def body(station: Workstation) -> OperationError:
+        with pytest.raises(OperationError) as caught:
+            await station.sync_now()
+        return caught.value
+
+    error = run(seeded_profile(inc), body)
+    assert error.code == "not_connected"
+    assert "войдите" in error.message
+
+
+def test_a_timer_shows_working_time_left_in_the_regions_own_hours(seeded_profile: Seed) -> None:
+    from datetime import UTC, datetime
+
+    from cur_desktop.domain.deadlines import Band
+
+    inc = incident()
+    # Tula is UTC+3, working day 09:00-18:00 with lunch 13:00-14:00 (reference data).
+    # Mon 2 March 2026 10:00 local = 07:00Z; due Mon 16:00 local = 13:00Z:
+    # working time left = 10:00-13:00 (3 h) + 14:00-16:00 (2 h) = 5 h.
+    now = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+    due = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+    warn = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+
+    async def body(station: Workstation) -> tuple[Any, Any, Any]:
+        return (
+            station.timer("RU-TUL", due, warn, now),
+            station.timer("RU-TUL", due, warn, datetime(2026, 3, 2, 12, 0, tzinfo=UTC)),
+            station.timer("RU-TUL", None, None, now),
+        )
+
+    early, late, none = run(seeded_profile(inc), body)
+    assert (early.band, early.wall, early.working) == (
+        Band.OK,
+        timedelta(hours=6),
+        timedelta(hours=5),
+    )
+    assert late.band is Band.WARNING
+    assert none is None

@@ -15,8 +15,8 @@ from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
 from cur_desktop.services import ChangeOrigin, Changes, OperationError, Workstation
 from cur_desktop.services.outcomes import WorkstationEvent
 from cur_desktop.sync.events import UpToDate
-from tests.server_process import ServerProcess
-from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.server_process import ServerProcess
 
 T = TypeVar("T")
 

@@ -25,7 +25,7 @@ from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.migrations import include_name, upgrade_to_head
 from cur_desktop.storage.search import search
 from cur_desktop.storage.tables import incident_table, metadata, sync_state_table
-from tests.storage.factories import make_rows
+from tests.helpers.row_factories import make_rows
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -117,6 +117,7 @@ def test_writer_serialises_jobs_from_many_threads(engine: Engine) -> None:
         assert conn.execute(select(sync_state_table.c.value)).scalar_one() == "150"
 
 
+@pytest.mark.allow_error_log  # the writer logs the failing job (it is the point)
 def test_writer_rolls_back_a_failing_job(engine: Engine) -> None:
     def failing(conn: Connection) -> None:
         bulk_insert_incidents(conn, make_rows(3))
@@ -145,7 +146,7 @@ import sys, time
 from pathlib import Path
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
-from tests.storage.factories import make_rows
+from tests.helpers.row_factories import make_rows
 engine = open_engine(Path(sys.argv[1]))
 with engine.begin() as conn:
     bulk_insert_incidents(conn, make_rows(50, seed=1))
@@ -196,6 +197,7 @@ def _refuse(exc: BaseException) -> Callable[[Connection], None]:
     return job
 
 
+@pytest.mark.allow_error_log  # a failing job is logged with its traceback: the test checks it
 def test_writer_logs_refusals_quietly_and_failures_with_traceback(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:

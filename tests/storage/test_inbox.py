@@ -21,7 +21,7 @@ from cur_desktop.storage.inbox import (
 )
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.tables import incident_table
-from tests.storage.factories import T0, make_row
+from tests.helpers.row_factories import T0, make_row
 
 NOW = T0 + timedelta(days=30)
 N = 700

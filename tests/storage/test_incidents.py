@@ -18,7 +18,7 @@ from cur_desktop.storage.incidents import (
 )
 from cur_desktop.storage.search import search
 from cur_desktop.storage.tables import incident_table
-from tests.storage.factories import make_row, make_rows
+from tests.helpers.row_factories import make_row, make_rows
 
 MSK = timezone(timedelta(hours=3))
 KAMCHATKA = timezone(timedelta(hours=12))

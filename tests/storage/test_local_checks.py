@@ -17,7 +17,7 @@ from cur_desktop.storage import outbox
 from cur_desktop.storage.pull_pages import apply_page
 from cur_desktop.storage.tables import executor_table, municipality_table, outbox_table
 from cur_desktop.sync.syncer import decode_page
-from tests.sync.factories import T0, incident, page
+from tests.helpers.wire_factories import T0, incident, page
 
 Tx = Callable[[Callable[[Connection], Any]], Any]
 

@@ -19,7 +19,7 @@ from cur_desktop.storage.stats import (
     local_period_stats,
     region_period,
 )
-from tests.storage.factories import make_row
+from tests.helpers.row_factories import make_row
 
 NOW = datetime(2026, 4, 10, tzinfo=UTC)
 MSK = ZoneInfo("Europe/Moscow")

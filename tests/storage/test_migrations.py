@@ -25,19 +25,20 @@ from cur_desktop.storage.search import search, stem_texts
 from cur_desktop.storage.stats import month_stats_by_municipality
 from cur_desktop.storage.tables import incident_table, metadata, sync_state_table
 from cur_desktop.storage.types import to_micros
-from tests.storage.factories import make_rows
+from tests.helpers.row_factories import make_rows
 
 FIRST = "0001_initial"
 HEAD = "0004_workstation"
-NEW_COLUMNS = ("moderation_due", "moderation_warn_at", "first_answer_working_us")
-"""Columns revision 0003 adds (old rows keep NULL until the server sends them again)."""
 NEW_INDEXES = {"ix_incident_topic_source_received", "ix_incident_region_received"}
 """Indexes revision 0002 adds."""
 DUE_INDEXES = {"ix_incident_due", "ix_incident_status_due"}
 CURRENT_DUE_INDEXES = {"ix_incident_current_due", "ix_incident_status_current_due"}
 """Revision 0004 replaces the first-answer due indexes by the current-due ones."""
 DERIVED = ("current_due", "current_warn_at")
-OLD_COLUMNS = [c for c in incident_table.columns if c.name not in (*DERIVED, *NEW_COLUMNS)]
+"""Revision 0004's columns, computed from the row (filled by the upgrade)."""
+FROM_SERVER = ("moderation_due", "moderation_warn_at", "first_answer_working_us")
+"""Revision 0003's columns: wire fields an old row gets only when the server sends it again."""
+OLD_COLUMNS = [c for c in incident_table.columns if c.name not in DERIVED + FROM_SERVER]
 
 
 def _migrate(engine: Engine, action: str, revision: str) -> None:
@@ -105,19 +106,14 @@ def _current_due(row: dict[str, Any]) -> tuple[datetime | None, datetime | None]
 
 @pytest.fixture
 def old_store(tmp_path: Path) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
-    """A store file at revision 0001 holding 300 incidents and some sync state.
-
-    Written at head by today's code, then taken down to 0001 (the columns of later revisions
-    dropped, rows, FTS index and sync state kept): what a first-release file holds.
-    """
+    """A store file at revision 0001 holding 300 incidents and some sync state."""
     engine = create_store_engine(tmp_path / "old.sqlite3")
-    _migrate(engine, "upgrade", "head")
+    _migrate(engine, "upgrade", FIRST)
     rows = make_rows(300, seed=5)
     rows[0]["text"] = "Мусор не вывозят с площадки уже неделю"
     with engine.begin() as conn:
         _insert_at_0001(conn, rows)
         conn.execute(sync_state_table.insert().values(key="cursor", value="-42"))
-    _migrate(engine, "downgrade", FIRST)
     yield engine, rows
     engine.dispose()
 
@@ -145,6 +141,7 @@ def test_upgrade_from_0001_keeps_data_and_adds_indexes(
         first = get_incident(conn, rows[0]["id"])
         assert first is not None
         assert {k: first[k] for k in before[0]} == before[0]
+        assert all(first[name] is None for name in FROM_SERVER)
         by_id = {r["id"]: r for r in rows}
         filled = conn.execute(
             select(incident_table.c.id, *(incident_table.c[c] for c in DERIVED))
@@ -154,7 +151,6 @@ def test_upgrade_from_0001_keeps_data_and_adds_indexes(
         }
         assert any(d is not None for _, d, _ in filled)
         assert any(r["status"] is Status.ON_CONTROL and _current_due(r)[0] for r in rows)
-        assert all(first[name] is None for name in NEW_COLUMNS)
         assert conn.execute(select(sync_state_table.c.value)).scalar_one() == "-42"
         assert integrity_ok(conn)
         assert [h.id for h in search(conn, "мусор вывозят")] == [rows[0]["id"]]
@@ -223,7 +219,7 @@ def test_downgrade_to_0001_restores_its_schema_and_keeps_the_data(
         assert _indexes(conn) == (at_head - NEW_INDEXES - CURRENT_DUE_INDEXES) | DUE_INDEXES
         assert _snapshot(conn) == before
         columns = {c["name"] for c in inspect(conn).get_columns("incident")}
-        assert not columns & set(DERIVED)
+        assert not columns & set(DERIVED + FROM_SERVER)
         assert "draft" not in inspect(conn).get_table_names()
         stats_for = set(conn.exec_driver_sql("SELECT idx FROM sqlite_stat1").scalars().all())
         assert not (NEW_INDEXES | CURRENT_DUE_INDEXES) & stats_for

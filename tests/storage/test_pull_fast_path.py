@@ -21,7 +21,7 @@ from cur_desktop.storage.tables import incident_table
 from cur_desktop.sync.errors import ServerProtocolError
 from cur_desktop.sync.syncer import decode_page
 from cur_desktop.sync.transport import _parse_page
-from tests.sync.factories import T0, incident, page
+from tests.helpers.wire_factories import T0, incident, page
 
 Tx = Callable[[Callable[[Connection], Any]], Any]
 

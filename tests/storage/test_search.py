@@ -9,7 +9,7 @@ from cur_desktop.domain.enums import Status
 from cur_desktop.storage.inbox import InboxFilter
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.search import make_snippet, query_stems, search, stem_query, stem_text
-from tests.storage.factories import make_row
+from tests.helpers.row_factories import make_row
 
 
 @pytest.fixture

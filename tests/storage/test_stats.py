@@ -27,7 +27,7 @@ from cur_desktop.storage.stats import (
     month_stats_query,
     period_stats,
 )
-from tests.storage.factories import MUNICIPALITIES, make_row, make_rows
+from tests.helpers.row_factories import MUNICIPALITIES, make_row, make_rows
 
 MONTH_START = datetime(2026, 3, 1, tzinfo=UTC)
 MONTH_END = datetime(2026, 4, 1, tzinfo=UTC)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_process import ServerProcess, free_port
-from tests.sync.live import PASSWORD, REGION, ingest
+from tests.helpers.live import PASSWORD, REGION, ingest
+from tests.helpers.server_process import ServerProcess, free_port
 
 
 def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

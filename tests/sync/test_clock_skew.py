@@ -22,8 +22,16 @@ from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session
 from cur_desktop.sync import syncer as syncer_module
 from cur_desktop.sync.syncer import SyncEngine
-from tests.server_process import ServerProcess
-from tests.sync.live import REGION, answers_of, ingest, local_rows, login, server_rows, with_engine
+from tests.helpers.live import (
+    REGION,
+    answers_of,
+    ingest,
+    local_rows,
+    login,
+    server_rows,
+    with_engine,
+)
+from tests.helpers.server_process import ServerProcess
 
 Clock = Callable[[], datetime]
 

@@ -2,7 +2,7 @@
 
 A hypothesis ``RuleBasedStateMachine`` drives three real sync clients (two operators and the
 supervisor of RU-TUL) against ONE real ``cur-server`` process through the fault proxy
-(``tests/sync/proxy.py``), which drops answers, delays, cuts and refuses connections. The
+(``tests/helpers/proxy.py``), which drops answers, delays, cuts and refuses connections. The
 operations are the operator's own: register an incident, classify, change status, take or
 release, add an answer, move an answer towards publication; each is built from what that client
 sees, so stale views and conflicts arise naturally.
@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 from sqlalchemy import func, select
 
-from cur_desktop.contract import wire
+from cur_desktop.contract import registry, wire
 from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.domain.enums import (
     AnswerKind,
@@ -64,9 +64,9 @@ from cur_desktop.sync.errors import NetworkError, ServerProtocolError, ServerUna
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import ServerProcess
-from tests.sync.live import FAST, PASSWORD, REGION, fold_pull_page
-from tests.sync.proxy import FaultProxy
+from tests.helpers.live import FAST, PASSWORD, REGION, fold_pull_page
+from tests.helpers.proxy import FaultProxy
+from tests.helpers.server_process import ServerProcess
 
 CLIENTS = ("ivanova", "petrov", "boss")
 FAULTS = ("none", "drop_push", "drop_pull", "delay", "cut", "refuse")
@@ -456,7 +456,7 @@ class ConvergenceMachine(RuleBasedStateMachine):
             self.stats.refused_locally += 1
             return
         self.stats.recorded += 1
-        stored = dict(wire.MUTATION_ARGS[name].model_validate(args).model_dump(mode="json"))
+        stored = dict(registry.spec_of(name).args.model_validate(args).model_dump(mode="json"))
         self.recorded.append(Recorded(client.login, mutation_id, name, stored))
 
     def _pick(self, data: st.DataObject) -> tuple[Client, str]:

@@ -43,8 +43,8 @@ from cur_desktop.storage.tables import (
 )
 from cur_desktop.sync import session
 from cur_desktop.sync.profile import Profile
-from tests.server_process import ServerProcess, running_server
-from tests.sync.live import USERS, ingest, login, sync_once, with_engine
+from tests.helpers.live import USERS, ingest, login, sync_once, with_engine
+from tests.helpers.server_process import ServerProcess, running_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED = 20261129

@@ -24,8 +24,8 @@ from cur_desktop.storage.inbox import InboxFilter, inbox_count
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncEngine
-from tests.server_process import ServerProcess
-from tests.sync.live import REGION, local_rows, login, server_rows, sync_once, with_engine
+from tests.helpers.live import REGION, local_rows, login, server_rows, sync_once, with_engine
+from tests.helpers.server_process import ServerProcess
 
 _TICK = timedelta(seconds=1)
 _WARN_FIELDS = (

@@ -17,10 +17,10 @@ from cur_desktop.sync.events import SyncError, SyncEvent
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import ServerProcess
-from tests.sync.garbage_server import GarbageServer
-from tests.sync.live import FAST, REGION, ingest, local_rows, login, sync_once, with_engine
-from tests.sync.proxy import FaultProxy
+from tests.helpers.garbage_server import GarbageServer
+from tests.helpers.live import FAST, REGION, ingest, local_rows, login, sync_once, with_engine
+from tests.helpers.proxy import FaultProxy
+from tests.helpers.server_process import ServerProcess
 
 _VALID_EMPTY = {"changes": [], "next_cursor": 10**9, "has_more": False, "last_mutation_id": 0}
 _BAD_ROW = {

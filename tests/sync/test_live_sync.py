@@ -16,8 +16,7 @@ from cur_desktop.sync import session
 from cur_desktop.sync.errors import NetworkError
 from cur_desktop.sync.events import NeedsAttention, Offline, SyncEvent, UpToDate
 from cur_desktop.sync.syncer import SyncCounts, SyncEngine
-from tests.server_process import ServerProcess, init_database, running_server
-from tests.sync.live import (
+from tests.helpers.live import (
     OTHER_REGION,
     REGION,
     USERS,
@@ -29,7 +28,8 @@ from tests.sync.live import (
     sync_once,
     with_engine,
 )
-from tests.sync.proxy import FaultProxy
+from tests.helpers.proxy import FaultProxy
+from tests.helpers.server_process import ServerProcess, init_database, running_server
 
 
 def test_login_and_first_sync_bring_the_region_and_nothing_else(

@@ -34,8 +34,8 @@ from cur_desktop.storage import outbox
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync import session as sync_session
 from cur_desktop.sync.syncer import SyncCounts, SyncEngine
-from tests.server_process import ServerProcess, running_server
-from tests.sync.live import REGION, USERS, ingest, local_rows, login, server_rows, with_engine
+from tests.helpers.live import REGION, USERS, ingest, local_rows, login, server_rows, with_engine
+from tests.helpers.server_process import ServerProcess, running_server
 
 INCIDENTS = 250
 PER_INCIDENT = 20

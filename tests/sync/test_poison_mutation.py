@@ -18,8 +18,8 @@ import pytest
 from cur_desktop.storage import outbox
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.sync.syncer import SyncEngine
-from tests.server_process import running_server
-from tests.sync.live import REGION, USERS, ingest, local_rows, login, server_rows, with_engine
+from tests.helpers.live import REGION, USERS, ingest, local_rows, login, server_rows, with_engine
+from tests.helpers.server_process import running_server
 from tests.sync.test_cli import cli
 
 MARKER = "ЯД-7f3c"

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_process import (
+from tests.helpers.live import USERS
+from tests.helpers.proxy import FaultProxy
+from tests.helpers.server_process import (
     ServerProcess,
     fresh_postgres_database,
     postgres_admin_dsn,
     running_server,
 )
-from tests.sync.live import USERS
-from tests.sync.proxy import FaultProxy
 from tests.sync.test_convergence import (
     CONVERGENCE_SETTINGS,
     proxied,

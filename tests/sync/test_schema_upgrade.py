@@ -1,11 +1,11 @@
 """A store written at the FIRST schema revision, with changes queued, upgrades and replays them.
 
-The "old client" pulls and then queues changes offline; its store file is then taken back to
-revision ``0001_initial`` (the downgrades keep every row and the queue), which is the file the
-first release left behind. (The current code cannot write a 0001 file itself any more: it
-fills columns later revisions added.) The file is then opened the way the current release
-opens it (``open_engine``: upgrade to head, whatever revisions exist by now) and synced: every
-queued change reaches the server.
+The "old client" pulls, then queues changes offline; its file is then taken down to revision
+``0001_initial`` (the schema the first release created, its rows and queue intact): the
+current sync engine writes every field of today's wire, which a first-revision table cannot
+hold, so the old release's file is made by a downgrade rather than by running old code on it.
+The file is then opened the way the current release opens it (``open_engine``: upgrade to
+head, whatever revisions exist by now) and synced: every queued change reaches the server.
 """
 
 from __future__ import annotations
@@ -21,24 +21,30 @@ from sqlalchemy import Connection, Engine, text
 
 from cur_desktop.storage import localstate as ls
 from cur_desktop.storage import sync_state
-from cur_desktop.storage.database import DbWriter, open_engine
+from cur_desktop.storage.database import DbWriter, create_store_engine, open_engine
 from cur_desktop.storage.migrations import alembic_config
 from cur_desktop.storage.sync_state import ensure_client_id
 from cur_desktop.storage.tables import answer_table, incident_table
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import ServerProcess
-from tests.sync.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.server_process import ServerProcess
 
 FIRST_REVISION = "0001_initial"
 
 
-def back_to_first_revision(engine: Engine) -> None:
-    """Take a store file down to the first revision (rows and queue kept)."""
+def new_store(path: Path) -> Engine:
+    """A new store file migrated to head."""
+    engine = create_store_engine(path)
+    _migrate(engine, "upgrade", "head")
+    return engine
+
+
+def _migrate(engine: Engine, action: str, revision: str) -> None:
     with engine.begin() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
-        command.downgrade(config, FIRST_REVISION)
+        getattr(command, action)(config, revision)
 
 
 def revision_of(engine: Engine) -> str:
@@ -110,10 +116,10 @@ def test_queued_changes_replay_after_an_upgrade_from_the_first_revision(
             finally:
                 sync.close()
 
-    old = open_engine(path)
+    old = new_store(path)
     try:
         asyncio.run(old_client(old))
-        back_to_first_revision(old)
+        _migrate(old, "downgrade", FIRST_REVISION)
         assert revision_of(old) == FIRST_REVISION
     finally:
         old.dispose()

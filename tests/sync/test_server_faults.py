@@ -30,13 +30,7 @@ from cur_desktop.sync.events import SyncError, SyncEvent
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncEngine
 from cur_desktop.sync.transport import SyncTransport
-from tests.server_process import (
-    ServerProcess,
-    fresh_postgres_database,
-    init_database,
-    running_server,
-)
-from tests.sync.live import (
+from tests.helpers.live import (
     FAST,
     REGION,
     USERS,
@@ -47,7 +41,13 @@ from tests.sync.live import (
     sync_once,
     with_engine,
 )
-from tests.sync.proxy import FaultProxy
+from tests.helpers.proxy import FaultProxy
+from tests.helpers.server_process import (
+    ServerProcess,
+    fresh_postgres_database,
+    init_database,
+    running_server,
+)
 
 
 def _server_db(server: ServerProcess, sql: str, **params: Any) -> list[Any]:

@@ -70,7 +70,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Back to revision 0002's schema (drafts are lost)."""
+    """Back to revision 0003's schema (drafts are lost)."""
     for name in NEW_INDEXES:
         op.drop_index(name, table_name="incident")
     for name, columns in OLD_INDEXES.items():

@@ -2,7 +2,7 @@
 
 Usage (any test package may import it)::
 
-    from tests.server_process import UserSpec, running_server
+    from tests.helpers.server_process import UserSpec, running_server
 
     def test_x(tmp_path):
         users = [UserSpec("tul.op", "operator", "RU-TUL", "пароль")]

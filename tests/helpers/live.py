@@ -1,4 +1,4 @@
-"""Helpers of the sync tests around a REAL ``cur-server`` (see ``tests/server_process.py``).
+"""Helpers of the sync tests around a REAL ``cur-server`` (see ``tests/helpers/server_process.py``).
 
 Users of two regions, registering posts through the real ingestion endpoint, and reading what
 the server holds through its real pull endpoint (for assertions independent of the client).
@@ -21,7 +21,7 @@ from cur_desktop.sync import session
 from cur_desktop.sync.events import SyncEvent
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import RetryPolicy, SyncCounts, SyncEngine
-from tests.server_process import ServerProcess, UserSpec
+from tests.helpers.server_process import ServerProcess, UserSpec
 
 PASSWORD = "пароль-для-тестов-1"
 REGION = "RU-TUL"
