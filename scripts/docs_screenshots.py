@@ -76,6 +76,7 @@ async def _shoot(out: Path) -> None:
         window.resize(*SIZE)
         window.show()
         window.attach(ws, await ws.session_info())
+        await ws.sync_now()  # again, now that the window listens: the status bar shows it
         assert window.inbox is not None
         inbox = window.inbox
         inbox.set_view(SavedView.NEW)
@@ -83,11 +84,13 @@ async def _shoot(out: Path) -> None:
         await _until(lambda: inbox.model.cached_row(0) is not None)
         await asyncio.sleep(1.0)
         window.grab().save(str(out / "inbox.png"))
-        inbox.search.setText("дорога яма")
-        await asyncio.sleep(1.5)
+        inbox.set_view(SavedView.ALL)
+        inbox.search.setText("мусор во дворе")
+        await asyncio.sleep(2.0)
         window.grab().save(str(out / "search.png"))
         inbox.search.clear()
-        await asyncio.sleep(1.0)
+        inbox.set_view(SavedView.NEW)
+        await asyncio.sleep(1.5)
         incident_id = inbox.model.incident_id(0)
         assert incident_id is not None
         inbox.table.selectRow(0)

@@ -172,6 +172,9 @@ class InboxTableModel(QAbstractTableModel):
             timer = self._timer(display_row, row)
             if timer is None:
                 return ""
+            if timer.band is Band.OVERDUE and abs(timer.working) < timedelta(minutes=1):
+                # due outside working hours: no working minute has passed since
+                return self.tr("overdue")
             return fmt.time_left_text(timer.working, days=False, overdue=timer.band is Band.OVERDUE)
         if column is Column.STATUS:
             text = status_title(row["status"])

@@ -391,6 +391,10 @@ Send it anyway?</source>
         <translation>Исполнитель</translation>
     </message>
     <message>
+        <source>overdue</source>
+        <translation>просрочен</translation>
+    </message>
+    <message>
         <source>Changed here; waiting to be sent to the server</source>
         <translation>Изменено здесь; ждёт отправки на сервер</translation>
     </message>

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cur_desktop.domain.enums import Priority, Source, Status
-from tests.storage.factories import make_row
+from tests.helpers.row_factories import make_row
 
 MSK = timedelta(hours=3)
 

@@ -12,8 +12,8 @@ from cur_desktop.services import Workstation
 from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.sync.profile import DB_FILE_NAME
-from tests.server_process import ServerProcess
-from tests.sync.live import FAST, OTHER_REGION, PASSWORD, REGION, ingest
+from tests.helpers.live import FAST, OTHER_REGION, PASSWORD, REGION, ingest
+from tests.helpers.server_process import ServerProcess
 
 
 def test_rating_online_scoped_then_offline_from_the_cache(

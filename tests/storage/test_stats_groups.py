@@ -23,7 +23,7 @@ from cur_desktop.storage.stats_groups import (
     incident_ids_at,
     period_incident_ids,
 )
-from tests.storage.factories import make_rows
+from tests.helpers.row_factories import make_rows
 from tests.storage.test_stats import TULA, _assert_equal, _facts
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)

@@ -26,7 +26,7 @@ from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.sync.profile import DB_FILE_NAME
 from cur_desktop.ui.i18n import install_translations
-from tests.storage.factories import make_row
+from tests.helpers.row_factories import make_row
 
 T = TypeVar("T")
 

@@ -20,7 +20,7 @@ from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.search import search
 from cur_desktop.ui.inbox_model import ID_ROLE, SPANS_ROLE, Column, InboxTableModel
 from cur_desktop.ui.inbox_page import InboxPage
-from tests.storage.factories import make_row
+from tests.helpers.row_factories import make_row
 from tests.ui.conftest import open_reads, run_qt, until
 
 pytestmark = pytest.mark.ui

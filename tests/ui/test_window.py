@@ -22,12 +22,12 @@ from cur_desktop.domain.enums import AnswerKind, Status
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
-from cur_desktop.storage import sync_state
+from cur_desktop.storage import outbox, sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.sync.profile import DB_FILE_NAME
 from cur_desktop.ui.main_window import MainWindow
-from tests.storage.factories import make_row
+from tests.helpers.row_factories import make_row
 from tests.ui.conftest import run_qt, until
 
 pytestmark = pytest.mark.ui
@@ -228,3 +228,39 @@ def test_screenshot_of_each_tab_at_1366x768(
 
     written = run_qt(qapp, body)
     assert all(p.stat().st_size > 5_000 for p in written)
+
+
+def test_needs_attention_panel_shows_a_rejected_note_and_retries_it(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    profile, incident_id = _profile(tmp_path)
+    note = "Жительница просила перезвонить после 18:00."
+
+    async def body() -> None:
+        ws = await Workstation.open(profile)
+        changes = await ws.add_note(incident_id, note)
+        (mutation_id,) = changes.mutation_ids
+        # the server's verdict, as a push would store it
+        engine = open_engine(profile / DB_FILE_NAME)
+        with engine.begin() as conn:
+            outbox.mark_rejected(conn, mutation_id, "forbidden", "Нет прав на этот инцидент")
+        engine.dispose()
+        window = MainWindow()
+        qtbot.addWidget(window)
+        try:
+            window.attach(ws, _info())
+            panel = window.attention
+            await until(lambda: len(panel.items) == 1, what="rejected change listed")
+            assert panel.table.item(0, 2).text() == "Нет прав на этот инцидент"
+            assert panel.table.item(0, 3).text() == note  # the operator's text is kept
+            assert window.status.attention.text() == "Требуют внимания: 1"
+            panel.retry_button.click()
+            await until(lambda: not panel.items, what="retried change left the list")
+            assert window.status.attention.isHidden()
+            again = await ws.incident(incident_id)
+            assert any(p.args.get("text") == note for p in again.pending)
+        finally:
+            window.close()
+            await ws.close()
+
+    run_qt(qapp, body)

@@ -21,9 +21,9 @@ from cur_desktop.services.workstation import Workstation
 from cur_desktop.sync.syncer import RetryPolicy
 from cur_desktop.ui.main_window import MainWindow
 from cur_desktop.ui.sign_in_dialog import SignInDialog, ask_sign_in
-from tests.server_process import ServerProcess, running_server
-from tests.sync.live import PASSWORD, REGION, USERS, answers_of, ingest, server_rows
-from tests.ui import servers
+from tests.helpers import server_restart as servers
+from tests.helpers.live import PASSWORD, REGION, USERS, answers_of, ingest, server_rows
+from tests.helpers.server_process import ServerProcess, running_server
 from tests.ui.conftest import run_qt, until
 
 pytestmark = pytest.mark.ui

@@ -163,3 +163,42 @@ def test_promise_date_is_working_days_ahead_in_region_time() -> None:
 @pytest.mark.parametrize("kind", list(AnswerKind))
 def test_every_kind_has_a_title_free_template_list(kind: AnswerKind) -> None:
     assert isinstance(templates_for(kind, None), list)
+
+
+def test_demo_roles_sign_in_the_operator_or_the_supervisor() -> None:
+    from cur_desktop.demo.window_demo import demo_login
+    from cur_desktop.demodata.generator import demo_regions
+
+    region = demo_regions()[0]
+    assert demo_login("operator") == (region.operators[0], region.code)
+    assert demo_login("supervisor") == (
+        f"{region.code.removeprefix('RU-').lower()}.supervisor",
+        region.code,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "window", "demo", "role"),
+    [
+        ([], True, False, "operator"),
+        (["--demo"], True, True, "operator"),
+        (["--demo", "--role", "supervisor"], True, True, "supervisor"),
+        (["--demo", "--headless"], False, True, "operator"),
+        (["status"], False, False, "operator"),
+    ],
+)
+def test_command_line_decides_between_window_and_headless(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], window: bool, demo: bool, role: str
+) -> None:
+    from cur_desktop import app, cli
+
+    seen: list[app.Request] = []
+
+    def fake_run(request: app.Request, **_kwargs: object) -> int:
+        seen.append(request)
+        return 0
+
+    monkeypatch.setattr(app, "run", fake_run)
+    assert cli.main(argv) == 0
+    (request,) = seen
+    assert (request.window, request.demo, request.role) == (window, demo, role)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from urllib.parse import urlparse
 
-from tests.server_process import ServerProcess, _cli, _env, _wait_ready
+from tests.helpers.server_process import ServerProcess, _cli, _env, _wait_ready
 
 
 def stop(server: ServerProcess) -> None:
