@@ -71,6 +71,9 @@ class Request:
     verbosity: int = 0
     window: bool = False
     role: str = "operator"
+    period: str | None = None
+    report_format: str | None = None
+    out: Path | None = None
 
 
 def configure_logging(verbosity: int) -> None:
@@ -100,6 +103,7 @@ def run(request: Request, *, stdin: TextIO | None = None, show_help: Callable[[]
         "logout": _logout,
         "sync": lambda station: _sync(station, once=request.once),
         "status": _status,
+        "report": lambda station: _report(station, request),
     }
     handler = handlers.get(request.command or "")
     if handler is None:
@@ -167,6 +171,41 @@ async def _sync(station: Workstation, *, once: bool) -> int:
     if status.pending:
         print(f"Не все изменения отправлены (осталось {status.pending}).", file=sys.stderr)
         return EXIT_NOT_CAUGHT_UP
+    return EXIT_OK
+
+
+async def _report(station: Workstation, request: Request) -> int:
+    """``cur-desktop report``: the statistics of the profile's region for a period, to a file."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from cur_desktop.reference import data as refdata  # noqa: PLC0415
+    from cur_desktop.services.reports import write_report  # noqa: PLC0415
+    from cur_desktop.services.supervision import parse_period, statistics_report  # noqa: PLC0415
+
+    info = await station.session_info()
+    if not info.region_code:
+        print(
+            "Профиль не привязан к региону: сначала войдите (cur-desktop login).", file=sys.stderr
+        )
+        return EXIT_ERROR
+    assert request.period is not None
+    assert request.out is not None
+    timezone = refdata.region_by_code(info.region_code).timezone
+    try:
+        period = parse_period(request.period, timezone)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_ERROR
+    region, now = info.region_code, datetime.now(UTC)
+    report = await station.run_read(lambda conn: statistics_report(conn, region, period, now))
+    if request.report_format == "pdf":
+        from cur_desktop.ui.report_pdf import write_pdf_headless  # noqa: PLC0415 (Qt: lazy)
+
+        write_pdf_headless(report, request.out)
+    else:
+        write_report(report, request.out, request.report_format or "csv")
+    count = report.current.registered
+    print(f"{report.region_name}, {period.title}: инцидентов {count} → {request.out}")
     return EXIT_OK
 
 

@@ -105,6 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="один проход (иначе — работать до Ctrl+C)"
     )
     with_profile(commands.add_parser("status", help="состояние очереди и синхронизации"))
+    report = with_profile(
+        commands.add_parser("report", help="выгрузить статистику региона за период в файл")
+    )
+    report.add_argument(
+        "--period",
+        required=True,
+        metavar="ПЕРИОД",
+        help="2026-03 (месяц), 2026-Q1, 2026, 2026-W11 (неделя) или 2026-03-10 (день); "
+        "местный календарь региона",
+    )
+    report.add_argument(
+        "--format", dest="report_format", required=True, choices=("pdf", "xlsx", "csv")
+    )
+    report.add_argument("--out", required=True, type=Path, metavar="ФАЙЛ", help="куда записать")
     return parser
 
 
@@ -123,5 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbosity=args.verbose,
         window=not args.command and not args.headless,
         role=args.role,
+        period=getattr(args, "period", None),
+        report_format=getattr(args, "report_format", None),
+        out=getattr(args, "out", None),
     )
     return app.run(request, show_help=lambda: parser.print_help(sys.stdout))

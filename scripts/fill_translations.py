@@ -224,6 +224,117 @@ RU: dict[str, str] = {
     "A template variable was left unfilled: replace it with the real value.": (
         "Осталась незаполненная переменная шаблона: замените её настоящим значением."
     ),
+    # Supervisors: DeadlineBoard, StatisticsTab, charts, definitions, exports (issue 10)
+    "hours": "ч",
+    "Operator": "Оператор",
+    "All open": "Все открытые",
+    "Breach within the hour": "Просрочка в ближайший час",
+    "Breach today": "Просрочка сегодня",
+    "Reassign selected": "Переназначить выбранные",
+    "Group by:": "Группировать:",
+    "Show:": "Показать:",
+    "To operator:": "Оператору:",
+    "Due": "Срок",
+    "Answers waiting for approval": "Ответы на согласовании",
+    "Sent": "Отправлен",
+    "Author": "Автор",
+    "Approve": "Согласовать",
+    "Return with a comment…": "Вернуть с комментарием…",
+    "(not set)": "(не указан)",
+    "Open: %1 · overdue: %2 · within the hour: %3 · by the end of the day: %4": (
+        "Открыто: %1 · просрочено: %2 · в ближайший час: %3 · до конца дня: %4"
+    ),
+    "(nobody)": "(не назначены)",
+    "%1 open, %2 overdue": "открыто %1, просрочено %2",
+    "Answers waiting for approval: %1": "Ответы на согласовании: %1",
+    "Select incidents and the operator to move them to.": (
+        "Выберите инциденты и оператора, которому их передать."
+    ),
+    "Reassigned to %1: %2": "Передано оператору %1: %2",
+    "refused: %1": "отказ: %1",
+    "Answer approved": "Ответ согласован",
+    "Return the answer": "Вернуть ответ",
+    "What must be corrected:": "Что нужно исправить:",
+    "Answer returned for correction": "Ответ возвращён на исправление",
+    "How the figures are computed": "Как считаются показатели",
+    "%1 (%2: %3)": "%1 (%2: %3)",
+    "Incidents: %1": "Инцидентов: %1",
+    "Day": "День",
+    "Week": "Неделя",
+    "Month": "Месяц",
+    "Quarter": "Квартал",
+    "Year": "Год",
+    "Custom": "Произвольный",
+    "to": "по",
+    "Previous period (Alt+←)": "Предыдущий период (Alt+←)",
+    "Next period (Alt+→)": "Следующий период (Alt+→)",
+    "Refresh": "Обновить",
+    "Definitions": "Определения",
+    "Excel": "Excel",
+    "CSV": "CSV",
+    "PDF report": "Отчёт PDF",
+    "Period:": "Период:",
+    "Export:": "Выгрузка:",
+    "Operators": "Операторы",
+    "Executors": "Исполнители",
+    "Municipalities": "Муниципалитеты",
+    "Topics": "Темы",
+    "Sources": "Источники",
+    "Name": "Название",
+    "Incidents": "Инцидентов",
+    "Mean first answer": "Среднее время ответа",
+    "Mean, working time": "Среднее, рабочее время",
+    "Processed": "Обработано",
+    "Overdue, count": "Просрочено",
+    "Double-click a row to list its incidents.": (
+        "Двойной щелчок по строке — список её инцидентов."
+    ),
+    "Incidents per day by source": "Инциденты по дням и источникам",
+    "Mean first-answer time per day": "Среднее время первичного ответа по дням",
+    "Load: weekday × hour": "Нагрузка: день недели × час",
+    "The federal rating (all regions, computed by the central server) is not available in "
+    "this version.": (
+        "Федеральный рейтинг (все регионы, рассчитывается центральным сервером) в этой версии "
+        "недоступен."
+    ),
+    "Charts": "Графики",
+    "Tables": "Таблицы",
+    "Federal rating": "Федеральный рейтинг",
+    "Computing…": "Расчёт…",
+    "The statistics could not be computed (see the log).": (
+        "Не удалось рассчитать статистику (подробности в журнале)."
+    ),
+    "%1 — compared with %2. Computed at %3. Working time known for %4 of %5 answers.": (
+        "%1 — в сравнении с периодом «%2». Рассчитано в %3. Рабочее время известно для %4 "
+        "из %5 ответов."
+    ),
+    "Nothing to export yet: the statistics are being computed.": (
+        "Выгружать пока нечего: статистика ещё рассчитывается."
+    ),
+    "Export the statistics": "Выгрузка статистики",
+    "Export": "Выгрузка",
+    "The file could not be written: %1": "Не удалось записать файл: %1",
+    "Saved: %1": "Сохранено: %1",
+    "Region": "Регион",
+    "Processing share": "Доля обработки",
+    "Place": "Место",
+    "Change on the month before": "Изменение к прошлому месяцу",
+    "Per 1,000 residents": "На 1000 жителей",
+    "The rating has not been received yet.": "Рейтинг ещё не получен.",
+    "Month %1: %2 regions ranked. National mean first answer %3 (%4 on the month before).": (
+        "Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 "
+        "(%4 к прошлому месяцу)."
+    ),
+    "Offline: figures computed by the server at %1 (local copy).": (
+        "Нет связи: показатели рассчитаны сервером %1 (локальная копия)."
+    ),
+    "Computed by the server at %1.": "Рассчитано сервером %1.",
+    "Only your region's row and places are shown to regional users.": (
+        "Региональным пользователям показываются только строка и места своего региона."
+    ),
+    "No rating for %1: the server is not reachable and no copy is kept.": (
+        "Рейтинга за %1 нет: сервер недоступен, а локальной копии нет."
+    ),
     # ShortcutsDialog
     "Keyboard shortcuts": "Сочетания клавиш",
     "Keys": "Клавиши",

@@ -18,8 +18,9 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from cur_desktop.contract import wire
+from cur_desktop.contract.ratings import MONTH_PATTERN, RatingsResponse
 from cur_desktop.domain.enums import Role
-from cur_desktop.server import auth, ingest, pull_json, push
+from cur_desktop.server import auth, ingest, pull_json, push, ratings
 from cur_desktop.server.db import Database, current_seq
 from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.schemas import (
@@ -359,3 +360,24 @@ async def sync_events(
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@router.get(
+    "/ratings",
+    response_model=RatingsResponse,
+    tags=["statistics"],
+    responses=_errors(401, 422),
+)
+def federal_ratings(
+    *,
+    caller: CallerDep,
+    db: DbDep,
+    settings: SettingsDep,
+    month: Annotated[str, Query(pattern=MONTH_PATTERN, description="YYYY-MM")],
+) -> Any:
+    """The federal rating of ``month`` (each region's own local month), scoped to the caller:
+    the whole table for a federal analyst, the caller's own region's row and places otherwise.
+    """
+    with db.snapshot() as session:
+        table = ratings.compute(session, month, settings.clock())
+    return ratings.scoped(table, caller)

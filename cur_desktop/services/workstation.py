@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine
 
 from cur_desktop.contract import mutations
+from cur_desktop.contract.ratings import RatingsResponse
 from cur_desktop.domain.deadlines import TimeLeft
 from cur_desktop.domain.enums import (
     AnswerKind,
@@ -589,6 +590,32 @@ class Workstation:
         timer runs. Pure computation on the region's business calendar (no database).
         """
         return timers.timer(region_code, due, warn_at, now or self._clock())
+
+    async def federal_ratings(self, month: str) -> tuple[RatingsResponse | None, bool]:
+        """The federal rating of ``month`` and whether it comes from the local cache.
+
+        Online: asked from the server (scoped there to what this user may see) and kept in the
+        local store; offline, or when the server cannot answer: the copy kept last time (its
+        ``computed_at`` says when it was computed), or ``None``.
+        """
+        key = f"ratings:{month}"
+        if self._transport is not None:
+            try:
+                table = await self._transport.ratings(month)
+            except SyncClientError as exc:
+                log.info("ratings of %s not fetched: %s", month, exc.message)
+            else:
+                text = table.model_dump_json()
+                await self._writer.run(lambda conn: sync_state.set_state(conn, key, text))
+                return table, False
+        cached = await self._read(lambda conn: sync_state.get_state(conn, key))
+        if cached is None:
+            return None, True
+        return RatingsResponse.model_validate_json(cached), True
+
+    async def run_read(self, fn: Callable[[Connection], T]) -> T:
+        """Run a read function (e.g. of :mod:`.supervision`) on a reader thread, one snapshot."""
+        return await self._read(fn)
 
     async def municipalities(self) -> list[NamedRef]:
         """Municipalities known locally (the region's), by name."""

@@ -81,6 +81,8 @@ class PeriodStats:
     working_known: int = 0
     mean_first_answer_working_time: timedelta | None = None
     median_first_answer_working_time: timedelta | None = None
+    overdue: int = 0
+    """Overdue first answers, a count (the numerator of ``overdue_share``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,7 @@ def _build(rejected: int, row: Any | None) -> PeriodStats:
             _mean_half_up(int(row.working_sum), working_n) if working_n else None
         ),
         median_first_answer_working_time=_median_of(row.working_durations),
+        overdue=int(row.overdue or 0),
     )
 
 

@@ -19,6 +19,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from cur_desktop.contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, too_old_message
+from cur_desktop.contract.ratings import RATINGS_PATH, RatingsResponse
 from cur_desktop.contract.wire import (
     API_PREFIX,
     Change,
@@ -312,6 +313,12 @@ class SyncTransport:
         )
         self._raise_for_status(response)
         return response.content, response.headers.get("content-type", "").startswith(NDJSON)
+
+    async def ratings(self, month: str) -> RatingsResponse:
+        """The federal rating of ``month`` (``YYYY-MM``) as the server lets this user see it."""
+        response = await self._request("GET", RATINGS_PATH, params={"month": month})
+        self._raise_for_status(response)
+        return _parse(RatingsResponse, response.content, "рейтинг регионов")
 
     async def events(self) -> AsyncIterator[str]:
         """Yield ``"open"`` once connected, then the event name of each message (SSE).

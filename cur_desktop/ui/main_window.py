@@ -42,6 +42,7 @@ from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
 from cur_desktop.ui.status_bar import SyncStatusBar
+from cur_desktop.ui.supervisor_pages import SupervisorPages
 
 log = logging.getLogger(__name__)
 
@@ -81,24 +82,9 @@ class MainWindow(QMainWindow):
         self.inbox_holder.addWidget(self.card)
         self.card.hide()  # until signed in
         self.tabs.addTab(self.inbox_holder, self.tr("Inbox"))
-        self.tabs.addTab(
-            self._placeholder(
-                self.tr(
-                    "The deadline board of the whole region arrives with the supervisors' "
-                    "workstation. Overdue incidents: the Overdue view of the Inbox (F8)."
-                )
-            ),
-            self.tr("Deadlines"),
-        )
-        self.tabs.addTab(
-            self._placeholder(
-                self.tr(
-                    "Statistics (response time, processing share, incidents per 1,000 "
-                    "residents) arrive with the supervisors' workstation."
-                )
-            ),
-            self.tr("Statistics"),
-        )
+        self.supervision = SupervisorPages(self, self._open_from_board, self._show_message)
+        self.tabs.addTab(self.supervision.board, self.tr("Deadlines"))
+        self.tabs.addTab(self.supervision.statistics, self.tr("Statistics"))
         self.setCentralWidget(self.tabs)
         self.status = SyncStatusBar(self)
         self.setStatusBar(self.status)
@@ -160,6 +146,7 @@ class MainWindow(QMainWindow):
             self.inbox.reload()
         self.spawn(self._load_reference())
         self.spawn(self._load_attention())
+        self.supervision.attach(ws, info)
         self.inbox.table.setFocus()
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
@@ -218,6 +205,7 @@ class MainWindow(QMainWindow):
             self.status.show_preparing(text, done, total)
 
     def _on_incidents_changed(self, ids: list[str]) -> None:
+        self.supervision.on_incidents_changed(ids)
         if self.inbox is not None:
             self.inbox.on_incidents_changed(ids)
         detail = self.card.detail
@@ -227,6 +215,13 @@ class MainWindow(QMainWindow):
     def _on_tick(self) -> None:
         if self.inbox is not None and self.isVisible() and self.tabs.currentIndex() == 0:
             self.inbox.repaint_timers()
+
+    def _open_from_board(self, incident_id: str) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.open_incident(incident_id)
+
+    def _show_message(self, text: str) -> None:
+        self.status.showMessage(text, 8000)
 
     def _on_view_changed(self, view: str) -> None:
         QSettings().setValue("inbox/view", view)
@@ -547,6 +542,7 @@ class MainWindow(QMainWindow):
             task.cancel()
         if self.inbox is not None:
             self.inbox.cancel_tasks()
+        self.supervision.cancel_tasks()
 
     def show_error(self, title: str, message: str) -> None:
         """One place for error dialogs."""

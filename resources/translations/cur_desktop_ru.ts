@@ -140,10 +140,166 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>Charts</name>
+    <message>
+        <source>hours</source>
+        <translation>ч</translation>
+    </message>
+</context>
+<context>
+    <name>DeadlineBoard</name>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Executor</source>
+        <translation>Исполнитель</translation>
+    </message>
+    <message>
+        <source>Municipality</source>
+        <translation>Муниципалитет</translation>
+    </message>
+    <message>
+        <source>All open</source>
+        <translation>Все открытые</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Просрочены</translation>
+    </message>
+    <message>
+        <source>Breach within the hour</source>
+        <translation>Просрочка в ближайший час</translation>
+    </message>
+    <message>
+        <source>Breach today</source>
+        <translation>Просрочка сегодня</translation>
+    </message>
+    <message>
+        <source>Reassign selected</source>
+        <translation>Переназначить выбранные</translation>
+    </message>
+    <message>
+        <source>Group by:</source>
+        <translation>Группировать:</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>Показать:</translation>
+    </message>
+    <message>
+        <source>To operator:</source>
+        <translation>Оператору:</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Осталось</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Срок</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <source>Answers waiting for approval</source>
+        <translation>Ответы на согласовании</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Отправлен</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>Автор</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Ответ</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>Согласовать</translation>
+    </message>
+    <message>
+        <source>Return with a comment…</source>
+        <translation>Вернуть с комментарием…</translation>
+    </message>
+    <message>
+        <source>(not set)</source>
+        <translation>(не указан)</translation>
+    </message>
+    <message>
+        <source>Open: %1 · overdue: %2 · within the hour: %3 · by the end of the day: %4</source>
+        <translation>Открыто: %1 · просрочено: %2 · в ближайший час: %3 · до конца дня: %4</translation>
+    </message>
+    <message>
+        <source>(nobody)</source>
+        <translation>(не назначены)</translation>
+    </message>
+    <message>
+        <source>%1 open, %2 overdue</source>
+        <translation>открыто %1, просрочено %2</translation>
+    </message>
+    <message>
+        <source>Answers waiting for approval: %1</source>
+        <translation>Ответы на согласовании: %1</translation>
+    </message>
+    <message>
+        <source>Select incidents and the operator to move them to.</source>
+        <translation>Выберите инциденты и оператора, которому их передать.</translation>
+    </message>
+    <message>
+        <source>Reassigned to %1: %2</source>
+        <translation>Передано оператору %1: %2</translation>
+    </message>
+    <message>
+        <source>refused: %1</source>
+        <translation>отказ: %1</translation>
+    </message>
+    <message>
+        <source>Answer approved</source>
+        <translation>Ответ согласован</translation>
+    </message>
+    <message>
+        <source>Return the answer</source>
+        <translation>Вернуть ответ</translation>
+    </message>
+    <message>
+        <source>What must be corrected:</source>
+        <translation>Что нужно исправить:</translation>
+    </message>
+    <message>
+        <source>Answer returned for correction</source>
+        <translation>Ответ возвращён на исправление</translation>
+    </message>
+</context>
+<context>
+    <name>DefinitionsDialog</name>
+    <message>
+        <source>How the figures are computed</source>
+        <translation>Как считаются показатели</translation>
+    </message>
+</context>
+<context>
     <name>EditTextDialog</name>
     <message>
         <source>Edit the change</source>
         <translation>Исправить изменение</translation>
+    </message>
+</context>
+<context>
+    <name>FigureCard</name>
+    <message>
+        <source>%1 (%2: %3)</source>
+        <translation>%1 (%2: %3)</translation>
     </message>
 </context>
 <context>
@@ -355,6 +511,29 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>IncidentListDialog</name>
+    <message>
+        <source>Received</source>
+        <translation>Поступил</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <source>Incidents: %1</source>
+        <translation>Инцидентов: %1</translation>
+    </message>
+</context>
+<context>
     <name>Labels</name>
     <message>
         <source>New</source>
@@ -504,16 +683,8 @@ Send it anyway?</source>
         <translation>Входящие</translation>
     </message>
     <message>
-        <source>The deadline board of the whole region arrives with the supervisors&apos; workstation. Overdue incidents: the Overdue view of the Inbox (F8).</source>
-        <translation>Табло сроков всего региона появится вместе с рабочим местом руководителя. Просроченные инциденты: представление «Просрочены» во входящих (F8).</translation>
-    </message>
-    <message>
         <source>Deadlines</source>
         <translation>Сроки</translation>
-    </message>
-    <message>
-        <source>Statistics (response time, processing share, incidents per 1,000 residents) arrive with the supervisors&apos; workstation.</source>
-        <translation>Статистика (время ответа, доля обработки, инциденты на 1000 жителей) появится вместе с рабочим местом руководителя.</translation>
     </message>
     <message>
         <source>Statistics</source>
@@ -632,6 +803,53 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>RatingsPanel</name>
+    <message>
+        <source>Region</source>
+        <translation>Регион</translation>
+    </message>
+    <message>
+        <source>Processing share</source>
+        <translation>Доля обработки</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Место</translation>
+    </message>
+    <message>
+        <source>Mean first answer</source>
+        <translation>Среднее время ответа</translation>
+    </message>
+    <message>
+        <source>Change on the month before</source>
+        <translation>Изменение к прошлому месяцу</translation>
+    </message>
+    <message>
+        <source>Per 1,000 residents</source>
+        <translation>На 1000 жителей</translation>
+    </message>
+    <message>
+        <source>The rating has not been received yet.</source>
+        <translation>Рейтинг ещё не получен.</translation>
+    </message>
+    <message>
+        <source>Month %1: %2 regions ranked. National mean first answer %3 (%4 on the month before).</source>
+        <translation>Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 (%4 к прошлому месяцу).</translation>
+    </message>
+    <message>
+        <source>Offline: figures computed by the server at %1 (local copy).</source>
+        <translation>Нет связи: показатели рассчитаны сервером %1 (локальная копия).</translation>
+    </message>
+    <message>
+        <source>Computed by the server at %1.</source>
+        <translation>Рассчитано сервером %1.</translation>
+    </message>
+    <message>
+        <source>Only your region&apos;s row and places are shown to regional users.</source>
+        <translation>Региональным пользователям показываются только строка и места своего региона.</translation>
+    </message>
+</context>
+<context>
     <name>ShortcutsDialog</name>
     <message>
         <source>Keyboard shortcuts</source>
@@ -687,6 +905,188 @@ Send it anyway?</source>
     <message>
         <source>Sign-in failed: %1</source>
         <translation>Не удалось войти: %1</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsTab</name>
+    <message>
+        <source>Day</source>
+        <translation>День</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>Неделя</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>Месяц</translation>
+    </message>
+    <message>
+        <source>Quarter</source>
+        <translation>Квартал</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>Год</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Произвольный</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>по</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Обновить</translation>
+    </message>
+    <message>
+        <source>Definitions</source>
+        <translation>Определения</translation>
+    </message>
+    <message>
+        <source>Excel</source>
+        <translation>Excel</translation>
+    </message>
+    <message>
+        <source>CSV</source>
+        <translation>CSV</translation>
+    </message>
+    <message>
+        <source>PDF report</source>
+        <translation>Отчёт PDF</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>Период:</translation>
+    </message>
+    <message>
+        <source>Export:</source>
+        <translation>Выгрузка:</translation>
+    </message>
+    <message>
+        <source>Operators</source>
+        <translation>Операторы</translation>
+    </message>
+    <message>
+        <source>Executors</source>
+        <translation>Исполнители</translation>
+    </message>
+    <message>
+        <source>Municipalities</source>
+        <translation>Муниципалитеты</translation>
+    </message>
+    <message>
+        <source>Topics</source>
+        <translation>Темы</translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation>Источники</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>Инцидентов</translation>
+    </message>
+    <message>
+        <source>Mean first answer</source>
+        <translation>Среднее время ответа</translation>
+    </message>
+    <message>
+        <source>Mean, working time</source>
+        <translation>Среднее, рабочее время</translation>
+    </message>
+    <message>
+        <source>Processed</source>
+        <translation>Обработано</translation>
+    </message>
+    <message>
+        <source>Overdue, count</source>
+        <translation>Просрочено</translation>
+    </message>
+    <message>
+        <source>Group by:</source>
+        <translation>Группировать:</translation>
+    </message>
+    <message>
+        <source>Double-click a row to list its incidents.</source>
+        <translation>Двойной щелчок по строке — список её инцидентов.</translation>
+    </message>
+    <message>
+        <source>Incidents per day by source</source>
+        <translation>Инциденты по дням и источникам</translation>
+    </message>
+    <message>
+        <source>Mean first-answer time per day</source>
+        <translation>Среднее время первичного ответа по дням</translation>
+    </message>
+    <message>
+        <source>Load: weekday × hour</source>
+        <translation>Нагрузка: день недели × час</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>Графики</translation>
+    </message>
+    <message>
+        <source>Tables</source>
+        <translation>Таблицы</translation>
+    </message>
+    <message>
+        <source>Federal rating</source>
+        <translation>Федеральный рейтинг</translation>
+    </message>
+    <message>
+        <source>Previous period (Alt+←)</source>
+        <translation>Предыдущий период (Alt+←)</translation>
+    </message>
+    <message>
+        <source>Next period (Alt+→)</source>
+        <translation>Следующий период (Alt+→)</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>Расчёт…</translation>
+    </message>
+    <message>
+        <source>No rating for %1: the server is not reachable and no copy is kept.</source>
+        <translation>Рейтинга за %1 нет: сервер недоступен, а локальной копии нет.</translation>
+    </message>
+    <message>
+        <source>The statistics could not be computed (see the log).</source>
+        <translation>Не удалось рассчитать статистику (подробности в журнале).</translation>
+    </message>
+    <message>
+        <source>%1 — compared with %2. Computed at %3. Working time known for %4 of %5 answers.</source>
+        <translation>%1 — в сравнении с периодом «%2». Рассчитано в %3. Рабочее время известно для %4 из %5 ответов.</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorPages</name>
+    <message>
+        <source>Nothing to export yet: the statistics are being computed.</source>
+        <translation>Выгружать пока нечего: статистика ещё рассчитывается.</translation>
+    </message>
+    <message>
+        <source>Export the statistics</source>
+        <translation>Выгрузка статистики</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Выгрузка</translation>
+    </message>
+    <message>
+        <source>The file could not be written: %1</source>
+        <translation>Не удалось записать файл: %1</translation>
+    </message>
+    <message>
+        <source>Saved: %1</source>
+        <translation>Сохранено: %1</translation>
     </message>
 </context>
 <context>
