@@ -375,6 +375,62 @@ RU: dict[str, str] = {
     "Signing in and fetching the data…": "Вхожу и получаю данные…",
     "%1 of %2": "%1 из %2",
     "Sign in to start work.": "Войдите, чтобы начать работу.",
+    # Inbox marks, bulk actions, reminders, deadline notices (issue 9 items 3, 5, 6)
+    "Take": "Взять в работу",
+    "Assign…": "Назначить…",
+    "To executor…": "Исполнителю…",
+    "Duplicate…": "Дубликат…",
+    "Spam": "Спам",
+    "Out of scope": "Не по теме",
+    "Mark as unread": "Отметить непрочитанным",
+    "Dismiss the reminder": "Снять напоминание",
+    "Reject": "Отклонить",
+    "Take %1 incident(s) into work?": "Взять в работу инцидентов: %1?",
+    "Assign": "Назначить",
+    "Operator:": "Сотрудник:",
+    "Assign %1 incident(s) to %2?": "Назначить сотруднику %2 инцидентов: %1?",
+    "Route": "Направить исполнителю",
+    "Route %1 incident(s) to %2?": "Направить исполнителю «%2» инцидентов: %1?",
+    "Reject %1 incident(s) as spam?": "Отклонить как спам инцидентов: %1?",
+    "Reject %1 incident(s) as out of scope?": "Отклонить как не относящиеся к теме инцидентов: %1?",
+    "Select the original and its duplicates (at least two incidents), then pick the original.": (
+        "Выделите основной инцидент и его дубликаты (не меньше двух), затем выберите основной."
+    ),
+    "Merge duplicates": "Объединение дубликатов",
+    "The original incident:": "Основной инцидент:",
+    "Reject %1 incident(s) as duplicates merged into the original?": (
+        "Отклонить как дубликаты и объединить с основным инцидентов: %1?"
+    ),
+    "At most %1 incidents at once: select fewer.": (
+        "За один раз — не больше %1 инцидентов: выделите меньше."
+    ),
+    "Done: %1.": "Выполнено: %1.",
+    "Refused: %1.": "Отказано: %1.",
+    "Bulk action": "Групповое действие",
+    "Nothing to choose from.": "Выбирать не из чего.",
+    "Take the selected incidents into work": "Взять выделенные инциденты в работу",
+    "Assign the selected incidents to an operator": "Назначить выделенные инциденты сотруднику",
+    "Route the selected incidents to an executor": "Направить выделенные инциденты исполнителю",
+    "Reject as duplicates, merged into an original": (
+        "Отклонить как дубликаты с объединением в основной"
+    ),
+    "Reject as spam": "Отклонить как спам",
+    "Reject as out of scope": "Отклонить как не относящиеся к теме",
+    "Select several incidents": "Выделить несколько инцидентов",
+    "Deadline soon: less than a quarter of the time left": (
+        "Срок скоро истекает: осталось меньше четверти времени"
+    ),
+    "and %1 more": "и ещё %1",
+    "overdue by %1": "просрочен на %1",
+    "Unread: new or changed since you last opened it": (
+        "Не прочитан: новый или изменился с тех пор, как вы его открывали"
+    ),
+    "Reminder due since %1": "Напоминание с %1",
+    "Reminder at %1": "Напоминание на %1",
+    "%1 unread": "непрочитанных: %1",
+    "Reminder set for %1": "Напоминание установлено на %1",
+    "Remind me": "Напомнить",
+    "The answer promises «%1». Remind me:": "В ответе обещание «%1». Напомнить:",
 }
 
 CONTEXT_RU: dict[tuple[str, str], str] = {}

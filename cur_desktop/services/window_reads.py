@@ -9,9 +9,14 @@ on SQL). This module adds what the window's lists need on top:
   full-text search (best matches first, with a snippet around the first match);
 * :meth:`WindowReads.rows` — list rows as plain mappings (what the Qt model reads);
 * :meth:`WindowReads.view_counts` — how many incidents each saved view holds;
+* :meth:`WindowReads.unread_counts` — how many of them are unread (Мои and Новые only);
 * :meth:`WindowReads.keys_of` — row keys of incidents named by id (after a change event);
 * :meth:`WindowReads.reference` — municipality, executor and topic names for the dropdowns;
 * :func:`match_spans` — where the search's words occur in a text (highlighting).
+
+Operator's marks (docs/WINDOW.md): each row carries ``unread`` and ``remind_at`` (the
+logged-in user's reminder, if any); Мои also lists, first, the incidents whose reminder is due
+(whoever holds them).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 500
 """Best full-text matches a search shows."""
+UNREAD_VIEWS = (SavedView.MINE, SavedView.NEW)
+"""Views whose unread count is shown (small views; counting "Все" would scan the store)."""
 _WORD = re.compile(r"[^\W_]+")
 _MARK = re.compile(r"\[([^\[\]]+)\]")
 
@@ -97,12 +104,35 @@ class WindowReads:
                     snippets[key] = _MARK.sub(r"\1", hit.snippet)
             return ViewKeys(keys=keys, snippets=snippets, stems=tuple(query_stems(query)))
         snapshot = await self.workstation.inbox_snapshot(flt, sort)
+        if view is SavedView.MINE:
+            return ViewKeys(keys=await self._with_due_reminders(snapshot.rowids, now))
         return ViewKeys(keys=snapshot.rowids)
+
+    async def _with_due_reminders(self, keys: array[int], now: datetime | None) -> array[int]:
+        """Мои: the incidents with a due reminder first, then the rest of ``keys``."""
+        due = await self.workstation.due_reminders(now)
+        if not due:
+            return keys
+        rows = await self.workstation.inbox_rows_by_id(due)
+        first = array("q", (r.rowid for r in rows))
+        if not first:
+            return keys
+        skip = set(first)
+        first.extend(k for k in keys if k not in skip)
+        return first
 
     async def rows(self, keys: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The list rows of ``keys`` by key."""
         rows = await self.workstation.inbox_rows(list(keys))
-        return {r.rowid: row_mapping(r, self.region_code) for r in rows}
+        found = {r.rowid: row_mapping(r, self.region_code) for r in rows}
+        ids = [r.id for r in rows]
+        unread, reminders = await asyncio.gather(
+            self.workstation.unread_among(ids), self.workstation.reminders(ids)
+        )
+        for data in found.values():
+            data["unread"] = data["id"] in unread
+            data["remind_at"] = reminders.get(data["id"])
+        return found
 
     async def view_counts(
         self, *, login: str, extra: InboxFilter | None = None, now: datetime | None = None
@@ -116,7 +146,29 @@ class WindowReads:
                 for v in views
             )
         )
-        return dict(zip(views, counts, strict=True))
+        found = dict(zip(views, counts, strict=True))
+        due = await self.workstation.due_reminders(at)
+        if due:  # Мои also lists due reminders on incidents not otherwise in it
+            mine = view_filter(SavedView.MINE, login=login, now=at, extra=None)
+            rows = await self.workstation.inbox_rows_by_id(due)
+            open_statuses = mine.statuses or frozenset()
+            found[SavedView.MINE] += sum(
+                1 for r in rows if r.assignee != login or r.status not in open_statuses
+            )
+        return found
+
+    async def unread_counts(
+        self, *, login: str, extra: InboxFilter | None = None, now: datetime | None = None
+    ) -> dict[SavedView, int]:
+        """How many incidents of Мои and Новые are unread (see :data:`UNREAD_VIEWS`)."""
+        at = now or datetime.now(UTC)
+        counts = await asyncio.gather(
+            *(
+                self.workstation.unread_count(view_filter(v, login=login, now=at, extra=extra))
+                for v in UNREAD_VIEWS
+            )
+        )
+        return dict(zip(UNREAD_VIEWS, counts, strict=True))
 
     async def keys_of(self, incident_ids: Sequence[str]) -> dict[str, int]:
         """Row keys of incidents given by id."""
@@ -145,4 +197,12 @@ def match_spans(text: str, stems: Sequence[str]) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m, s in zip(found, word_stems, strict=True) if s in wanted]
 
 
-__all__ = ["SEARCH_LIMIT", "Reference", "ViewKeys", "WindowReads", "match_spans", "row_mapping"]
+__all__ = [
+    "SEARCH_LIMIT",
+    "UNREAD_VIEWS",
+    "Reference",
+    "ViewKeys",
+    "WindowReads",
+    "match_spans",
+    "row_mapping",
+]

@@ -55,7 +55,7 @@ from cur_desktop.domain.enums import (
     Source,
     Status,
 )
-from cur_desktop.services import operations, reads, timers
+from cur_desktop.services import bulk, operations, reads, timers
 from cur_desktop.services.outcomes import (
     CODE_NOT_CONNECTED,
     CODE_NOT_FOUND,
@@ -77,7 +77,7 @@ from cur_desktop.services.views import (
     PendingChange,
     SessionInfo,
 )
-from cur_desktop.storage import outbox, sync_state
+from cur_desktop.storage import localstate, operator_marks, outbox, sync_state
 from cur_desktop.storage.database import DbReaders, DbWriter, open_engine
 from cur_desktop.storage.inbox import InboxFilter, InboxSort, PageCursor
 from cur_desktop.storage.outbox import SyncStatus
@@ -103,6 +103,10 @@ DEFAULT_READERS = 2
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _login(conn: Connection) -> str:
+    return sync_state.get_state(conn, sync_state.KEY_LOGIN) or ""
 
 
 def _default_transport(server_url: str, token: str | None) -> SyncTransport:
@@ -280,8 +284,15 @@ class Workstation:
     async def _operate(self, fn: Callable[[Connection, datetime], Changes]) -> Changes:
         """Run one operation in one write transaction; map refusals to OperationError."""
         now = self._clock()
+
+        def run(conn: Connection) -> Changes:
+            changes = fn(conn, now)
+            if changes.mutation_ids:  # what I changed myself is not unread for me
+                operator_marks.mark_seen(conn, _login(conn), sorted(changes.incident_ids))
+            return changes
+
         try:
-            changes = await self._writer.run(lambda conn: fn(conn, now), expected=(OperationError,))
+            changes = await self._writer.run(run, expected=(OperationError,))
         except mutations.MutationRejected as exc:
             raise OperationError(exc.message, exc.code.value) from exc
         if not changes.empty:
@@ -508,6 +519,139 @@ class Workstation:
         """Return an answer for correction (supervisors); ``reason`` becomes an internal note."""
         return await self._operate(
             lambda conn, now: operations.return_answer(conn, answer_id, reason, now)
+        )
+
+    # ------------------------------------------------------------------ bulk actions
+
+    async def _operate_bulk(
+        self, incident_ids: Sequence[str], operation: bulk.ItemOperation
+    ) -> bulk.BulkOutcome:
+        """One write transaction, one savepoint per incident (see :mod:`.bulk`)."""
+        now = self._clock()
+
+        def run(conn: Connection) -> bulk.BulkOutcome:
+            outcome = bulk.apply_each(conn, incident_ids, operation, now)
+            if outcome.changes.mutation_ids:
+                operator_marks.mark_seen(conn, _login(conn), sorted(outcome.changes.incident_ids))
+            return outcome
+
+        outcome = await self._writer.run(run)
+        if not outcome.changes.empty:
+            self._emit(outcome.changes)
+            if outcome.changes.mutation_ids and self._syncer is not None:
+                self._syncer.poke()
+        return outcome
+
+    async def bulk_take(self, incident_ids: Sequence[str]) -> bulk.BulkOutcome:
+        """Take every incident of the selection into work (refusals kept per incident)."""
+        return await self._operate_bulk(incident_ids, bulk.take)
+
+    async def bulk_assign(self, incident_ids: Sequence[str], assignee: str) -> bulk.BulkOutcome:
+        """Assign every incident of the selection to ``assignee``."""
+        return await self._operate_bulk(incident_ids, bulk.assign_to(assignee))
+
+    async def bulk_route(self, incident_ids: Sequence[str], executor_id: str) -> bulk.BulkOutcome:
+        """Route every incident of the selection to the executor ``executor_id``."""
+        return await self._operate_bulk(incident_ids, bulk.route_to(executor_id))
+
+    async def bulk_reject(
+        self, incident_ids: Sequence[str], reason: RejectReason
+    ) -> bulk.BulkOutcome:
+        """Reject every incident of the selection with ``reason`` (spam, out of scope …)."""
+        return await self._operate_bulk(incident_ids, bulk.reject_as(reason))
+
+    async def bulk_merge(self, incident_ids: Sequence[str], original_id: str) -> bulk.BulkOutcome:
+        """Merge every incident of the selection into ``original_id`` as its duplicate."""
+        return await self._operate_bulk(incident_ids, bulk.merge_into(original_id))
+
+    # ------------------------------------------------------------------ operator's marks
+
+    async def _mark(self, fn: Callable[[Connection, str, datetime], T]) -> T:
+        now = self._clock()
+        return await self._writer.run(lambda conn: fn(conn, _login(conn), now))
+
+    async def mark_read(self, incident_ids: Sequence[str]) -> Changes:
+        """The logged-in user has seen these incidents as they are now (unread markers)."""
+        was_unread = await self._mark(
+            lambda conn, login, _now: operator_marks.mark_seen(conn, login, incident_ids)
+        )
+        changes = Changes.local(was_unread)
+        if not changes.empty:
+            self._emit(changes)
+        return changes
+
+    async def mark_unread(self, incident_ids: Sequence[str]) -> Changes:
+        """Show these incidents as unread again."""
+        await self._mark(
+            lambda conn, login, _now: operator_marks.mark_unseen(conn, login, incident_ids)
+        )
+        changes = Changes.local(incident_ids)
+        self._emit(changes)
+        return changes
+
+    async def unread_among(self, incident_ids: Sequence[str]) -> set[str]:
+        """Which of these incidents the logged-in user has not seen since they changed."""
+        return await self._read(
+            lambda conn: operator_marks.unread_among(conn, _login(conn), incident_ids)
+        )
+
+    async def unread_count(self, flt: InboxFilter) -> int:
+        """How many incidents matching ``flt`` are unread (use on small views)."""
+        return await self._read(lambda conn: operator_marks.unread_count(conn, _login(conn), flt))
+
+    async def set_reminder(self, incident_id: str, remind_at: datetime, note: str = "") -> Changes:
+        """Remind the logged-in user of ``incident_id`` at ``remind_at`` (local, not synced)."""
+        if remind_at.tzinfo is None:
+            raise OperationError("Время напоминания должно быть с часовым поясом")
+
+        def run(conn: Connection, login: str, now: datetime) -> None:
+            if localstate.load_view_incident(conn, incident_id) is None:
+                raise OperationError("Инцидент не найден", CODE_NOT_FOUND)
+            operator_marks.set_reminder(conn, login, incident_id, remind_at, note=note, now=now)
+
+        now = self._clock()
+        await self._writer.run(
+            lambda conn: run(conn, _login(conn), now), expected=(OperationError,)
+        )
+        changes = Changes.local([incident_id])
+        self._emit(changes)
+        return changes
+
+    async def dismiss_reminder(self, incident_id: str) -> Changes:
+        """Drop the logged-in user's reminder on ``incident_id`` (done or not wanted)."""
+        removed = await self._mark(
+            lambda conn, login, _now: operator_marks.delete_reminder(conn, login, incident_id)
+        )
+        changes = Changes.local([incident_id] if removed else [])
+        if not changes.empty:
+            self._emit(changes)
+        return changes
+
+    async def reminders(self, incident_ids: Sequence[str]) -> dict[str, datetime]:
+        """The logged-in user's reminders on these incidents (incident id → when)."""
+        found = await self._read(
+            lambda conn: operator_marks.reminders_of(conn, _login(conn), incident_ids)
+        )
+        return {r.incident_id: r.remind_at for r in found}
+
+    async def due_reminders(self, now: datetime | None = None) -> list[str]:
+        """Incidents whose reminder is due (soonest first)."""
+        at = now or self._clock()
+        return await self._read(
+            lambda conn: operator_marks.due_reminder_ids(conn, _login(conn), at)
+        )
+
+    async def unnotified(self, pairs: Sequence[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+        """Which (incident, due) warnings were not yet notified to the logged-in user."""
+        shown = await self._read(
+            lambda conn: operator_marks.notices_shown(conn, _login(conn), pairs)
+        )
+        return [p for p in pairs if p not in shown]
+
+    async def record_notified(self, pairs: Sequence[tuple[str, datetime]]) -> None:
+        """Remember that these (incident, due) warnings were notified (also across restarts)."""
+        await self._mark(
+            lambda conn, login, now: operator_marks.record_notices(conn, login, pairs, now)
         )
 
     # ------------------------------------------------------------------ reads

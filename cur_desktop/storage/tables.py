@@ -11,6 +11,9 @@ the central server's tables when both are imported in one process.
 * ``answer`` / ``answer_base`` mirror ``AnswerWire`` the same way.
 * ``outbox`` holds pending (or rejected) mutations; ``sync_state`` is a key/value store.
 * ``draft`` holds one answer draft per incident (local only, never pushed).
+* ``incident_seen``, ``reminder``, ``deadline_notice``: the operator's own marks, per login
+  (local only, never pushed): which version of an incident they last saw (unread markers),
+  reminders from promises, and which warning-band notifications were shown.
 * ``incident_fts`` (FTS5) is created by the first migration, not declared here.
 
 There are deliberately no foreign keys: pulled pages may carry rows whose parents arrive
@@ -212,6 +215,40 @@ class SyncState(StoreModel, table=True):
     value: str = Field(sa_type=Text, nullable=False)
 
 
+class IncidentSeen(StoreModel, table=True):
+    """The incident version ``login`` last saw (unread when the incident's is newer)."""
+
+    __tablename__ = "incident_seen"
+
+    login: str = Field(sa_type=Text, primary_key=True)
+    incident_id: str = Field(sa_type=Text, primary_key=True)
+    seen_version: int = Field(sa_type=Integer, nullable=False)
+
+
+class Reminder(StoreModel, table=True):
+    """A reminder ``login`` set on an incident (one per incident; local only)."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_login_remind_at", "login", "remind_at"),)
+
+    login: str = Field(sa_type=Text, primary_key=True)
+    incident_id: str = Field(sa_type=Text, primary_key=True)
+    remind_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+    note: str = Field(default="", sa_type=Text, nullable=False)
+    created_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+
+
+class DeadlineNotice(StoreModel, table=True):
+    """A warning-band notification already shown to ``login`` for an incident's deadline."""
+
+    __tablename__ = "deadline_notice"
+
+    login: str = Field(sa_type=Text, primary_key=True)
+    incident_id: str = Field(sa_type=Text, primary_key=True)
+    due: datetime = Field(sa_type=UtcEpochMicros, primary_key=True)
+    shown_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+
+
 def _table(model: type[StoreModel]) -> Table:
     # SQLModel declares no ``__table__`` attribute on the class for type checkers
     table = model.__table__  # type: ignore[attr-defined]
@@ -228,6 +265,9 @@ executor_table: Table = _table(Executor)
 outbox_table: Table = _table(Outbox)
 sync_state_table: Table = _table(SyncState)
 draft_table: Table = _table(Draft)
+incident_seen_table: Table = _table(IncidentSeen)
+reminder_table: Table = _table(Reminder)
+deadline_notice_table: Table = _table(DeadlineNotice)
 
 metadata = StoreModel.metadata
 

@@ -47,6 +47,23 @@ def time_left_text(td: timedelta, *, days: bool = True, overdue: bool | None = N
     return f"{MINUS}{text}" if late else text
 
 
+def timer_text(working: timedelta, *, overdue: bool) -> str:
+    """What a deadline timer cell says (docs/WINDOW.md, "Timer texts").
+
+    ``3 ч 05 мин`` while time is left (working time of the region); ``просрочен на 4 ч 00 мин``
+    once overdue by at least one working minute; ``просрочен`` alone when the deadline passed
+    but not one working minute has passed since (a deadline at night, on a weekend or a
+    holiday, until the next working morning).
+    """
+    if not overdue:
+        return duration(working, days=False)
+    if abs(working) < timedelta(minutes=1):
+        return QCoreApplication.translate("Format", "overdue")
+    return QCoreApplication.translate("Format", "overdue by %1").replace(
+        "%1", duration(working, days=False)
+    )
+
+
 def _qdatetime(value: datetime) -> QDateTime:
     qdt = QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
     tzinfo = value.tzinfo

@@ -36,6 +36,7 @@ from cur_desktop.services.inbox_pager import InboxPager, Row
 from cur_desktop.services.timers import TimerView, timer_for
 from cur_desktop.services.window_reads import Reference, ViewKeys, WindowReads, match_spans
 from cur_desktop.ui import format as fmt
+from cur_desktop.ui.inbox_marks import marks_tooltip, row_marks_icon
 from cur_desktop.ui.labels import source_title, status_title
 
 log = logging.getLogger(__name__)
@@ -150,9 +151,17 @@ class InboxTableModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if column is Column.EXCERPT and role == SPANS_ROLE:
             return match_spans(self._excerpt(row, index.row()), self._stems)
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
+            return row_marks_icon(bool(row.get("unread")), self._reminder_due(row))
+        if role == Qt.ItemDataRole.FontRole and row.get("unread"):
+            return self._bold  # unread: the whole row is bold
         if role == Qt.ItemDataRole.FontRole and row.get("local_changed"):
             return self._bold if column is Column.STATUS else None
         return None
+
+    def _reminder_due(self, row: Row) -> bool:
+        remind_at = row.get("remind_at")
+        return remind_at is not None and remind_at <= self._now
 
     # ------------------------------------------------------------------ cells
 
@@ -172,10 +181,7 @@ class InboxTableModel(QAbstractTableModel):
             timer = self._timer(display_row, row)
             if timer is None:
                 return ""
-            if timer.band is Band.OVERDUE and abs(timer.working) < timedelta(minutes=1):
-                # due outside working hours: no working minute has passed since
-                return self.tr("overdue")
-            return fmt.time_left_text(timer.working, days=False, overdue=timer.band is Band.OVERDUE)
+            return fmt.timer_text(timer.working, overdue=timer.band is Band.OVERDUE)
         if column is Column.STATUS:
             text = status_title(row["status"])
             return f"{text} ●" if row.get("local_changed") else text
@@ -197,8 +203,8 @@ class InboxTableModel(QAbstractTableModel):
         if column is Column.TIME_LEFT:
             timer = self._timer(display_row, row)
             return None if timer is None else timer_tooltip(timer)
-        if column is Column.STATUS and row.get("local_changed"):
-            return self.tr("Changed here; waiting to be sent to the server")
+        if column is Column.STATUS:
+            return marks_tooltip(row, self._reminder_due(row))
         if column is Column.EXCERPT:
             return str(row.get("preview") or "")
         return None
@@ -264,6 +270,11 @@ class InboxTableModel(QAbstractTableModel):
         """The incident id at ``row`` if its page is loaded."""
         cached = self._pager.row(row)
         return None if cached is None else str(cached["id"])
+
+    def keys_of_rows(self, rows: Sequence[int]) -> list[int]:
+        """Row keys of display rows (loaded or not), in the order given."""
+        count = self._pager.row_count
+        return [self._pager.key_at(r) for r in rows if 0 <= r < count]
 
     def row_of_incident_key(self, key: int) -> int | None:
         """The display row of a row key."""

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +37,7 @@ from cur_desktop.domain.enums import Priority, Source, Status
 from cur_desktop.services.saved_views import InboxFilter, InboxSort, SavedView
 from cur_desktop.services.window_reads import Reference, ViewKeys, WindowReads
 from cur_desktop.ui import format as fmt
+from cur_desktop.ui.bulk_actions import BulkActions
 from cur_desktop.ui.highlight_delegate import HighlightDelegate
 from cur_desktop.ui.inbox_model import ID_ROLE, Column, InboxTableModel
 from cur_desktop.ui.labels import priority_title, source_title, status_title, view_title
@@ -99,7 +101,7 @@ class InboxPage(QWidget):
         self.table.setObjectName("inboxTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
@@ -126,6 +128,14 @@ class InboxPage(QWidget):
         header.sectionClicked.connect(self._on_header_clicked)
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.bulk = BulkActions(self, self)
+        self.bulk_bar = self.bulk.toolbar(self)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self.bulk.show_menu)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda _s, _d: self.bulk.update_enabled()
+        )
+        self.bulk.update_enabled()
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -142,6 +152,7 @@ class InboxPage(QWidget):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addLayout(filters)
+        right.addWidget(self.bulk_bar)
         right.addWidget(self.table, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -230,6 +241,14 @@ class InboxPage(QWidget):
         self.search.blockSignals(False)
         self.reload()
 
+    def executor_names(self) -> dict[str, str]:
+        """Executor id → name (bulk routing)."""
+        return dict(self.ref.executors)
+
+    def spawn_task(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a coroutine of the bulk actions on the window's loop."""
+        self._spawn(coro)
+
     # ------------------------------------------------------------------ loading
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -304,12 +323,20 @@ class InboxPage(QWidget):
     async def _counts(self) -> None:
         try:
             counts = await self.reads.view_counts(login=self.login, extra=self.extra_filter())
+            unread = await self.reads.unread_counts(login=self.login, extra=self.extra_filter())
         except Exception:
             log.exception("view counts could not be read")
             return
         for row, view in enumerate(SavedView):
             item = self.views.item(row)
-            item.setText(f"{view_title(view)}  ({fmt.number(counts.get(view, 0))})")
+            text = f"{view_title(view)}  ({fmt.number(counts.get(view, 0))})"
+            if unread.get(view):
+                text = f"{text} ●{fmt.number(unread[view])}"
+                item.setToolTip(self.tr("%1 unread").replace("%1", fmt.number(unread[view])))
+            else:
+                item.setToolTip("")
+            item.setFont(bold_if(bool(unread.get(view)), item.font()))
+            item.setText(text)
 
     def on_incidents_changed(self, ids: list[str]) -> None:
         """Rows changed somewhere: refresh them and the snapshot soon (coalesced)."""
@@ -407,4 +434,11 @@ class InboxPage(QWidget):
         return dataclasses.replace(self.extra_filter(), **changes)
 
 
-__all__ = ["InboxPage"]
+def bold_if(bold: bool, font: QFont) -> QFont:
+    """``font``, bold or not."""
+    changed = QFont(font)
+    changed.setBold(bold)
+    return changed
+
+
+__all__ = ["InboxPage", "bold_if"]

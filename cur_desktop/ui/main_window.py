@@ -30,17 +30,22 @@ from PySide6.QtWidgets import (
 
 from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services.answer_templates import TemplateContext
+from cur_desktop.services.deadline_notices import DeadlineNotices
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.timers import promise_date
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.window_reads import WindowReads
 from cur_desktop.services.workstation import Workstation
+from cur_desktop.ui import format as fmt
 from cur_desktop.ui.attention_panel import AttentionPanel
 from cur_desktop.ui.bridge import CoreBridge
+from cur_desktop.ui.bulk_actions import bulk_shortcuts
+from cur_desktop.ui.deadline_notifier import DeadlineNotifier
 from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
+from cur_desktop.ui.reminder_offer import attach_reminder_offer
 from cur_desktop.ui.status_bar import SyncStatusBar
 from cur_desktop.ui.supervisor_pages import SupervisorPages
 
@@ -70,6 +75,7 @@ class MainWindow(QMainWindow):
         self._open_version: dict[str, int] = {}
         self._closed = False
         self.inbox: InboxPage | None = None
+        self.deadlines: DeadlineNotifier | None = None
         self.card = IncidentCard(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
@@ -103,6 +109,8 @@ class MainWindow(QMainWindow):
         self.card.classify_requested.connect(self._on_classify)
         self.card.editor.draft_changed.connect(self._on_draft_changed)
         self.card.editor.send_requested.connect(self._on_send)
+        self.reminder_offer = attach_reminder_offer(self.card.editor, self.card.editor.text)
+        self.reminder_offer.remind_requested.connect(self._on_remind)
         self.bridge.core_event.connect(self._on_core_event)
         self.bridge.incidents_changed.connect(self._on_incidents_changed)
         self._ticker = QTimer(self)
@@ -134,6 +142,11 @@ class MainWindow(QMainWindow):
         self.inbox = InboxPage(self.reads, self.login, self)
         self.inbox.open_requested.connect(self.open_incident)
         self.inbox.view_changed.connect(self._on_view_changed)
+        self.inbox.bulk.message.connect(self._show_message)
+        self.deadlines = DeadlineNotifier(
+            DeadlineNotices(ws, self.login), lambda: datetime.now(UTC), self._show_message, self
+        )
+        self.deadlines.start()
         self.waiting.hide()
         self.waiting.setParent(None)
         self.inbox_holder.insertWidget(0, self.inbox)
@@ -208,6 +221,8 @@ class MainWindow(QMainWindow):
         self.supervision.on_incidents_changed(ids)
         if self.inbox is not None:
             self.inbox.on_incidents_changed(ids)
+        if self.deadlines is not None:
+            self.deadlines.check_soon()
         detail = self.card.detail
         if detail is not None and str(detail.incident.id) in ids:
             self.spawn(self._reload_card(str(detail.incident.id), from_event=True))
@@ -241,6 +256,7 @@ class MainWindow(QMainWindow):
             return
         self.card.show_detail(detail)
         self._open_version[incident_id] = detail.incident.version
+        self.spawn(self.ws.mark_read([incident_id]))  # opened: no longer unread
         incident = detail.incident
         promise = promise_date(
             incident.region_code,
@@ -259,6 +275,7 @@ class MainWindow(QMainWindow):
             operator=self.login,
         )
         draft = detail.draft
+        self.reminder_offer.set_incident(incident_id, incident.region_code)
         self.card.editor.open_incident(
             incident_id,
             context,
@@ -293,6 +310,17 @@ class MainWindow(QMainWindow):
             if self.card.detail is not None:
                 self._open_version[incident_id] = self.card.detail.incident.version
             self.status.showMessage(self.tr("Taken into work"), 4000)
+
+        self.spawn(run())
+
+    def _on_remind(self, incident_id: str, remind_at: datetime) -> None:
+        async def run() -> None:
+            assert self.ws is not None
+            await self.ws.set_reminder(incident_id, remind_at)
+            self.status.showMessage(
+                self.tr("Reminder set for %1").replace("%1", fmt.date_time(remind_at.astimezone())),
+                6000,
+            )
 
         self.spawn(run())
 
@@ -410,6 +438,7 @@ class MainWindow(QMainWindow):
             ("Esc", self.tr("Back to the list")),
             ("F5", self.tr("Synchronise now")),
             ("F1", self.tr("This list")),
+            *bulk_shortcuts(),
         ]
 
     def _make_shortcuts(self) -> list[QShortcut]:
@@ -542,6 +571,8 @@ class MainWindow(QMainWindow):
             task.cancel()
         if self.inbox is not None:
             self.inbox.cancel_tasks()
+        if self.deadlines is not None:
+            self.deadlines.stop()
         self.supervision.cancel_tasks()
 
     def show_error(self, title: str, message: str) -> None:

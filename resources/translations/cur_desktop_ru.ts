@@ -140,6 +140,145 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>BulkActions</name>
+    <message>
+        <source>Take</source>
+        <translation>Взять в работу</translation>
+    </message>
+    <message>
+        <source>Assign…</source>
+        <translation>Назначить…</translation>
+    </message>
+    <message>
+        <source>To executor…</source>
+        <translation>Исполнителю…</translation>
+    </message>
+    <message>
+        <source>Duplicate…</source>
+        <translation>Дубликат…</translation>
+    </message>
+    <message>
+        <source>Spam</source>
+        <translation>Спам</translation>
+    </message>
+    <message>
+        <source>Out of scope</source>
+        <translation>Не по теме</translation>
+    </message>
+    <message>
+        <source>Mark as unread</source>
+        <translation>Отметить непрочитанным</translation>
+    </message>
+    <message>
+        <source>Take the selected incidents into work</source>
+        <translation>Взять выделенные инциденты в работу</translation>
+    </message>
+    <message>
+        <source>Assign the selected incidents to an operator</source>
+        <translation>Назначить выделенные инциденты сотруднику</translation>
+    </message>
+    <message>
+        <source>Route the selected incidents to an executor</source>
+        <translation>Направить выделенные инциденты исполнителю</translation>
+    </message>
+    <message>
+        <source>Reject as duplicates, merged into an original</source>
+        <translation>Отклонить как дубликаты с объединением в основной</translation>
+    </message>
+    <message>
+        <source>Reject as spam</source>
+        <translation>Отклонить как спам</translation>
+    </message>
+    <message>
+        <source>Reject as out of scope</source>
+        <translation>Отклонить как не относящиеся к теме</translation>
+    </message>
+    <message>
+        <source>Dismiss the reminder</source>
+        <translation>Снять напоминание</translation>
+    </message>
+    <message>
+        <source>Select several incidents</source>
+        <translation>Выделить несколько инцидентов</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>Отклонить</translation>
+    </message>
+    <message>
+        <source>Take %1 incident(s) into work?</source>
+        <translation>Взять в работу инцидентов: %1?</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>Назначить</translation>
+    </message>
+    <message>
+        <source>Operator:</source>
+        <translation>Сотрудник:</translation>
+    </message>
+    <message>
+        <source>Assign %1 incident(s) to %2?</source>
+        <translation>Назначить сотруднику %2 инцидентов: %1?</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Направить исполнителю</translation>
+    </message>
+    <message>
+        <source>Executor:</source>
+        <translation>Исполнитель:</translation>
+    </message>
+    <message>
+        <source>Route %1 incident(s) to %2?</source>
+        <translation>Направить исполнителю «%2» инцидентов: %1?</translation>
+    </message>
+    <message>
+        <source>Reject %1 incident(s) as spam?</source>
+        <translation>Отклонить как спам инцидентов: %1?</translation>
+    </message>
+    <message>
+        <source>Reject %1 incident(s) as out of scope?</source>
+        <translation>Отклонить как не относящиеся к теме инцидентов: %1?</translation>
+    </message>
+    <message>
+        <source>Select the original and its duplicates (at least two incidents), then pick the original.</source>
+        <translation>Выделите основной инцидент и его дубликаты (не меньше двух), затем выберите основной.</translation>
+    </message>
+    <message>
+        <source>Merge duplicates</source>
+        <translation>Объединение дубликатов</translation>
+    </message>
+    <message>
+        <source>The original incident:</source>
+        <translation>Основной инцидент:</translation>
+    </message>
+    <message>
+        <source>Reject %1 incident(s) as duplicates merged into the original?</source>
+        <translation>Отклонить как дубликаты и объединить с основным инцидентов: %1?</translation>
+    </message>
+    <message>
+        <source>At most %1 incidents at once: select fewer.</source>
+        <translation>За один раз — не больше %1 инцидентов: выделите меньше.</translation>
+    </message>
+    <message>
+        <source>Done: %1.</source>
+        <translation>Выполнено: %1.</translation>
+    </message>
+    <message>
+        <source>Refused: %1.</source>
+        <translation>Отказано: %1.</translation>
+    </message>
+    <message>
+        <source>Bulk action</source>
+        <translation>Групповое действие</translation>
+    </message>
+    <message>
+        <source>Nothing to choose from.</source>
+        <translation>Выбирать не из чего.</translation>
+    </message>
+</context>
+<context>
     <name>Charts</name>
     <message>
         <source>hours</source>
@@ -282,6 +421,21 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>DeadlineNotifier</name>
+    <message>
+        <source>CUR workstation</source>
+        <translation>Рабочее место ЦУР</translation>
+    </message>
+    <message>
+        <source>Deadline soon: less than a quarter of the time left</source>
+        <translation>Срок скоро истекает: осталось меньше четверти времени</translation>
+    </message>
+    <message>
+        <source>and %1 more</source>
+        <translation>и ещё %1</translation>
+    </message>
+</context>
+<context>
     <name>DefinitionsDialog</name>
     <message>
         <source>How the figures are computed</source>
@@ -315,6 +469,29 @@ Send it anyway?</source>
     <message>
         <source>%1 min</source>
         <translation>%1 мин</translation>
+    </message>
+    <message>
+        <source>overdue</source>
+        <translation>просрочен</translation>
+    </message>
+    <message>
+        <source>overdue by %1</source>
+        <translation>просрочен на %1</translation>
+    </message>
+</context>
+<context>
+    <name>InboxMarks</name>
+    <message>
+        <source>Unread: new or changed since you last opened it</source>
+        <translation>Не прочитан: новый или изменился с тех пор, как вы его открывали</translation>
+    </message>
+    <message>
+        <source>Reminder due since %1</source>
+        <translation>Напоминание с %1</translation>
+    </message>
+    <message>
+        <source>Reminder at %1</source>
+        <translation>Напоминание на %1</translation>
     </message>
 </context>
 <context>
@@ -350,6 +527,10 @@ Send it anyway?</source>
     <message>
         <source>Clear filters</source>
         <translation>Сбросить фильтры</translation>
+    </message>
+    <message>
+        <source>%1 unread</source>
+        <translation>непрочитанных: %1</translation>
     </message>
 </context>
 <context>
@@ -389,10 +570,6 @@ Send it anyway?</source>
     <message>
         <source>Executor</source>
         <translation>Исполнитель</translation>
-    </message>
-    <message>
-        <source>overdue</source>
-        <translation>просрочен</translation>
     </message>
     <message>
         <source>Changed here; waiting to be sent to the server</source>
@@ -711,6 +888,10 @@ Send it anyway?</source>
         <translation>Взято в работу</translation>
     </message>
     <message>
+        <source>Reminder set for %1</source>
+        <translation>Напоминание установлено на %1</translation>
+    </message>
+    <message>
         <source>Classification saved</source>
         <translation>Классификация сохранена</translation>
     </message>
@@ -847,6 +1028,17 @@ Send it anyway?</source>
     <message>
         <source>Only your region&apos;s row and places are shown to regional users.</source>
         <translation>Региональным пользователям показываются только строка и места своего региона.</translation>
+    </message>
+</context>
+<context>
+    <name>ReminderOffer</name>
+    <message>
+        <source>Remind me</source>
+        <translation>Напомнить</translation>
+    </message>
+    <message>
+        <source>The answer promises «%1». Remind me:</source>
+        <translation>В ответе обещание «%1». Напомнить:</translation>
     </message>
 </context>
 <context>

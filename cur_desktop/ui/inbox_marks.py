@@ -1,0 +1,87 @@
+"""The operator's marks in the list: the unread dot and the reminder bell (icons, tooltip).
+
+The fonts shipped with the target systems have no bell glyph, so both marks are painted once
+into small pixmaps and cached; the status column shows them as its decoration. What is unread
+and which reminder is due is decided in the services layer (docs/WINDOW.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPixmap
+
+from cur_desktop.ui import format as fmt
+
+UNREAD_COLOR = QColor("#1a5fb4")
+BELL_COLOR = QColor("#c64600")
+_SIZE = 12
+
+
+def _paint_dot(painter: QPainter, left: float) -> None:
+    painter.setBrush(UNREAD_COLOR)
+    painter.drawEllipse(QRectF(left + 2, 3, 7, 7))
+
+
+def _paint_bell(painter: QPainter, left: float) -> None:
+    path = QPainterPath()
+    path.moveTo(QPointF(left + 2, 9.5))
+    path.cubicTo(QPointF(left + 3.5, 8), QPointF(left + 2.5, 1.5), QPointF(left + 6, 1.5))
+    path.cubicTo(QPointF(left + 9.5, 1.5), QPointF(left + 8.5, 8), QPointF(left + 10, 9.5))
+    path.closeSubpath()
+    painter.setBrush(BELL_COLOR)
+    painter.drawPath(path)
+    painter.drawEllipse(QRectF(left + 4.8, 9.6, 2.4, 2.4))
+
+
+@cache
+def row_marks_icon(unread: bool, reminder_due: bool) -> QIcon | None:
+    """The decoration of a row: a blue dot (unread), a bell (reminder due), both or none."""
+    if not unread and not reminder_due:
+        return None
+    width = _SIZE * (int(unread) + int(reminder_due))
+    pixmap = QPixmap(width, _SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    left = 0.0
+    if reminder_due:
+        _paint_bell(painter, left)
+        left += _SIZE
+    if unread:
+        _paint_dot(painter, left)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def marks_tooltip(row: Mapping[str, Any], reminder_due: bool) -> str | None:
+    """What the status cell's tooltip says about the marks (``None``: nothing to say)."""
+    lines: list[str] = []
+    if row.get("unread"):
+        lines.append(
+            QCoreApplication.translate(
+                "InboxMarks", "Unread: new or changed since you last opened it"
+            )
+        )
+    remind_at = row.get("remind_at")
+    if remind_at is not None:
+        text = (
+            QCoreApplication.translate("InboxMarks", "Reminder due since %1")
+            if reminder_due
+            else QCoreApplication.translate("InboxMarks", "Reminder at %1")
+        )
+        lines.append(text.replace("%1", fmt.date_time(remind_at.astimezone())))
+    if row.get("local_changed"):
+        lines.append(
+            QCoreApplication.translate(
+                "InboxTableModel", "Changed here; waiting to be sent to the server"
+            )
+        )
+    return "\n".join(lines) if lines else None
+
+
+__all__ = ["BELL_COLOR", "UNREAD_COLOR", "marks_tooltip", "row_marks_icon"]
