@@ -36,7 +36,7 @@ _MONTHS: dict[str, int] = {
     "декабр": 12,
 }
 _MONTH_WORD = r"(января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
-_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?(?![\d])")
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?:\.(\d{4}|\d{2}))?(?![\d])")
 _WORD_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})\s+{_MONTH_WORD}(?:\s+(\d{{4}}))?", re.IGNORECASE)
 _PHRASES = re.compile(
     r"\b("

@@ -123,12 +123,8 @@ class WindowReads:
 
     async def rows(self, keys: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The list rows of ``keys`` by key."""
-        rows = await self.workstation.inbox_rows(list(keys))
+        rows, unread, reminders = await self.workstation.inbox_rows_with_marks(list(keys))
         found = {r.rowid: row_mapping(r, self.region_code) for r in rows}
-        ids = [r.id for r in rows]
-        unread, reminders = await asyncio.gather(
-            self.workstation.unread_among(ids), self.workstation.reminders(ids)
-        )
         for data in found.values():
             data["unread"] = data["id"] in unread
             data["remind_at"] = reminders.get(data["id"])
@@ -140,14 +136,16 @@ class WindowReads:
         """How many incidents each saved view holds (with the extra filters applied)."""
         at = now or datetime.now(UTC)
         views = list(SavedView)
-        counts = await asyncio.gather(
-            *(
-                self.workstation.inbox_count(view_filter(v, login=login, now=at, extra=extra))
-                for v in views
-            )
+        counts, due = await asyncio.gather(
+            asyncio.gather(
+                *(
+                    self.workstation.inbox_count(view_filter(v, login=login, now=at, extra=extra))
+                    for v in views
+                )
+            ),
+            self.workstation.due_reminders(at),
         )
         found = dict(zip(views, counts, strict=True))
-        due = await self.workstation.due_reminders(at)
         if due:  # Мои also lists due reminders on incidents not otherwise in it
             mine = view_filter(SavedView.MINE, login=login, now=at, extra=None)
             rows = await self.workstation.inbox_rows_by_id(due)

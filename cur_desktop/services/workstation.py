@@ -589,6 +589,21 @@ class Workstation:
         self._emit(changes)
         return changes
 
+    async def inbox_rows_with_marks(
+        self, rowids: Sequence[int]
+    ) -> tuple[list[InboxRow], set[str], dict[str, datetime]]:
+        """:meth:`inbox_rows` plus, in the same snapshot, which are unread and their reminders."""
+
+        def read(conn: Connection) -> tuple[list[InboxRow], set[str], dict[str, datetime]]:
+            rows = reads.inbox_rows(conn, rowids)
+            ids = [r.id for r in rows]
+            login = _login(conn)
+            unread = operator_marks.unread_among(conn, login, ids)
+            found = operator_marks.reminders_of(conn, login, ids)
+            return rows, unread, {r.incident_id: r.remind_at for r in found}
+
+        return await self._read(read)
+
     async def unread_among(self, incident_ids: Sequence[str]) -> set[str]:
         """Which of these incidents the logged-in user has not seen since they changed."""
         return await self._read(

@@ -11,14 +11,17 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPixmap
 
 from cur_desktop.ui import format as fmt
 
 UNREAD_COLOR = QColor("#1a5fb4")
 BELL_COLOR = QColor("#c64600")
-_SIZE = 12
+_SIZE = 16
+_SCALE = _SIZE / 12  # the shapes below are drawn on a 12-pixel grid
+MARKS_ICON_SIZE = QSize(2 * _SIZE, _SIZE)
+"""The status column's decoration: room for the bell and the dot side by side."""
 
 
 def _paint_dot(painter: QPainter, left: float) -> None:
@@ -42,18 +45,16 @@ def row_marks_icon(unread: bool, reminder_due: bool) -> QIcon | None:
     """The decoration of a row: a blue dot (unread), a bell (reminder due), both or none."""
     if not unread and not reminder_due:
         return None
-    width = _SIZE * (int(unread) + int(reminder_due))
-    pixmap = QPixmap(width, _SIZE)
+    pixmap = QPixmap(MARKS_ICON_SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    left = 0.0
-    if reminder_due:
-        _paint_bell(painter, left)
-        left += _SIZE
+    painter.scale(_SCALE, _SCALE)
+    if reminder_due:  # the bell on the left, the dot on the right: marks stay in columns
+        _paint_bell(painter, 0.0)
     if unread:
-        _paint_dot(painter, left)
+        _paint_dot(painter, 12.0)
     painter.end()
     return QIcon(pixmap)
 
@@ -84,4 +85,4 @@ def marks_tooltip(row: Mapping[str, Any], reminder_due: bool) -> str | None:
     return "\n".join(lines) if lines else None
 
 
-__all__ = ["BELL_COLOR", "UNREAD_COLOR", "marks_tooltip", "row_marks_icon"]
+__all__ = ["BELL_COLOR", "MARKS_ICON_SIZE", "UNREAD_COLOR", "marks_tooltip", "row_marks_icon"]

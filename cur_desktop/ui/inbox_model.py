@@ -154,7 +154,8 @@ class InboxTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
             return row_marks_icon(bool(row.get("unread")), self._reminder_due(row))
         if role == Qt.ItemDataRole.FontRole and row.get("unread"):
-            return self._bold  # unread: the whole row is bold
+            # unread: the row is bold (the timer keeps its width: its band says enough)
+            return None if column is Column.TIME_LEFT else self._bold
         if role == Qt.ItemDataRole.FontRole and row.get("local_changed"):
             return self._bold if column is Column.STATUS else None
         return None

@@ -39,6 +39,7 @@ from cur_desktop.services.window_reads import Reference, ViewKeys, WindowReads
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.bulk_actions import BulkActions
 from cur_desktop.ui.highlight_delegate import HighlightDelegate
+from cur_desktop.ui.inbox_marks import MARKS_ICON_SIZE
 from cur_desktop.ui.inbox_model import ID_ROLE, Column, InboxTableModel
 from cur_desktop.ui.labels import priority_title, source_title, status_title, view_title
 
@@ -107,19 +108,20 @@ class InboxPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setItemDelegateForColumn(Column.EXCERPT, HighlightDelegate(self.table))
+        self.table.setIconSize(MARKS_ICON_SIZE)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(Column.EXCERPT, QHeaderView.ResizeMode.Stretch)
         widths = {
-            Column.TIME_LEFT: 88,
-            Column.STATUS: 132,
+            Column.TIME_LEFT: 176,  # «просрочен на 123 ч 30 мин»
+            Column.STATUS: 140,  # marks (bell, dot) + the status
             Column.SOURCE: 96,
-            Column.TOPIC: 118,
-            Column.MUNICIPALITY: 130,
+            Column.TOPIC: 110,
+            Column.MUNICIPALITY: 116,
             Column.RECEIVED: 108,
-            Column.ASSIGNEE: 92,
-            Column.EXECUTOR: 150,
+            Column.ASSIGNEE: 84,
+            Column.EXECUTOR: 112,
         }
         for column, width in widths.items():
             header.resizeSection(column, width)
@@ -322,8 +324,10 @@ class InboxPage(QWidget):
 
     async def _counts(self) -> None:
         try:
-            counts = await self.reads.view_counts(login=self.login, extra=self.extra_filter())
-            unread = await self.reads.unread_counts(login=self.login, extra=self.extra_filter())
+            counts, unread = await asyncio.gather(
+                self.reads.view_counts(login=self.login, extra=self.extra_filter()),
+                self.reads.unread_counts(login=self.login, extra=self.extra_filter()),
+            )
         except Exception:
             log.exception("view counts could not be read")
             return
