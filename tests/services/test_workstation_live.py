@@ -164,3 +164,39 @@ def test_background_sync_brings_a_colleagues_change_through_the_poke_stream(
             await ivanova.close()
 
     run(main)
+
+
+@pytest.mark.slow  # ~2–9 s on a loaded 2-core machine: two workstations, five syncs
+def test_bulk_take_reaches_the_server_and_only_a_colleagues_change_makes_it_unread(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    ids = ingest(server, "boss", REGION, 3)
+
+    async def main() -> tuple[set[str], set[str], dict[str, str | None]]:
+        operator = await open_logged_in(tmp_path / "ivanova", server, "ivanova")
+        boss = await open_logged_in(tmp_path / "boss", server, "boss")
+        try:
+            await operator.sync_now()
+            await operator.mark_read(ids)
+            outcome = await operator.bulk_take(ids)
+            assert outcome.failures == ()
+            counts = await operator.sync_now()
+            assert (counts.pushed, counts.rejected) == (3, 0)
+            after_own = await operator.unread_among(ids)  # the server confirmed my change
+            await boss.sync_now()
+            await boss.reassign(ids[0], "boss")
+            await boss.sync_now()
+            await operator.sync_now()
+            after_colleague = await operator.unread_among(ids)
+            rows = await operator.inbox_rows_by_id(ids)
+            return after_own, after_colleague, {r.id: r.assignee for r in rows}
+        finally:
+            await operator.close()
+            await boss.close()
+
+    after_own, after_colleague, assignees = run(main)
+    assert after_own == set()
+    assert after_colleague == {ids[0]}
+    assert assignees == {ids[0]: "boss", ids[1]: "ivanova", ids[2]: "ivanova"}
+    on_server = server_rows(server, "boss")
+    assert [on_server[f"incident:{i}"]["assignee"] for i in ids] == ["boss", "ivanova", "ivanova"]
