@@ -4,8 +4,10 @@ deadline notifications and the timer texts (offscreen, real local stores)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,19 @@ def _profile(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
     return profile, rows
 
 
+@contextlib.asynccontextmanager
+async def _inbox(profile: Path, qtbot: QtBot) -> AsyncIterator[tuple[Workstation, InboxPage]]:
+    """A workstation over ``profile`` and an inbox page on it (closed in order after)."""
+    ws = await Workstation.open(profile)
+    page = InboxPage(WindowReads(ws, "RU-TUL"), "ivanova")
+    qtbot.addWidget(page)
+    try:
+        yield ws, page
+    finally:
+        page.cancel_tasks()
+        await ws.close()
+
+
 async def _page_ready(page: InboxPage, count: int) -> None:
     page.view = SavedView.ALL
     page.sort = InboxSort.RECEIVED_DESC  # display row n = rows[n] (received n*10 min ago)
@@ -149,10 +164,7 @@ def test_unread_rows_are_bold_with_a_dot_and_a_pulled_change_makes_them_unread_a
     profile, _rows = _profile(tmp_path)
 
     async def body() -> None:
-        ws = await Workstation.open(profile)
-        try:
-            page = InboxPage(WindowReads(ws, "RU-TUL"), "ivanova")
-            qtbot.addWidget(page)
+        async with _inbox(profile, qtbot) as (ws, page):
             ws.subscribe(lambda e: page.on_incidents_changed(list(getattr(e, "incident_ids", []))))
             await _page_ready(page, 8)
             assert all(_is_bold(page, r) for r in range(8))
@@ -171,9 +183,6 @@ def test_unread_rows_are_bold_with_a_dot_and_a_pulled_change_makes_them_unread_a
             page.on_incidents_changed([chosen])
             await until(lambda: _is_bold(page, 0), what="unread again")
             assert page.model.incident_id(0) == chosen
-        finally:
-            page.cancel_tasks()
-            await ws.close()
 
     run_qt(qapp, body)
 
@@ -200,10 +209,7 @@ def test_bulk_take_on_a_multi_selection_confirms_the_count_and_reports_refusals(
     outcomes: list[BulkOutcome] = []
 
     async def body() -> None:
-        ws = await Workstation.open(profile)
-        try:
-            page = InboxPage(WindowReads(ws, "RU-TUL"), "ivanova")
-            qtbot.addWidget(page)
+        async with _inbox(profile, qtbot) as (ws, page):
             page.bulk.confirm = lambda q: questions.append(q) or True
             page.bulk.show_report = reports.append
             page.bulk.finished.connect(outcomes.append)
@@ -221,9 +227,6 @@ def test_bulk_take_on_a_multi_selection_confirms_the_count_and_reports_refusals(
             assert "Отказано: 1." in reports[0]
             assert "Инцидент уже в работе у сотрудника petrov" in reports[0]
             assert (await ws.sync_status()).pending == 3
-        finally:
-            page.cancel_tasks()
-            await ws.close()
 
     run_qt(qapp, body)
 
@@ -240,10 +243,7 @@ def test_merge_duplicates_asks_for_the_original_among_the_selection(
         return 1  # the second selected incident is the original
 
     async def body() -> None:
-        ws = await Workstation.open(profile)
-        try:
-            page = InboxPage(WindowReads(ws, "RU-TUL"), "ivanova")
-            qtbot.addWidget(page)
+        async with _inbox(profile, qtbot) as (ws, page):
             page.bulk.confirm = lambda _q: True
             page.bulk.choose = choose
             page.bulk.finished.connect(outcomes.append)
@@ -257,9 +257,6 @@ def test_merge_duplicates_asks_for_the_original_among_the_selection(
             detail = await ws.incident(rows[4]["id"])
             assert detail.incident.status is Status.REJECTED
             assert original in detail.answers[-1].text
-        finally:
-            page.cancel_tasks()
-            await ws.close()
 
     run_qt(qapp, body)
 
