@@ -430,6 +430,7 @@ RU: dict[str, str] = {
     "%1 unread": "непрочитанных: %1",
     "Reminder set for %1": "Напоминание установлено на %1",
     "Remind me": "Напомнить",
+    "Working on %1 incident(s)…": "Выполняется для инцидентов: %1…",
     "The answer promises «%1». Remind me:": "В ответе обещание «%1». Напомнить:",
 }
 

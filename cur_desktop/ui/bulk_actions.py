@@ -315,6 +315,7 @@ class BulkActions(QObject):
             return
         if not self.confirm(question.replace("%1", str(len(chosen)))):
             return
+        self.message.emit(self.tr("Working on %1 incident(s)…").replace("%1", str(len(chosen))))
         try:
             outcome = await call(chosen)
         except OperationError as exc:

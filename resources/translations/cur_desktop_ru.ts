@@ -262,6 +262,10 @@ Send it anyway?</source>
         <translation>За один раз — не больше %1 инцидентов: выделите меньше.</translation>
     </message>
     <message>
+        <source>Working on %1 incident(s)…</source>
+        <translation>Выполняется для инцидентов: %1…</translation>
+    </message>
+    <message>
         <source>Done: %1.</source>
         <translation>Выполнено: %1.</translation>
     </message>
