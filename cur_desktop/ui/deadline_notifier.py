@@ -53,6 +53,7 @@ class DeadlineNotifier(QObject):
             self.tray.setToolTip(self.tr("CUR workstation"))
             self.tray.show()
         self._task: asyncio.Future[Any] | None = None
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setInterval(CHECK_INTERVAL_MS)
         self._timer.timeout.connect(self.check_soon)
@@ -64,6 +65,7 @@ class DeadlineNotifier(QObject):
 
     def stop(self) -> None:
         """No more checks (the window is closing)."""
+        self._stopped = True
         self._timer.stop()
         if self._task is not None:
             self._task.cancel()
@@ -71,8 +73,8 @@ class DeadlineNotifier(QObject):
             self.tray.hide()
 
     def check_soon(self) -> None:
-        """Start a check unless one runs."""
-        if self._task is not None and not self._task.done():
+        """Start a check unless one runs (or the notifier was stopped)."""
+        if self._stopped or (self._task is not None and not self._task.done()):
             return
         try:
             asyncio.get_running_loop()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QFont, QIcon, QPainter
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
@@ -342,6 +343,17 @@ def test_the_editor_offers_a_reminder_for_a_promise(qapp: QApplication, qtbot: Q
 # --------------------------------------------------------------------------- screenshot
 
 
+async def _wait_reminder(ws: Workstation, incident_id: str) -> datetime:
+    """The stored reminder of ``incident_id`` (waits for the window's write, 20 s at most)."""
+
+    async def poll() -> datetime:
+        while not (found := await ws.reminders([incident_id])):
+            await asyncio.sleep(0.02)
+        return found[incident_id]
+
+    return await asyncio.wait_for(poll(), 20)
+
+
 def test_screenshot_of_the_inbox_with_a_selection_and_the_bulk_menu(
     qapp: QApplication, qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -383,6 +395,32 @@ def test_screenshot_of_the_inbox_with_a_selection_and_the_bulk_menu(
             keys = {dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())}
             assert {"Ctrl+Shift+T", "Ctrl+Shift+D", "Ctrl+Shift+S"} <= keys
             dialog.close()
+            # opening an incident in the card marks it read
+            assert _is_bold(inbox, 0)
+            window.open_incident(rows[0]["id"])
+            await until(lambda: not _is_bold(inbox, 0), what="opened row read")
+            # the editor offers a reminder for a promise; «Напомнить» stores it
+            window.card.editor.text.setPlainText("Мы вернёмся к вам с ответом после проверки.")
+            offer = window.reminder_offer
+            await until(offer.isVisible, what="reminder offer")
+            assert window.grab().save(str(SCREENSHOTS / "card-reminder.png"))
+            offer.button.click()
+            assert await _wait_reminder(ws, rows[0]["id"]) > datetime.now(UTC)
+            # a bulk shortcut acts on the selection in the window
+            inbox.bulk.confirm = lambda _q: True
+            done: list[object] = []
+            inbox.bulk.finished.connect(done.append)
+            _select(inbox, [5, 6])
+            inbox.table.setFocus()
+            window.activateWindow()
+            await until(window.isActiveWindow, what="active window")
+            QTest.keyClick(
+                window,
+                Qt.Key.Key_T,
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+            )
+            await until(lambda: done, what="bulk take by shortcut")
+            assert (await ws.inbox_rows_by_id([rows[5]["id"]]))[0].assignee == "ivanova"
         finally:
             window.close()
             await ws.close()
