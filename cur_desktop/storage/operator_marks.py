@@ -2,9 +2,10 @@
 
 Local to the workstation, never pushed (see docs/WINDOW.md):
 
-* ``incident_seen`` holds the incident version a login last saw; an incident is unread for
-  that login when it has no row there or its ``version`` is newer (it arrived, or changed by a
-  pull, since it was last opened);
+* ``incident_seen`` holds the incident version a login last saw; an OPEN incident is unread
+  for that login when it has no row there or its ``version`` is newer (it arrived, or changed
+  by a pull, since it was last opened); closed and rejected incidents are never unread (the
+  history of a new profile would otherwise be all bold; reopening one makes it open and newer);
 * ``reminder`` holds one reminder per login and incident (``remind_at``, a note);
 * ``deadline_notice`` remembers which (incident, due) warning notifications were shown.
 
@@ -18,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, or_, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from cur_desktop.domain.enums import Status
 from cur_desktop.storage.inbox import InboxFilter, filter_clauses
 from cur_desktop.storage.tables import (
     deadline_notice_table,
@@ -32,6 +34,7 @@ from cur_desktop.storage.tables import (
 log = logging.getLogger(__name__)
 
 _IN_CHUNK = 500
+_TERMINAL = [s for s in Status if s.is_terminal]
 inc = incident_table
 seen = incident_seen_table
 rem = reminder_table
@@ -75,6 +78,14 @@ def mark_unseen(conn: Connection, login: str, incident_ids: Sequence[str]) -> No
         conn.execute(delete(seen).where(seen.c.login == login, seen.c.incident_id.in_(chunk)))
 
 
+def _unread() -> list[ColumnElement[bool]]:
+    """WHERE terms of "unread" over ``incident`` outer-joined to one login's ``incident_seen``."""
+    return [
+        inc.c.status.not_in(_TERMINAL),
+        or_(seen.c.seen_version.is_(None), seen.c.seen_version < inc.c.version),
+    ]
+
+
 def unread_among(conn: Connection, login: str, incident_ids: Sequence[str]) -> set[str]:
     """Which of ``incident_ids`` are unread for ``login``."""
     found: set[str] = set()
@@ -84,10 +95,7 @@ def unread_among(conn: Connection, login: str, incident_ids: Sequence[str]) -> s
             .select_from(
                 inc.outerjoin(seen, and_(seen.c.incident_id == inc.c.id, seen.c.login == login))
             )
-            .where(
-                inc.c.id.in_(chunk),
-                or_(seen.c.seen_version.is_(None), seen.c.seen_version < inc.c.version),
-            )
+            .where(inc.c.id.in_(chunk), *_unread())
         )
         found.update(str(i) for i in conn.execute(stmt).scalars())
     return found
@@ -104,10 +112,7 @@ def unread_count(conn: Connection, login: str, flt: InboxFilter) -> int:
         .select_from(
             inc.outerjoin(seen, and_(seen.c.incident_id == inc.c.id, seen.c.login == login))
         )
-        .where(
-            *filter_clauses(flt),
-            or_(seen.c.seen_version.is_(None), seen.c.seen_version < inc.c.version),
-        )
+        .where(*filter_clauses(flt), *_unread())
     )
     return int(conn.execute(stmt).scalar_one())
 

@@ -306,3 +306,12 @@ def test_a_warning_is_notified_once_also_across_restarts(seeded_profile: Seed) -
     )
     assert check(later_warn + timedelta(minutes=1)) == [str(mine.id)]
     assert view_filter(SavedView.AT_RISK, login="x", now=NOW, extra=InboxFilter()).at_risk
+
+
+def test_closed_incidents_are_never_unread_until_reopened(seeded_profile: Seed) -> None:
+    closed = incident(status=Status.CLOSED, outcome=Outcome.SOLVED)
+    key = str(closed.id)
+    directory = seeded_profile(closed)
+    assert run(directory, lambda s: s.unread_among([key])) == set()
+    pull(directory, bumped(closed, status=Status.REOPENED, outcome=None), seq=80)
+    assert run(directory, lambda s: s.unread_among([key])) == {key}
