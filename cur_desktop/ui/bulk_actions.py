@@ -13,6 +13,7 @@ The dialogs are attributes (``confirm``, ``choose``, ``show_report``) so tests r
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
@@ -105,8 +106,11 @@ class BulkActions(QObject):
 
     def __init__(self, host: Host, parent: QWidget) -> None:
         super().__init__(parent)
-        self.host = host
-        self._parent = parent
+        # weak: the page owns these actions; a Python cycle page <-> actions would leave the
+        # page to the cyclic GC, which may run on a reader thread (Qt objects must die on the
+        # GUI thread)
+        self._host = weakref.ref(host)
+        self._parent = weakref.ref(parent)
         self.confirm: Confirm = self._confirm_dialog
         self.choose: Choose = self._choose_dialog
         self.show_report: Callable[[str], None] = self._report_dialog
@@ -123,13 +127,9 @@ class BulkActions(QObject):
         self.assign = action(self.tr("Assign…"), "Ctrl+Shift+A", self.assign_selected)
         self.route = action(self.tr("To executor…"), "Ctrl+Shift+E", self.route_selected)
         self.duplicate = action(self.tr("Duplicate…"), "Ctrl+Shift+D", self.merge_selected)
-        self.spam = action(
-            self.tr("Spam"), "Ctrl+Shift+S", lambda: self.reject_selected(RejectReason.SPAM)
-        )
+        self.spam = action(self.tr("Spam"), "Ctrl+Shift+S", self.reject_spam)
         self.out_of_scope = action(
-            self.tr("Out of scope"),
-            "Ctrl+Shift+O",
-            lambda: self.reject_selected(RejectReason.OUT_OF_SCOPE),
+            self.tr("Out of scope"), "Ctrl+Shift+O", self.reject_out_of_scope
         )
         self.mark_unread = action(self.tr("Mark as unread"), "Ctrl+Shift+U", self.unread_selected)
         self.dismiss = action(
@@ -146,6 +146,20 @@ class BulkActions(QObject):
         for item in self.acting:
             item.setToolTip(f"{item.text()} ({item.shortcut().toString()})")
 
+    @property
+    def host(self) -> Host:
+        """The inbox page (alive while these actions are)."""
+        host = self._host()
+        assert host is not None
+        return host
+
+    @property
+    def parent_widget(self) -> QWidget:
+        """The widget dialogs open over."""
+        widget = self._parent()
+        assert widget is not None
+        return widget
+
     # ------------------------------------------------------------------ widgets
 
     def toolbar(self, parent: QWidget) -> QToolBar:
@@ -160,7 +174,7 @@ class BulkActions(QObject):
 
     def menu(self) -> QMenu:
         """The list's context menu."""
-        menu = QMenu(self._parent)
+        menu = QMenu(self.parent_widget)
         menu.setObjectName("bulkMenu")
         menu.addActions(list(self.acting[:3]))
         reject = menu.addMenu(self.tr("Reject"))
@@ -172,7 +186,9 @@ class BulkActions(QObject):
 
     def show_menu(self, pos: QPoint) -> None:
         """Context menu at ``pos`` of the list's viewport."""
-        self.menu().popup(self.host.table.viewport().mapToGlobal(pos))
+        menu = self.menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.host.table.viewport().mapToGlobal(pos))
 
     def update_enabled(self) -> None:
         """Actions are enabled while something is selected."""
@@ -230,6 +246,14 @@ class BulkActions(QObject):
             self.tr("Route %1 incident(s) to %2?").replace("%2", name),
             lambda ids: ws.bulk_route(ids, executor_id),
         )
+
+    def reject_spam(self) -> None:
+        """Reject the selection as spam."""
+        self.reject_selected(RejectReason.SPAM)
+
+    def reject_out_of_scope(self) -> None:
+        """Reject the selection as out of scope."""
+        self.reject_selected(RejectReason.OUT_OF_SCOPE)
 
     def reject_selected(self, reason: RejectReason) -> None:
         """Reject the selection as spam or out of scope."""
@@ -343,18 +367,18 @@ class BulkActions(QObject):
     # ------------------------------------------------------------------ default dialogs
 
     def _confirm_dialog(self, question: str) -> bool:
-        answer = QMessageBox.question(self._parent, self.tr("Bulk action"), question)
+        answer = QMessageBox.question(self.parent_widget, self.tr("Bulk action"), question)
         return answer == QMessageBox.StandardButton.Yes
 
     def _choose_dialog(self, title: str, label: str, items: Sequence[str]) -> int | None:
         if not items:
             self.show_report(self.tr("Nothing to choose from."))
             return None
-        text, ok = QInputDialog.getItem(self._parent, title, label, list(items), 0, False)
+        text, ok = QInputDialog.getItem(self.parent_widget, title, label, list(items), 0, False)
         return list(items).index(text) if ok else None
 
     def _report_dialog(self, text: str) -> None:
-        QMessageBox.information(self._parent, self.tr("Bulk action"), text)
+        QMessageBox.information(self.parent_widget, self.tr("Bulk action"), text)
 
 
 __all__ = ["MAX_BULK", "BulkActions", "bulk_shortcuts"]

@@ -31,12 +31,13 @@ class DeadlineNotifier(QObject):
 
     notified = Signal(str, str)
     """``(title, text)`` of a notification that was shown (tests wait on it)."""
+    status_message = Signal(str)
+    """The notification as one line, for the status bar, when there is no tray."""
 
     def __init__(
         self,
         notices: DeadlineNotices,
         clock: Callable[[], datetime],
-        show_status: Callable[[str], None],
         parent: QObject | None = None,
         *,
         use_tray: bool | None = None,
@@ -44,7 +45,6 @@ class DeadlineNotifier(QObject):
         super().__init__(parent)
         self.notices = notices
         self.clock = clock
-        self.show_status = show_status
         tray_ok = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: QSystemTrayIcon | None = None
         if tray_ok:
@@ -107,7 +107,7 @@ class DeadlineNotifier(QObject):
         if self.tray is not None:
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Warning, 15_000)
         else:
-            self.show_status(f"{title}. {' · '.join(lines)}")
+            self.status_message.emit(f"{title}. {' · '.join(lines)}")
         self.notified.emit(title, text)
 
 

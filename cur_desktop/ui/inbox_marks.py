@@ -1,14 +1,14 @@
 """The operator's marks in the list: the unread dot and the reminder bell (icons, tooltip).
 
-The fonts shipped with the target systems have no bell glyph, so both marks are painted once
-into small pixmaps and cached; the status column shows them as its decoration. What is unread
+The fonts shipped with the target systems have no bell glyph, so both marks are painted into
+small pixmaps (the list model keeps the three it needs; no module-level cache, so no pixmap
+outlives the application); the status column shows them as its decoration. What is unread
 and which reminder is due is decided in the services layer (docs/WINDOW.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt
@@ -40,7 +40,6 @@ def _paint_bell(painter: QPainter, left: float) -> None:
     painter.drawEllipse(QRectF(left + 4.8, 9.6, 2.4, 2.4))
 
 
-@cache
 def row_marks_icon(unread: bool, reminder_due: bool) -> QIcon | None:
     """The decoration of a row: a blue dot (unread), a bell (reminder due), both or none."""
     if not unread and not reminder_due:

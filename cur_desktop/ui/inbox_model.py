@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from cur_desktop.domain.deadlines import Band
 from cur_desktop.services.inbox_pager import InboxPager, Row
@@ -98,6 +98,7 @@ class InboxTableModel(QAbstractTableModel):
         self._closed = False
         self._bold = QFont()
         self._bold.setBold(True)
+        self._mark_icons: dict[tuple[bool, bool], QIcon | None] = {}
 
     # ------------------------------------------------------------------ Qt API
 
@@ -152,7 +153,10 @@ class InboxTableModel(QAbstractTableModel):
         if column is Column.EXCERPT and role == SPANS_ROLE:
             return match_spans(self._excerpt(row, index.row()), self._stems)
         if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
-            return row_marks_icon(bool(row.get("unread")), self._reminder_due(row))
+            marks = (bool(row.get("unread")), self._reminder_due(row))
+            if marks not in self._mark_icons:
+                self._mark_icons[marks] = row_marks_icon(*marks)
+            return self._mark_icons[marks]
         if role == Qt.ItemDataRole.FontRole and row.get("unread"):
             # unread: the row is bold (the timer keeps its width: its band says enough)
             return None if column is Column.TIME_LEFT else self._bold

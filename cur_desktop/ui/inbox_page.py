@@ -134,9 +134,7 @@ class InboxPage(QWidget):
         self.bulk_bar = self.bulk.toolbar(self)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self.bulk.show_menu)
-        self.table.selectionModel().selectionChanged.connect(
-            lambda _s, _d: self.bulk.update_enabled()
-        )
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.bulk.update_enabled()
 
         filters = QHBoxLayout()
@@ -391,6 +389,9 @@ class InboxPage(QWidget):
         incident_id = index.data(ID_ROLE)
         if incident_id:
             self.open_requested.emit(str(incident_id))
+
+    def _on_selection_changed(self, *_args: object) -> None:
+        self.bulk.update_enabled()
 
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         incident_id = current.data(ID_ROLE) if current.isValid() else None

@@ -144,8 +144,9 @@ class MainWindow(QMainWindow):
         self.inbox.view_changed.connect(self._on_view_changed)
         self.inbox.bulk.message.connect(self._show_message)
         self.deadlines = DeadlineNotifier(
-            DeadlineNotices(ws, self.login), lambda: datetime.now(UTC), self._show_message, self
+            DeadlineNotices(ws, self.login), lambda: datetime.now(UTC), self
         )
+        self.deadlines.status_message.connect(self._show_message)
         self.deadlines.start()
         self.waiting.hide()
         self.waiting.setParent(None)

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QFont, QIcon, QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -46,6 +48,18 @@ from tests.ui.conftest import run_qt, until
 from tests.ui.test_window import SCREENSHOTS
 
 pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread() -> Iterator[None]:
+    """Free this test's cyclic garbage (Qt wrappers, qasync loop objects) here, on the GUI
+    thread: left to a later automatic collection, it may run on a reader thread of another
+    test, where destroying Qt objects warns ("Timers cannot be stopped from another thread")
+    or crashes."""
+    yield
+    gc.collect()
+
+
 MSK = ZoneInfo("Europe/Moscow")
 
 
@@ -126,12 +140,20 @@ async def _inbox(profile: Path, qtbot: QtBot) -> AsyncIterator[tuple[Workstation
     """A workstation over ``profile`` and an inbox page on it (closed in order after)."""
     ws = await Workstation.open(profile)
     page = InboxPage(WindowReads(ws, "RU-TUL"), "ivanova")
-    qtbot.addWidget(page)
     try:
         yield ws, page
     finally:
         page.cancel_tasks()
         await ws.close()
+        _delete_now(page)
+
+
+def _delete_now(widget: QWidget) -> None:
+    """Delete ``widget`` on the GUI thread now: left to Python's cyclic GC, a Qt object may
+    be freed on a reader thread of a later test ("Timers cannot be stopped from another
+    thread", crashes)."""
+    widget.close()
+    shiboken6.delete(widget)
 
 
 async def _page_ready(page: InboxPage, count: int) -> None:
@@ -290,10 +312,12 @@ def test_the_warning_notification_fires_once_with_an_injected_clock(
 
     async def body() -> None:
         ws = await Workstation.open(profile)
+        holder = QWidget()  # owns the notifiers: deleted on the GUI thread at the end
         try:
             notifier = DeadlineNotifier(
-                DeadlineNotices(ws, "ivanova"), lambda: clock[0], shown.append, use_tray=False
+                DeadlineNotices(ws, "ivanova"), lambda: clock[0], holder, use_tray=False
             )
+            notifier.status_message.connect(shown.append)
             assert await notifier.check() == []
             clock[0] = warn + timedelta(minutes=1)
             first = await notifier.check()
@@ -303,12 +327,14 @@ def test_the_warning_notification_fires_once_with_an_injected_clock(
             clock[0] = warn + timedelta(minutes=2)
             assert await notifier.check() == []  # the next tick
             restarted = DeadlineNotifier(
-                DeadlineNotices(ws, "ivanova"), lambda: clock[0], shown.append, use_tray=False
+                DeadlineNotices(ws, "ivanova"), lambda: clock[0], holder, use_tray=False
             )
+            restarted.status_message.connect(shown.append)
             assert await restarted.check() == []  # and after a restart
             assert len(shown) == 1
         finally:
             await ws.close()
+            _delete_now(holder)
 
     run_qt(qapp, body)
 
@@ -320,8 +346,7 @@ def test_the_editor_offers_a_reminder_for_a_promise(qapp: QApplication, qtbot: Q
     from PySide6.QtWidgets import QPlainTextEdit
 
     editor = QPlainTextEdit()
-    qtbot.addWidget(editor)
-    offer = ReminderOffer(editor)
+    offer = ReminderOffer(editor, editor)
     asked: list[tuple[str, datetime]] = []
     offer.remind_requested.connect(lambda i, at: asked.append((i, at)))
     offer.incident_id, offer.region_code = "inc-1", "RU-TUL"
@@ -338,6 +363,7 @@ def test_the_editor_offers_a_reminder_for_a_promise(qapp: QApplication, qtbot: Q
     editor.setPlainText("Ремонт выполнят до 15 декабря, о результатах сообщим.")
     offer.refresh(_msk(2026, 12, 4, 16, 0))
     assert offer.when.dateTime().toString("dd.MM.yyyy HH:mm") == "15.12.2026 10:00"
+    _delete_now(editor)  # with its child, the offer
 
 
 # --------------------------------------------------------------------------- screenshot
@@ -363,7 +389,6 @@ def test_screenshot_of_the_inbox_with_a_selection_and_the_bulk_menu(
     async def body() -> None:
         ws = await Workstation.open(profile)
         window = MainWindow()
-        qtbot.addWidget(window)
         window.resize(1366, 768)
         window.show()
         try:
@@ -424,5 +449,6 @@ def test_screenshot_of_the_inbox_with_a_selection_and_the_bulk_menu(
         finally:
             window.close()
             await ws.close()
+            _delete_now(window)
 
     run_qt(qapp, body)
