@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_desktop import app
+from cur_desktop import __version__, app
 from cur_desktop.app import (
     EXIT_ERROR,
     EXIT_NEEDS_ATTENTION,
@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cur-desktop",
         description="Рабочее место оператора ЦУР (центра управления регионом).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"cur-desktop {__version__}", help="версия программы"
     )
     parser.add_argument(
         "--demo",

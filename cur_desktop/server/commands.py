@@ -1,7 +1,10 @@
-"""Command line of the central server (``cur-server``): init, add-user, serve, seed-demo, compact.
+"""Command line of the central server (``cur-server``): init / migrate, add-user, serve, seed-demo,
+compact.
 
 Every command takes ``--db URL`` (SQLite ``sqlite:///path`` or ``postgresql+psycopg://...``);
-the default is a SQLite file in the user data directory.
+the default is a SQLite file in the user data directory. Every command first checks that the
+database's schema is not newer than this code (:func:`check_schema_not_newer`) and refuses with
+exit code 2 when it is. Exit codes: 0 ok, 1 error, 2 refused (usage, newer schema).
 """
 
 from __future__ import annotations
@@ -14,22 +17,28 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from cur_desktop import __version__
 from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import auth
 from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
-from cur_desktop.server.migrate import upgrade
+from cur_desktop.server.migrate import SchemaTooNewError, check_schema_not_newer, upgrade
 from cur_desktop.server.settings import utc_now
 from cur_desktop.server.web_app import create_app
 
 log = logging.getLogger(__name__)
+
+EXIT_REFUSED = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of ``cur-server``."""
     parser = argparse.ArgumentParser(prog="cur-server", description="Центральный сервер ЦУР.")
     parser.add_argument("-v", "--verbose", action="store_true", help="подробный журнал")
+    parser.add_argument(
+        "--version", action="version", version=f"cur-server {__version__}", help="версия программы"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="КОМАНДА")
 
     def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -41,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     with_db(commands.add_parser("init", help="создать или обновить схему базы данных"))
+    with_db(commands.add_parser("migrate", help="то же, что init: обновить схему базы данных"))
     add_user = with_db(commands.add_parser("add-user", help="добавить пользователя"))
     add_user.add_argument("--login", required=True)
     add_user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -180,7 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     db = _open(args.db)
     try:
-        if args.command == "init":
+        try:
+            check_schema_not_newer(db.engine)
+        except SchemaTooNewError as exc:
+            print(f"Ошибка: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
+        if args.command in ("init", "migrate"):
             return _init(db)
         if args.command == "add-user":
             return _add_user(db, args)
