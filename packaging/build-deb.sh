@@ -38,6 +38,7 @@ Description: Рабочее место оператора ЦУР
  Самодостаточная сборка (PyInstaller) в /opt/cur-desktop.
 CONTROL
 DEB="$OUT/cur-desktop_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
+# gzip: readable by every dpkg (Astra Linux 1.7 has no zstd), and xz takes minutes on 270 MB
+dpkg-deb --root-owner-group -Zgzip -z6 --build "$STAGE" "$DEB" >/dev/null
 rm -rf "$STAGE"
 echo "$DEB"

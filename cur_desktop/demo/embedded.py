@@ -34,8 +34,8 @@ import platformdirs
 
 from cur_desktop.domain.deadlines import Band
 from cur_desktop.domain.metrics import format_hmm
-from cur_desktop.frozen import server_command
 from cur_desktop.domain.status_machine import STATUS_TITLES
+from cur_desktop.frozen import server_command
 from cur_desktop.reference.data import load_topics, region_by_code
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import upgrade

@@ -2,9 +2,11 @@
 compact.
 
 Every command takes ``--db URL`` (SQLite ``sqlite:///path`` or ``postgresql+psycopg://...``);
-the default is a SQLite file in the user data directory. Every command first checks that the
-database's schema is not newer than this code (:func:`check_schema_not_newer`) and refuses with
-exit code 2 when it is. Exit codes: 0 ok, 1 error, 2 refused (usage, newer schema).
+the default is ``CUR_SERVER_DB_URL`` from the environment (how the systemd unit passes it, so
+no password shows in ``ps``), else a SQLite file in the user data directory. Every command
+first checks that the database's schema is not newer than this code
+(:func:`check_schema_not_newer`) and refuses with exit code 2 when it is.
+Exit codes: 0 ok, 1 error, 2 refused (usage, newer schema).
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--db",
             default=None,
-            help="адрес базы данных (по умолчанию файл SQLite в каталоге данных пользователя)",
+            help=f"адрес базы данных (по умолчанию — из переменной {DB_URL_ENV}, иначе файл "
+            "SQLite в каталоге данных пользователя)",
         )
         return sub
 
@@ -70,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--min-client-protocol",
         type=int,
-        default=MIN_CLIENT_PROTOCOL,
+        default=int(os.environ.get(MIN_CLIENT_ENV, MIN_CLIENT_PROTOCOL)),
         help="самая старая версия протокола клиентов, которую сервер ещё обслуживает",
     )
     seed = with_db(commands.add_parser("seed-demo", help="заполнить демонстрационными данными"))
@@ -87,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(url: str | None) -> Database:
-    return Database(url or default_db_url())
+    """``--db``, else ``CUR_SERVER_DB_URL`` (the systemd unit's environment file), else SQLite."""
+    return Database(url or os.environ.get(DB_URL_ENV) or default_db_url())
 
 
 def _init(db: Database) -> int:

@@ -1,0 +1,164 @@
+"""Profile care: the profile lock, the backup on start, ``cur-desktop restore`` (list, restore,
+refusal while another process holds the profile), the rotated log file."""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import subprocess
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+import pytest
+
+from cur_desktop import cli
+from cur_desktop.services import app_dirs, profile_care
+from cur_desktop.services.profile_lock import ProfileLock
+from cur_desktop.storage.database import open_engine
+from cur_desktop.storage.incidents import bulk_insert_incidents
+from cur_desktop.sync.profile import DB_FILE_NAME
+from tests.helpers.row_factories import make_row
+
+HOLD_LOCK = (
+    "import sys; from pathlib import Path; "
+    "from cur_desktop.services.profile_lock import ProfileLock; "
+    "lock = ProfileLock(Path(sys.argv[1])); print(lock.acquire(), flush=True); sys.stdin.read()"
+)
+
+
+def _store(profile: Path, rows: int) -> Path:
+    profile.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(profile / DB_FILE_NAME)
+    rng = random.Random(rows)
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, [make_row(rng) for _ in range(rows)])
+    engine.dispose()
+    return profile / DB_FILE_NAME
+
+
+def _count(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM incident").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_the_lock_is_exclusive_and_released(tmp_path: Path) -> None:
+    first, second = ProfileLock(tmp_path), ProfileLock(tmp_path)
+    assert first.acquire()
+    assert not second.acquire()
+    first.release()
+    assert second.acquire()
+    second.release()
+
+
+def test_backup_on_start_copies_an_existing_store(tmp_path: Path) -> None:
+    profile = tmp_path / "p"
+    assert profile_care.backup_on_start(profile) is None  # first start: nothing to copy
+    _store(profile, rows=7)
+    made = profile_care.backup_on_start(profile)
+    assert made is not None
+    assert made.parent == profile / "backups"
+    assert _count(made) == 7
+
+
+def test_restore_lists_then_restores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "p"
+    db = _store(profile, rows=6)
+    assert cli.main(["restore", "--profile", str(profile)]) == 0
+    assert "Резервных копий нет" in capsys.readouterr().out
+
+    copy = profile_care.backup_on_start(profile)
+    assert copy is not None
+    engine = open_engine(db)
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, [make_row(random.Random(99))])
+    engine.dispose()
+    assert _count(db) == 7
+
+    assert cli.main(["restore", "--profile", str(profile)]) == 0
+    assert copy.name in capsys.readouterr().out
+
+    assert cli.main(["restore", "--profile", str(profile), "--backup", copy.name]) == 0
+    out = capsys.readouterr().out
+    assert "восстановлена" in out
+    assert "Прежняя база сохранена" in out
+    assert _count(db) == 6
+
+
+def test_restore_is_refused_while_another_process_holds_the_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "p"
+    db = _store(profile, rows=5)
+    copy = profile_care.backup_on_start(profile)
+    assert copy is not None
+    engine = open_engine(db)
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, [make_row(random.Random(98))])
+    engine.dispose()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(profile)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "True"
+        code = cli.main(["restore", "--profile", str(profile), "--backup", copy.name])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert "Программа запущена с этим профилем" in err
+        assert f"процесс {holder.pid}" in err
+        assert _count(db) == 6  # untouched
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        assert holder.stdout is not None
+        holder.stdout.close()
+    # the holder is gone: the OS released its lock
+    assert cli.main(["restore", "--profile", str(profile), "--backup", copy.name]) == 0
+    assert _count(db) == 5
+
+
+def test_the_log_file_is_rotated_in_the_log_directory(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    before = list(root.handlers)
+    level = root.level
+    try:
+        path = app_dirs.install_file_log(folder=tmp_path / "log")
+        again = app_dirs.install_file_log(folder=tmp_path / "elsewhere")
+        added = [h for h in root.handlers if h not in before]
+        assert len(added) == 1  # idempotent
+        (handler,) = added
+        assert isinstance(handler, RotatingFileHandler)
+        assert handler.maxBytes == 1024 * 1024
+        assert handler.backupCount == 5
+        logging.getLogger("cur_desktop.test").info("запись в журнал")
+        handler.flush()
+        assert path == again == tmp_path / "log" / "cur-desktop.log"
+        assert "запись в журнал" in path.read_text(encoding="utf-8")
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(level)
+
+
+def test_the_directories_follow_the_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sys.platform != "linux":
+        pytest.skip("the XDG variables are Linux's")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert app_dirs.data_dir() == tmp_path / "data" / "cur-desktop"
+    assert app_dirs.config_dir() == tmp_path / "config" / "cur-desktop"
+    assert app_dirs.log_dir() == tmp_path / "state" / "cur-desktop" / "log"
