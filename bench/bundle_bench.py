@@ -12,7 +12,8 @@ sign-in dialog over it). The clock runs from ``Popen`` until the window is mappe
 (painted, not a blank frame). Polling every 50 ms plus one screenshot (~0.1 s) bounds the
 resolution. The first bundle run follows ``echo 3 > /proc/sys/vm/drop_caches`` when this user
 may write it (a cold page cache: the bundle's 280 MB are read from disk); the others are warm.
-Baseline measured in the same run: ``python -m cur_desktop`` from the source tree (.venv).
+Baseline measured in the same run, interleaved with the bundle's runs: ``python -m
+cur_desktop`` from the source tree (.venv).
 Prints medians with the targets; exits 0 whatever they are.
 """
 
@@ -112,18 +113,21 @@ def start_to_paint(command: list[str], display: str) -> float:
             XDG_DATA_HOME=f"{tmp}/data",
             XDG_STATE_HOME=f"{tmp}/state",
         )
+        log_path = Path(tmp) / "out.log"
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [*command, "--profile", f"{tmp}/profile"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                [*command, "--profile", f"{tmp}/profile"],
+                env=env,
+                cwd=ROOT,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
         try:
             while not _painted(display):
                 if process.poll() is not None:
-                    raise RuntimeError(f"{command[0]} exited with {process.returncode}")
+                    tail = log_path.read_text("utf-8", errors="replace")[-2000:]
+                    raise RuntimeError(f"{command[0]} exited with {process.returncode}:\n{tail}")
                 if time.perf_counter() - started > TIMEOUT_S:
                     raise RuntimeError(f"no painted window in {TIMEOUT_S:.0f} s")
                 time.sleep(0.05)
@@ -165,10 +169,11 @@ def main() -> int:
         first = start_to_paint([str(bundle / "cur-desktop")], display)
         label = "cold page cache" if cold else "page cache NOT dropped (no permission)"
         print(f"bundle, first run ({label}): {first:.2f} s  target ≤ {TARGET_START_S:.1f} s")
-        warm = [start_to_paint([str(bundle / "cur-desktop")], display) for _ in range(args.runs)]
-        source = [
-            start_to_paint([sys.executable, "-m", "cur_desktop"], display) for _ in range(args.runs)
-        ]
+        warm: list[float] = []
+        source: list[float] = []
+        for _ in range(args.runs):  # interleaved: both see the same load on a shared machine
+            warm.append(start_to_paint([str(bundle / "cur-desktop")], display))
+            source.append(start_to_paint([sys.executable, "-m", "cur_desktop"], display))
     median_warm, median_source = statistics.median(warm), statistics.median(source)
     print(
         f"bundle, warm: median {median_warm:.2f} s of {args.runs} "

@@ -84,9 +84,10 @@ class Request:
 def configure_logging(verbosity: int) -> None:
     """WARNING by default, INFO with ``-v``, DEBUG with ``-vv``; to standard error."""
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(level)  # the window's log file may take more (services.app_dirs)
+    terminal.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[terminal])
 
 
 def run(request: Request, *, stdin: TextIO | None = None, show_help: Callable[[], None]) -> int:

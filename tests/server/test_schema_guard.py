@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,25 +18,8 @@ from sqlalchemy import text
 from cur_desktop.server.commands import main as server_main
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import code_head, database_revisions, upgrade
-from tests.helpers.server_process import fresh_postgres_database
 
 FUTURE = "0099_from_a_newer_release"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'guard.sqlite3'}"
-        return
-    try:
-        manager = fresh_postgres_database()
-        url = manager.__enter__()
-    except OSError as exc:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
-    try:
-        yield url
-    finally:
-        manager.__exit__(None, None, None)
 
 
 def _migrate_then_stamp(url: str, revision: str | None) -> None:
@@ -86,7 +68,7 @@ def test_migrate_accepts_the_schema_it_knows(
 
 
 def test_serve_process_refuses_a_newer_schema_before_listening(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    url = f"sqlite:///{tmp_path / 'guard.sqlite3'}"
     _migrate_then_stamp(url, FUTURE)
 
     done = subprocess.run(
@@ -100,3 +82,15 @@ def test_serve_process_refuses_a_newer_schema_before_listening(tmp_path: Path) -
     assert done.returncode == 2, done.stderr
     assert "новее этой версии cur-server" in done.stderr
     assert "Uvicorn running" not in done.stderr
+
+
+def test_the_database_comes_from_the_environment_when_db_is_not_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv("CUR_SERVER_DB_URL", f"sqlite:///{path}")
+
+    assert server_main(["migrate"]) == 0
+
+    assert str(path) in capsys.readouterr().out
+    assert _revisions(f"sqlite:///{path}") == (code_head(),)

@@ -4,8 +4,6 @@ refusal while another process holds the profile), the rotated log file."""
 from __future__ import annotations
 
 import logging
-import random
-import sqlite3
 import subprocess
 import sys
 from logging.handlers import RotatingFileHandler
@@ -16,34 +14,13 @@ import pytest
 from cur_desktop import cli
 from cur_desktop.services import app_dirs, profile_care
 from cur_desktop.services.profile_lock import ProfileLock
-from cur_desktop.storage.database import open_engine
-from cur_desktop.storage.incidents import bulk_insert_incidents
-from cur_desktop.sync.profile import DB_FILE_NAME
-from tests.helpers.row_factories import make_row
+from tests.helpers.stores import filled_store, incident_count
 
 HOLD_LOCK = (
     "import sys; from pathlib import Path; "
     "from cur_desktop.services.profile_lock import ProfileLock; "
     "lock = ProfileLock(Path(sys.argv[1])); print(lock.acquire(), flush=True); sys.stdin.read()"
 )
-
-
-def _store(profile: Path, rows: int) -> Path:
-    profile.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(profile / DB_FILE_NAME)
-    rng = random.Random(rows)
-    with engine.begin() as conn:
-        bulk_insert_incidents(conn, [make_row(rng) for _ in range(rows)])
-    engine.dispose()
-    return profile / DB_FILE_NAME
-
-
-def _count(db: Path) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(conn.execute("SELECT count(*) FROM incident").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def test_the_lock_is_exclusive_and_released(tmp_path: Path) -> None:
@@ -55,29 +32,26 @@ def test_the_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     second.release()
 
 
-def test_backup_on_start_copies_an_existing_store(tmp_path: Path) -> None:
+def test_backup_on_start_copies_an_existingfilled_store(tmp_path: Path) -> None:
     profile = tmp_path / "p"
     assert profile_care.backup_on_start(profile) is None  # first start: nothing to copy
-    _store(profile, rows=7)
+    filled_store(profile, rows=7)
     made = profile_care.backup_on_start(profile)
     assert made is not None
     assert made.parent == profile / "backups"
-    assert _count(made) == 7
+    assert incident_count(made) == 7
 
 
 def test_restore_lists_then_restores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     profile = tmp_path / "p"
-    db = _store(profile, rows=6)
+    db = filled_store(profile, rows=6)
     assert cli.main(["restore", "--profile", str(profile)]) == 0
     assert "Резервных копий нет" in capsys.readouterr().out
 
     copy = profile_care.backup_on_start(profile)
     assert copy is not None
-    engine = open_engine(db)
-    with engine.begin() as conn:
-        bulk_insert_incidents(conn, [make_row(random.Random(99))])
-    engine.dispose()
-    assert _count(db) == 7
+    filled_store(profile, rows=1, seed=99)
+    assert incident_count(db) == 7
 
     assert cli.main(["restore", "--profile", str(profile)]) == 0
     assert copy.name in capsys.readouterr().out
@@ -86,20 +60,17 @@ def test_restore_lists_then_restores(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "восстановлена" in out
     assert "Прежняя база сохранена" in out
-    assert _count(db) == 6
+    assert incident_count(db) == 6
 
 
 def test_restore_is_refused_while_another_process_holds_the_profile(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     profile = tmp_path / "p"
-    db = _store(profile, rows=5)
+    db = filled_store(profile, rows=5)
     copy = profile_care.backup_on_start(profile)
     assert copy is not None
-    engine = open_engine(db)
-    with engine.begin() as conn:
-        bulk_insert_incidents(conn, [make_row(random.Random(98))])
-    engine.dispose()
+    filled_store(profile, rows=1, seed=98)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(profile)],
         stdin=subprocess.PIPE,
@@ -114,7 +85,7 @@ def test_restore_is_refused_while_another_process_holds_the_profile(
         assert code == 1
         assert "Программа запущена с этим профилем" in err
         assert f"процесс {holder.pid}" in err
-        assert _count(db) == 6  # untouched
+        assert incident_count(db) == 6  # untouched
     finally:
         assert holder.stdin is not None
         holder.stdin.close()
@@ -123,7 +94,7 @@ def test_restore_is_refused_while_another_process_holds_the_profile(
         holder.stdout.close()
     # the holder is gone: the OS released its lock
     assert cli.main(["restore", "--profile", str(profile), "--backup", copy.name]) == 0
-    assert _count(db) == 5
+    assert incident_count(db) == 5
 
 
 def test_the_log_file_is_rotated_in_the_log_directory(tmp_path: Path) -> None:

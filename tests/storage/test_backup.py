@@ -6,7 +6,6 @@ written out by hand from the instants given.
 
 from __future__ import annotations
 
-import random
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,33 +19,10 @@ from cur_desktop.storage.backup import (
     make_backup,
     restore_backup,
 )
-from cur_desktop.storage.database import open_engine
-from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.sync.profile import DB_FILE_NAME
-from tests.helpers.row_factories import make_row
+from tests.helpers.stores import filled_store, incident_count
 
 T0 = datetime(2026, 3, 10, 8, 0, 0, tzinfo=UTC)
-
-
-def _store(profile: Path, rows: int, seed: int = 1) -> Path:
-    profile.mkdir(parents=True, exist_ok=True)
-    db_path = profile / DB_FILE_NAME
-    engine = open_engine(db_path)
-    try:
-        rng = random.Random(seed)
-        with engine.begin() as conn:
-            bulk_insert_incidents(conn, [make_row(rng) for _ in range(rows)])
-    finally:
-        engine.dispose()
-    return db_path
-
-
-def _count(db: Path) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(conn.execute("SELECT count(*) FROM incident").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def test_no_store_no_backup(tmp_path: Path) -> None:
@@ -55,7 +31,7 @@ def test_no_store_no_backup(tmp_path: Path) -> None:
 
 
 def test_backup_is_a_sound_copy_and_only_the_newest_five_stay(tmp_path: Path) -> None:
-    db = _store(tmp_path / "p", rows=30)
+    db = filled_store(tmp_path / "p", rows=30)
     made = [make_backup(db, T0 + timedelta(minutes=i)) for i in range(7)]
 
     assert made[0] == tmp_path / "p" / "backups" / "local-20260310-080000.sqlite3"
@@ -68,7 +44,7 @@ def test_backup_is_a_sound_copy_and_only_the_newest_five_stay(tmp_path: Path) ->
         "local-20260310-080200.sqlite3",
     ]
     newest = tmp_path / "p" / "backups" / names[0]
-    assert _count(newest) == 30
+    assert incident_count(newest) == 30
     conn = sqlite3.connect(newest)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -77,7 +53,7 @@ def test_backup_is_a_sound_copy_and_only_the_newest_five_stay(tmp_path: Path) ->
 
 
 def test_two_backups_in_one_second_do_not_overwrite(tmp_path: Path) -> None:
-    db = _store(tmp_path / "p", rows=3)
+    db = filled_store(tmp_path / "p", rows=3)
     first = make_backup(db, T0)
     second = make_backup(db, T0)
     assert first is not None
@@ -86,23 +62,19 @@ def test_two_backups_in_one_second_do_not_overwrite(tmp_path: Path) -> None:
     assert second.name == "local-20260310-080000-2.sqlite3"
 
 
-def test_restore_brings_the_copy_back_and_keeps_the_replaced_store(tmp_path: Path) -> None:
+def test_restore_brings_the_copy_back_and_keeps_the_replacedfilled_store(tmp_path: Path) -> None:
     profile = tmp_path / "p"
-    db = _store(profile, rows=10)
+    db = filled_store(profile, rows=10)
     copy = make_backup(db, T0)
     assert copy is not None
-    engine = open_engine(db)  # later work: 5 more incidents
-    rng = random.Random(9)
-    with engine.begin() as conn:
-        bulk_insert_incidents(conn, [make_row(rng) for _ in range(5)])
-    engine.dispose()
-    assert _count(db) == 15
+    filled_store(profile, rows=5, seed=9)  # later work: 5 more incidents
+    assert incident_count(db) == 15
 
     kept = restore_backup(db, copy, T0 + timedelta(hours=1))
 
-    assert _count(db) == 10
+    assert incident_count(db) == 10
     assert kept == profile / "backups" / "local-20260310-090000-before-restore.sqlite3"
-    assert _count(kept) == 15
+    assert incident_count(kept) == 15
     # the replaced store's copy is never rotated away by later backups
     for i in range(6):
         make_backup(db, T0 + timedelta(hours=2, minutes=i))
@@ -110,7 +82,7 @@ def test_restore_brings_the_copy_back_and_keeps_the_replaced_store(tmp_path: Pat
 
 
 def test_restore_refuses_what_is_not_a_store_copy_and_changes_nothing(tmp_path: Path) -> None:
-    db = _store(tmp_path / "p", rows=4)
+    db = filled_store(tmp_path / "p", rows=4)
     garbage = tmp_path / "garbage.sqlite3"
     garbage.write_bytes(b"this is not a database" * 100)
     foreign = tmp_path / "foreign.sqlite3"
@@ -125,5 +97,5 @@ def test_restore_refuses_what_is_not_a_store_copy_and_changes_nothing(tmp_path: 
         restore_backup(db, foreign, T0)
     with pytest.raises(BackupError, match="не найден"):
         restore_backup(db, tmp_path / "missing.sqlite3", T0)
-    assert _count(db) == 4
+    assert incident_count(db) == 4
     assert list_backups(tmp_path / "p") == []

@@ -1,0 +1,35 @@
+"""Real local store files for tests: a migrated profile store with N incidents, and its count."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+from cur_desktop.storage.database import open_engine
+from cur_desktop.storage.incidents import bulk_insert_incidents
+from cur_desktop.sync.profile import DB_FILE_NAME
+from tests.helpers.row_factories import make_row
+
+
+def filled_store(profile: Path, rows: int, seed: int = 1) -> Path:
+    """Add ``rows`` incidents (a seeded factory) to the store of ``profile``; its path."""
+    profile.mkdir(parents=True, exist_ok=True)
+    db_path = profile / DB_FILE_NAME
+    engine = open_engine(db_path)
+    try:
+        rng = random.Random(seed)
+        with engine.begin() as conn:
+            bulk_insert_incidents(conn, [make_row(rng) for _ in range(rows)])
+    finally:
+        engine.dispose()
+    return db_path
+
+
+def incident_count(db_path: Path) -> int:
+    """How many incidents the store file holds (plain sqlite3, no project code)."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM incident").fetchone()[0])
+    finally:
+        conn.close()
