@@ -57,9 +57,7 @@ RU: dict[str, str] = {
     "Checked: nothing written yet. Press Apply to write.": (
         "Проверено: пока ничего не записано. Нажмите «Применить», чтобы записать."
     ),
-    "The files have errors: nothing can be written.": (
-        "В файлах есть ошибки: записать нельзя."
-    ),
+    "The files have errors: nothing can be written.": ("В файлах есть ошибки: записать нельзя."),
     "Written: %1 rows": "Записано строк: %1",
     "Supervisor": "Руководитель",
     "Federal analyst": "Федеральный аналитик",
