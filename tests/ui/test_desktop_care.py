@@ -13,9 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,17 +21,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cur_desktop import __version__
-from cur_desktop.domain.enums import Status
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
-from cur_desktop.storage import sync_state
-from cur_desktop.storage.database import open_engine
-from cur_desktop.storage.incidents import bulk_insert_incidents
-from cur_desktop.sync.profile import DB_FILE_NAME
 from cur_desktop.ui.about_dialog import AboutDialog
 from cur_desktop.ui.application import WindowSession
 from cur_desktop.ui.crash_dialog import install_crash_handler
-from tests.helpers.row_factories import make_row
+from tests.helpers.stores import profile_with_one_new_incident
 from tests.ui.conftest import run_qt, until
 
 pytestmark = pytest.mark.ui
@@ -44,17 +37,7 @@ TYPED = "Анна, здравствуйте! Яму заделают до пят
 
 def _profile(tmp_path: Path) -> tuple[Path, str]:
     profile = tmp_path / "profile"
-    profile.mkdir()
-    incident_id = str(uuid.uuid4())
-    engine = open_engine(profile / DB_FILE_NAME)
-    with engine.begin() as conn:
-        row = make_row(id=incident_id, status=Status.NEW, received_at=datetime.now(UTC))
-        row["first_answer_due"] = datetime.now(UTC) + timedelta(hours=8)
-        bulk_insert_incidents(conn, [row])
-        sync_state.set_state(conn, sync_state.KEY_LOGIN, "ivanova")
-        sync_state.set_state(conn, sync_state.KEY_REGION, "RU-TUL")
-    engine.dispose()
-    return profile, incident_id
+    return profile, profile_with_one_new_incident(profile)
 
 
 def _info() -> SessionInfo:
