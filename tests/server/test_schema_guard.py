@@ -67,6 +67,7 @@ def test_migrate_accepts_the_schema_it_knows(
     assert _revisions(db_url) == (code_head(),)
 
 
+@pytest.mark.slow  # a real cur-server process
 def test_serve_process_refuses_a_newer_schema_before_listening(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'guard.sqlite3'}"
     _migrate_then_stamp(url, FUTURE)

@@ -16,10 +16,10 @@ from cur_desktop.services import app_dirs, profile_care
 from cur_desktop.services.profile_lock import ProfileLock
 from tests.helpers.stores import filled_store, incident_count
 
-HOLD_LOCK = (
-    "import sys; from pathlib import Path; "
-    "from cur_desktop.services.profile_lock import ProfileLock; "
-    "lock = ProfileLock(Path(sys.argv[1])); print(lock.acquire(), flush=True); sys.stdin.read()"
+HOLD_LOCK = (  # what ProfileLock does (flock on instance.lock, pid inside), without the imports
+    "import fcntl, os, sys; f = open(os.path.join(sys.argv[1], 'instance.lock'), 'a+'); "
+    "fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB); f.seek(0); f.truncate(); "
+    "f.write(f'{os.getpid()}\\n'); f.flush(); print(True, flush=True); sys.stdin.read()"
 )
 
 
@@ -32,7 +32,7 @@ def test_the_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     second.release()
 
 
-def test_backup_on_start_copies_an_existingfilled_store(tmp_path: Path) -> None:
+def test_backup_on_start_copies_an_existing_store(tmp_path: Path) -> None:
     profile = tmp_path / "p"
     assert profile_care.backup_on_start(profile) is None  # first start: nothing to copy
     filled_store(profile, rows=7)

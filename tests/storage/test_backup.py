@@ -62,7 +62,7 @@ def test_two_backups_in_one_second_do_not_overwrite(tmp_path: Path) -> None:
     assert second.name == "local-20260310-080000-2.sqlite3"
 
 
-def test_restore_brings_the_copy_back_and_keeps_the_replacedfilled_store(tmp_path: Path) -> None:
+def test_restore_brings_the_copy_back_and_keeps_the_replaced_store(tmp_path: Path) -> None:
     profile = tmp_path / "p"
     db = filled_store(profile, rows=10)
     copy = make_backup(db, T0)

@@ -161,6 +161,7 @@ def _wait_for(predicate: Callable[[], object], timeout: float, what: str) -> Non
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # three real program starts
 def test_a_second_start_raises_the_first_window_and_sigterm_closes_cleanly(
     tmp_path: Path,
 ) -> None:
