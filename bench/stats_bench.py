@@ -37,7 +37,8 @@ from typing import Any
 from cur_desktop.domain.periods import LocalPeriod, PeriodKind
 from cur_desktop.reference import data as refdata
 from cur_desktop.services.reports import write_csv, write_xlsx
-from cur_desktop.services.supervision import statistics_report
+from cur_desktop.services.supervision import refresh_rollup, statistics_report
+from cur_desktop.storage import stats_rollup
 from cur_desktop.storage.database import open_engine
 
 END = datetime(2026, 3, 16, 9, tzinfo=UTC)
@@ -195,6 +196,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--direct",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the direct SQL (the path before the rollup) as the baseline",
+    )
+    parser.add_argument("--changed", type=int, default=20_000, help="incidents a sync changes")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="stats-bench-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -209,23 +217,53 @@ def main() -> int:
     month = LocalPeriod(zone, PeriodKind.MONTH, date(2026, 2, 1))
     year = LocalPeriod(zone, PeriodKind.YEAR, date(2025, 1, 1))
     now = END
-    results: list[tuple[str, float, float, float]] = []
+    results: list[tuple[str, float, float, float | None]] = []
     report_of_year = None
+    with engine.begin() as conn:  # the first open after the upgrade: every day is dirty
+        t0 = time.perf_counter()
+        days = stats_rollup.refresh(conn)
+        results.append(
+            (f"rollup build, all {days:,} local days (once)", *[time.perf_counter() - t0] * 2, None)
+        )
     with engine.connect() as conn:
         for name, period in (("month", month), ("year", year)):
-            median, first, report = _median(
-                lambda p=period: statistics_report(conn, REGION, p, now), args.repeat
-            )
-            results.append(
-                (
-                    f"statistics refresh, {name} ({report.current.registered:,} incidents)",
-                    median,
-                    first,
-                    1.0,
+            for path, use_rollup in (("direct SQL, before", False), ("rollup", True)):
+                repeat = args.repeat if use_rollup or args.direct else 0
+                if repeat == 0:
+                    continue
+                median, first, report = _median(
+                    lambda p=period, u=use_rollup: statistics_report(
+                        conn, REGION, p, now, use_rollup=u
+                    ),
+                    repeat,
                 )
-            )
-            if name == "year":
-                report_of_year = report
+                label = f"statistics refresh, {name} ({report.current.registered:,}), {path}"
+                results.append((label, median, first, 1.0))
+                if name == "year" and use_rollup:
+                    report_of_year = report
+    # what a sync of --changed incidents costs the next refresh: mark, recompute, read
+    with engine.begin() as conn:
+        rng = random.Random(args.seed + 1)
+        ids = [r[0] for r in conn.exec_driver_sql("SELECT rowid_ FROM incident").fetchall()]
+        changed = [(rng.choice(STATUSES), rowid) for rowid in rng.sample(ids, args.changed)]
+        t0 = time.perf_counter()
+        conn.exec_driver_sql("UPDATE incident SET status = ? WHERE rowid_ = ?", changed)  # type: ignore[arg-type]
+        marks = conn.exec_driver_sql("SELECT count(*) FROM stats_dirty").scalar_one()
+        print(
+            f"{args.changed:,} incidents updated in {time.perf_counter() - t0:.2f} s: "
+            f"{marks} dirty UTC days"
+        )
+
+    def after_sync() -> None:
+        with engine.begin() as conn:
+            refresh_rollup(conn, REGION, year)
+        with engine.connect() as conn:
+            statistics_report(conn, REGION, year, now)
+
+    median, first, _ = _median(after_sync, 1)
+    results.append(
+        (f"year refresh after {args.changed:,} changes (recompute + read)", median, first, None)
+    )
     engine.dispose()
     assert report_of_year is not None
 
@@ -267,10 +305,13 @@ def main() -> int:
         )
     )
 
-    print(f"\n{'what':<62} {'median':>9} {'first':>9} {'target':>8}")
+    print(f"\n{'what':<72} {'median':>9} {'first':>9} {'target':>8}")
     for name, median, first, target in results:
+        if target is None:
+            print(f"{name:<72} {median:>8.3f}s {first:>8.3f}s")
+            continue
         mark = "ok" if median < target else "MISSED"
-        print(f"{name:<62} {median:>8.3f}s {first:>8.3f}s {target:>7.1f}s {mark}")
+        print(f"{name:<72} {median:>8.3f}s {first:>8.3f}s {target:>7.1f}s {mark}")
     # Qt objects must not outlive the application at interpreter exit (PySide aborts then)
     app.shutdown()
     return 0

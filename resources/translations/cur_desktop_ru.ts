@@ -351,6 +351,14 @@ Send it anyway?</source>
         <source>Clear filters</source>
         <translation>Сбросить фильтры</translation>
     </message>
+    <message>
+        <source>From the statistics:</source>
+        <translation>Из статистики:</translation>
+    </message>
+    <message>
+        <source>Remove this filter</source>
+        <translation>Убрать этот фильтр</translation>
+    </message>
 </context>
 <context>
     <name>InboxTableModel</name>
@@ -508,29 +516,6 @@ Send it anyway?</source>
     <message>
         <source>[made offline, not yet confirmed]</source>
         <translation>[сделано без связи, ещё не подтверждено]</translation>
-    </message>
-</context>
-<context>
-    <name>IncidentListDialog</name>
-    <message>
-        <source>Received</source>
-        <translation>Поступил</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <source>Operator</source>
-        <translation>Оператор</translation>
-    </message>
-    <message>
-        <source>Text</source>
-        <translation>Текст</translation>
-    </message>
-    <message>
-        <source>Incidents: %1</source>
-        <translation>Инцидентов: %1</translation>
     </message>
 </context>
 <context>
@@ -1014,8 +999,12 @@ Send it anyway?</source>
         <translation>Группировать:</translation>
     </message>
     <message>
-        <source>Double-click a row to list its incidents.</source>
-        <translation>Двойной щелчок по строке — список её инцидентов.</translation>
+        <source>Double-click a row to open its incidents in the inbox.</source>
+        <translation>Двойной щелчок по строке открывает её инциденты во Входящих.</translation>
+    </message>
+    <message>
+        <source>Received: %1</source>
+        <translation>Получено: %1</translation>
     </message>
     <message>
         <source>Incidents per day by source</source>
