@@ -212,7 +212,9 @@ class StatisticsTab(QWidget):
         group_bar = QHBoxLayout()
         group_bar.addWidget(QLabel(self.tr("Group by:"), tables))
         group_bar.addWidget(self.group_by)
-        group_bar.addWidget(QLabel(self.tr("Double-click a row to open its incidents in the inbox."), tables))
+        group_bar.addWidget(
+            QLabel(self.tr("Double-click a row to open its incidents in the inbox."), tables)
+        )
         group_bar.addStretch(1)
         tables_layout.addLayout(group_bar)
         tables_layout.addWidget(self.table)
