@@ -8,7 +8,8 @@ count at any ``now`` comes exactly. ``stats_hour`` counts incidents per local da
 Dimensions: ``all`` (key NULL) and the incident column of each :class:`GroupBy`.
 
 Freshness: triggers mark ``(region_code, UTC day)`` of every incident row written in
-``stats_dirty`` (one ``INSERT OR IGNORE`` per row, no figure computed on a write).
+``stats_dirty`` (a primary-key probe per row, an insert for a day not marked yet; no
+figure is computed on a write).
 :func:`refresh` (a write, run on the store's writer before a statistics read) recomputes the
 local days those UTC days touch, from the incident table, and clears the marks.
 :func:`is_current` says whether a period may be read from the rollup: the reader falls back to

@@ -7,9 +7,10 @@
   (medians and the "now"-dependent overdue count stay exact);
 * ``stats_hour``: incidents received per region, local day and local hour (the heat map);
 * ``stats_dirty``: ``(region_code, UTC day)`` of every incident row written since the days
-  were last rolled up, filled by three cheap triggers (one ``INSERT OR IGNORE`` into a small
-  table per row written); :func:`cur_desktop.storage.stats_rollup.refresh` recomputes the local
-  days they touch and clears them. Every existing day is marked dirty here.
+  were last rolled up, filled by three cheap triggers (per row written: one primary-key probe,
+  and an insert into a small table when the day is not marked yet);
+  :func:`cur_desktop.storage.stats_rollup.refresh` recomputes the local days they touch and
+  clears them. Every existing day is marked dirty here.
 
 See docs/STATISTICS.md, "Speed".
 
@@ -51,9 +52,13 @@ WATCHED = (
 
 
 def _mark(row: str) -> str:
+    # NOT EXISTS, not "INSERT OR IGNORE": the conflict clause of the statement that fires a
+    # trigger overrides the trigger's own (an "INSERT OR ROLLBACK" would then fail on a mark)
+    day = f"{row}.received_at / {US_PER_DAY}"
     return (
-        "INSERT OR IGNORE INTO stats_dirty (region_code, utc_day) "
-        f"VALUES ({row}.region_code, {row}.received_at / {US_PER_DAY});"
+        "INSERT INTO stats_dirty (region_code, utc_day) "
+        f"SELECT {row}.region_code, {day} WHERE NOT EXISTS (SELECT 1 FROM stats_dirty "
+        f"WHERE region_code = {row}.region_code AND utc_day = {day});"
     )
 
 
