@@ -23,9 +23,15 @@ from cur_desktop.storage import stats_rollup
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.stats_groups import GroupBy
 from cur_desktop.storage.tables import incident_table
-from tests.helpers.row_factories import make_rows
 from tests.storage.test_stats import TULA, _assert_equal
-from tests.storage.test_stats_groups import MARCH, NOW, _in_march
+from tests.storage.test_stats_groups import (
+    MARCH,
+    NOW,
+    _in_march,
+    assert_groups_equal_the_domain,
+    generated_rows,
+    hand_day_rows,
+)
 
 ZONE = "Europe/Moscow"
 PERIODS = [
@@ -38,11 +44,7 @@ PERIODS = [
 
 @pytest.fixture
 def rows(engine: Engine) -> list[dict[str, Any]]:
-    made = make_rows(1500, seed=11)
-    # either side of Moscow's midnight opening March (20:59 and 21:00 UTC on 28 Feb)
-    made[0]["received_at"] = datetime(2026, 2, 28, 20, 59, tzinfo=UTC)
-    made[1]["received_at"] = datetime(2026, 2, 28, 21, 0, tzinfo=UTC)
-    made[0]["first_answer_at"] = made[1]["first_answer_at"] = None
+    made = generated_rows()
     # an unanswered one whose deadline passes between two readings (overdue depends on "now")
     made[2].update(
         received_at=datetime(2026, 3, 19, 9, tzinfo=UTC),
@@ -66,13 +68,7 @@ def test_each_grouping_from_the_rollup_equals_the_domain_metrics(
     with engine.connect() as conn:
         groups = stats_rollup.grouped_stats(conn, "RU-TUL", MARCH, NOW, by)
         total = stats_rollup.period_stats(conn, "RU-TUL", MARCH, NOW)
-    expected_keys = {None if r[by.value] is None else str(r[by.value]) for r in in_march}
-    assert {g.key for g in groups} == expected_keys
-    for g in groups:
-        members = [
-            r for r in in_march if (None if r[by.value] is None else str(r[by.value])) == g.key
-        ]
-        _assert_equal(g.stats, members, NOW, TULA)
+    assert_groups_equal_the_domain(groups, in_march, by)
     _assert_equal(total, in_march, NOW, TULA)
 
 
@@ -135,16 +131,7 @@ def test_a_write_marks_its_day_and_a_refresh_recomputes_it(
 
 def test_hand_counted_day_from_the_rollup(engine: Engine) -> None:
     """Three incidents on 10 March (Moscow), counted by hand (as in test_stats_groups)."""
-    base = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)  # 09:00 Moscow, a Tuesday
-    made = make_rows(3, seed=3)
-    for i, r in enumerate(made):
-        r.update(
-            received_at=base + timedelta(hours=i),
-            status=Status.REJECTED if i == 2 else Status.CLOSED,
-            first_answer_at=base + timedelta(hours=i, minutes=30 + 60 * i) if i < 2 else None,
-            municipality_id="m-tula",
-            source="vk",
-        )
+    made = hand_day_rows()
     day = LocalPeriod(ZONE, PeriodKind.DAY, date(2026, 3, 10))
     with engine.begin() as conn:
         bulk_insert_incidents(conn, made)
