@@ -496,7 +496,13 @@ class StatisticsTab(QWidget):
         report = self.report
         if report is None:
             return
-        dimension = self.group_by.itemText(self.group_by.findData(by.value))
+        dimension = {
+            GroupBy.OPERATOR: self.tr("Operator"),
+            GroupBy.EXECUTOR: self.tr("Executor"),
+            GroupBy.MUNICIPALITY: self.tr("Municipality"),
+            GroupBy.TOPIC: self.tr("Topic"),
+            GroupBy.SOURCE: self.tr("Source"),
+        }[by]
         self.inbox_requested.emit(
             [
                 self._period_criterion(report.period),

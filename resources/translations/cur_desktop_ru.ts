@@ -1003,6 +1003,26 @@ Send it anyway?</source>
         <translation>Двойной щелчок по строке открывает её инциденты во Входящих.</translation>
     </message>
     <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Executor</source>
+        <translation>Исполнитель</translation>
+    </message>
+    <message>
+        <source>Municipality</source>
+        <translation>Муниципалитет</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Источник</translation>
+    </message>
+    <message>
         <source>Received: %1</source>
         <translation>Получено: %1</translation>
     </message>

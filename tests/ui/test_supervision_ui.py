@@ -123,7 +123,7 @@ def test_statistics_tab_shows_the_hand_counted_figures(
             assert window.tabs.currentIndex() == 0
             assert inbox.view is SavedView.ALL
             chips = [c.text() for c in inbox.drill_chips()]
-            assert chips == ["Получено: март 2026  ✕", "Операторы: petrov  ✕"]
+            assert chips == ["Получено: март 2026  ✕", "Оператор: petrov  ✕"]
             # removing the operator chip leaves the whole of March: a, b, c, d, e
             inbox.drill_chips()[1].click()
             await until(lambda: _shown(window) == {ids[k] for k in "abcde"}, what="period only")
