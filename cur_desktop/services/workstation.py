@@ -57,6 +57,7 @@ from cur_desktop.domain.enums import (
     Status,
 )
 from cur_desktop.services import operations, reads, supervision, timers
+from cur_desktop.services.administration import Administration
 from cur_desktop.services.outcomes import (
     CODE_NOT_CONNECTED,
     CODE_NOT_FOUND,
@@ -629,6 +630,10 @@ class Workstation:
         return await self._read(
             lambda conn: supervision.statistics_report(conn, region_code, period, at)
         )
+
+    def administration(self) -> Administration:
+        """Requests of an admin to the server (online only; see :mod:`.administration`)."""
+        return Administration(self._transport)
 
     async def run_read(self, fn: Callable[[Connection], T]) -> T:
         """Run a read function (e.g. of :mod:`.supervision`) on a reader thread, one snapshot."""
