@@ -4,7 +4,9 @@ Tables (revision 0008): ``stats_day`` holds, per region, local day, dimension an
 rejected / not rejected), the counts and sums :mod:`cur_desktop.storage.stats` computes, plus
 three packed int64 blobs: the answered durations (wall and working), from which the medians
 come exactly, and the first-answer deadlines of unanswered incidents, from which the overdue
-count at any ``now`` comes exactly. ``stats_hour`` counts incidents per local day and hour.
+count at any ``now`` comes exactly. ``stats_month`` holds the same per local month (its days
+summed, blobs concatenated): a period is read as its whole months plus the days around them,
+so a year is 12 rows per key. ``stats_hour`` counts incidents per local day and hour.
 Dimensions: ``all`` (key NULL) and the incident column of each :class:`GroupBy`.
 
 Freshness: triggers mark ``(region_code, UTC day)`` of every incident row written in
@@ -25,7 +27,7 @@ from __future__ import annotations
 import logging
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -173,6 +175,39 @@ def _recompute(conn: Connection, region_code: str, first: int, last: int, off: i
     )
 
 
+def _month_of(day: int) -> int:
+    local = EPOCH + timedelta(days=day)
+    return local.year * 12 + local.month - 1
+
+
+def _month_start(month: int) -> int:
+    """The local day number of the first day of ``month`` (year × 12 + month − 1)."""
+    return _day_number(date(month // 12, month % 12 + 1, 1))
+
+
+_COLUMNS = ("key", "is_rejected", *_SUMS, "durations", "working_durations", "open_dues")
+
+
+def _recompute_month(conn: Connection, region_code: str, month: int) -> None:
+    """Sum a local month of one region from its days (blobs concatenated in SQL)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("DELETE FROM stats_month WHERE region_code = ? AND month = ?", (region_code, month))
+    blobs = ", ".join(
+        f"CAST(group_concat({c}, '') AS BLOB)"
+        for c in ("durations", "working_durations", "open_dues")
+    )
+    raw.execute(
+        "INSERT INTO stats_month (region_code, month, dim, "
+        + ", ".join(_COLUMNS)
+        + ") SELECT region_code, ?, dim, key, is_rejected, "
+        + ", ".join(f"sum({c})" for c in _SUMS)
+        + f", {blobs} FROM stats_day WHERE region_code = ? AND day >= ? AND day < ? "
+        "GROUP BY dim, key, is_rejected",
+        (month, region_code, _month_start(month), _month_start(month + 1)),
+    )
+
+
 def _zone(region_code: str) -> ZoneInfo | None:
     try:
         return ZoneInfo(refdata.region_by_code(region_code).timezone)
@@ -219,6 +254,8 @@ def refresh(
         days = {d for u in utc_days for d in _local_days_of_utc_day(zone, u)}
         for first, last, off in _runs(days, zone):
             _recompute(conn, region, first, last, off)
+        for month in sorted({_month_of(d) for d in days}):
+            _recompute_month(conn, region, month)
         recomputed += len(days)
     raw.execute(f"DELETE FROM stats_dirty WHERE {condition}", args)
     log.debug("statistics rollup: %d local days recomputed from %d marks", recomputed, len(marks))
@@ -240,17 +277,17 @@ def is_current(conn: Connection, region_code: str, period: StatsPeriod) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def _values(blobs: Sequence[bytes]) -> Any:
+def _values(data: bytes | None) -> Any:
     """The int64 values of packed blobs: a numpy array when numpy is there, else a list."""
-    data = b"".join(blobs)
     if _np is None:  # pragma: no cover - the desktop install has numpy (pyqtgraph needs it)
-        return array("q", data).tolist()
-    return _np.frombuffer(data, dtype="<i8")
+        return array("q", data or b"").tolist()
+    return _np.frombuffer(data or b"", dtype="<i8")
 
 
-def _median(blobs: Sequence[bytes]) -> timedelta | None:
-    """Median of the durations in ``blobs`` as :func:`metrics` defines it (even: mean, half up)."""
-    values = _values(blobs)
+def _median(data: bytes | None) -> timedelta | None:
+    """Median of the durations packed in ``data`` as :mod:`metrics` defines it (even count:
+    the mean of the two middle values, half up)."""
+    values = _values(data)
     n = len(values)
     if n == 0:
         return None
@@ -266,8 +303,8 @@ def _median(blobs: Sequence[bytes]) -> timedelta | None:
     return _mean_half_up(low + high, 2)
 
 
-def _count_before(blobs: Sequence[bytes], now_us: int) -> int:
-    values = _values(blobs)
+def _count_before(data: bytes | None, now_us: int) -> int:
+    values = _values(data)
     if isinstance(values, list):
         return sum(1 for v in values if v < now_us)
     return int((values < now_us).sum())
@@ -288,46 +325,66 @@ def _day_range(period: StatsPeriod) -> tuple[int, int]:
     return _day_number(period.start_date), _day_number(period.end_date)
 
 
+def _segments(days: tuple[int, int]) -> list[tuple[str, str, int, int]]:
+    """``[first, end)`` local days as whole months (``stats_month``) and the days around them."""
+    first, end = days
+    month = _month_of(first)
+    if _month_start(month) < first:
+        month += 1  # the first month is partial: its days come from stats_day
+    last_month = _month_of(end)  # the month holding ``end``: whole months stop before it
+    if month >= last_month:
+        return [("stats_day", "day", first, end)]
+    segments = [("stats_month", "month", month, last_month)]
+    if first < _month_start(month):
+        segments.append(("stats_day", "day", first, _month_start(month)))
+    if _month_start(last_month) < end:
+        segments.append(("stats_day", "day", _month_start(last_month), end))
+    return segments
+
+
 def _dimension(
     conn: Connection, region_code: str, dim: str, days: tuple[int, int], now_us: int
 ) -> dict[str | None, PeriodStats]:
     """Figures per key of one dimension over local days ``[first, end)``."""
     raw = conn.connection.driver_connection
     assert raw is not None
-    args = (region_code, dim, *days)
-    scope = "region_code = ? AND dim = ? AND day >= ? AND day < ?"
-    sums: dict[tuple[str | None, int], tuple[int, ...]] = {}
-    for row in raw.execute(
-        f"SELECT key, is_rejected, {', '.join(f'sum({c})' for c in _SUMS)} "
-        f"FROM stats_day WHERE {scope} GROUP BY key, is_rejected",
-        args,
-    ):
-        sums[(row[0], int(row[1]))] = tuple(int(v) for v in row[2:])
+    sums: dict[tuple[str | None, int], list[int]] = {}
     blobs: dict[str | None, tuple[list[bytes], list[bytes], list[bytes]]] = defaultdict(
         lambda: ([], [], [])
     )
-    for key, durations, working, dues in raw.execute(
-        f"SELECT key, durations, working_durations, open_dues FROM stats_day "
-        f"WHERE {scope} AND is_rejected = 0",
-        args,
-    ):
-        lists = blobs[key]
-        for target, blob in zip(lists, (durations, working, dues), strict=True):
-            if blob is not None:
-                target.append(blob)
+    width = len(_SUMS)
+    for table, column, low, high in _segments(days):
+        rows = raw.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM {table} WHERE region_code = ? AND dim = ? "
+            f"AND {column} >= ? AND {column} < ?",
+            (region_code, dim, low, high),
+        ).fetchall()
+        for row in rows:
+            key, rejected = row[0], int(row[1])
+            total = sums.get((key, rejected))
+            if total is None:
+                sums[(key, rejected)] = list(row[2 : 2 + width])
+            else:
+                for i, value in enumerate(row[2 : 2 + width]):
+                    total[i] += value
+            if not rejected:
+                lists = blobs[key]
+                for target, blob in zip(lists, row[2 + width :], strict=True):
+                    if blob is not None:
+                        target.append(blob)
     result: dict[str | None, PeriodStats] = {}
     for key in sorted({k for k, _ in sums}, key=lambda k: (k is not None, k or "")):
-        rejected = sums.get((key, 1), (0,))[0]
+        rejected_n = sums[(key, 1)][0] if (key, 1) in sums else 0
         kept = sums.get((key, 0))
         if kept is None:
-            result[key] = _build(rejected, None)
+            result[key] = _build(rejected_n, None)
             continue
-        named = dict(zip(_SUMS, kept, strict=True))
-        durations, working, dues = blobs[key]
+        named = dict(zip(_SUMS, (int(v) for v in kept), strict=True))
+        durations, working, dues = (b"".join(parts) for parts in blobs[key])
         overdue = named.pop("overdue_answered") + _count_before(dues, now_us)
         row = SimpleNamespace(**named, overdue=overdue, durations=None, working_durations=None)
         result[key] = replace(
-            _build(rejected, row),
+            _build(rejected_n, row),
             median_first_answer_time=_median(durations),
             median_first_answer_working_time=_median(working),
         )

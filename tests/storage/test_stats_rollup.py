@@ -39,6 +39,8 @@ PERIODS = [
     LocalPeriod(ZONE, PeriodKind.YEAR, date(2026, 1, 1)),
     LocalPeriod(ZONE, PeriodKind.DAY, date(2026, 3, 1)),
     DateRange(ZONE, date(2026, 2, 27), date(2026, 3, 4)),
+    # days of January, the whole of February (read from stats_month), days of March
+    DateRange(ZONE, date(2026, 1, 20), date(2026, 3, 5)),
 ]
 
 
@@ -72,7 +74,9 @@ def test_each_grouping_from_the_rollup_equals_the_domain_metrics(
     _assert_equal(total, in_march, NOW, TULA)
 
 
-@pytest.mark.parametrize("period", PERIODS, ids=["month", "year", "day", "custom"])
+@pytest.mark.parametrize(
+    "period", PERIODS, ids=["month", "year", "day", "custom", "months-and-days"]
+)
 @pytest.mark.parametrize("now", [NOW, NOW + timedelta(hours=2)], ids=["now", "later"])
 def test_rollup_report_equals_the_direct_report(
     engine: Engine, rows: list[dict[str, Any]], period: Any, now: datetime

@@ -5,6 +5,8 @@
   :mod:`cur_desktop.storage.stats` plus the day's answered durations (wall and working) and
   the first-answer deadlines of unanswered incidents, as packed little-endian int64 blobs
   (medians and the "now"-dependent overdue count stay exact);
+* ``stats_month``: the same per local month (``month`` = year × 12 + month − 1), summed
+  from ``stats_day`` whenever one of its days is recomputed;
 * ``stats_hour``: incidents received per region, local day and local hour (the heat map);
 * ``stats_dirty``: ``(region_code, UTC day)`` of every incident row written since the days
   were last rolled up, filled by three cheap triggers (per row written: one primary-key probe,
@@ -75,6 +77,11 @@ def upgrade() -> None:
         " durations BLOB, working_durations BLOB, open_dues BLOB)"
     )
     op.execute("CREATE INDEX ix_stats_day ON stats_day (region_code, dim, day)")
+    # the same per local month (sums of the month's days, blobs concatenated): a year is 12
+    # rows per key instead of 365
+    op.execute("CREATE TABLE stats_month AS SELECT * FROM stats_day WHERE 0")
+    op.execute("ALTER TABLE stats_month RENAME COLUMN day TO month")
+    op.execute("CREATE INDEX ix_stats_month ON stats_month (region_code, dim, month)")
     op.execute(
         "CREATE TABLE stats_hour (region_code TEXT NOT NULL, day INTEGER NOT NULL,"
         " hour INTEGER NOT NULL, n INTEGER NOT NULL,"
@@ -104,5 +111,5 @@ def downgrade() -> None:
     """Drop the rollup (nothing is lost: it is computed from the incidents)."""
     for trigger in ("stats_mark_insert", "stats_mark_update", "stats_mark_delete"):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    for table in ("stats_dirty", "stats_hour", "stats_day"):
+    for table in ("stats_dirty", "stats_hour", "stats_month", "stats_day"):
         op.execute(f"DROP TABLE IF EXISTS {table}")
