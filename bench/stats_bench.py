@@ -223,6 +223,11 @@ def main() -> int:
         default=True,
         help="also build the server database and time the federal rating",
     )
+    parser.add_argument(
+        "--keep-rollup",
+        action="store_true",
+        help="with --reuse: keep the earlier run's rollup (only its dirty days are rebuilt)",
+    )
     parser.add_argument("--changed", type=int, default=20_000, help="incidents a sync changes")
     parser.add_argument(
         "--changed-days",
@@ -250,11 +255,14 @@ def main() -> int:
     results: list[tuple[str, float, float, float | None]] = []
     report_of_year = None
     with engine.begin() as conn:  # the first open after the upgrade: every day is dirty
-        conn.exec_driver_sql("DELETE FROM stats_dirty")
-        conn.exec_driver_sql(
-            "INSERT INTO stats_dirty SELECT DISTINCT region_code, received_at / 86400000000 "
-            "FROM incident"
-        )
+        if args.keep_rollup:  # --reuse: the rollup built by the earlier run stays
+            conn.exec_driver_sql("DELETE FROM stats_day WHERE 0")
+        else:
+            conn.exec_driver_sql("DELETE FROM stats_dirty")
+            conn.exec_driver_sql(
+                "INSERT INTO stats_dirty SELECT DISTINCT region_code, "
+                "received_at / 86400000000 FROM incident"
+            )
     with engine.begin() as conn:
         t0 = time.perf_counter()
         days = stats_rollup.refresh(conn)

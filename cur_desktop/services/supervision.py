@@ -287,12 +287,20 @@ def statistics_report(
     )
 
 
-def refresh_rollup(conn: Connection, region_code: str, period: StatsPeriod) -> int:
+def refresh_rollup(
+    conn: Connection, region_code: str, period: StatsPeriod, limit: int | None = None
+) -> int:
     """Bring the rollup up to date for ``period`` and the previous one (a write: run it on the
-    store's writer before :func:`statistics_report`); returns the local days recomputed."""
+    store's writer before :func:`statistics_report`); returns the local days recomputed. With
+    ``limit``, at most that many dirty UTC days: call again until it returns 0."""
     start, _ = previous_of(period).utc_bounds()
     _, end = period.utc_bounds()
-    return stats_rollup.refresh(conn, region_code, start, end)
+    return stats_rollup.refresh(conn, region_code, start, end, limit)
+
+
+REFRESH_CHUNK_DAYS = 31
+"""Dirty days recomputed per writer job: a first build after the upgrade (two years of a big
+region: minutes on a slow machine) never holds the writer for long."""
 
 
 # --------------------------------------------------------------------------- drill-down
@@ -496,6 +504,7 @@ def approvals(conn: Connection, region_code: str | None) -> list[ApprovalItem]:
 
 __all__ = [
     "FIGURE_BY_KEY",
+    "REFRESH_CHUNK_DAYS",
     "ApprovalItem",
     "BoardRow",
     "BreachCounts",

@@ -622,11 +622,16 @@ class Workstation:
         """The statistics of the region's ``period`` (:func:`supervision.statistics_report`).
 
         First the writer brings the per-day rollup up to date for the period and the previous
-        one (only days whose incidents were written since: usually none or a few), then a
-        reader computes the report from it.
+        one (only days whose incidents were written since: usually none or a few; a first
+        build in jobs of :data:`supervision.REFRESH_CHUNK_DAYS` days), then a reader computes
+        the report from it.
         """
         at = now or self._clock()
-        await self._writer.run(lambda conn: supervision.refresh_rollup(conn, region_code, period))
+        chunk = supervision.REFRESH_CHUNK_DAYS
+        while await self._writer.run(
+            lambda conn: supervision.refresh_rollup(conn, region_code, period, chunk)
+        ):
+            pass  # one chunk per job: syncs and operations go between them
         return await self._read(
             lambda conn: supervision.statistics_report(conn, region_code, period, at)
         )

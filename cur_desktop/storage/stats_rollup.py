@@ -220,11 +220,15 @@ def refresh(
     region_code: str | None = None,
     utc_from: datetime | None = None,
     utc_to: datetime | None = None,
+    limit: int | None = None,
 ) -> int:
-    """Recompute the local days touched by the dirty marks (of a region; within a UTC range).
+    """Recompute the local days touched by the dirty marks (of a region; within a UTC range;
+    at most ``limit`` marks, oldest day first, so that a big rebuild can be cut into short
+    writer jobs).
 
     Run inside a write transaction (the store's writer). Returns the number of local days
-    recomputed. Marks of an unknown region are dropped (no local calendar to cut its days).
+    recomputed (0: nothing was dirty). Marks of an unknown region are dropped (no local
+    calendar to cut its days).
     """
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -240,8 +244,11 @@ def refresh(
         where.append("utc_day <= ?")
         args.append(to_micros(utc_to) // US_PER_DAY + 1)
     condition = " AND ".join(where)
+    cap = "" if limit is None else f" LIMIT {int(limit)}"
     marks = raw.execute(
-        f"SELECT region_code, utc_day FROM stats_dirty WHERE {condition}", args
+        f"SELECT region_code, utc_day FROM stats_dirty WHERE {condition} "
+        f"ORDER BY region_code, utc_day{cap}",
+        args,
     ).fetchall()
     by_region: dict[str, list[int]] = defaultdict(list)
     for region, utc_day in marks:
@@ -257,7 +264,7 @@ def refresh(
         for month in sorted({_month_of(d) for d in days}):
             _recompute_month(conn, region, month)
         recomputed += len(days)
-    raw.execute(f"DELETE FROM stats_dirty WHERE {condition}", args)
+    raw.executemany("DELETE FROM stats_dirty WHERE region_code = ? AND utc_day = ?", marks)
     log.debug("statistics rollup: %d local days recomputed from %d marks", recomputed, len(marks))
     return recomputed
 

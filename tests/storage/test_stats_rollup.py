@@ -149,3 +149,19 @@ def test_hand_counted_day_from_the_rollup(engine: Engine) -> None:
     assert [figures.hour_weekday[1][h] for h in (9, 10, 11)] == [1, 1, 1]
     assert figures.daily_first_answer == {date(2026, 3, 10): timedelta(hours=1)}
     assert figures.daily_volume == {date(2026, 3, 10): {"vk": 3}}
+
+
+def test_a_limited_refresh_goes_a_few_days_at_a_time(engine: Engine) -> None:
+    made = hand_day_rows()
+    for i, r in enumerate(made):  # three UTC days: 10, 12 and 14 March
+        r["received_at"] += timedelta(days=2 * i)
+    day = LocalPeriod(ZONE, PeriodKind.MONTH, date(2026, 3, 1))
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, made)
+        assert refresh_rollup(conn, "RU-TUL", day, limit=2) > 0
+        assert not stats_rollup.is_current(conn, "RU-TUL", day)  # one UTC day still marked
+        assert refresh_rollup(conn, "RU-TUL", day, limit=2) > 0
+        assert stats_rollup.is_current(conn, "RU-TUL", day)
+        assert refresh_rollup(conn, "RU-TUL", day, limit=2) == 0
+        figures = stats_rollup.period_stats(conn, "RU-TUL", day, NOW)
+    assert (figures.registered, figures.rejected, figures.answered) == (3, 1, 2)
