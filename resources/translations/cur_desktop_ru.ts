@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About the program</source>
+        <translation>О программе</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Версия</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>Каталог данных</translation>
+    </message>
+    <message>
+        <source>Log directory</source>
+        <translation>Каталог журналов</translation>
+    </message>
+    <message>
+        <source>CUR workstation</source>
+        <translation>Рабочее место ЦУР</translation>
+    </message>
+</context>
+<context>
     <name>AdminPage</name>
     <message>
         <source>Users</source>
@@ -303,6 +326,25 @@ Send it anyway?</source>
     <message>
         <source>hours</source>
         <translation>ч</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Непредвиденная ошибка</translation>
+    </message>
+    <message>
+        <source>An unexpected error happened. The answer draft is saved; you can go on working, or restart the program if something looks wrong.</source>
+        <translation>Произошла непредвиденная ошибка. Черновик ответа сохранён; можно продолжать работу или перезапустить программу, если что-то выглядит неправильно.</translation>
+    </message>
+    <message>
+        <source>The error report is saved to:
+%1
+Please send it to technical support.</source>
+        <translation>Отчёт об ошибке сохранён в файл:
+%1
+Пожалуйста, отправьте его в техническую поддержку.</translation>
     </message>
 </context>
 <context>
@@ -1357,6 +1399,18 @@ Send it anyway?</source>
 </context>
 <context>
     <name>WindowSession</name>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Сочетания клавиш</translation>
+    </message>
+    <message>
+        <source>About the program</source>
+        <translation>О программе</translation>
+    </message>
     <message>
         <source>Preparing demo data (regions, municipalities, executors, 90 days of history)…</source>
         <translation>Готовлю демонстрационные данные (регионы, муниципалитеты, исполнители, история за 90 дней)…</translation>
