@@ -212,7 +212,7 @@ async def _report(station: Workstation, request: Request) -> int:
 
     from cur_desktop.reference import data as refdata  # noqa: PLC0415
     from cur_desktop.services.reports import write_report  # noqa: PLC0415
-    from cur_desktop.services.supervision import parse_period, statistics_report  # noqa: PLC0415
+    from cur_desktop.services.supervision import parse_period  # noqa: PLC0415
 
     info = await station.session_info()
     if not info.region_code:
@@ -229,7 +229,7 @@ async def _report(station: Workstation, request: Request) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
     region, now = info.region_code, datetime.now(UTC)
-    report = await station.run_read(lambda conn: statistics_report(conn, region, period, now))
+    report = await station.statistics(region, period, now)
     if request.report_format == "pdf":
         from cur_desktop.ui.report_pdf import write_pdf_headless  # noqa: PLC0415 (Qt: lazy)
 

@@ -334,9 +334,13 @@ RU: dict[str, str] = {
     "Mean, working time": "Среднее, рабочее время",
     "Processed": "Обработано",
     "Overdue, count": "Просрочено",
-    "Double-click a row to list its incidents.": (
-        "Двойной щелчок по строке — список её инцидентов."
+    "Double-click a row to open its incidents in the inbox.": (
+        "Двойной щелчок по строке открывает её инциденты во Входящих."
     ),
+    "Received: %1": "Получено: %1",
+    # InboxPage: drill-down from the statistics
+    "From the statistics:": "Из статистики:",
+    "Remove this filter": "Убрать этот фильтр",
     "Incidents per day by source": "Инциденты по дням и источникам",
     "Mean first-answer time per day": "Среднее время первичного ответа по дням",
     "Load: weekday × hour": "Нагрузка: день недели × час",

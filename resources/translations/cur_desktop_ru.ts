@@ -552,6 +552,14 @@ Please send it to technical support.</source>
         <source>Clear filters</source>
         <translation>Сбросить фильтры</translation>
     </message>
+    <message>
+        <source>From the statistics:</source>
+        <translation>Из статистики:</translation>
+    </message>
+    <message>
+        <source>Remove this filter</source>
+        <translation>Убрать этот фильтр</translation>
+    </message>
 </context>
 <context>
     <name>InboxTableModel</name>
@@ -709,29 +717,6 @@ Please send it to technical support.</source>
     <message>
         <source>[made offline, not yet confirmed]</source>
         <translation>[сделано без связи, ещё не подтверждено]</translation>
-    </message>
-</context>
-<context>
-    <name>IncidentListDialog</name>
-    <message>
-        <source>Received</source>
-        <translation>Поступил</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <source>Operator</source>
-        <translation>Оператор</translation>
-    </message>
-    <message>
-        <source>Text</source>
-        <translation>Текст</translation>
-    </message>
-    <message>
-        <source>Incidents: %1</source>
-        <translation>Инцидентов: %1</translation>
     </message>
 </context>
 <context>
@@ -1235,8 +1220,32 @@ Please send it to technical support.</source>
         <translation>Группировать:</translation>
     </message>
     <message>
-        <source>Double-click a row to list its incidents.</source>
-        <translation>Двойной щелчок по строке — список её инцидентов.</translation>
+        <source>Double-click a row to open its incidents in the inbox.</source>
+        <translation>Двойной щелчок по строке открывает её инциденты во Входящих.</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Executor</source>
+        <translation>Исполнитель</translation>
+    </message>
+    <message>
+        <source>Municipality</source>
+        <translation>Муниципалитет</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Источник</translation>
+    </message>
+    <message>
+        <source>Received: %1</source>
+        <translation>Получено: %1</translation>
     </message>
     <message>
         <source>Incidents per day by source</source>
