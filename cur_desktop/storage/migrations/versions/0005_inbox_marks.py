@@ -8,7 +8,7 @@
 All three are local to the workstation and never pushed.
 
 Revision ID: 0005_inbox_marks
-Revises: 0004_workstation
+Revises: 0008_stats_rollup (re-chained after main merged it)
 Create Date: 2026-12-01
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_inbox_marks"
-down_revision: str | None = "0004_workstation"
+down_revision: str | None = "0008_stats_rollup"
 branch_labels: str | None = None
 depends_on: str | None = None
 
