@@ -33,34 +33,32 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # local_ops_bench's store filler
 
 REGION = "RU-SVE"
 LOGIN = "sve.operator"
 
 
 def _fill(directory: Path, count: int) -> None:
-    from cur_desktop.demodata.generator import generate_incidents
+    """``local_ops_bench``'s store (all «Новый», nobody assigned), bound to an operator, with
+    every other incident marked read."""
+    from local_ops_bench import _fill as fill_new_incidents
+    from sqlalchemy import select
+
     from cur_desktop.storage import operator_marks, sync_state
     from cur_desktop.storage.database import open_engine
-    from cur_desktop.storage.incidents import bulk_insert_incidents
+    from cur_desktop.storage.tables import incident_table
 
-    end = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
-    rows = []
-    for row in generate_incidents(count, seed=1, regions=[REGION], end=end):
-        row["status"] = "new"
-        row["assignee"] = None
-        rows.append(row)
     engine = open_engine(directory / "local.sqlite3")
+    fill_new_incidents(engine, count)
     with engine.begin() as conn:
         sync_state.set_state(conn, sync_state.KEY_LOGIN, LOGIN)
         sync_state.set_state(conn, sync_state.KEY_ROLE, "operator")
-        sync_state.set_state(conn, sync_state.KEY_REGION, REGION)
-        bulk_insert_incidents(conn, rows)
-        operator_marks.mark_seen(conn, LOGIN, [str(r["id"]) for r in rows[::2]])
+        ids = [str(i) for i in conn.execute(select(incident_table.c.id)).scalars()]
+        operator_marks.mark_seen(conn, LOGIN, ids[::2])
     engine.dispose()
 
 
