@@ -528,6 +528,22 @@ class Workstation:
 
         return await self._operate(remove)
 
+    async def attachment_file(self, attachment_id: str) -> Path:
+        """The attachment's file in the profile, downloaded from the server first if needed."""
+        row = await self._read(lambda conn: attachments_store.get(conn, attachment_id))
+        if row is None:
+            raise OperationError("Вложение не найдено", CODE_NOT_FOUND)
+        if row.local_name and (self.attachments_dir / row.local_name).exists():
+            return self.attachments_dir / row.local_name
+        if self._syncer is None:
+            raise OperationError(
+                "Файл есть только на сервере: войдите на сервер ЦУР.", CODE_NOT_CONNECTED
+            )
+        try:
+            return await self._syncer.evidence.download(row)
+        except SyncClientError as exc:
+            raise OperationError(exc.message, CODE_SYNC_FAILED) from exc
+
     async def attachments(self, incident_id: str) -> list[evidence.AttachmentView]:
         """Every attachment of the incident (drafts, sent, and pulled from the server)."""
         rows = await self._read(lambda conn: attachments_store.for_incident(conn, incident_id))

@@ -12,6 +12,7 @@ offset and goes on from there. Files are read in a worker thread, never on the e
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,13 @@ def _read_chunk(path: Path, offset: int, count: int) -> bytes:
     with path.open("rb") as handle:
         handle.seek(offset)
         return handle.read(count)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 def _status_of(response: httpx.Response) -> UploadStatus:
@@ -190,6 +198,26 @@ class EvidenceSync:
             if self.on_progress is not None:
                 self.on_progress(item.id, offset, item.size)
         log.info("attachment %s uploaded (%d bytes)", item.id, item.size)
+
+    # ------------------------------------------------------------------ download
+
+    async def download(self, item: store.StoredAttachment) -> Path:
+        """Fetch the content of an attachment the profile does not hold; returns its path.
+
+        The bytes are checked against the listed SHA-256 before the file is kept.
+        """
+        folder = store.attachments_dir(self.engine)
+        response = await self.transport.request("GET", f"{UPLOADS_PATH}/{item.id}/content")
+        self.transport.raise_for_status(response)
+        data = response.content
+        if len(data) != item.size or hashlib.sha256(data).hexdigest() != item.sha256:
+            raise ServerProtocolError("Сервер прислал вложение с другой контрольной суммой.")
+        kind = EvidenceType(item.content_type)
+        local_name = f"{item.id}.{'pdf' if kind is EvidenceType.PDF else kind.value[6:]}"
+        target = folder / local_name
+        await asyncio.to_thread(_write_file, target, data)
+        await self.writer.run(lambda conn: store.set_local_name(conn, item.id, local_name))
+        return target
 
     # ------------------------------------------------------------------ listing
 
