@@ -95,7 +95,11 @@ class EvidenceSync:
         self.transport = transport
         self.chunk_size = chunk_size
         self.on_progress = on_progress
+        self.on_change: Callable[[frozenset[str]], None] | None = None
+        """Told the incident when one of its attachments changes state (uploading, uploaded,
+        failed), so a window shows it before the round ends."""
         self._listing_supported = True
+        self._states: dict[str, str] = {}
 
     async def run_round(self) -> frozenset[str]:
         """Upload what waits, then list new attachments; the incidents whose evidence changed."""
@@ -114,12 +118,17 @@ class EvidenceSync:
             touched.add(item.incident_id)
         return touched
 
-    async def _record(self, item_id: str, state: str, sent: int, error: str | None = None) -> None:
-        await self.writer.run(lambda conn: store.set_progress(conn, item_id, state, sent, error))
+    async def _record(
+        self, item: store.StoredAttachment, state: str, sent: int, error: str | None = None
+    ) -> None:
+        await self.writer.run(lambda conn: store.set_progress(conn, item.id, state, sent, error))
+        if state != self._states.get(item.id, item.state) and self.on_change is not None:
+            self.on_change(frozenset({item.incident_id}))
+        self._states[item.id] = state
 
     async def _fail(self, item: store.StoredAttachment, reason: str, sent: int = 0) -> None:
         log.warning("attachment %s refused: %s", item.id, reason)
-        await self._record(item.id, store.FAILED, sent, reason)
+        await self._record(item, store.FAILED, sent, reason)
 
     async def _start(self, item: store.StoredAttachment) -> UploadStatus | None:
         """The server's status of the upload, declaring it when the server does not know it."""
@@ -194,7 +203,7 @@ class EvidenceSync:
             else:
                 self.transport.raise_for_status(response)
             state = store.UPLOADED if status.complete else store.UPLOADING
-            await self._record(item.id, state, offset)
+            await self._record(item, state, offset)
             if self.on_progress is not None:
                 self.on_progress(item.id, offset, item.size)
         log.info("attachment %s uploaded (%d bytes)", item.id, item.size)

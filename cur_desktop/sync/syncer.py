@@ -202,6 +202,7 @@ class SyncEngine:
         self._poke: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
         self.evidence = EvidenceSync(self.engine, self.writer, transport)
+        self.evidence.on_change = lambda ids: self._emit_data(DataChanged(ids, pulled=True))
         self.round_hooks: list[RoundHook] = [self.evidence.run_round]
         """Run after push and pull in every round (evidence uploads: sync/evidence_upload.py);
         each returns the incidents it changed locally."""
