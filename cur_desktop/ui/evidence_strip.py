@@ -136,7 +136,7 @@ class EvidenceStrip(QWidget):
         self.list.setWrapping(False)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setIconSize(QSize(THUMB, THUMB))
-        self.list.setGridSize(QSize(132, THUMB + 44))
+        self.list.setGridSize(QSize(150, THUMB + 44))
         self.list.setWordWrap(True)
         self.list.setFixedHeight(THUMB + 62)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
@@ -232,7 +232,7 @@ class EvidenceStrip(QWidget):
         return self.tr("%1 MB").replace("%1", megabytes)
 
     def _caption(self, view: AttachmentView) -> str:
-        name = view.file_name if len(view.file_name) <= 18 else view.file_name[:16] + "…"
+        name = view.file_name if len(view.file_name) <= 18 else view.file_name[:16].rstrip() + "…"
         return f"{name}\n{self.size_text(view.size)} · {self.state_text(view)}"
 
     def _tooltip(self, view: AttachmentView) -> str:
