@@ -25,14 +25,18 @@ from cur_desktop.contract.attachments import (
 from cur_desktop.server import uploads
 from cur_desktop.server.api import BrokerDep, CallerDep, DbDep, SettingsDep, _errors
 from cur_desktop.server.evidence_store import EvidenceStore
-from cur_desktop.server.schemas import ErrorResponse
+from cur_desktop.server.schemas import ErrorResponse, UploadErrorResponse
 
 upload_router = APIRouter(prefix=wire.API_PREFIX, tags=["evidence"])
 
 _UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_errors(401, 403, 422),
     404: {"model": ErrorResponse, "description": "Нет такой загрузки (или она чужого региона)"},
-    409: {"model": ErrorResponse, "description": "Неверное смещение: `offset` — откуда слать"},
-    **_errors(401, 403, 413, 422),
+    409: {
+        "model": UploadErrorResponse,
+        "description": "Неверное смещение (`offset` — откуда слать) или занятый идентификатор",
+    },
+    413: {"model": UploadErrorResponse, "description": "Часть больше 8 МиБ или за концом файла"},
 }
 
 
@@ -80,7 +84,7 @@ def upload_status(upload_id: UUID, caller: CallerDep, db: DbDep) -> Any:
     "/uploads/{upload_id}",
     response_model=UploadStatus,
     responses={
-        415: {"model": ErrorResponse, "description": "Не JPEG, PNG или PDF (по содержимому)"},
+        415: {"model": UploadErrorResponse, "description": "Не JPEG, PNG или PDF (по содержимому)"},
         **_UPLOAD_ERRORS,
     },
     openapi_extra={

@@ -88,6 +88,7 @@ from cur_desktop.storage.stats import MunicipalityStats, PeriodStats
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import SyncClientError
 from cur_desktop.sync.events import DataChanged, SyncEvent
+from cur_desktop.sync.evidence_upload import EvidenceSync
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import RetryPolicy, SyncCounts, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
@@ -527,6 +528,11 @@ class Workstation:
             return Changes.local([found.incident_id], [])
 
         return await self._operate(remove)
+
+    @property
+    def evidence_sync(self) -> EvidenceSync | None:
+        """The sync engine's evidence uploader (chunk size, progress callback); ``None`` offline."""
+        return None if self._syncer is None else self._syncer.evidence
 
     async def attachment_file(self, attachment_id: str) -> Path:
         """The attachment's file in the profile, downloaded from the server first if needed."""

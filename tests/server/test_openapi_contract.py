@@ -149,5 +149,10 @@ def test_schema_driven_fuzzing_finds_no_server_error(server: ServerProcess) -> N
             ("POST", "/sync/push"),
             ("GET", "/sync/pull"),
             ("GET", "/ratings"),
+            ("POST", "/uploads"),
+            ("GET", "/uploads/{upload_id}"),
+            ("PATCH", "/uploads/{upload_id}"),
+            ("GET", "/uploads/{upload_id}/content"),
+            ("GET", "/attachments"),
         ]
     )

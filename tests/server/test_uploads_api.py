@@ -36,9 +36,7 @@ def _chunk(api: Api, login: str, upload_id: str, offset: int, data: bytes) -> ht
     return api.client.patch(f"{API}/uploads/{upload_id}", headers=headers, content=data)
 
 
-def test_upload_in_chunks_completes_and_is_listed_and_readable(
-    api: Api, tmp_path: Path
-) -> None:
+def test_upload_in_chunks_completes_and_is_listed_and_readable(api: Api, tmp_path: Path) -> None:
     incident = api.create_incident("tul.op")
     created = _declare(api, "tul.op", incident, JPEG)
     assert created.status_code == 201, created.text

@@ -37,9 +37,8 @@ async def _open(directory: Path, proxy: FaultProxy) -> Workstation:
         poll_interval=300.0,
         transport_factory=_via(proxy),  # type: ignore[arg-type]
     )
-    syncer = station._syncer  # noqa: SLF001 (test: small chunks, watch progress)
-    if syncer is not None:
-        syncer.evidence.chunk_size = CHUNK
+    if station.evidence_sync is not None:
+        station.evidence_sync.chunk_size = CHUNK
     return station
 
 
@@ -77,8 +76,8 @@ def test_upload_survives_a_cut_link_and_a_restart_and_arrives_byte_for_byte(
                     # The 4th chunk reaches the server, which stores it; its answer is lost.
                     proxy.drop_response_to("/api/v1/uploads/")
 
-            assert station._syncer is not None  # noqa: SLF001
-            station._syncer.evidence.on_progress = on_progress  # noqa: SLF001
+            assert station.evidence_sync is not None
+            station.evidence_sync.on_progress = on_progress
             with pytest.raises(OperationError):
                 await station.sync_now()
             (cut,) = await station.attachments(incident_id)
@@ -91,8 +90,8 @@ def test_upload_survives_a_cut_link_and_a_restart_and_arrives_byte_for_byte(
     async def second_session(proxy: FaultProxy) -> None:
         station = await _open(tmp_path / "ivanova", proxy)
         resumed: list[int] = []
-        assert station._syncer is not None  # noqa: SLF001
-        station._syncer.evidence.on_progress = lambda _i, o, _s: resumed.append(o)  # noqa: SLF001
+        assert station.evidence_sync is not None
+        station.evidence_sync.on_progress = lambda _i, o, _s: resumed.append(o)
         try:
             await station.sync_now()
             (done,) = await station.attachments(incident_id)

@@ -47,15 +47,16 @@ def _files(folder: Path) -> dict[str, Path]:
     }
     assert red.save(str(paths["png"]), "PNG")
     assert green.save(str(paths["jpg"]), "JPG")
-    paths["pdf"].write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    paths["pdf"].write_bytes(
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    )
     paths["fake"].write_bytes(b"MZ\x90\x00" + b"\x00" * 2000)
     return paths
 
 
 def _near(seen: QColor, expected: QColor) -> bool:
     return all(
-        abs(a - b) <= 4
-        for a, b in zip(seen.getRgb()[:3], expected.getRgb()[:3], strict=True)
+        abs(a - b) <= 4 for a, b in zip(seen.getRgb()[:3], expected.getRgb()[:3], strict=True)
     )
 
 
