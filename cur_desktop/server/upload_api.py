@@ -91,9 +91,7 @@ def upload_status(upload_id: UUID, caller: CallerDep, db: DbDep) -> Any:
         "requestBody": {
             "required": True,
             "content": {
-                "application/offset+octet-stream": {
-                    "schema": {"type": "string", "format": "binary"}
-                }
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
             },
         }
     },

@@ -181,7 +181,7 @@ class EvidenceSync:
                 content=data,
                 headers={
                     OFFSET_HEADER: str(offset),
-                    "Content-Type": "application/offset+octet-stream",
+                    "Content-Type": "application/octet-stream",
                 },
             )
             if response.status_code == 200:

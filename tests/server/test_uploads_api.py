@@ -32,7 +32,7 @@ def _declare(api: Api, login: str, incident_id: str, data: bytes, **over: Any) -
 
 def _chunk(api: Api, login: str, upload_id: str, offset: int, data: bytes) -> httpx.Response:
     headers = {**api.headers(login), "Upload-Offset": str(offset)}
-    headers["Content-Type"] = "application/offset+octet-stream"
+    headers["Content-Type"] = "application/octet-stream"
     return api.client.patch(f"{API}/uploads/{upload_id}", headers=headers, content=data)
 
 
