@@ -33,7 +33,12 @@ from cur_desktop.domain.evidence import EvidenceType
 from cur_desktop.storage import attachments as store
 from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import DbWriter
-from cur_desktop.sync.errors import ServerProtocolError
+from cur_desktop.sync.errors import (
+    AuthenticationError,
+    ClientTooOldError,
+    ServerProtocolError,
+    SyncClientError,
+)
 from cur_desktop.sync.transport import SyncTransport
 
 log = logging.getLogger(__name__)
@@ -102,9 +107,19 @@ class EvidenceSync:
         self._states: dict[str, str] = {}
 
     async def run_round(self) -> frozenset[str]:
-        """Upload what waits, then list new attachments; the incidents whose evidence changed."""
+        """Upload what waits, then list new attachments; the incidents whose evidence changed.
+
+        A failed upload fails the round (the engine reports it and retries with backoff); a
+        failed listing does not: the incidents and answers are already in step, the listing is
+        tried again next round (a warning is logged).
+        """
         touched = await self.upload_pending()
-        touched |= await self.pull_metadata()
+        try:
+            touched |= await self.pull_metadata()
+        except (AuthenticationError, ClientTooOldError):
+            raise
+        except SyncClientError as exc:
+            log.warning("attachment listing failed (%s); tried again next round", exc.message)
         return frozenset(touched)
 
     # ------------------------------------------------------------------ upload
