@@ -3,7 +3,8 @@
 Runs after push and pull in every sync round (a hook of :class:`cur_desktop.sync.syncer.
 SyncEngine`), so the answer that references an attachment reaches the server first and the
 file follows (docs/SYNC.md, "Evidence"). Each file goes in chunks of ``chunk_size`` bytes with
-its offset; the bytes the server acknowledged are written to the local row after every chunk.
+its offset; the bytes the server acknowledged are written to the local row (at most every
+half second, at every state change and when the link fails).
 A cut link ends the round with :class:`NetworkError` (the engine reports Offline and retries
 with backoff); the next round, or the next start of the program, asks the server for its
 offset and goes on from there. Files are read in a worker thread, never on the event loop.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +47,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_BYTES = 1024 * 1024
 """1 MiB a request: a cut link loses at most this much; bench/upload_bench.py measures it."""
+
+PROGRESS_EVERY_S = 0.5
+"""The acknowledged offset is written to the local row at most this often (and at every state
+change and when the link fails): a row write per chunk cost an fsync each."""
 
 ProgressCallback = Callable[[str, int, int], None]
 """``(attachment_id, bytes acknowledged, size)`` after every chunk."""
@@ -105,6 +111,7 @@ class EvidenceSync:
         failed), so a window shows it before the round ends."""
         self._listing_supported = True
         self._states: dict[str, str] = {}
+        self._acknowledged: dict[str, int] = {}
 
     async def run_round(self) -> frozenset[str]:
         """Upload what waits, then list new attachments; the incidents whose evidence changed.
@@ -184,7 +191,22 @@ class EvidenceSync:
         if status is None:
             return
         offset = status.offset
+        try:
+            await self._send_chunks(item, path, status)
+        except SyncClientError:
+            # The link failed mid-upload: keep what the server acknowledged (the next round
+            # asks the server anyway), then let the round fail.
+            sent = self._acknowledged.pop(item.id, offset)
+            await self._record(item, store.UPLOADING, sent)
+            raise
+        self._acknowledged.pop(item.id, None)
+
+    async def _send_chunks(
+        self, item: store.StoredAttachment, path: Path, status: UploadStatus
+    ) -> None:
+        offset = status.offset
         resets = 0
+        recorded_at = time.monotonic()
         while not status.complete:
             data = await asyncio.to_thread(_read_chunk, path, offset, self.chunk_size)
             if not data:
@@ -217,8 +239,12 @@ class EvidenceSync:
                 return
             else:
                 self.transport.raise_for_status(response)
+            self._acknowledged[item.id] = offset
             state = store.UPLOADED if status.complete else store.UPLOADING
-            await self._record(item, state, offset)
+            changed = state != self._states.get(item.id, item.state)
+            if changed or time.monotonic() - recorded_at >= PROGRESS_EVERY_S:
+                await self._record(item, state, offset)
+                recorded_at = time.monotonic()
             if self.on_progress is not None:
                 self.on_progress(item.id, offset, item.size)
         log.info("attachment %s uploaded (%d bytes)", item.id, item.size)
