@@ -1,7 +1,7 @@
 """Evidence attachments: the ``attachment`` table of resumable uploads (issue 9, evidence).
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0011
 Create Date: 2026-12-01 08:00:00
 """
 
@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = (
+    "0011"  # chained after main's audit log at the merge (the lead re-chains)
+)
 branch_labels: str | None = None
 depends_on: str | None = None
 
