@@ -203,18 +203,19 @@ def receive_chunk(
         row.received = offset + len(data)
         if row.received < row.size:
             return ChunkOutcome(_status(row))
-        if store.sha256_of_part(row.id) != row.sha256:
-            store.discard_part(row.id)
-            row.received = 0
-            log.warning("upload %s: SHA-256 mismatch, bytes discarded", row.id)
-            raise UploadChecksumMismatchError(
-                "Контрольная сумма SHA-256 не совпала: файл нужно отправить заново", offset=0
-            )
-        store.complete(row.id)
-        row.completed_at = now
-        row.seq = allocate_seq(session)
-        log.info("upload %s complete (%d bytes)", row.id, row.size)
-        return ChunkOutcome(_status(row), completed_region=row.region_code)
+        if store.sha256_of_part(row.id) == row.sha256:
+            store.complete(row.id)
+            row.completed_at = now
+            row.seq = allocate_seq(session)
+            log.info("upload %s complete (%d bytes)", row.id, row.size)
+            return ChunkOutcome(_status(row), completed_region=row.region_code)
+        store.discard_part(row.id)
+        row.received = 0
+        log.warning("upload %s: SHA-256 mismatch, bytes discarded", row.id)
+    # Raised only now, so that the offset's return to 0 is committed with the discarded file.
+    raise UploadChecksumMismatchError(
+        "Контрольная сумма SHA-256 не совпала: файл нужно отправить заново", offset=0
+    )
 
 
 def content_path(

@@ -88,14 +88,18 @@ def test_a_wrong_sha256_discards_the_bytes_and_the_upload_starts_over(
     incident = api.create_incident("tul.op")
     other = JPEG[:-1] + b"\x00"
     upload_id = _declare(api, "tul.op", incident, JPEG).json()["id"]
-    refused = _chunk(api, "tul.op", upload_id, 0, other)
+    assert _chunk(api, "tul.op", upload_id, 0, other[:5000]).status_code == 200
+    refused = _chunk(api, "tul.op", upload_id, 5000, other[5000:])
     assert refused.status_code == 422
     assert "SHA-256" in refused.json()["detail"]
     assert refused.json()["offset"] == 0
     status = api.client.get(f"{API}/uploads/{upload_id}", headers=api.headers("tul.op"))
     assert status.json()["offset"] == 0
     assert not (tmp_path / "attachments" / upload_id[:2] / upload_id).exists()
-    assert _chunk(api, "tul.op", upload_id, 0, JPEG).json()["complete"] is True
+    assert _chunk(api, "tul.op", upload_id, 0, JPEG[:5000]).json()["offset"] == 5000
+    assert _chunk(api, "tul.op", upload_id, 5000, JPEG[5000:]).json()["complete"] is True
+    stored = tmp_path / "attachments" / upload_id[:2] / upload_id
+    assert stored.read_bytes() == JPEG
 
 
 def test_oversize_declarations_and_chunks_are_refused(api: Api) -> None:
