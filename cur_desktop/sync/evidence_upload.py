@@ -207,6 +207,8 @@ class EvidenceSync:
         offset = status.offset
         resets = 0
         recorded_at = time.monotonic()
+        if status.complete:  # e.g. the last chunk's answer was lost: the server has it all
+            await self._record(item, store.UPLOADED, status.size)
         while not status.complete:
             data = await asyncio.to_thread(_read_chunk, path, offset, self.chunk_size)
             if not data:

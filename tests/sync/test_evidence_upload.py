@@ -5,8 +5,10 @@ the original byte for byte; a colleague gets the metadata and downloads the file
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,37 @@ def test_upload_survives_a_cut_link_and_a_restart_and_arrives_byte_for_byte(
 async def _reopen(station: Workstation, proxy: FaultProxy) -> Workstation:
     await station.close()
     return await _open(station.profile.directory, proxy)
+
+
+def test_an_upload_the_server_already_completed_is_marked_uploaded_without_resending(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The last chunk's answer was lost: the next round asks, learns it is complete, sends
+    nothing more."""
+    (incident_id,) = ingest(server, "boss", REGION, 1)
+    source = tmp_path / "акт.pdf"
+    source.write_bytes(b"%PDF-1.4\n" + os.urandom(3000))
+
+    async def main() -> None:
+        station = await Workstation.open(tmp_path / "petrov", retry=FAST, poll_interval=300.0)
+        try:
+            await station.login(server.base_url, "petrov", PASSWORD)
+            await station.sync_now()
+            await station.attach_file(incident_id, source)
+            await station.send_answer(incident_id, AnswerKind.SOLUTION, "Акт подписан 3 марта.")
+            await station.sync_now()
+            (done,) = await station.attachments(incident_id)
+            assert done.state == "uploaded"
+            with contextlib.closing(sqlite3.connect(station.profile.db_path, timeout=30)) as db:
+                db.execute("UPDATE attachment SET state = 'uploading', bytes_sent = 0")
+                db.commit()
+            sent: list[int] = []
+            assert station.evidence_sync is not None
+            station.evidence_sync.on_progress = lambda _i, o, _s: sent.append(o)
+            await station.sync_now()
+            (again,) = await station.attachments(incident_id)
+            assert (again.state, again.bytes_sent, sent) == ("uploaded", 3009, [])
+        finally:
+            await station.close()
+
+    asyncio.run(main())
