@@ -484,6 +484,28 @@ RU: dict[str, str] = {
     "Remind me": "Напомнить",
     "Working on %1 incident(s)…": "Выполняется для инцидентов: %1…",
     "The answer promises «%1». Remind me:": "В ответе обещание «%1». Напомнить:",
+    # EvidenceStrip, EvidenceController (issue 9: evidence)
+    "Evidence (photos, acts):": "Доказательства (фото, акты):",
+    "Attach photo or act…": "Прикрепить фото или акт…",
+    "Remove": "Убрать",
+    "Drop photos (JPEG, PNG) or scanned acts (PDF) here": (
+        "Перетащите сюда фото (JPEG, PNG) или скан акта (PDF)"
+    ),
+    "PHOTO": "ФОТО",
+    "not sent": "не отправлено",
+    "waiting for upload": "ожидает загрузки",
+    "uploaded %1%": "загружено %1%",
+    "uploaded": "загружено",
+    "on the server": "на сервере",
+    "refused": "отклонено",
+    "%1 KB": "%1 КБ",
+    "%1 MB": "%1 МБ",
+    "Attached by %1": "Прикрепил(а) %1",
+    "Attach photo or act": "Прикрепить фото или акт",
+    "Photos and acts (*.jpg *.jpeg *.png *.pdf);;All files (*)": (
+        "Фото и акты (*.jpg *.jpeg *.png *.pdf);;Все файлы (*)"
+    ),
+    "Not attached: %1": "Не прикреплено: %1",
     # AboutDialog, WindowSession's Help menu (issue 12)
     "About the program": "О программе",
     "Version": "Версия",
