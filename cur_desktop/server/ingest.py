@@ -7,6 +7,14 @@ ahead of time; and no collision fails a batch (a row that still cannot be stored
 ``invalid`` result). Valid items are stored even when other items of the batch are invalid;
 each item gets its own result (instants outside the window of :mod:`cur_desktop.reference.checks`,
 unknown topics and municipalities included).
+
+Speed (issue 11; ``bench/server_bench.py``): one round trip finds the already stored keys of a
+whole batch (on PostgreSQL a join against ``unnest`` of three arrays, which uses the unique
+index; a row-value ``IN`` list of a few hundred tuples made PostgreSQL scan the whole table
+for every chunk), rows are built as plain tuples straight from the validated items (no wire
+model per row), PostgreSQL stores them with ``COPY`` (SQLite with one ``executemany``), and
+the reference look-ups a deadline needs are cached per process: the catalogue check per
+(topic, subtopic) and the SLA rule per (region, source, topic, priority).
 """
 
 from __future__ import annotations
@@ -14,11 +22,13 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, cast
 
+import psycopg
 from pydantic import ValidationError
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,14 +38,47 @@ from cur_desktop.domain.enums import Status
 from cur_desktop.reference import checks as validation
 from cur_desktop.server import deadline_policy
 from cur_desktop.server.auth import Caller
-from cur_desktop.server.convert import incident_values
 from cur_desktop.server.db import Database, allocate_seq, lock_counter
 from cur_desktop.server.tables import Incident, Municipality
 
 log = logging.getLogger(__name__)
 
-_LOOKUP_CHUNK = 300
+_LOOKUP_CHUNK = 300  # SQLite: keys per row-value IN list (its bound-variable limit)
 _Key = tuple[str, str, str]  # (region_code, source, external_id)
+_INCIDENT = cast(Table, Incident.__table__)
+# Columns a new incident is stored with (the others stay NULL), in COPY / INSERT order.
+_COLUMNS = (
+    "id",
+    "source",
+    "external_id",
+    "link",
+    "author",
+    "text",
+    "received_at",
+    "region_code",
+    "municipality_id",
+    "topic_code",
+    "subtopic_code",
+    "priority",
+    "status",
+    "first_answer_due",
+    "first_answer_warn_at",
+    "moderation_due",
+    "moderation_warn_at",
+    "version",
+    "updated_at",
+    "seq",
+)
+_COPY = f"COPY incident ({', '.join(_COLUMNS)}) FROM STDIN"
+_EXISTING_PG = text(
+    "SELECT i.region_code, i.source, i.external_id, i.id FROM incident AS i "
+    "JOIN unnest(CAST(:regions AS text[]), CAST(:sources AS text[]), "
+    "CAST(:external_ids AS text[])) AS k(region_code, source, external_id) "
+    "ON i.region_code = k.region_code AND i.source = k.source "
+    "AND i.external_id = k.external_id"
+)
+_topic_problem = lru_cache(maxsize=4096)(validation.topic_problem)
+_canonical_region = lru_cache(maxsize=1024)(deadline_policy.canonical_region)
 
 
 class BatchTooLargeError(ValueError):
@@ -87,16 +130,17 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
         except ValidationError as exc:
             reason = f"Неверные данные: {errors_text(exc)}"
         else:
-            region_code = deadline_policy.canonical_region(item.region_code)
+            region_code = _canonical_region(item.region_code)
             if region_code is None:
                 reason = f"Неизвестный регион {item.region_code}"
             elif not caller.can_ingest(region_code):
                 reason = f"Нет прав на загрузку инцидентов региона {region_code}"
             else:
-                item = item.model_copy(update={"region_code": region_code})
-                reason = validation.instant_problem(
-                    item.received_at, now
-                ) or validation.topic_problem(item.topic_code, item.subtopic_code)
+                if region_code != item.region_code:
+                    item = item.model_copy(update={"region_code": region_code})
+                reason = validation.instant_problem(item.received_at, now) or _topic_problem(
+                    item.topic_code, item.subtopic_code
+                )
         if reason is not None:
             results[index] = wire.IngestItemResult(index=index, status="invalid", reason=reason)
             continue
@@ -128,6 +172,13 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
 def _existing(session: Session, keys: list[_Key]) -> dict[_Key, str]:
     """Ids of incidents already stored under these (region, source, external id) keys."""
     found: dict[_Key, str] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        regions, sources, external_ids = (list(column) for column in zip(*keys, strict=True))
+        rows = session.execute(
+            _EXISTING_PG,
+            {"regions": regions, "sources": sources, "external_ids": external_ids},
+        )
+        return {(r, s, e): i for r, s, e, i in rows}
     for start in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[start : start + _LOOKUP_CHUNK]
         rows = session.execute(
@@ -168,7 +219,7 @@ def _store(
         session,
         {(i.region_code, i.municipality_id) for i in valid.values() if i.municipality_id},
     )
-    new_rows: dict[int, dict[str, Any]] = {}
+    new_rows: dict[int, list[Any]] = {}
     for index, item in valid.items():
         key = (item.region_code, item.source.value, item.external_id)
         if key in existing:
@@ -184,63 +235,81 @@ def _store(
                 index, f"Муниципалитет {item.municipality_id[:60]} не найден в регионе"
             )
             continue
+        incident_id = uuid.uuid4()
         try:
-            incident = _incident(item, now=now)
+            row = _row(incident_id, item, now=now)
         except (ArithmeticError, ValueError) as exc:  # a deadline that cannot be computed
             log.warning("ingest item %d: deadline not computable: %s", index, exc)
             results[index] = _invalid(index, "Срок ответа для этой записи вычислить нельзя")
             continue
-        new_rows[index] = incident_values(incident)
+        new_rows[index] = row
         results[index] = wire.IngestItemResult(
-            index=index, status="created", incident_id=incident.id
+            index=index, status="created", incident_id=incident_id
         )
     if not new_rows:
         return
     first = allocate_seq(session, len(new_rows))
     for offset, row in enumerate(new_rows.values()):
-        row["seq"] = first + offset
+        row.append(first + offset)
     try:
         with session.begin_nested():
-            session.execute(insert(Incident), list(new_rows.values()))
-    except IntegrityError:
+            _insert(session, list(new_rows.values()))
+    except (IntegrityError, psycopg.errors.IntegrityError):
         # Never expected (keys checked under the lock, ids random): store row by row so that
         # one colliding row costs only its own item.
         log.warning("ingest: bulk insert collided; storing %d rows one by one", len(new_rows))
         for index, row in new_rows.items():
             try:
                 with session.begin_nested():
-                    session.execute(insert(Incident), [row])
-            except IntegrityError:
+                    _insert(session, [row])
+            except (IntegrityError, psycopg.errors.IntegrityError):
                 results[index] = _invalid(index, "Запись конфликтует с уже сохранённой")
     changed.update(valid[i].region_code for i in new_rows if results[i].status == "created")
+
+
+def _insert(session: Session, rows: list[list[Any]]) -> None:
+    """Store incident rows (values in :data:`_COLUMNS` order): COPY on PostgreSQL."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(_INCIDENT), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+        return
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _invalid(index: int, reason: str) -> wire.IngestItemResult:
     return wire.IngestItemResult(index=index, status="invalid", reason=reason)
 
 
-def _incident(item: wire.IngestItem, *, now: datetime) -> wire.IncidentWire:
+def _row(incident_id: uuid.UUID, item: wire.IngestItem, *, now: datetime) -> list[Any]:
+    """A new incident's values in :data:`_COLUMNS` order, ``seq`` left off (deadlines in UTC).
+
+    The same values :class:`wire.IncidentWire` would hold for it; the item was validated by
+    :class:`wire.IngestItem`, whose fields are a subset with the same constraints.
+    """
     keys = (item.region_code, item.source, item.topic_code, item.priority, item.received_at)
     first = deadline_policy.first_answer(*keys)
     moderation = deadline_policy.moderation(*keys)
-    return wire.IncidentWire(
-        id=uuid.uuid4(),
-        source=item.source,
-        external_id=item.external_id,
-        link=item.link,
-        author=item.author,
-        text=item.text,
-        received_at=item.received_at,
-        region_code=item.region_code,
-        municipality_id=item.municipality_id,
-        topic_code=item.topic_code,
-        subtopic_code=item.subtopic_code,
-        priority=item.priority,
-        status=Status.NEW,
-        first_answer_due=first.due,
-        first_answer_warn_at=first.warn_at,
-        moderation_due=moderation.due,
-        moderation_warn_at=moderation.warn_at,
-        version=1,
-        updated_at=now,
-    )
+    return [
+        str(incident_id),
+        item.source.value,
+        item.external_id,
+        item.link,
+        item.author,
+        item.text,
+        item.received_at.astimezone(UTC),
+        item.region_code,
+        item.municipality_id,
+        item.topic_code,
+        item.subtopic_code,
+        item.priority.value,
+        Status.NEW.value,
+        first.due,
+        first.warn_at,
+        moderation.due,
+        moderation.warn_at,
+        1,
+        now.astimezone(UTC),
+    ]
