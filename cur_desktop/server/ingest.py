@@ -81,6 +81,11 @@ _topic_problem = lru_cache(maxsize=4096)(validation.topic_problem)
 _canonical_region = lru_cache(maxsize=1024)(deadline_policy.canonical_region)
 
 
+def _new_id() -> uuid.UUID:
+    """A new incident's id: random (the module docstring says why)."""
+    return uuid.uuid4()
+
+
 class BatchTooLargeError(ValueError):
     """The batch breaks a size limit (answered with 413; message in Russian)."""
 
@@ -235,7 +240,7 @@ def _store(
                 index, f"Муниципалитет {item.municipality_id[:60]} не найден в регионе"
             )
             continue
-        incident_id = uuid.uuid4()
+        incident_id = _new_id()
         try:
             row = _row(incident_id, item, now=now)
         except (ArithmeticError, ValueError) as exc:  # a deadline that cannot be computed

@@ -83,6 +83,8 @@ class SoakConfig:
     drops_per_minute: float = 30.0
     max_skew: float = 3 * 86_400.0  # seconds either way
     burst: int = 20
+    min_kills: int = 0  # forced (on a worker past min_life) until this many happened
+    min_cuts: int = 0
     seed: int = 20261201
     timeout: float = 1_800.0
 
@@ -253,14 +255,15 @@ def _chaos(
         if time.monotonic() > deadline:
             raise TimeoutError(f"soak did not finish in {config.timeout:.0f} s")
         grown = [c for c in running if time.monotonic() - c.started_at >= config.min_life]
-        if grown and rng.random() < per_tick["kill"]:
+        forced_kill = result.kills < config.min_kills
+        if grown and (forced_kill or rng.random() < per_tick["kill"]):
             victim = rng.choice(grown)
             assert victim.process is not None
             victim.process.send_signal(signal.SIGKILL)
             victim.process.wait(30)
             result.kills += 1
             _start(victim, rng.randrange(1 << 30), config.burst)
-        if rng.random() < per_tick["cut"]:
+        if result.cuts < config.min_cuts or rng.random() < per_tick["cut"]:
             rng.choice(running).proxy.close_connections()
             result.cuts += 1
         if rng.random() < per_tick["drop"]:
