@@ -473,10 +473,17 @@ class Served:
         return {"Authorization": f"Bearer {response.json()['access_token']}", **PROTOCOL}
 
 
-def serve(name: str, out: Path) -> Served:
-    """Start ``cur-server serve`` on a free port and wait for ``/health``."""
+def serve(name: str, out: Path, source: Path | None = None) -> Served:
+    """Start ``cur-server serve`` on a free port and wait for ``/health``.
+
+    ``source``: run the server from another checkout of the project (its root put first on
+    ``PYTHONPATH``), e.g. the code before a change, for a baseline in the same run.
+    """
     from tests.helpers.server_process import free_port
 
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(source), env.get("PYTHONPATH", "")])
     port = free_port()
     log_path = out / f"server-{port}.log"
     with log_path.open("wb") as log_file:
@@ -493,7 +500,7 @@ def serve(name: str, out: Path) -> Served:
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=env,
         )
     served = Served(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 60
@@ -812,55 +819,26 @@ def explain(name: str, sql: str, schema: str = "public") -> str:
 # --------------------------------------------------------------------------- main
 
 
-def _median_of(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else float("nan")
+def baseline_ingest(name: str, out: Path, args: argparse.Namespace) -> Figure:
+    """Ingestion through a server run from ``--baseline-src`` (same database, same run)."""
+    served = serve(name, out, args.baseline_src)
+    try:
+        bodies = ingest_batches(args.baseline_ingest, f"b{int(time.time())}", seed=11)
+        created, seconds, _rates, cpu = measure_ingest(served, bodies)
+    finally:
+        served.process.terminate()
+        served.process.wait(30)
+    print(f"  baseline ingestion: {created / seconds:,.0f} items/s")
+    return Figure(
+        f"BASELINE ingestion, server from {args.baseline_src} ({created:,} items)",
+        created / seconds,
+        "items/s",
+        spread=f"{cpu * 1e6 / created:,.0f} µs CPU an item",
+    )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--count", type=int, default=5_000_000, help="incidents in the set-up")
-    parser.add_argument("--small", action="store_true", help="200,000 incidents (quick run)")
-    parser.add_argument(
-        "--db", default=None, help="database name (default cur_bench_5m / cur_bench_<count>)"
-    )
-    parser.add_argument(
-        "--reuse", action="store_true", help="reuse a finished load of the same size"
-    )
-    parser.add_argument("--ingest", type=int, default=50_000, help="items ingested through the API")
-    parser.add_argument("--push", type=int, default=5_000, help="changes pushed by one client")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--month", default="2026-09", help="month of the ratings (YYYY-MM)")
-    parser.add_argument("--partitions", action="store_true", help="also compare partitioned copies")
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
-    count = 200_000 if args.small else args.count
-    name = args.db or ("cur_bench_5m" if count == 5_000_000 else f"cur_bench_{count}")
-    if name == "test" or name.startswith("cur_test_"):
-        parser.error("refusing to use a test database")
-    out = args.out or Path(tempfile.mkdtemp(prefix="server-bench-"))
-    out.mkdir(parents=True, exist_ok=True)
-    print(
-        f"server bench: {count:,} incidents in {name}; files in {out}; {os.cpu_count()} CPUs, "
-        f"load {os.getloadavg()[0]:.1f} (a shared machine: other work runs beside this)",
-        flush=True,
-    )
-    end = DEFAULT_END
-    marker = loaded_marker(name)
-    if args.reuse and marker == _marker(count, end):
-        print(f"  reusing the loaded database {name} ({marker})", flush=True)
-    else:
-        if args.reuse:
-            print(
-                f"  no finished load of {count:,} in {name} (marker {marker!r}): loading",
-                flush=True,
-            )
-        set_up(name, count, end)
-    print("  " + table_sizes(name), flush=True)
-
+def api_figures(name: str, out: Path, args: argparse.Namespace) -> list[Figure]:
+    """Ingestion, pulls, push and ratings through a real ``cur-server serve`` process."""
     figures: list[Figure] = []
     served = serve(name, out)
     try:
@@ -954,6 +932,74 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         served.process.terminate()
         served.process.wait(30)
+    print(f"  server log: {served.log_path}")
+    return figures
+
+
+def _median_of(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--count", type=int, default=5_000_000, help="incidents in the set-up")
+    parser.add_argument("--small", action="store_true", help="200,000 incidents (quick run)")
+    parser.add_argument(
+        "--db", default=None, help="database name (default cur_bench_5m / cur_bench_<count>)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a finished load of the same size"
+    )
+    parser.add_argument("--ingest", type=int, default=50_000, help="items ingested through the API")
+    parser.add_argument("--push", type=int, default=5_000, help="changes pushed by one client")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--month", default="2026-09", help="month of the ratings (YYYY-MM)")
+    parser.add_argument("--partitions", action="store_true", help="also compare partitioned copies")
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        default=None,
+        help="also ingest --baseline-ingest items through a server run from this checkout",
+    )
+    parser.add_argument("--baseline-ingest", type=int, default=5_000)
+    parser.add_argument(
+        "--skip-api", action="store_true", help="no server process figures (with --partitions)"
+    )
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    count = 200_000 if args.small else args.count
+    name = args.db or ("cur_bench_5m" if count == 5_000_000 else f"cur_bench_{count}")
+    if name == "test" or name.startswith("cur_test_"):
+        parser.error("refusing to use a test database")
+    out = args.out or Path(tempfile.mkdtemp(prefix="server-bench-"))
+    out.mkdir(parents=True, exist_ok=True)
+    print(
+        f"server bench: {count:,} incidents in {name}; files in {out}; {os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.1f} (a shared machine: other work runs beside this)",
+        flush=True,
+    )
+    end = DEFAULT_END
+    marker = loaded_marker(name)
+    if args.reuse and marker == _marker(count, end):
+        print(f"  reusing the loaded database {name} ({marker})", flush=True)
+    else:
+        if args.reuse:
+            print(
+                f"  no finished load of {count:,} in {name} (marker {marker!r}): loading",
+                flush=True,
+            )
+        set_up(name, count, end)
+    print("  " + table_sizes(name), flush=True)
+
+    figures: list[Figure] = []
+    if args.baseline_src is not None:
+        figures.append(baseline_ingest(name, out, args))
+    if not args.skip_api:
+        figures.extend(api_figures(name, out, args))
     if args.partitions:
         first = date(end.year - 2, end.month, 1)
         months = []
@@ -964,7 +1010,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_partitioned(name, months)
         figures.extend(measure_layouts(name, args.month, PULL_REGION, args.repeat))
     print_table(figures)
-    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}; server log: {served.log_path}")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
