@@ -73,33 +73,18 @@ USERS = (
     ("sve.supervisor", "supervisor", PULL_REGION),
     ("sve.operator", "operator", PULL_REGION),
 )
-INCIDENT_COLUMNS = (
-    "id",
-    "source",
-    "external_id",
-    "link",
-    "author",
-    "text",
-    "received_at",
-    "region_code",
-    "municipality_id",
-    "topic_code",
-    "subtopic_code",
-    "executor_id",
-    "assignee",
-    "priority",
-    "status",
-    "outcome",
-    "reject_reason",
-    "first_answer_at",
-    "first_answer_due",
-    "final_answer_due",
-    "first_answer_warn_at",
-    "final_answer_warn_at",
-    "version",
-    "updated_at",
-    "seq",
-)
+_NOT_LOADED = frozenset({"seq", "moderation_due", "moderation_warn_at", "first_answer_working_us"})
+"""Incident columns the set-up leaves NULL (the generator has no moderation deadline) or adds."""
+
+
+def _incident_columns() -> tuple[str, ...]:
+    """The server's incident columns the set-up fills, ``seq`` last."""
+    from cur_desktop.server.tables import Incident
+
+    names = [c.name for c in Incident.__table__.columns if c.name not in _NOT_LOADED]
+    return (*names, "seq")
+
+
 ANSWER_COLUMNS = (
     "id",
     "incident_id",
@@ -133,22 +118,20 @@ class Figure:
     spread: str = ""
 
 
-def _fmt(value: float) -> str:
-    if value >= 100:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:,.1f}"
-    return f"{value:,.2f}"
-
-
 def print_table(figures: Sequence[Figure]) -> None:
-    """Print the figures as an aligned table."""
-    width = max(len(f.name) for f in figures) + 2
-    print(f"\n{'figure':<{width}}{'median':>18}  {'runs':<28}{'target':>12}  result")
-    for f in figures:
-        result = "-" if f.met is None else ("MET" if f.met else "MISSED")
-        value = f"{_fmt(f.value)} {f.unit}"
-        print(f"{f.name:<{width}}{value:>18}  {f.spread:<28}{f.target:>12}  {result}")
+    """Print the figures as sync_bench.py does (median, runs, target, met / MISSED)."""
+    from bench import sync_bench
+
+    print()
+    sync_bench.print_table(
+        [sync_bench.Figure(f.name, f.value, f.unit, f.target, f.met, f.spread) for f in figures]
+    )
+
+
+def _fmt(value: float) -> str:
+    from bench.sync_bench import _fmt as fmt
+
+    return fmt(value)
 
 
 def _spread(values: Sequence[float]) -> str:
@@ -257,12 +240,14 @@ def generated_chunks(
 ) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
     """(incident rows, answer rows) per window of :data:`CHUNK_DAYS`, in time order, seq-less.
 
-    Rows are tuples in :data:`INCIDENT_COLUMNS` / :data:`ANSWER_COLUMNS` order without the
+    Rows are tuples in :func:`_incident_columns` / :data:`ANSWER_COLUMNS` order without the
     trailing ``seq``; each chunk is sorted by ``received_at``.
     """
     from cur_desktop.demodata.generator import generate_incidents
 
     codes, cum = _region_weights()
+    columns = _incident_columns()[:-1]
+    received = columns.index("received_at")
     rng = random.Random(seed)
     windows = (730 + CHUNK_DAYS - 1) // CHUNK_DAYS
     per_window = count // windows
@@ -284,34 +269,15 @@ def generated_chunks(
             assignee = (
                 f"{code[3:].lower()}.op{int(row['id'][:4], 16) % 9}" if row["assignee"] else None
             )
-            incidents.append(
-                (
-                    row["id"],
-                    row["source"],
-                    f"w{w}-{row['external_id']}",
-                    row["link"],
-                    row["author"],
-                    row["text"],
-                    row["received_at"],
-                    code,
-                    municipality,
-                    row["topic_code"],
-                    row["subtopic_code"],
-                    executor,
-                    assignee,
-                    row["priority"],
-                    row["status"],
-                    row["outcome"],
-                    row["reject_reason"],
-                    row["first_answer_at"],
-                    row["first_answer_due"],
-                    row["final_answer_due"],
-                    row["first_answer_warn_at"],
-                    row["final_answer_warn_at"],
-                    row["version"],
-                    row["updated_at"],
-                )
-            )
+            values = {
+                **row,
+                "external_id": f"w{w}-{row['external_id']}",
+                "region_code": code,
+                "municipality_id": municipality,
+                "executor_id": executor,
+                "assignee": assignee,
+            }
+            incidents.append(tuple(values[c] for c in columns))
             answered = row["first_answer_at"]
             if answered is not None:
                 answers.append(
@@ -328,7 +294,7 @@ def generated_chunks(
                         1,
                     )
                 )
-        incidents.sort(key=lambda r: r[6])
+        incidents.sort(key=lambda r: r[received])
         yield incidents, answers
 
 
@@ -396,7 +362,8 @@ def set_up(name: str, count: int, end: datetime) -> None:
         loaded = answers_loaded = 0
         for incidents, answers in generated_chunks(count, end):
             answer_of = {a[1]: a for a in answers}
-            with cur.copy(f"COPY incident ({', '.join(INCIDENT_COLUMNS)}) FROM STDIN") as ci:
+            incident_columns = ", ".join(_incident_columns())
+            with cur.copy(f"COPY incident ({incident_columns}) FROM STDIN") as ci:
                 with_answers: list[tuple[Any, ...]] = []
                 for row in incidents:
                     answer = answer_of.get(row[0])

@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-import psycopg
 from pydantic import ValidationError
 from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -46,30 +45,6 @@ log = logging.getLogger(__name__)
 _LOOKUP_CHUNK = 300  # SQLite: keys per row-value IN list (its bound-variable limit)
 _Key = tuple[str, str, str]  # (region_code, source, external_id)
 _INCIDENT = cast(Table, Incident.__table__)
-# Columns a new incident is stored with (the others stay NULL), in COPY / INSERT order.
-_COLUMNS = (
-    "id",
-    "source",
-    "external_id",
-    "link",
-    "author",
-    "text",
-    "received_at",
-    "region_code",
-    "municipality_id",
-    "topic_code",
-    "subtopic_code",
-    "priority",
-    "status",
-    "first_answer_due",
-    "first_answer_warn_at",
-    "moderation_due",
-    "moderation_warn_at",
-    "version",
-    "updated_at",
-    "seq",
-)
-_COPY = f"COPY incident ({', '.join(_COLUMNS)}) FROM STDIN"
 _EXISTING_PG = text(
     "SELECT i.region_code, i.source, i.external_id, i.id FROM incident AS i "
     "JOIN unnest(CAST(:regions AS text[]), CAST(:sources AS text[]), "
@@ -224,7 +199,7 @@ def _store(
         session,
         {(i.region_code, i.municipality_id) for i in valid.values() if i.municipality_id},
     )
-    new_rows: dict[int, list[Any]] = {}
+    new_rows: dict[int, dict[str, Any]] = {}
     for index, item in valid.items():
         key = (item.region_code, item.source.value, item.external_id)
         if key in existing:
@@ -255,11 +230,11 @@ def _store(
         return
     first = allocate_seq(session, len(new_rows))
     for offset, row in enumerate(new_rows.values()):
-        row.append(first + offset)
+        row["seq"] = first + offset
     try:
         with session.begin_nested():
             _insert(session, list(new_rows.values()))
-    except (IntegrityError, psycopg.errors.IntegrityError):
+    except _CollisionError:
         # Never expected (keys checked under the lock, ids random): store row by row so that
         # one colliding row costs only its own item.
         log.warning("ingest: bulk insert collided; storing %d rows one by one", len(new_rows))
@@ -267,54 +242,71 @@ def _store(
             try:
                 with session.begin_nested():
                     _insert(session, [row])
-            except (IntegrityError, psycopg.errors.IntegrityError):
+            except _CollisionError:
                 results[index] = _invalid(index, "Запись конфликтует с уже сохранённой")
     changed.update(valid[i].region_code for i in new_rows if results[i].status == "created")
 
 
-def _insert(session: Session, rows: list[list[Any]]) -> None:
-    """Store incident rows (values in :data:`_COLUMNS` order): COPY on PostgreSQL."""
+class _CollisionError(Exception):
+    """A row violated a constraint while being stored (either database)."""
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Store incident rows (all with the same keys): ``COPY`` on PostgreSQL.
+
+    Raises :class:`_CollisionError` when a row violates a constraint.
+    """
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(_INCIDENT), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+        try:
+            session.execute(insert(_INCIDENT), rows)
+        except IntegrityError as exc:
+            raise _CollisionError from exc
         return
+    import psycopg  # noqa: PLC0415 (the "postgres" extra: PostgreSQL only)
+
+    columns = list(rows[0])
     driver = session.connection().connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
-        for row in rows:
-            copy.write_row(row)
+    statement = f"COPY incident ({', '.join(columns)}) FROM STDIN"
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    except psycopg.errors.IntegrityError as exc:
+        raise _CollisionError from exc
 
 
 def _invalid(index: int, reason: str) -> wire.IngestItemResult:
     return wire.IngestItemResult(index=index, status="invalid", reason=reason)
 
 
-def _row(incident_id: uuid.UUID, item: wire.IngestItem, *, now: datetime) -> list[Any]:
-    """A new incident's values in :data:`_COLUMNS` order, ``seq`` left off (deadlines in UTC).
+def _row(incident_id: uuid.UUID, item: wire.IngestItem, *, now: datetime) -> dict[str, Any]:
+    """A new incident's column values, ``seq`` left off (instants in UTC; others stay NULL).
 
-    The same values :class:`wire.IncidentWire` would hold for it; the item was validated by
+    The values :class:`wire.IncidentWire` would hold for it; the item was validated by
     :class:`wire.IngestItem`, whose fields are a subset with the same constraints.
     """
     keys = (item.region_code, item.source, item.topic_code, item.priority, item.received_at)
     first = deadline_policy.first_answer(*keys)
     moderation = deadline_policy.moderation(*keys)
-    return [
-        str(incident_id),
-        item.source.value,
-        item.external_id,
-        item.link,
-        item.author,
-        item.text,
-        item.received_at.astimezone(UTC),
-        item.region_code,
-        item.municipality_id,
-        item.topic_code,
-        item.subtopic_code,
-        item.priority.value,
-        Status.NEW.value,
-        first.due,
-        first.warn_at,
-        moderation.due,
-        moderation.warn_at,
-        1,
-        now.astimezone(UTC),
-    ]
+    return {
+        "id": str(incident_id),
+        "source": item.source.value,
+        "external_id": item.external_id,
+        "link": item.link,
+        "author": item.author,
+        "text": item.text,
+        "received_at": item.received_at.astimezone(UTC),
+        "region_code": item.region_code,
+        "municipality_id": item.municipality_id,
+        "topic_code": item.topic_code,
+        "subtopic_code": item.subtopic_code,
+        "priority": item.priority.value,
+        "status": Status.NEW.value,
+        "first_answer_due": first.due,
+        "first_answer_warn_at": first.warn_at,
+        "moderation_due": moderation.due,
+        "moderation_warn_at": moderation.warn_at,
+        "version": 1,
+        "updated_at": now.astimezone(UTC),
+    }

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import select
 
@@ -46,6 +46,7 @@ from cur_desktop.sync.errors import SyncClientError
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import RetryPolicy, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
+from tests.helpers.journal import Journal
 
 PULL_LIMIT = 500
 
@@ -63,17 +64,6 @@ def install_skew(seconds: float) -> None:
     syncer_module.datetime = _Skewed  # type: ignore[misc]
 
 
-class _Journal:
-    """Append-only text journal, flushed after every line (survives a SIGKILL)."""
-
-    def __init__(self, path: Path) -> None:
-        self._file: IO[str] = path.open("a", encoding="utf-8", buffering=1)
-
-    def line(self, text: str) -> None:
-        self._file.write(text + "\n")
-        self._file.flush()
-
-
 def _incidents(conn: Any) -> list[tuple[str, str, str | None]]:
     rows = conn.execute(
         select(incident_table.c.id, incident_table.c.status, incident_table.c.assignee)
@@ -86,7 +76,7 @@ def _allocated(conn: Any) -> int:
 
 
 async def _record_one(
-    sync: SyncEngine, rng: random.Random, journal: _Journal, login: str, number: int
+    sync: SyncEngine, rng: random.Random, journal: Journal, login: str, number: int
 ) -> bool:
     """Record one change built from the local view; ``False`` when the rules refused it."""
     incidents = await sync.writer.run(_incidents)
@@ -154,7 +144,7 @@ async def _sync_until_clean(sync: SyncEngine) -> None:
 async def _run(args: argparse.Namespace) -> None:
     install_skew(args.skew)
     rng = random.Random(args.seed)
-    journal = _Journal(Path(args.journal))
+    journal = Journal(Path(args.journal))
     profile = Profile(Path(args.profile))
     store = open_engine(profile.db_path)
     with store.connect() as conn:
