@@ -14,6 +14,54 @@ from pathlib import Path
 TS = Path(__file__).resolve().parent.parent / "resources" / "translations" / "cur_desktop_ru.ts"
 
 RU: dict[str, str] = {
+    # AdminPage (issue 12: administration)
+    "Administration": "Администрирование",
+    "User": "Пользователь",
+    "Role and region": "Роль и регион",
+    "at least 8 characters": "не короче 8 символов",
+    "Role:": "Роль:",
+    "Region:": "Регион:",
+    "Users": "Пользователи",
+    "Municipalities and executors": "Муниципалитеты и исполнители",
+    "Audit log": "Журнал действий",
+    "Login": "Логин",
+    "Role": "Роль",
+    "State": "Состояние",
+    "Since": "С",
+    "Add…": "Добавить…",
+    "Disable / enable": "Отключить / включить",
+    "Reset password…": "Сбросить пароль…",
+    "Role and region…": "Роль и регион…",
+    "CSV file (UTF-8 or Windows-1251, ; or , separated)": (
+        "Файл CSV (UTF-8 или Windows-1251, разделитель ; или ,)"
+    ),
+    "Municipalities (id; name; population):": "Муниципалитеты (id; name; population):",
+    "Executors (id; name; municipality_id):": "Исполнители (id; name; municipality_id):",
+    "Check (dry run)": "Проверить (пробный запуск)",
+    "Apply": "Применить",
+    "Choose…": "Выбрать…",
+    "Who": "Кто",
+    "Whom": "Над кем",
+    "Details": "Подробности",
+    "active": "активен",
+    "disabled": "отключён",
+    "User %1 created": "Пользователь %1 создан",
+    "User %1 enabled": "Пользователь %1 включён",
+    "User %1 disabled": "Пользователь %1 отключён",
+    "Password of %1 changed; its sessions ended": "Пароль %1 изменён; его сеансы завершены",
+    "Role of %1 changed": "Роль %1 изменена",
+    "Reset password": "Сброс пароля",
+    "New password for %1:": "Новый пароль для %1:",
+    "CSV file": "Файл CSV",
+    "CSV files (*.csv *.txt)": "Файлы CSV (*.csv *.txt)",
+    "Checked: nothing written yet. Press Apply to write.": (
+        "Проверено: пока ничего не записано. Нажмите «Применить», чтобы записать."
+    ),
+    "The files have errors: nothing can be written.": ("В файлах есть ошибки: записать нельзя."),
+    "Written: %1 rows": "Записано строк: %1",
+    "Supervisor": "Руководитель",
+    "Federal analyst": "Федеральный аналитик",
+    "Administrator": "Администратор",
     # AnswerEditor
     "Insert template": "Вставить шаблон",
     "Write the answer here or insert a template. The draft is saved as you type.": (
@@ -286,9 +334,13 @@ RU: dict[str, str] = {
     "Mean, working time": "Среднее, рабочее время",
     "Processed": "Обработано",
     "Overdue, count": "Просрочено",
-    "Double-click a row to list its incidents.": (
-        "Двойной щелчок по строке — список её инцидентов."
+    "Double-click a row to open its incidents in the inbox.": (
+        "Двойной щелчок по строке открывает её инциденты во Входящих."
     ),
+    "Received: %1": "Получено: %1",
+    # InboxPage: drill-down from the statistics
+    "From the statistics:": "Из статистики:",
+    "Remove this filter": "Убрать этот фильтр",
     "Incidents per day by source": "Инциденты по дням и источникам",
     "Mean first-answer time per day": "Среднее время первичного ответа по дням",
     "Load: weekday × hour": "Нагрузка: день недели × час",
@@ -375,6 +427,22 @@ RU: dict[str, str] = {
     "Signing in and fetching the data…": "Вхожу и получаю данные…",
     "%1 of %2": "%1 из %2",
     "Sign in to start work.": "Войдите, чтобы начать работу.",
+    # AboutDialog, WindowSession's Help menu (issue 12)
+    "About the program": "О программе",
+    "Version": "Версия",
+    "Data directory": "Каталог данных",
+    "Log directory": "Каталог журналов",
+    "&Help": "&Справка",
+    # CrashDialog (issue 12)
+    "Unexpected error": "Непредвиденная ошибка",
+    "An unexpected error happened. The answer draft is saved; you can go on working, or restart "
+    "the program if something looks wrong.": (
+        "Произошла непредвиденная ошибка. Черновик ответа сохранён; можно продолжать работу "
+        "или перезапустить программу, если что-то выглядит неправильно."
+    ),
+    "The error report is saved to:\n%1\nPlease send it to technical support.": (
+        "Отчёт об ошибке сохранён в файл:\n%1\nПожалуйста, отправьте его в техническую поддержку."
+    ),
 }
 
 CONTEXT_RU: dict[tuple[str, str], str] = {}

@@ -2,6 +2,188 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About the program</source>
+        <translation>О программе</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Версия</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>Каталог данных</translation>
+    </message>
+    <message>
+        <source>Log directory</source>
+        <translation>Каталог журналов</translation>
+    </message>
+    <message>
+        <source>CUR workstation</source>
+        <translation>Рабочее место ЦУР</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <source>Users</source>
+        <translation>Пользователи</translation>
+    </message>
+    <message>
+        <source>Municipalities and executors</source>
+        <translation>Муниципалитеты и исполнители</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Журнал действий</translation>
+    </message>
+    <message>
+        <source>Login</source>
+        <translation>Логин</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Роль</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>Регион</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>С</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Обновить</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Добавить…</translation>
+    </message>
+    <message>
+        <source>Disable / enable</source>
+        <translation>Отключить / включить</translation>
+    </message>
+    <message>
+        <source>Reset password…</source>
+        <translation>Сбросить пароль…</translation>
+    </message>
+    <message>
+        <source>Role and region…</source>
+        <translation>Роль и регион…</translation>
+    </message>
+    <message>
+        <source>CSV file (UTF-8 or Windows-1251, ; or , separated)</source>
+        <translation>Файл CSV (UTF-8 или Windows-1251, разделитель ; или ,)</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>Регион:</translation>
+    </message>
+    <message>
+        <source>Municipalities (id; name; population):</source>
+        <translation>Муниципалитеты (id; name; population):</translation>
+    </message>
+    <message>
+        <source>Executors (id; name; municipality_id):</source>
+        <translation>Исполнители (id; name; municipality_id):</translation>
+    </message>
+    <message>
+        <source>Check (dry run)</source>
+        <translation>Проверить (пробный запуск)</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Применить</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Когда</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Кто</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Действие</translation>
+    </message>
+    <message>
+        <source>Whom</source>
+        <translation>Над кем</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>активен</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>отключён</translation>
+    </message>
+    <message>
+        <source>User %1 created</source>
+        <translation>Пользователь %1 создан</translation>
+    </message>
+    <message>
+        <source>User %1 enabled</source>
+        <translation>Пользователь %1 включён</translation>
+    </message>
+    <message>
+        <source>User %1 disabled</source>
+        <translation>Пользователь %1 отключён</translation>
+    </message>
+    <message>
+        <source>Password of %1 changed; its sessions ended</source>
+        <translation>Пароль %1 изменён; его сеансы завершены</translation>
+    </message>
+    <message>
+        <source>Role of %1 changed</source>
+        <translation>Роль %1 изменена</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>Сброс пароля</translation>
+    </message>
+    <message>
+        <source>New password for %1:</source>
+        <translation>Новый пароль для %1:</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>Файл CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt)</source>
+        <translation>Файлы CSV (*.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>Checked: nothing written yet. Press Apply to write.</source>
+        <translation>Проверено: пока ничего не записано. Нажмите «Применить», чтобы записать.</translation>
+    </message>
+    <message>
+        <source>The files have errors: nothing can be written.</source>
+        <translation>В файлах есть ошибки: записать нельзя.</translation>
+    </message>
+    <message>
+        <source>Written: %1 rows</source>
+        <translation>Записано строк: %1</translation>
+    </message>
+</context>
+<context>
     <name>AnswerEditor</name>
     <message>
         <source>Insert template</source>
@@ -144,6 +326,25 @@ Send it anyway?</source>
     <message>
         <source>hours</source>
         <translation>ч</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Непредвиденная ошибка</translation>
+    </message>
+    <message>
+        <source>An unexpected error happened. The answer draft is saved; you can go on working, or restart the program if something looks wrong.</source>
+        <translation>Произошла непредвиденная ошибка. Черновик ответа сохранён; можно продолжать работу или перезапустить программу, если что-то выглядит неправильно.</translation>
+    </message>
+    <message>
+        <source>The error report is saved to:
+%1
+Please send it to technical support.</source>
+        <translation>Отчёт об ошибке сохранён в файл:
+%1
+Пожалуйста, отправьте его в техническую поддержку.</translation>
     </message>
 </context>
 <context>
@@ -351,6 +552,14 @@ Send it anyway?</source>
         <source>Clear filters</source>
         <translation>Сбросить фильтры</translation>
     </message>
+    <message>
+        <source>From the statistics:</source>
+        <translation>Из статистики:</translation>
+    </message>
+    <message>
+        <source>Remove this filter</source>
+        <translation>Убрать этот фильтр</translation>
+    </message>
 </context>
 <context>
     <name>InboxTableModel</name>
@@ -511,29 +720,6 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
-    <name>IncidentListDialog</name>
-    <message>
-        <source>Received</source>
-        <translation>Поступил</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <source>Operator</source>
-        <translation>Оператор</translation>
-    </message>
-    <message>
-        <source>Text</source>
-        <translation>Текст</translation>
-    </message>
-    <message>
-        <source>Incidents: %1</source>
-        <translation>Инцидентов: %1</translation>
-    </message>
-</context>
-<context>
     <name>Labels</name>
     <message>
         <source>New</source>
@@ -648,6 +834,22 @@ Send it anyway?</source>
         <translation>Опубликован</translation>
     </message>
     <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Руководитель</translation>
+    </message>
+    <message>
+        <source>Federal analyst</source>
+        <translation>Федеральный аналитик</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Администратор</translation>
+    </message>
+    <message>
         <source>Mine</source>
         <translation>Мои</translation>
     </message>
@@ -697,6 +899,10 @@ Send it anyway?</source>
     <message>
         <source>CUR workstation — %1 (%2)</source>
         <translation>Рабочее место ЦУР — %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>Администрирование</translation>
     </message>
     <message>
         <source>Error: %1</source>
@@ -1014,8 +1220,32 @@ Send it anyway?</source>
         <translation>Группировать:</translation>
     </message>
     <message>
-        <source>Double-click a row to list its incidents.</source>
-        <translation>Двойной щелчок по строке — список её инцидентов.</translation>
+        <source>Double-click a row to open its incidents in the inbox.</source>
+        <translation>Двойной щелчок по строке открывает её инциденты во Входящих.</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Executor</source>
+        <translation>Исполнитель</translation>
+    </message>
+    <message>
+        <source>Municipality</source>
+        <translation>Муниципалитет</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Источник</translation>
+    </message>
+    <message>
+        <source>Received: %1</source>
+        <translation>Получено: %1</translation>
     </message>
     <message>
         <source>Incidents per day by source</source>
@@ -1137,7 +1367,50 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>UserDialog</name>
+    <message>
+        <source>User</source>
+        <translation>Пользователь</translation>
+    </message>
+    <message>
+        <source>Role and region</source>
+        <translation>Роль и регион</translation>
+    </message>
+    <message>
+        <source>at least 8 characters</source>
+        <translation>не короче 8 символов</translation>
+    </message>
+    <message>
+        <source>Login:</source>
+        <translation>Логин:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Пароль:</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Роль:</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>Регион:</translation>
+    </message>
+</context>
+<context>
     <name>WindowSession</name>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Сочетания клавиш</translation>
+    </message>
+    <message>
+        <source>About the program</source>
+        <translation>О программе</translation>
+    </message>
     <message>
         <source>Preparing demo data (regions, municipalities, executors, 90 days of history)…</source>
         <translation>Готовлю демонстрационные данные (регионы, муниципалитеты, исполнители, история за 90 дней)…</translation>
