@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from cur_desktop.contract import mutations, wire
 from cur_desktop.contract.registry import IncidentState
@@ -313,6 +313,14 @@ class PushVerdicts(NamedTuple):
     """Incidents whose rejected mutations left the view (they were rebased without them)."""
 
 
+_ID_CHUNK = 500  # ids per ``IN (...)`` list, well under SQLite's parameter limit
+_COUNT_ATTEMPT = (
+    update(outbox_table)
+    .where(outbox_table.c.id.in_(bindparam("ids", expanding=True)))
+    .values(attempts=outbox_table.c.attempts + 1)
+)
+
+
 def store_push_results(
     conn: Connection, batch: Sequence[OutboxRow], response: wire.PushResponse
 ) -> PushVerdicts:
@@ -322,7 +330,8 @@ def store_push_results(
     ``pushed_up_to`` moves past the batch; incidents with rejected mutations are rebased.
     """
     by_id = {r.id: r for r in response.results}
-    accepted = rejected = 0
+    rejected = 0
+    answered: list[int] = []
     touched: set[str] = set()
     for row in batch:
         result = by_id[row.id]
@@ -337,12 +346,10 @@ def store_push_results(
             rejected += 1
             log.info("mutation %d rejected by the server: %s", row.id, code)
         else:
-            conn.execute(
-                outbox_table.update()
-                .where(outbox_table.c.id == row.id)
-                .values(attempts=outbox_table.c.attempts + 1)
-            )
-            accepted += 1
+            answered.append(row.id)
+    for start in range(0, len(answered), _ID_CHUNK):  # one statement per chunk, not per row
+        conn.execute(_COUNT_ATTEMPT, {"ids": answered[start : start + _ID_CHUNK]})
+    accepted = len(answered)
     answered_up_to = max(get_int_state(conn, KEY_PUSHED_UP_TO), batch[-1].id)
     set_state(conn, KEY_PUSHED_UP_TO, answered_up_to)
     forget_skips_up_to(conn, answered_up_to)
