@@ -35,8 +35,8 @@ from sqlalchemy import Boolean, Column, Connection
 
 from cur_desktop.contract import wire
 from cur_desktop.contract.registry import IncidentState
-from cur_desktop.domain.current_due import current_deadline
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
+from cur_desktop.storage.bulk_rows import running_deadline
 from cur_desktop.storage.sync_state import (
     KEY_ALLOCATED,
     KEY_LAST_MUTATION_ID,
@@ -260,14 +260,7 @@ def _derived(
     row: Mapping[str, Any], new: wire.IncidentWire, after: IncidentState
 ) -> dict[str, Any]:
     """The view's computed columns for ``new`` (what ``refresh_derived`` and the upsert set)."""
-    due, warn_at = current_deadline(
-        new.status,
-        first_answer_at=new.first_answer_at,
-        first_answer_due=new.first_answer_due,
-        first_answer_warn_at=new.first_answer_warn_at,
-        final_answer_due=new.final_answer_due,
-        final_answer_warn_at=new.final_answer_warn_at,
-    )
+    due, warn_at = running_deadline(new)
     published = {a.kind for a in after.answers.values() if a.state is AnswerState.PUBLISHED}
     return {
         "current_due": due,
