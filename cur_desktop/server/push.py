@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -235,7 +236,7 @@ class _GroupRun:
         """One mutation under its own savepoint (rolled back, seqs included, on rejection)."""
         first_seq = seqs.next
         try:
-            with session.begin_nested():
+            with _savepoint(session):
                 self.regions |= _apply_guarded(session, self.caller, mutation, now=self.now)
         except MutationRejected as exc:
             seqs.next = first_seq  # the savepoint took its writes back: reuse their numbers
@@ -254,6 +255,7 @@ class _GroupRun:
                     message=exc.message,
                 )
             )
+            session.flush()  # now, outside any savepoint (a later rollback must not take it)
             return wire.MutationResult(
                 id=mutation.id,
                 outcome=wire.MutationOutcome.REJECTED,
@@ -289,6 +291,26 @@ def _apply_guarded(
             "mutation %d %s of %s could not be applied", mutation.id, mutation.name, caller.login
         )
         raise MutationRejected(wire.RejectCode.INVALID, _CANNOT_APPLY) from exc
+
+
+@contextmanager
+def _savepoint(session: Session) -> Iterator[None]:
+    """A savepoint around one mutation, in plain SQL (the same on SQLite and PostgreSQL).
+
+    Not ``Session.begin_nested``: its flush and bookkeeping cost about a sixth of a mutation,
+    and nothing here needs them. Every write of a mutation is a Core statement and the ORM
+    objects it reads (an answer's incident and region) do not change, so no ORM state is left
+    behind by a rollback; the only ORM write, a ``RejectedMutation``, is flushed outside.
+    """
+    conn = session.connection()
+    conn.exec_driver_sql("SAVEPOINT push_mutation")
+    try:
+        yield
+    except BaseException:
+        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT push_mutation")
+        conn.exec_driver_sql("RELEASE SAVEPOINT push_mutation")
+        raise
+    conn.exec_driver_sql("RELEASE SAVEPOINT push_mutation")
 
 
 def _already(mutation_id: int) -> wire.MutationResult:
