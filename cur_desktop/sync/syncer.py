@@ -62,6 +62,7 @@ from cur_desktop.sync.events import (
     Syncing,
     UpToDate,
 )
+from cur_desktop.sync.evidence_upload import EvidenceSync
 from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head
 from cur_desktop.sync.transport import SyncTransport, parse_json_page
 
@@ -74,6 +75,7 @@ DEFAULT_PUSH_BATCH = 2_000
 """Mutations per push request: the server applies them in groups of 500 per transaction, so
 2,000 is three round trips for 5,000 changes while one request stays well inside the 30 s
 timeout on a loaded machine (~1 ms a mutation)."""
+RoundHook = Callable[[], Awaitable[frozenset[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,11 @@ class SyncEngine:
         committed from then on pokes this engine); cleared when the stream drops."""
         self._poke: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
+        self.evidence = EvidenceSync(self.engine, self.writer, transport)
+        self.evidence.on_change = lambda ids: self._emit_data(DataChanged(ids, pulled=True))
+        self.round_hooks: list[RoundHook] = [self.evidence.run_round]
+        """Run after push and pull in every round (evidence uploads: sync/evidence_upload.py);
+        each returns the incidents it changed locally."""
 
     # ------------------------------------------------------------------ events
 
@@ -430,6 +437,9 @@ class SyncEngine:
                 status = await self.status()
                 self._emit(Syncing(up=status.pending, down=0))
                 pushed, rejected, pulled = await self._push_and_pull()
+                for hook in self.round_hooks:
+                    if touched := await hook():
+                        self._emit_data(DataChanged(touched, pulled=True))
             except NetworkError:
                 self._emit(Offline())
                 raise

@@ -32,6 +32,7 @@ from cur_desktop.domain.enums import AnswerKind, Role
 from cur_desktop.services.answer_templates import TemplateContext
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
+from cur_desktop.services.supervision import DrillCriterion
 from cur_desktop.services.timers import promise_date
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.window_reads import WindowReads
@@ -39,6 +40,7 @@ from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.admin_page import AdminPage
 from cur_desktop.ui.attention_panel import AttentionPanel
 from cur_desktop.ui.bridge import CoreBridge
+from cur_desktop.ui.evidence_controller import EvidenceController
 from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self.supervision = SupervisorPages(self, self._open_from_board, self._show_message)
         self.tabs.addTab(self.supervision.board, self.tr("Deadlines"))
         self.tabs.addTab(self.supervision.statistics, self.tr("Statistics"))
+        self.supervision.statistics.inbox_requested.connect(self.show_drill)
         self.setCentralWidget(self.tabs)
         self.status = SyncStatusBar(self)
         self.setStatusBar(self.status)
@@ -105,6 +108,9 @@ class MainWindow(QMainWindow):
         self.card.classify_requested.connect(self._on_classify)
         self.card.editor.draft_changed.connect(self._on_draft_changed)
         self.card.editor.send_requested.connect(self._on_send)
+        self.evidence = EvidenceController(
+            self.card, self.spawn, lambda: self.ws, self._show_message
+        )
         self.bridge.core_event.connect(self._on_core_event)
         self.bridge.incidents_changed.connect(self._on_incidents_changed)
         self._ticker = QTimer(self)
@@ -153,6 +159,14 @@ class MainWindow(QMainWindow):
             self.admin_page = AdminPage(self)
             self.tabs.addTab(self.admin_page, self.tr("Administration"))
             self.admin_page.attach(ws.administration(), info.region_code)
+        self.inbox.table.setFocus()
+
+    def show_drill(self, criteria: list[DrillCriterion]) -> None:
+        """A drill-down of the statistics: the Входящие tab filtered to exactly its incidents."""
+        if self.inbox is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        self.inbox.show_drill(criteria)
         self.inbox.table.setFocus()
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
@@ -272,6 +286,7 @@ class MainWindow(QMainWindow):
             draft_kind=None if draft is None else draft.kind,
             draft_text="" if draft is None else draft.text,
         )
+        await self.evidence.load(incident_id)
 
     async def _reload_card(self, incident_id: str, *, from_event: bool) -> None:
         assert self.ws is not None
@@ -282,6 +297,7 @@ class MainWindow(QMainWindow):
         if self.card.detail is None or str(self.card.detail.incident.id) != incident_id:
             return
         self.card.show_detail(detail)
+        await self.evidence.load(incident_id)
         opened = self._open_version.get(incident_id)
         if from_event and opened is not None and detail.incident.version > opened:
             others = [a.author for a in detail.answers if a.author != self.login]

@@ -23,6 +23,7 @@ from cur_desktop.server.security import token_digest
 from cur_desktop.server.settings import ServerSettings
 from cur_desktop.server.tables import (
     Answer,
+    Attachment,
     Client,
     Executor,
     Incident,
@@ -96,6 +97,23 @@ class Backend:
     tokens: dict[str, str] = field(default_factory=dict)  # kept across tests: logins are slow
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'served.sqlite3'}"
+        return
+    try:
+        manager = fresh_postgres_database()
+        url = manager.__enter__()
+    except OSError as exc:
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
+    try:
+        yield url
+    finally:
+        manager.__exit__(None, None, None)
+
+
 @pytest.fixture(
     scope="session",
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
@@ -130,7 +148,7 @@ def _reset(backend: Backend) -> None:
     with backend.db.write() as session:
         kept = [token_digest(t) for t in backend.tokens.values()]
         session.execute(delete(Token).where(Token.token_hash.not_in(kept)))
-        for table in (Answer, Incident, Municipality, Executor, Client):
+        for table in (Attachment, Answer, Incident, Municipality, Executor, Client):
             session.execute(delete(table))
         session.execute(update(SeqCounter).values(value=backend.seq_after_users))
         session.execute(update(Meta).values(compaction_horizon=0))
@@ -216,10 +234,11 @@ class Api:
 
 
 @pytest.fixture
-def api(backend: Backend) -> Iterator[Api]:
-    """A fresh server state (users kept) behind a TestClient."""
+def api(backend: Backend, tmp_path: Path) -> Iterator[Api]:
+    """A fresh server state (users kept) behind a TestClient; evidence files in ``tmp_path``."""
     _reset(backend)
     clock = Clock()
-    app = create_app(backend.db, ServerSettings(clock=clock, max_body_bytes=2 * 1024 * 1024))
+    settings = ServerSettings(clock=clock, max_body_bytes=2 * 1024 * 1024, data_dir=tmp_path)
+    app = create_app(backend.db, settings)
     with TestClient(app) as client:
         yield Api(client=client, db=backend.db, clock=clock, _tokens=backend.tokens)
