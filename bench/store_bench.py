@@ -109,7 +109,7 @@ def _load_raw(
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        for pragma in PRAGMAS:  # the store's own pragmas: WAL, synchronous=FULL, cache size ...
+        for pragma in PRAGMAS:  # the store's own pragmas: WAL, synchronous=NORMAL, cache size ...
             conn.execute(pragma)
         for sql in schema:
             conn.execute(sql)
@@ -322,8 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ours = DbWriter job: row normalisation and validation, SQLAlchemy Core executemany of\n"
         "       INSERT .. ON CONFLICT(id) DO UPDATE in chunks (datetime -> epoch-µs binding),\n"
         "       the existing-row lookup per chunk, Snowball stemming of author + text and the\n"
-        "       FTS5 insert, one transaction, WAL, synchronous=FULL, commit included.\n"
-        "raw  = plain sqlite3 connection with the store's pragmas (WAL, synchronous=FULL, cache\n"
+        "       FTS5 insert, one transaction, WAL, synchronous=NORMAL, commit included.\n"
+        "raw  = plain sqlite3 connection with the store's pragmas (WAL, synchronous=NORMAL, cache\n"
         "       size ...), same incident table and indexes (no FTS), one executemany of\n"
         "       pre-converted tuples in one transaction, commit included;\n"
         "       the conversion to tuples is NOT timed.\n"

@@ -178,7 +178,13 @@ def _required(path: Path, row: _CsvRow, column: str) -> str:
 
 
 def _default(path: Path | None, name: str) -> Path:
-    return path if path is not None else resource_path("reference", name)
+    return path if path is not None else _shipped(name)
+
+
+@cache
+def _shipped(name: str) -> Path:
+    """The shipped file ``name`` (looked up once: the server asks for the SLA file per change)."""
+    return resource_path("reference", name)
 
 
 def load_regions(path: Path | None = None) -> tuple[Region, ...]:

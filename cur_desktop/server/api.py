@@ -290,7 +290,7 @@ def _unparsable(detail: str) -> JSONResponse:
 def sync_push(
     body: wire.PushRequest, caller: CallerDep, db: DbDep, settings: SettingsDep, broker: BrokerDep
 ) -> Any:
-    """Apply a client's mutations in order, each in its own transaction."""
+    """Apply a client's mutations in order: groups in one transaction, a savepoint each."""
     try:
         outcome = push.push(db, caller, body, now=settings.clock())
     except push.ClientOwnershipError as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,6 +37,7 @@ _ALLOCATE = (
     .values(value=_COUNTER.c.value + bindparam("n"))
     .returning(_COUNTER.c.value)
 )
+_SET_COUNTER = update(_COUNTER).where(_COUNTER.c.id == 1).values(value=bindparam("v"))
 _LOCK = select(_COUNTER.c.value).where(_COUNTER.c.id == 1).with_for_update()
 
 
@@ -113,6 +115,37 @@ class Database:
         self.engine.dispose()
 
 
+_SEQ_BLOCK = "cur_seq_block"
+
+
+@dataclass
+class SeqBlock:
+    """Change numbers handed out from memory inside one transaction (:func:`seq_block`)."""
+
+    next: int
+    """The number the next :func:`allocate_seq` returns."""
+
+
+@contextmanager
+def seq_block(session: Session) -> Iterator[SeqBlock]:
+    """Within the block, :func:`allocate_seq` counts in memory; the counter is written once.
+
+    The caller must hold the counter's lock (:func:`lock_counter`) for the whole transaction,
+    so nobody else allocates in between. Setting ``block.next`` back (after rolling back a
+    savepoint that allocated) keeps the numbers dense. The counter row is updated when the
+    block ends without an exception; on an exception the transaction is rolled back anyway.
+    """
+    value = current_seq(session)
+    block = SeqBlock(next=value + 1)
+    session.info[_SEQ_BLOCK] = block
+    try:
+        yield block
+    finally:
+        del session.info[_SEQ_BLOCK]
+    if block.next > value + 1:
+        session.execute(_SET_COUNTER, {"v": block.next - 1})
+
+
 def allocate_seq(session: Session, count: int = 1) -> int:
     """Take ``count`` change numbers from the counter inside the caller's transaction.
 
@@ -122,6 +155,11 @@ def allocate_seq(session: Session, count: int = 1) -> int:
     """
     if count < 1:
         raise ValueError("count must be positive")
+    block: SeqBlock | None = session.info.get(_SEQ_BLOCK)
+    if block is not None:
+        first = block.next
+        block.next += count
+        return first
     new_value = session.execute(_ALLOCATE, {"n": count}).scalar_one()
     return int(new_value) - count + 1
 

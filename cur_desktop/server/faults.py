@@ -1,10 +1,12 @@
 """Test-only fault hooks of the server process; inert unless their environment variable is set.
 
 ``CUR_SERVER_TEST_EXIT_AFTER_COMMITS=k`` (a positive integer, read once when this module is
-imported, i.e. at server start-up): the process calls ``os._exit(1)`` right after its ``k``-th
-committed push mutation (applied or rejected), before the HTTP answer is sent. It lets the
-reliability tests kill a real server between two mutations of one batch. Unset, empty or
-invalid: nothing happens and the per-commit cost is one comparison.
+imported, i.e. at server start-up): the process calls ``os._exit(1)`` right after the commit
+that brings its count of committed push mutations (applied or rejected) to ``k`` or more,
+before the HTTP answer is sent. The push commits mutations in groups
+(:data:`cur_desktop.server.push.GROUP_SIZE`), so with groups of one this is exactly after the
+``k``-th; it lets the reliability tests kill a real server between two groups of one batch.
+Unset, empty or invalid: nothing happens and the per-commit cost is one comparison.
 """
 
 from __future__ import annotations
@@ -43,12 +45,12 @@ class CommitFault:
         if limit is not None:
             log.warning("TEST FAULT HOOK ON: the server exits after %d push commits", limit)
 
-    def after_push_commit(self) -> None:
-        """Call right after a push mutation's transaction committed."""
+    def after_push_commit(self, mutations: int = 1) -> None:
+        """Call right after a push transaction committed ``mutations`` mutations."""
         if self.limit is None:
             return
         with self._lock:
-            self._count += 1
+            self._count += mutations
             reached = self._count >= self.limit
         if reached:
             log.warning("test fault hook: exiting after %d push commits", self._count)

@@ -21,8 +21,9 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from cur_desktop.contract import wire
@@ -43,6 +44,7 @@ HISTORY_NAMESPACE = uuid.UUID("0b7f3f0e-6a55-4c1e-9f0e-3d7c2a9b5e41")
 DEADLINE_KEYS = ("source", "topic_code", "priority")
 """Fields whose change can change the SLA rule of an incident."""
 
+_INSERT_ANSWER = insert(cast(Table, Answer.__table__))  # built once: rows go as parameters
 _KEY_TITLES = {"source": "источник", "topic_code": "тема", "priority": "приоритет"}
 _FINISHED = frozenset({Status.CLOSED, Status.REJECTED})
 _IN_MODERATION = frozenset({Status.NEW, Status.MODERATION})
@@ -144,5 +146,5 @@ def _write_note(
     values = answer_values(note)
     values["region_code"] = new.region_code
     values["seq"] = allocate_seq(session)
-    session.execute(insert(Answer).values(**values))
+    session.execute(_INSERT_ANSWER, values)
     log.info("deadlines of incident %s recomputed after reclassification", new.id)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -89,10 +89,9 @@ _FTS_INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)"
 _CURRENT = {name: INSERT_COLUMNS.index(name) - 1 for name in ("current_due", "current_warn_at")}
 
 
-def _values(incident: wire.IncidentWire) -> tuple[Any, ...]:
-    values = [get(incident) for get in _GETTERS]
-    # The deadline that runs now, as ``storage.incidents`` computes it for every write.
-    due, warn = current_deadline(
+def running_deadline(incident: wire.IncidentWire) -> tuple[datetime | None, datetime | None]:
+    """``(due, warn_at)`` of the deadline that runs now, as ``storage.incidents`` computes it."""
+    return current_deadline(
         incident.status,
         first_answer_at=incident.first_answer_at,
         first_answer_due=incident.first_answer_due,
@@ -100,6 +99,11 @@ def _values(incident: wire.IncidentWire) -> tuple[Any, ...]:
         final_answer_due=incident.final_answer_due,
         final_answer_warn_at=incident.final_answer_warn_at,
     )
+
+
+def _values(incident: wire.IncidentWire) -> tuple[Any, ...]:
+    values = [get(incident) for get in _GETTERS]
+    due, warn = running_deadline(incident)
     values[_CURRENT["current_due"]] = None if due is None else (due - EPOCH) // _MICRO
     values[_CURRENT["current_warn_at"]] = None if warn is None else (warn - EPOCH) // _MICRO
     return tuple(values)

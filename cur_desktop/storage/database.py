@@ -1,7 +1,12 @@
 """Opening the store and writing to it: engine with pragmas, migrations, the single writer.
 
 ``open_engine(path)`` creates the SQLite file if needed, applies the pragmas on every new
-connection (WAL, ``synchronous=FULL``, foreign keys, busy timeout) and migrates to head.
+connection (WAL, ``synchronous=NORMAL``, foreign keys, busy timeout) and migrates to head.
+``synchronous=NORMAL`` in WAL mode: a commit survives a crash of the program (the WAL is
+written before ``COMMIT`` returns) and never corrupts the file; only a power loss or an OS crash
+may take back the last commits before the next checkpoint. ``FULL`` fsyncs on every commit, which
+costs 5-13 ms on the shared machine and made one recorded change miss its 1 ms target by itself
+(docs/STORAGE.md, "Durability").
 
 Transactions are explicit: the driver's own implicit transaction handling is switched off and
 SQLAlchemy's "begin" emits ``BEGIN`` (or ``BEGIN IMMEDIATE`` on connections with the execution
@@ -36,7 +41,7 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 PRAGMAS: tuple[str, ...] = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
+    "PRAGMA synchronous=NORMAL",  # WAL: durable across a crash of the program; see above
     "PRAGMA foreign_keys=ON",
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA cache_size=-32768",  # 32 MiB page cache per connection

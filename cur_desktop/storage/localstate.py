@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from cur_desktop.contract import mutations, registry, wire
@@ -349,7 +350,7 @@ def entity_of(conn: Connection, name: wire.MutationName, args: Mapping[str, Any]
 def apply_mutation(
     state: IncidentState,
     name: wire.MutationName,
-    args: Mapping[str, Any],
+    args: Mapping[str, Any] | BaseModel,
     *,
     actor: str,
     region_code: str,

@@ -26,27 +26,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
-from cur_desktop.contract import mutations, wire
+from cur_desktop.contract import mutations, registry, wire
 from cur_desktop.contract.registry import IncidentState
 from cur_desktop.reference import checks as validation
+from cur_desktop.storage import local_change
 from cur_desktop.storage.localstate import (
     PENDING,
     REJECTED,
     OutboxRow,
     apply_mutation,
     count_outbox,
-    entity_of,
     get_outbox_row,
-    has_pending,
-    load_answers,
-    load_view_incident,
+    incident_of_answer,
     outbox_rows,
-    parsed_args,
     rebase,
     refresh_derived,
-    start_copy_on_write,
     write_view,
 )
 from cur_desktop.storage.sync_state import (
@@ -57,7 +53,6 @@ from cur_desktop.storage.sync_state import (
     KEY_LAST_SYNC_AT,
     KEY_LOGIN,
     KEY_PUSHED_UP_TO,
-    KEY_REGION,
     KEY_SERVER_URL,
     KEY_SKIPS_UNSENT,
     ensure_client_id,
@@ -119,35 +114,48 @@ def record_local_mutation(
         raise mutations.MutationRejected(
             wire.RejectCode.INVALID, "Это служебное действие: его отправляет только синхронизация"
         )
-    clean = parsed_args(mutation, args)
+    spec = registry.spec_of(mutation)
+    parsed = spec.parse(dict(args))
+    clean = dict(parsed.model_dump(mode="json"))
     check_references(conn, mutation, clean, now=now)
-    incident_id = entity_of(conn, mutation, clean)
-    who = actor if actor is not None else (get_state(conn, KEY_LOGIN) or "")
-    region_code = get_state(conn, KEY_REGION) or ""
-    current = load_view_incident(conn, incident_id)
-    state = IncidentState(incident=current, answers=load_answers(conn, incident_id, base=False))
-    if mutation is wire.MutationName.INCIDENT_CREATE and current is None and not region_code:
+    incident_id = spec.incident_of(parsed, lambda aid: incident_of_answer(conn, aid))
+    if incident_id is None:
+        raise mutations.MutationRejected(
+            wire.RejectCode.INVALID, f"Действие «{mutation}» не относится к инциденту"
+        )
+    profile = local_change.read_profile(conn)
+    who = actor if actor is not None else profile.login
+    row, state = local_change.load_view(conn, incident_id)
+    current = state.incident
+    before = IncidentState(incident=current, answers=dict(state.answers))
+    if (
+        mutation is wire.MutationName.INCIDENT_CREATE
+        and current is None
+        and not profile.region_code
+    ):
         raise mutations.MutationRejected(
             wire.RejectCode.FORBIDDEN, "Профиль не привязан к региону: сначала войдите на сервер"
         )
-    apply_mutation(state, mutation, clean, actor=who, region_code=region_code, now=now)
+    apply_mutation(state, mutation, parsed, actor=who, region_code=profile.region_code, now=now)
     # The rules accepted it: from here on, write.
-    if not has_pending(conn, incident_id):
-        start_copy_on_write(conn, incident_id)
-    write_view(conn, incident_id, state, local=True)
-    refresh_derived(conn, [incident_id])
-    mutation_id = next_mutation_id(conn)
-    conn.execute(
-        insert(outbox_table).values(
-            id=mutation_id,
-            name=mutation.value,
-            args_json=dumps_args(clean),
-            base_version=None if current is None else current.version,
-            created_at=now,
-            state=PENDING,
-            attempts=0,
-            entity_id=incident_id,
-        )
+    if not local_change.has_pending(conn, incident_id):
+        local_change.start_shadow(conn, incident_id)
+    if not local_change.write_change(conn, row, before, state):
+        write_view(conn, incident_id, state, local=True)
+        refresh_derived(conn, [incident_id])
+    mutation_id = local_change.allocate_id(conn, profile)
+    local_change.insert_outbox(
+        conn,
+        {
+            "id": mutation_id,
+            "name": mutation.value,
+            "args_json": dumps_args(clean),
+            "base_version": None if current is None else current.version,
+            "created_at": now,
+            "state": PENDING,
+            "attempts": 0,
+            "entity_id": incident_id,
+        },
     )
     log.info("recorded local mutation %d (%s) on %s", mutation_id, mutation.value, incident_id)
     return mutation_id
@@ -313,6 +321,14 @@ class PushVerdicts(NamedTuple):
     """Incidents whose rejected mutations left the view (they were rebased without them)."""
 
 
+_ID_CHUNK = 500  # ids per ``IN (...)`` list, well under SQLite's parameter limit
+_COUNT_ATTEMPT = (
+    update(outbox_table)
+    .where(outbox_table.c.id.in_(bindparam("ids", expanding=True)))
+    .values(attempts=outbox_table.c.attempts + 1)
+)
+
+
 def store_push_results(
     conn: Connection, batch: Sequence[OutboxRow], response: wire.PushResponse
 ) -> PushVerdicts:
@@ -322,7 +338,8 @@ def store_push_results(
     ``pushed_up_to`` moves past the batch; incidents with rejected mutations are rebased.
     """
     by_id = {r.id: r for r in response.results}
-    accepted = rejected = 0
+    rejected = 0
+    answered: list[int] = []
     touched: set[str] = set()
     for row in batch:
         result = by_id[row.id]
@@ -337,12 +354,10 @@ def store_push_results(
             rejected += 1
             log.info("mutation %d rejected by the server: %s", row.id, code)
         else:
-            conn.execute(
-                outbox_table.update()
-                .where(outbox_table.c.id == row.id)
-                .values(attempts=outbox_table.c.attempts + 1)
-            )
-            accepted += 1
+            answered.append(row.id)
+    for start in range(0, len(answered), _ID_CHUNK):  # one statement per chunk, not per row
+        conn.execute(_COUNT_ATTEMPT, {"ids": answered[start : start + _ID_CHUNK]})
+    accepted = len(answered)
     answered_up_to = max(get_int_state(conn, KEY_PUSHED_UP_TO), batch[-1].id)
     set_state(conn, KEY_PUSHED_UP_TO, answered_up_to)
     forget_skips_up_to(conn, answered_up_to)

@@ -39,7 +39,7 @@ def test_pragmas_in_force_on_every_connection(engine: Engine) -> None:
             }
             assert got == {
                 "journal_mode": "wal",
-                "synchronous": 2,
+                "synchronous": 1,  # NORMAL (WAL): docs/STORAGE.md, "Durability"
                 "foreign_keys": 1,
                 "busy_timeout": 5000,
             }

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 
 from cur_desktop.contract import wire
 from cur_desktop.server.faults import EXIT_AFTER_COMMITS_ENV
+from cur_desktop.server.push import GROUP_SIZE_ENV
 from cur_desktop.server.reclassify import SYSTEM_AUTHOR
 from cur_desktop.storage import sync_state
 from cur_desktop.storage.tables import answer_table, incident_table
@@ -188,6 +189,9 @@ def test_server_dying_after_k_of_n_mutations_keeps_k_and_the_client_resumes_at_k
     db_url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
     init_database(db_url, USERS)
     monkeypatch.setenv(EXIT_AFTER_COMMITS_ENV, str(k))
+    # Groups of one mutation per transaction, so the hook fires between two mutations of one
+    # batch (the default group of 500 would commit all seven at once).
+    monkeypatch.setenv(GROUP_SIZE_ENV, "1")
     with running_server(tmp_path / "a", db_url=db_url, users=USERS, initialise=False) as first:
         proxy = FaultProxy("127.0.0.1", int(first.base_url.rsplit(":", 1)[1])).start()
         try:
@@ -221,6 +225,7 @@ def test_server_dying_after_k_of_n_mutations_keeps_k_and_the_client_resumes_at_k
             proxy.stop()
             raise
     monkeypatch.delenv(EXIT_AFTER_COMMITS_ENV)
+    monkeypatch.delenv(GROUP_SIZE_ENV)
     try:
         # Mutations 1..k are committed on the server, k+1..n are not.
         assert _server_db(first, "SELECT last_mutation_id FROM client") == [(k,)]
