@@ -32,6 +32,7 @@ from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.about_dialog import AboutDialog
+from cur_desktop.ui.gui_collector import GuiThreadCollector
 from cur_desktop.ui.i18n import install_translations
 from cur_desktop.ui.main_window import MainWindow
 from cur_desktop.ui.sign_in_dialog import Attempt, SignInDialog, ask_sign_in
@@ -77,6 +78,8 @@ def prepare_application(
     # not the moment the last window closes
     app.setQuitOnLastWindowClosed(False)
     app.setStyle("Fusion")
+    # cyclic garbage (and the Qt objects it holds) is freed on this thread only
+    app.setProperty("cur_collector", GuiThreadCollector(app))
 
 
 def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:

@@ -8,6 +8,7 @@ waits with :func:`until` (which keeps both Qt and asyncio turning).
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -56,6 +57,18 @@ async def until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread() -> Iterator[None]:
+    """As in the program (ui/gui_collector.py): cyclic garbage of a window test, Qt objects
+    included, is freed here on the GUI thread, never by a collection a reader thread starts."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if was_enabled:
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)
