@@ -53,6 +53,19 @@ class InboxPager:
         self._index = None
         self.generation += 1
 
+    def continues(self, keys: array[int]) -> bool:
+        """Whether ``keys`` start with the current keys (the rest of a view whose head is shown)."""
+        head = len(self._keys)
+        return len(keys) >= head and keys[:head] == self._keys
+
+    def extend_keys(self, keys: array[int]) -> None:
+        """Show ``keys``, which :meth:`continue <continues>` the current ones: the cache and the
+        generation stay (cached pages hold the same rows)."""
+        if not self.continues(keys):
+            raise ValueError("keys do not continue the current snapshot")
+        self._keys = keys
+        self._index = None
+
     @property
     def row_count(self) -> int:
         """Rows of the current view."""

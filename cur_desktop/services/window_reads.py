@@ -42,11 +42,16 @@ _MARK = re.compile(r"\[([^\[\]]+)\]")
 
 @dataclass(frozen=True, slots=True)
 class ViewKeys:
-    """Row keys of a view in display order; ``snippets`` for search results (by key)."""
+    """Row keys of a view in display order; ``snippets`` for search results (by key).
+
+    ``complete`` is false when only the head of the view was read (``view_keys(first=N)``
+    found ``N`` keys): the rest follows from a second, full read.
+    """
 
     keys: array[int]
     snippets: Mapping[int, str] = field(default_factory=dict)
     stems: tuple[str, ...] = ()
+    complete: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +86,13 @@ class WindowReads:
         extra: InboxFilter | None = None,
         query: str = "",
         now: datetime | None = None,
+        first: int | None = None,
     ) -> ViewKeys:
-        """Keys of ``view`` (narrowed by ``extra``); with ``query`` the best text matches."""
+        """Keys of ``view`` (narrowed by ``extra``); with ``query`` the best text matches.
+
+        ``first``: read only the first keys of a view (not of a search); the answer says
+        whether that was all of them (a million keys take a second or more to read).
+        """
         flt = view_filter(view, login=login, now=now or datetime.now(UTC), extra=extra)
         if query.strip():
             hits = await self.workstation.search(query, flt, limit=SEARCH_LIMIT)
@@ -96,8 +106,9 @@ class WindowReads:
                     keys.append(key)
                     snippets[key] = _MARK.sub(r"\1", hit.snippet)
             return ViewKeys(keys=keys, snippets=snippets, stems=tuple(query_stems(query)))
-        snapshot = await self.workstation.inbox_snapshot(flt, sort)
-        return ViewKeys(keys=snapshot.rowids)
+        snapshot = await self.workstation.inbox_snapshot(flt, sort, first)
+        complete = first is None or len(snapshot.rowids) < first
+        return ViewKeys(keys=snapshot.rowids, complete=complete)
 
     async def rows(self, keys: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The list rows of ``keys`` by key."""

@@ -531,9 +531,14 @@ class Workstation:
         """How many incidents match ``flt``."""
         return await self._read(lambda conn: reads.inbox_count(conn, flt))
 
-    async def inbox_snapshot(self, flt: InboxFilter, sort: InboxSort) -> InboxSnapshot:
-        """The row keys of every matching incident in ``sort`` order (for a virtual list)."""
-        return await self._read(lambda conn: reads.inbox_snapshot(conn, flt, sort))
+    async def inbox_snapshot(
+        self, flt: InboxFilter, sort: InboxSort, limit: int | None = None
+    ) -> InboxSnapshot:
+        """The row keys of every matching incident in ``sort`` order (for a virtual list).
+
+        ``limit``: only the first keys (the head of a long view, shown while the rest is read).
+        """
+        return await self._read(lambda conn: reads.inbox_snapshot(conn, flt, sort, limit))
 
     async def inbox_rows(self, rowids: Sequence[int]) -> list[InboxRow]:
         """Rows for these keys, in the order given (keys of deleted incidents are skipped)."""

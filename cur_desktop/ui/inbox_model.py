@@ -223,6 +223,17 @@ class InboxTableModel(QAbstractTableModel):
         self.endResetModel()
         self.keys_loaded.emit()
 
+    def complete_keys(self, view: ViewKeys) -> None:
+        """The full snapshot of a view whose head is shown: rows are appended below it (cache,
+        selection and scroll stay); if the head moved meanwhile, a refresh in place."""
+        count = self._pager.row_count
+        if not self._pager.continues(view.keys):
+            self.refresh_keys(view)
+        elif len(view.keys) > count:
+            self.beginInsertRows(QModelIndex(), count, len(view.keys) - 1)
+            self._pager.extend_keys(view.keys)
+            self.endInsertRows()
+
     def refresh_keys(self, view: ViewKeys) -> None:
         """Show a refreshed snapshot of the same view, keeping selection and scroll position."""
         count = self._pager.row_count
