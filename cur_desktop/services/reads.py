@@ -149,10 +149,10 @@ def inbox_rows_by_id(conn: Connection, incident_ids: Sequence[str]) -> list[Inbo
 
 
 def search(
-    conn: Connection, query: str, flt: InboxFilter | None, limit: int
+    conn: Connection, query: str, flt: InboxFilter | None, limit: int, snippets: int | None = None
 ) -> list[fts.SearchHit]:
-    """Full-text search, best first."""
-    return fts.search(conn, query, flt=flt, limit=limit)
+    """Full-text search, best first (snippets for the best ``snippets`` hits, default all)."""
+    return fts.search(conn, query, flt=flt, limit=limit, snippets=snippets)
 
 
 # --------------------------------------------------------------------------- one incident

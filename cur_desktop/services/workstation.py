@@ -549,10 +549,18 @@ class Workstation:
         return await self._read(lambda conn: reads.inbox_rows_by_id(conn, incident_ids))
 
     async def search(
-        self, query: str, flt: InboxFilter | None = None, *, limit: int = 50
+        self,
+        query: str,
+        flt: InboxFilter | None = None,
+        *,
+        limit: int = 50,
+        snippets: int | None = None,
     ) -> list[SearchHit]:
-        """Full-text search (Russian stemming), best first, with marked snippets."""
-        return await self._read(lambda conn: reads.search(conn, query, flt, limit))
+        """Full-text search (Russian stemming), best first, with marked snippets.
+
+        ``snippets``: only the best ``snippets`` hits get one (default: all).
+        """
+        return await self._read(lambda conn: reads.search(conn, query, flt, limit, snippets))
 
     async def incident(self, incident_id: str) -> IncidentDetail:
         """An incident with its answers, notes, draft, pending changes and history.

@@ -247,9 +247,10 @@ class InboxTableModel(QAbstractTableModel):
         self._snippets = dict(view.snippets)
         self._stems = view.stems
         self._timer_cache.clear()
+        where = self._pager.rows_of_keys({key for _column, key in kept if key is not None})
         moved: list[QModelIndex] = []
         for column, key in kept:
-            new_row = None if key is None else self._pager.row_of_key(key)
+            new_row = None if key is None else where.get(key)
             moved.append(QModelIndex() if new_row is None else self.createIndex(new_row, column))
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
