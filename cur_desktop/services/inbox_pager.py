@@ -65,10 +65,16 @@ class InboxPager:
         return len(keys) >= head and keys[:head] == self._keys
 
     def extend_keys(self, keys: array[int]) -> None:
-        """Show ``keys``, which :meth:`continue <continues>` the current ones: the cache and the
-        generation stay (cached pages hold the same rows)."""
+        """Show ``keys``, which :meth:`continue <continues>` the current ones: cached full pages
+        stay (they hold the same rows); the head's last, partial page is dropped, and pages in
+        flight are asked again (a new generation)."""
         if not self.continues(keys):
             raise ValueError("keys do not continue the current snapshot")
+        if len(self._keys) % self.page_size:  # the head's last page gains rows: read it again
+            self._pages.pop(len(self._keys) // self.page_size, None)
+        if self._in_flight:  # pages asked under the head's keys would come back short
+            self.generation += 1
+            self._in_flight.clear()
         self._keys = keys
         self._index = None
         self._bytes = None

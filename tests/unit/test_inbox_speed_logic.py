@@ -13,16 +13,29 @@ from cur_desktop.services.inbox_pager import InboxPager
 
 def test_the_rest_of_a_view_continues_its_head_and_keeps_the_cache() -> None:
     pager = InboxPager(page_size=3, max_pages=4)
-    pager.reset(array("q", [7, 3, 9]))
+    pager.reset(array("q", [7, 3, 9, 4]))
     generation = pager.generation
     pager.store_page(generation, 0, {7: {"k": 7}, 3: {"k": 3}, 9: {"k": 9}})
-    full = array("q", [7, 3, 9, 1, 8])
+    pager.store_page(generation, 1, {4: {"k": 4}})
+    full = array("q", [7, 3, 9, 4, 1, 8])
     assert pager.continues(full)
     pager.extend_keys(full)
-    assert pager.row_count == 5
-    assert pager.generation == generation  # pages of the head are still good
-    assert pager.row(1) == {"k": 3}
-    assert pager.row_of_key(8) == 4
+    assert pager.row_count == 6
+    assert pager.generation == generation  # nothing was in flight: pages stay good
+    assert pager.row(1) == {"k": 3}  # a full page of the head stays cached
+    assert pager.row(3) is None  # its partial last page is read again with the new rows
+    assert pager.take_wanted() == [1]
+    assert pager.row_of_key(8) == 5
+    # a page asked under the head's keys would come back short: a new generation
+    pager.reset(array("q", [7, 3]))
+    assert pager.row(0) is None
+    assert pager.take_wanted() == [0]
+    asked = pager.generation
+    pager.extend_keys(array("q", [7, 3, 9]))
+    assert pager.generation == asked + 1
+    assert pager.store_page(asked, 0, {7: {"k": 7}, 3: {"k": 3}}) is None
+    assert pager.row(0) is None
+    assert pager.take_wanted() == [0]
     # a view that changed meanwhile does not continue the head
     assert not pager.continues(array("q", [3, 7, 9, 1]))
     assert not pager.continues(array("q", [7, 3]))
