@@ -160,6 +160,8 @@ class InboxPage(QWidget):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_in_place)
         self._changed_ids: set[str] = set()
+        self._refreshing = False
+        self._refresh_again = False
         self._counted_filter: InboxFilter | None = None
         self._closed = False
 
@@ -272,12 +274,29 @@ class InboxPage(QWidget):
         self._spawn(self._load(self._generation, in_place=False, recount=recount))
 
     def _refresh_in_place(self) -> None:
+        if self._refreshing:  # one refresh at a time; changes meanwhile make one more
+            self._refresh_again = True
+            return
+        self._refreshing = True
         self._generation += 1
         ids = list(self._changed_ids)
         self._changed_ids.clear()
-        self._spawn(self._changed(ids))
-        self._spawn(self._load(self._generation, in_place=True))
-        self.refresh_counts()
+        self._spawn(self._refresh(self._generation, ids))
+
+    async def _refresh(self, generation: int, ids: list[str]) -> None:
+        """Changed rows, the snapshot and the counts, one after the other (a long sync sends
+        a page of changes every fraction of a second: overlapping refreshes of a large view
+        would queue up on the reader pool and compete with the sync for the interpreter)."""
+        try:
+            await self._changed(ids)
+            await self._load(generation, in_place=True)
+            await self._counts()
+        finally:
+            self._refreshing = False
+            if self._refresh_again or self._changed_ids:
+                self._refresh_again = False
+                if not self._closed:
+                    self._refresh_timer.start()
 
     async def _read_keys(self, first: int | None) -> ViewKeys:
         return await self.reads.view_keys(
@@ -340,7 +359,8 @@ class InboxPage(QWidget):
     def on_incidents_changed(self, ids: list[str]) -> None:
         """Rows changed somewhere: refresh them and the snapshot soon (coalesced)."""
         self._changed_ids.update(ids)
-        self._refresh_timer.start()
+        if not self._refresh_timer.isActive():  # at most REFRESH_DELAY_MS after the first
+            self._refresh_timer.start()
 
     # ------------------------------------------------------------------ events
 
