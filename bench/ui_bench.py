@@ -358,10 +358,15 @@ async def _until(condition: Any, timeout: float) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _wait_idle(seconds: float = 0.3) -> None:
+async def _wait_idle(seconds: float = 0.3, page: Any = None) -> None:
+    """Let the window settle: ``seconds``, and with ``page`` until its reads are done (the rest
+    of a long view is read after its head is shown; the next step should not race it)."""
     import asyncio
 
     await asyncio.sleep(seconds)
+    if page is not None:
+        busy = page._tasks  # the benchmark looks inside
+        await _until(lambda: not busy and not page.model.pending_tasks(), 120)
 
 
 async def _interact(args: argparse.Namespace, marks: dict[str, float]) -> dict[str, Any]:
@@ -377,7 +382,7 @@ async def _interact(args: argparse.Namespace, marks: dict[str, float]) -> dict[s
     probe = _Probe(page)
     await asyncio.wait_for(probe.arm(need_keys=False), 60)
     marks["painted"] = time.time()
-    await _wait_idle(1.0)
+    await _wait_idle(1.0, page=page)
     rss_start = _rss_all()
     views = list(SavedView)
     switches: dict[str, list[float]] = {v.value: [] for v in views}
@@ -393,7 +398,7 @@ async def _interact(args: argparse.Namespace, marks: dict[str, float]) -> dict[s
             QTest.mouseClick(page.views.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
             switches[view.value].append(await asyncio.wait_for(painted, 60) - start)
             counts[view.value] = page.model.rowCount()
-            await _wait_idle()
+            await _wait_idle(page=page)
     # back to «Все» for search and scrolling
     if page.views.currentRow() != views.index(SavedView.ALL):
         painted = probe.arm(need_keys=True)
@@ -413,11 +418,11 @@ async def _interact(args: argparse.Namespace, marks: dict[str, float]) -> dict[s
             _type_char(page.search, query[-1])
             searches[query].append(await asyncio.wait_for(painted, 60) - start)
             hits[query] = page.model.rowCount()
-            await _wait_idle()
+            await _wait_idle(page=page)
             painted = probe.arm(need_keys=True)
             page.search.clear()
             await asyncio.wait_for(painted, 60)
-            await _wait_idle()
+            await _wait_idle(page=page)
     # the whole of «Все» must be there before scrolling to its end (its head is shown first)
     await _until(lambda: page.model.rowCount() >= args.count, 120)
     scrolls: list[float] = []

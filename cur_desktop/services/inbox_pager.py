@@ -171,13 +171,20 @@ class InboxPager:
         self._in_flight.discard(page)
 
     def forget_keys(self, keys: Iterable[int]) -> list[int]:
-        """Drop cached rows of ``keys``; return the display rows to refetch and repaint."""
+        """Drop cached rows of ``keys``; return the display rows to refetch and repaint.
+
+        Only the cached pages are looked at (at most ``max_pages × page_size`` keys): a sync
+        page of a thousand changes costs no lookup through the whole view.
+        """
+        changed = set(keys)
         rows: list[int] = []
-        for row in self.rows_of_keys(keys).values():
-            page = self.page_of(row)
-            cached = self._pages.pop(page, None)
-            if cached is not None:
-                rows.append(row)
+        for page in list(self._pages):
+            start = page * self.page_size
+            page_keys = self._keys[start : start + self.page_size]
+            hits = [start + offset for offset, key in enumerate(page_keys) if key in changed]
+            if hits:
+                del self._pages[page]
+                rows.extend(hits)
         return sorted(rows)
 
     def cached_rows(self) -> int:
