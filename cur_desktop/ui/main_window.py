@@ -153,17 +153,14 @@ class MainWindow(QMainWindow):
         self.spawn(self._load_attention())
         # the inbox first: the other pages start reading once it has shown rows (or is empty)
         self.supervision.attach(ws, info)
-<<<<<<< HEAD
         self.inbox.model.page_loaded.connect(self._start_other_pages)
         self.inbox.model.keys_loaded.connect(self._on_first_keys)
         QTimer.singleShot(START_OTHER_PAGES_MS, self._start_other_pages)
-        self._on_tab_changed(self.tabs.currentIndex())
-=======
         if info.role is Role.ADMIN:
             self.admin_page = AdminPage(self)
             self.tabs.addTab(self.admin_page, self.tr("Administration"))
             self.admin_page.attach(ws.administration(), info.region_code)
->>>>>>> main
+        self._on_tab_changed(self.tabs.currentIndex())
         self.inbox.table.setFocus()
 
     def _on_first_keys(self) -> None:
