@@ -39,6 +39,7 @@ class SyncStatusBar(QStatusBar):
         self.sync_label.setObjectName("syncLabel")
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(260)
+        self.progress.setMinimumWidth(180)  # «300 000 / 300 000» on one line
         self.progress.setTextVisible(True)
         self.progress.hide()
         self.attention = QPushButton(self)
