@@ -32,6 +32,7 @@ from cur_desktop.domain.enums import AnswerKind, Role
 from cur_desktop.services.answer_templates import TemplateContext
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
+from cur_desktop.services.supervision import DrillCriterion
 from cur_desktop.services.timers import promise_date
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.window_reads import WindowReads
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.supervision.board, self.tr("Deadlines"))
         self.tabs.addTab(self.supervision.statistics_holder, self.tr("Statistics"))
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.supervision.inbox_requested.connect(self.show_drill)
         self.setCentralWidget(self.tabs)
         self.status = SyncStatusBar(self)
         self.setStatusBar(self.status)
@@ -178,6 +180,14 @@ class MainWindow(QMainWindow):
         self.supervision.start()
         if self.tabs.widget(index) is self.supervision.statistics_holder:
             self.supervision.statistics.show()  # built on first use (pyqtgraph)
+
+    def show_drill(self, criteria: list[DrillCriterion]) -> None:
+        """A drill-down of the statistics: the Входящие tab filtered to exactly its incidents."""
+        if self.inbox is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        self.inbox.show_drill(criteria)
+        self.inbox.table.setFocus()
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         """Run a coroutine on the loop, keep it alive, log its failure."""
