@@ -428,6 +428,28 @@ RU: dict[str, str] = {
     "Signing in and fetching the data…": "Вхожу и получаю данные…",
     "%1 of %2": "%1 из %2",
     "Sign in to start work.": "Войдите, чтобы начать работу.",
+    # EvidenceStrip, EvidenceController (issue 9: evidence)
+    "Evidence (photos, acts):": "Доказательства (фото, акты):",
+    "Attach photo or act…": "Прикрепить фото или акт…",
+    "Remove": "Убрать",
+    "Drop photos (JPEG, PNG) or scanned acts (PDF) here": (
+        "Перетащите сюда фото (JPEG, PNG) или скан акта (PDF)"
+    ),
+    "PHOTO": "ФОТО",
+    "not sent": "не отправлено",
+    "waiting for upload": "ожидает загрузки",
+    "uploaded %1%": "загружено %1%",
+    "uploaded": "загружено",
+    "on the server": "на сервере",
+    "refused": "отклонено",
+    "%1 KB": "%1 КБ",
+    "%1 MB": "%1 МБ",
+    "Attached by %1": "Прикрепил(а) %1",
+    "Attach photo or act": "Прикрепить фото или акт",
+    "Photos and acts (*.jpg *.jpeg *.png *.pdf);;All files (*)": (
+        "Фото и акты (*.jpg *.jpeg *.png *.pdf);;Все файлы (*)"
+    ),
+    "Not attached: %1": "Не прикреплено: %1",
     # AboutDialog, WindowSession's Help menu (issue 12)
     "About the program": "О программе",
     "Version": "Версия",

@@ -32,6 +32,7 @@ from cur_desktop.domain.enums import (
     Source,
     Status,
 )
+from cur_desktop.domain.evidence import MAX_ATTACHMENTS_PER_ANSWER
 
 API_PREFIX = "/api/v1"
 MAX_TEXT_BYTES = 64 * 1024
@@ -224,6 +225,8 @@ class AnswerAddArgs(_Strict):
     kind: AnswerKind
     state: AnswerState = AnswerState.DRAFT
     text: LimitedText
+    attachment_ids: list[UUID] = Field(default_factory=list, max_length=MAX_ATTACHMENTS_PER_ANSWER)
+    """Evidence files of the answer; they are uploaded after it (contract/attachments.py)."""
 
 
 class AnswerSetStateArgs(_Strict):

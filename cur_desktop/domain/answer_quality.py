@@ -18,7 +18,10 @@ Rules (public answers only; an internal note is never checked):
 * ``TOO_LONG`` — longer than ``MAX_CHARS`` characters;
 * ``RATING_WITHOUT_SOLUTION`` — asks for a rating although nothing was solved (an interim
   answer, or a text that says the problem could not be solved);
-* ``NO_EVIDENCE`` — says work was done but mentions no photo or act;
+* ``NO_EVIDENCE`` — says work was done but offers no proof: when the caller says how many
+  files are attached (``attachments``), none is attached (a photo or act only mentioned in
+  the text does not count; one attached file is enough whatever the text says); when it does
+  not say, the text mentions no photo or act;
 * ``UNFILLED_PLACEHOLDER`` — a template ``{variable}`` was left in the text.
 """
 
@@ -142,8 +145,12 @@ def _span(match: re.Match[str] | None, code: FindingCode) -> Finding | None:
     return Finding(code, match.start(), match.end())
 
 
-def check_answer(text: str, kind: AnswerKind) -> list[Finding]:
-    """Return the findings of ``text`` as an answer of ``kind`` (empty: nothing to say)."""
+def check_answer(text: str, kind: AnswerKind, *, attachments: int | None = None) -> list[Finding]:
+    """Return the findings of ``text`` as an answer of ``kind`` (empty: nothing to say).
+
+    ``attachments``: how many evidence files go with the answer (``None``: not known, the
+    text alone decides ``NO_EVIDENCE``).
+    """
     if not kind.is_public:
         return []
     findings: list[Finding] = []
@@ -171,7 +178,8 @@ def check_answer(text: str, kind: AnswerKind) -> list[Finding]:
         assert found is not None
         findings.append(found)
     done = _WORK_DONE.search(text)
-    if done is not None and kind is not AnswerKind.INTERIM and _EVIDENCE.search(text) is None:
+    unproven = _EVIDENCE.search(text) is None if attachments is None else attachments == 0
+    if done is not None and kind is not AnswerKind.INTERIM and unproven:
         found = _span(done, FindingCode.NO_EVIDENCE)
         assert found is not None
         findings.append(found)

@@ -2,7 +2,8 @@
 
 uvicorn starts each worker in a fresh process and builds the application by import string, so
 the settings travel in the environment: ``CUR_SERVER_DB_URL`` (the database) and
-``CUR_SERVER_MIN_CLIENT_PROTOCOL`` (see :mod:`cur_desktop.server.protocol`), both set by
+``CUR_SERVER_MIN_CLIENT_PROTOCOL`` (see :mod:`cur_desktop.server.protocol`) and
+``CUR_SERVER_DATA_DIR`` (evidence files), set by
 ``cur-server serve`` before it starts the workers.
 """
 
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.server.db import Database
+from cur_desktop.server.evidence_store import DATA_DIR_ENV
+from cur_desktop.server.settings import ServerSettings
 from cur_desktop.server.web_app import create_app
 
 DB_URL_ENV = "CUR_SERVER_DB_URL"
@@ -29,4 +33,6 @@ def app_from_environment() -> FastAPI:
     )
     db = Database(os.environ[DB_URL_ENV])
     minimum = int(os.environ.get(MIN_CLIENT_ENV, MIN_CLIENT_PROTOCOL))
-    return create_app(db, min_client_protocol=minimum)
+    data_dir = os.environ.get(DATA_DIR_ENV)
+    settings = ServerSettings(data_dir=Path(data_dir) if data_dir else None)
+    return create_app(db, settings, min_client_protocol=minimum)

@@ -36,8 +36,9 @@ from cur_desktop.server import admin, auth, reference_import
 from cur_desktop.server.admin import AdminScope
 from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
+from cur_desktop.server.evidence_store import DATA_DIR_ENV
 from cur_desktop.server.migrate import SchemaTooNewError, check_schema_not_newer, upgrade
-from cur_desktop.server.settings import utc_now
+from cur_desktop.server.settings import ServerSettings, utc_now
 from cur_desktop.server.web_app import create_app
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=int(os.environ.get(MIN_CLIENT_ENV, MIN_CLIENT_PROTOCOL)),
         help="самая старая версия протокола клиентов, которую сервер ещё обслуживает",
+    )
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="каталог файлов-вложений (по умолчанию рядом с файлом SQLite)",
     )
     seed = with_db(commands.add_parser("seed-demo", help="заполнить демонстрационными данными"))
     seed.add_argument("--regions", type=int, default=3, help="сколько регионов (1–7)")
@@ -268,6 +275,8 @@ def _serve(db: Database, args: argparse.Namespace) -> int:
         # Each worker is a new process that builds the application from the environment.
         os.environ[DB_URL_ENV] = db.engine.url.render_as_string(hide_password=False)
         os.environ[MIN_CLIENT_ENV] = str(args.min_client_protocol)
+        if args.data_dir is not None:
+            os.environ[DATA_DIR_ENV] = str(args.data_dir.resolve())
         db.dispose()
         uvicorn.run(
             "cur_desktop.server.asgi:app_from_environment",
@@ -279,7 +288,8 @@ def _serve(db: Database, args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=3,
         )
         return 0
-    app = create_app(db, min_client_protocol=args.min_client_protocol)
+    settings = ServerSettings(data_dir=args.data_dir)
+    app = create_app(db, settings, min_client_protocol=args.min_client_protocol)
     uvicorn.run(
         app,
         host=args.host,

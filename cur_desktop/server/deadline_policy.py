@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import (
@@ -42,7 +42,9 @@ def _calendar(region_code: str) -> BusinessCalendar:
     return BusinessCalendar(refdata.region_by_code(region_code).timezone)
 
 
+@lru_cache(maxsize=8192)
 def _rule(region_code: str, source: Source, topic_code: str | None, priority: Priority) -> SlaRule:
+    """The SLA rule that applies (cached: resolving it re-reads the reference paths)."""
     return refdata.sla_policy_for_region(region_code).rule_for(source, topic_code, priority)
 
 

@@ -43,6 +43,15 @@ class ErrorResponse(BaseModel):
     detail: str
 
 
+class UploadErrorResponse(BaseModel):
+    """Body of a refused evidence upload: the reason and, where it helps, where to resume."""
+
+    model_config = ConfigDict(frozen=True)
+
+    detail: str
+    offset: int | None = None
+
+
 class FieldError(BaseModel):
     """One problem of a request that did not validate."""
 

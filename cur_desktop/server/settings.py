@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cur_desktop.server.throttle import ThrottlePolicy
 
@@ -26,3 +27,5 @@ class ServerSettings:
     login_throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     heartbeat_seconds: float = 15.0
     clock: Callable[[], datetime] = field(default=utc_now)
+    data_dir: Path | None = None
+    """Where uploaded evidence is kept (``None``: see ``server/evidence_store.py``)."""

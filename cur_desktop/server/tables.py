@@ -214,6 +214,32 @@ class Meta(Base):
     compaction_horizon: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class Attachment(Base):
+    """Evidence (photo, scanned act) of an answer: a resumable upload and, once complete, a file.
+
+    ``received`` counts the bytes stored so far; ``seq`` is given when the upload completes
+    (the listing ``GET /attachments`` reads complete rows with ``seq > after``). The file lives
+    under the server's data directory (``server/evidence_store.py``), never in the database.
+    """
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_region_seq", "region_code", "seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(10))
+    incident_id: Mapped[str] = mapped_column(String(36), index=True)
+    answer_id: Mapped[str | None] = mapped_column(String(36))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    author: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class AuditEntry(Base):
     """One administration action (user or reference change): never updated, never deleted.
 

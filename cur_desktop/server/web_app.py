@@ -18,11 +18,13 @@ from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.server.admin_api import router as admin_router
 from cur_desktop.server.api import router
 from cur_desktop.server.db import Database
+from cur_desktop.server.evidence_store import EvidenceStore, default_data_dir
 from cur_desktop.server.limits import BodySizeLimitMiddleware, JsonDepthLimitMiddleware
 from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.protocol import ProtocolVersionMiddleware
 from cur_desktop.server.settings import ServerSettings
 from cur_desktop.server.throttle import LoginThrottle
+from cur_desktop.server.upload_api import upload_router
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,9 @@ def create_app(
     app.state.settings = settings
     app.state.broker = broker
     app.state.login_throttle = LoginThrottle(settings.login_throttle)
+    app.state.evidence_store = EvidenceStore(settings.data_dir or default_data_dir(db.url))
     app.include_router(router)
+    app.include_router(upload_router)
     app.include_router(admin_router)
     # Level 6 (zlib's default) instead of Starlette's 9: compressing a pull page takes half the
     # CPU (level 9 was ~45 us of the server's ~130 us an incident) for ~2 % more bytes

@@ -44,7 +44,7 @@ from cur_desktop.services.outcomes import (
     Changes,
     OperationError,
 )
-from cur_desktop.storage import drafts, localstate, outbox, sync_state
+from cur_desktop.storage import attachments, drafts, localstate, outbox, sync_state
 from cur_desktop.storage.tables import executor_table, municipality_table
 
 log = logging.getLogger(__name__)
@@ -137,20 +137,20 @@ def _add_answer(
     text: str,
     *,
     now: datetime,
+    with_evidence: bool = False,
 ) -> tuple[str, int]:
+    """Record ``answer.add``; ``with_evidence``: the incident's draft attachments go with it."""
     answer_id = str(uuid.uuid4())
-    mutation_id = _record(
-        conn,
-        wire.MutationName.ANSWER_ADD,
-        {
-            "id": answer_id,
-            "incident_id": incident_id,
-            "kind": kind.value,
-            "state": state.value,
-            "text": text,
-        },
-        now,
-    )
+    args: dict[str, Any] = {
+        "id": answer_id,
+        "incident_id": incident_id,
+        "kind": kind.value,
+        "state": state.value,
+        "text": text,
+    }
+    if with_evidence and (evidence := attachments.bind_drafts(conn, incident_id, answer_id)):
+        args["attachment_ids"] = evidence
+    mutation_id = _record(conn, wire.MutationName.ANSWER_ADD, args, now)
     return answer_id, mutation_id
 
 
@@ -534,7 +534,7 @@ def send_answer(
         )
     body = _clean_text(text, "Ответ")
     state = AnswerState.ON_APPROVAL if for_approval else AnswerState.PUBLISHED
-    _, mid = _add_answer(conn, key, kind, state, body, now=now)
+    _, mid = _add_answer(conn, key, kind, state, body, now=now, with_evidence=True)
     ids = [mid]
     drafts.delete_draft(conn, key)
     if not for_approval:

@@ -56,9 +56,10 @@ from cur_desktop.domain.enums import (
     Source,
     Status,
 )
-from cur_desktop.services import operations, reads, supervision, timers
+from cur_desktop.services import evidence, operations, reads, supervision, timers
 from cur_desktop.services.administration import Administration
 from cur_desktop.services.outcomes import (
+    CODE_INVALID,
     CODE_NOT_CONNECTED,
     CODE_NOT_FOUND,
     CODE_SYNC_FAILED,
@@ -80,6 +81,7 @@ from cur_desktop.services.views import (
     PendingChange,
     SessionInfo,
 )
+from cur_desktop.storage import attachments as attachments_store
 from cur_desktop.storage import outbox, sync_state
 from cur_desktop.storage.database import DbReaders, DbWriter, open_engine
 from cur_desktop.storage.inbox import InboxFilter, InboxSort, PageCursor
@@ -89,6 +91,7 @@ from cur_desktop.storage.stats import MunicipalityStats, PeriodStats
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import SyncClientError
 from cur_desktop.sync.events import DataChanged, SyncEvent
+from cur_desktop.sync.evidence_upload import EvidenceSync
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import RetryPolicy, SyncCounts, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
@@ -102,6 +105,13 @@ TransportFactory = Callable[[str, str | None], SyncTransport]
 """``(server_url, token) -> SyncTransport``; tests pass one to route through a fault proxy."""
 
 DEFAULT_READERS = 2
+
+
+def _attach(
+    conn: Connection, incident_id: str, copied: evidence.CopiedFile, now: datetime
+) -> Changes:
+    evidence.add_draft(conn, incident_id, copied, now)
+    return Changes.local([incident_id], [])
 
 
 def _utc_now() -> datetime:
@@ -488,6 +498,65 @@ class Workstation:
                 conn, incident_id, kind, text, now, for_approval=for_approval, outcome=outcome
             )
         )
+
+    # ------------------------------------------------------------------ evidence
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Where the profile keeps evidence files (``attachments/``)."""
+        return self.profile.directory / "attachments"
+
+    async def attach_file(self, incident_id: str, source: Path) -> Changes:
+        """Check ``source`` and copy it into the profile as evidence of the answer being written.
+
+        The copy and its SHA-256 run in a worker thread; the row is written by the writer.
+        The attachment goes with the next answer sent for the incident (``send_answer``).
+        """
+        copied = await asyncio.to_thread(evidence.copy_into_profile, source, self.attachments_dir)
+        try:
+            return await self._operate(lambda conn, now: _attach(conn, incident_id, copied, now))
+        except BaseException:
+            (self.attachments_dir / copied.local_name).unlink(missing_ok=True)
+            raise
+
+    async def remove_attachment(self, attachment_id: str) -> Changes:
+        """Remove an attachment that has not been sent (its copy in the profile too)."""
+
+        def remove(conn: Connection, _now: datetime) -> Changes:
+            found = attachments_store.remove_draft(conn, attachment_id)
+            if found is None:
+                raise OperationError("Отправленное вложение удалить нельзя", CODE_INVALID)
+            if found.local_name:
+                (self.attachments_dir / found.local_name).unlink(missing_ok=True)
+            return Changes.local([found.incident_id], [])
+
+        return await self._operate(remove)
+
+    @property
+    def evidence_sync(self) -> EvidenceSync | None:
+        """The sync engine's evidence uploader (chunk size, progress callback); ``None`` offline."""
+        return None if self._syncer is None else self._syncer.evidence
+
+    async def attachment_file(self, attachment_id: str) -> Path:
+        """The attachment's file in the profile, downloaded from the server first if needed."""
+        row = await self._read(lambda conn: attachments_store.get(conn, attachment_id))
+        if row is None:
+            raise OperationError("Вложение не найдено", CODE_NOT_FOUND)
+        if row.local_name and (self.attachments_dir / row.local_name).exists():
+            return self.attachments_dir / row.local_name
+        if self._syncer is None:
+            raise OperationError(
+                "Файл есть только на сервере: войдите на сервер ЦУР.", CODE_NOT_CONNECTED
+            )
+        try:
+            return await self._syncer.evidence.download(row)
+        except SyncClientError as exc:
+            raise OperationError(exc.message, CODE_SYNC_FAILED) from exc
+
+    async def attachments(self, incident_id: str) -> list[evidence.AttachmentView]:
+        """Every attachment of the incident (drafts, sent, and pulled from the server)."""
+        rows = await self._read(lambda conn: attachments_store.for_incident(conn, incident_id))
+        return [evidence.view(row, self.attachments_dir) for row in rows]
 
     async def publish_answer(self, answer_id: str, *, outcome: Outcome = Outcome.SOLVED) -> Changes:
         """Publish an approved answer (and move the status forward as :meth:`send_answer`)."""

@@ -11,6 +11,7 @@ the central server's tables when both are imported in one process.
 * ``answer`` / ``answer_base`` mirror ``AnswerWire`` the same way.
 * ``outbox`` holds pending (or rejected) mutations; ``sync_state`` is a key/value store.
 * ``draft`` holds one answer draft per incident (local only, never pushed).
+* ``attachment`` holds evidence files of answers and their upload state (issue 9, evidence).
 * ``incident_fts`` (FTS5) is created by the first migration, not declared here.
 
 There are deliberately no foreign keys: pulled pages may carry rows whose parents arrive
@@ -203,6 +204,32 @@ class Draft(StoreModel, table=True):
     updated_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
 
 
+class Attachment(StoreModel, table=True):
+    """Evidence of an answer (a photo or a scanned act), kept in the profile's attachments/.
+
+    ``state``: ``draft`` (in the editor, removable), ``pending`` (the answer was sent; the file
+    waits for upload), ``uploading`` (``bytes_sent`` acknowledged by the server), ``uploaded``,
+    ``remote`` (metadata pulled from the server; ``local_name`` empty until downloaded),
+    ``failed`` (the server refused the file; ``error`` says why).
+    """
+
+    __tablename__ = "attachment"
+
+    id: str = Field(sa_type=Text, primary_key=True)
+    incident_id: str = Field(sa_type=Text, nullable=False, index=True)
+    answer_id: str | None = Field(default=None, sa_type=Text, nullable=True)
+    file_name: str = Field(sa_type=Text, nullable=False)
+    content_type: str = Field(sa_type=Text, nullable=False)
+    size: int = Field(sa_type=Integer, nullable=False)
+    sha256: str = Field(sa_type=Text, nullable=False)
+    local_name: str | None = Field(default=None, sa_type=Text, nullable=True)
+    state: str = Field(sa_type=Text, nullable=False, index=True)
+    bytes_sent: int = Field(default=0, sa_type=Integer, nullable=False)
+    error: str | None = Field(default=None, sa_type=Text, nullable=True)
+    author: str | None = Field(default=None, sa_type=Text, nullable=True)
+    created_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+
+
 class SyncState(StoreModel, table=True):
     """Key/value state of the sync engine (client_id, cursor, last_mutation_id, ...)."""
 
@@ -228,6 +255,7 @@ executor_table: Table = _table(Executor)
 outbox_table: Table = _table(Outbox)
 sync_state_table: Table = _table(SyncState)
 draft_table: Table = _table(Draft)
+attachment_table: Table = _table(Attachment)
 
 metadata = StoreModel.metadata
 

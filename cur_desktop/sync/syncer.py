@@ -62,6 +62,7 @@ from cur_desktop.sync.events import (
     Syncing,
     UpToDate,
 )
+from cur_desktop.sync.evidence_upload import EvidenceSync
 from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head, peek_total
 from cur_desktop.sync.transport import SyncTransport, parse_json_page
 
@@ -70,6 +71,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RETRYABLE = (NetworkError, ServerUnavailableError)
+RoundHook = Callable[[], Awaitable[frozenset[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,11 @@ class SyncEngine:
         committed from then on pokes this engine); cleared when the stream drops."""
         self._poke: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
+        self.evidence = EvidenceSync(self.engine, self.writer, transport)
+        self.evidence.on_change = lambda ids: self._emit_data(DataChanged(ids, pulled=True))
+        self.round_hooks: list[RoundHook] = [self.evidence.run_round]
+        """Run after push and pull in every round (evidence uploads: sync/evidence_upload.py);
+        each returns the incidents it changed locally."""
 
     # ------------------------------------------------------------------ events
 
@@ -431,6 +438,9 @@ class SyncEngine:
                 status = await self.status()
                 self._emit(Syncing(up=status.pending, down=0))
                 pushed, rejected, pulled = await self._push_and_pull()
+                for hook in self.round_hooks:
+                    if touched := await hook():
+                        self._emit_data(DataChanged(touched, pulled=True))
             except NetworkError:
                 self._emit(Offline())
                 raise

@@ -187,13 +187,15 @@ class SyncTransport:
         json_body: Any = None,
         params: dict[str, Any] | None = None,
         accept: str | None = None,
+        content: bytes | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """Send one request and read the whole body; map transport failures to our errors."""
-        headers = self._headers()
+        headers = {**self._headers(), **(extra_headers or {})}
         if accept is not None:
             headers["Accept"] = accept
         request = self._client.build_request(
-            method, path, json=json_body, params=params, headers=headers
+            method, path, json=json_body, params=params, headers=headers, content=content
         )
         try:
             response = await self._client.send(request, stream=True)
@@ -240,6 +242,26 @@ class SyncTransport:
         raise RequestRefusedError(message, status)
 
     # ------------------------------------------------------------------ API
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """One authenticated request of another module's API (evidence uploads); the answer is
+        read whole and NOT checked: see :meth:`raise_for_status`."""
+        return await self._request(
+            method, path, json_body=json_body, params=params, content=content, extra_headers=headers
+        )
+
+    def raise_for_status(self, response: httpx.Response) -> None:
+        """Map a refusal to the sync errors (5xx, 401, 426, other 4xx with the server's text)."""
+        self._raise_for_status(response)
 
     async def login(self, login: str, password: str) -> TokenResponse:
         """Log in; on success the token is kept for the following requests."""

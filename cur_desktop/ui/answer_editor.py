@@ -4,17 +4,25 @@ The draft is saved locally while the operator types: after ``IDLE_SAVE_MS`` with
 and in any case ``MAX_UNSAVED_MS`` after the first unsaved keystroke, so a killed process loses
 at most the last two seconds of typing. The quality check runs as the text changes (findings are
 listed with their Russian explanation) and again before sending: findings ask for a
-confirmation, they do not forbid sending. When the incident changed on the server since the
-editor opened (a colleague answered), a banner says so.
+confirmation, they do not forbid sending; the files attached as evidence (thumbnails under the
+text: button or drag and drop) count for the "no proof" rule. When the incident changed on the
+server since the editor opened (a colleague answered), a banner says so.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -32,6 +40,8 @@ from PySide6.QtWidgets import (
 from cur_desktop.domain.answer_quality import Finding, check_answer
 from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services.answer_templates import TemplateContext, fill_variables, templates_for
+from cur_desktop.services.evidence import AttachmentView
+from cur_desktop.ui.evidence_strip import EvidenceStrip
 from cur_desktop.ui.labels import answer_kind_title
 from cur_desktop.ui.quality_texts import explain
 
@@ -76,6 +86,9 @@ class AnswerEditor(QWidget):
             self.tr("Write the answer here or insert a template. The draft is saved as you type.")
         )
         self.text.textChanged.connect(self._on_text_changed)
+        self.evidence = EvidenceStrip(self, editable=True)
+        self.evidence.setObjectName("editorEvidence")
+        self.text.viewport().installEventFilter(self)  # files dropped on the text attach
         self.findings = QListWidget(self)
         self.findings.setMaximumHeight(96)
         self.findings.setWordWrap(True)
@@ -99,6 +112,7 @@ class AnswerEditor(QWidget):
         layout.addWidget(self.banner)
         layout.addLayout(top)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.evidence)
         layout.addWidget(self.findings)
         layout.addLayout(bottom)
         self._idle = QTimer(self)
@@ -164,6 +178,20 @@ class AnswerEditor(QWidget):
         """The answer kind chosen."""
         return AnswerKind(str(self.kind.currentData()))
 
+    def set_attachments(self, items: Sequence[AttachmentView]) -> None:
+        """Show the files that go with the answer being written; the check counts them."""
+        self.evidence.set_items(items)
+        if self.incident_id is not None:
+            self.run_check()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Files dragged onto the text are attached, not pasted as their paths."""
+        if isinstance(event, QDragEnterEvent) and self.evidence.accept_drag(event):
+            return True
+        if isinstance(event, QDropEvent) and self.evidence.take_drop(event):
+            return True
+        return super().eventFilter(watched, event)
+
     # ------------------------------------------------------------------ templates
 
     def _refill_templates(self) -> None:
@@ -218,7 +246,10 @@ class AnswerEditor(QWidget):
     def run_check(self) -> list[Finding]:
         """Check the text now and list the findings."""
         text = self.text.toPlainText()
-        found = check_answer(text, self.current_kind()) if text.strip() else []
+        attached = len(self.evidence.items)
+        found = (
+            check_answer(text, self.current_kind(), attachments=attached) if text.strip() else []
+        )
         self.findings.clear()
         for finding in found:
             item = QListWidgetItem("⚠ " + explain(finding.code))

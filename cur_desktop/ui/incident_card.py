@@ -30,6 +30,7 @@ from cur_desktop.services.views import ChangeState, HistoryEntry, IncidentDetail
 from cur_desktop.services.window_reads import Reference
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.answer_editor import AnswerEditor
+from cur_desktop.ui.evidence_strip import EvidenceStrip
 from cur_desktop.ui.labels import priority_title, source_title, status_title
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,10 @@ class IncidentCard(QWidget):
         history_layout.setContentsMargins(0, 0, 0, 0)
         history_layout.addWidget(QLabel(self.tr("History:"), history_box))
         history_layout.addWidget(self.history)
+        self.evidence = EvidenceStrip(history_box, editable=False)
+        self.evidence.setObjectName("cardEvidence")
+        self.evidence.hide()
+        history_layout.addWidget(self.evidence)
         posts.addWidget(post_box)
         posts.addWidget(history_box)
         upper_layout.addWidget(posts, 1)

@@ -40,6 +40,7 @@ from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.admin_page import AdminPage
 from cur_desktop.ui.attention_panel import AttentionPanel
 from cur_desktop.ui.bridge import CoreBridge
+from cur_desktop.ui.evidence_controller import EvidenceController
 from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
@@ -110,6 +111,9 @@ class MainWindow(QMainWindow):
         self.card.classify_requested.connect(self._on_classify)
         self.card.editor.draft_changed.connect(self._on_draft_changed)
         self.card.editor.send_requested.connect(self._on_send)
+        self.evidence = EvidenceController(
+            self.card, self.spawn, lambda: self.ws, self._show_message
+        )
         self.bridge.core_event.connect(self._on_core_event)
         self.bridge.incidents_changed.connect(self._on_incidents_changed)
         self._ticker = QTimer(self)
@@ -306,6 +310,7 @@ class MainWindow(QMainWindow):
             draft_kind=None if draft is None else draft.kind,
             draft_text="" if draft is None else draft.text,
         )
+        await self.evidence.load(incident_id)
 
     async def _reload_card(self, incident_id: str, *, from_event: bool) -> None:
         assert self.ws is not None
@@ -316,6 +321,7 @@ class MainWindow(QMainWindow):
         if self.card.detail is None or str(self.card.detail.incident.id) != incident_id:
             return
         self.card.show_detail(detail)
+        await self.evidence.load(incident_id)
         opened = self._open_version.get(incident_id)
         if from_event and opened is not None and detail.incident.version > opened:
             others = [a.author for a in detail.answers if a.author != self.login]

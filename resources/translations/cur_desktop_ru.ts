@@ -497,6 +497,80 @@ Please send it to technical support.</source>
     </message>
 </context>
 <context>
+    <name>EvidenceController</name>
+    <message>
+        <source>Not attached: %1</source>
+        <translation>Не прикреплено: %1</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceStrip</name>
+    <message>
+        <source>Evidence (photos, acts):</source>
+        <translation>Доказательства (фото, акты):</translation>
+    </message>
+    <message>
+        <source>Attach photo or act…</source>
+        <translation>Прикрепить фото или акт…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Убрать</translation>
+    </message>
+    <message>
+        <source>Drop photos (JPEG, PNG) or scanned acts (PDF) here</source>
+        <translation>Перетащите сюда фото (JPEG, PNG) или скан акта (PDF)</translation>
+    </message>
+    <message>
+        <source>PHOTO</source>
+        <translation>ФОТО</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>не отправлено</translation>
+    </message>
+    <message>
+        <source>waiting for upload</source>
+        <translation>ожидает загрузки</translation>
+    </message>
+    <message>
+        <source>uploaded %1%</source>
+        <translation>загружено %1%</translation>
+    </message>
+    <message>
+        <source>uploaded</source>
+        <translation>загружено</translation>
+    </message>
+    <message>
+        <source>on the server</source>
+        <translation>на сервере</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>отклонено</translation>
+    </message>
+    <message>
+        <source>%1 KB</source>
+        <translation>%1 КБ</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 МБ</translation>
+    </message>
+    <message>
+        <source>Attached by %1</source>
+        <translation>Прикрепил(а) %1</translation>
+    </message>
+    <message>
+        <source>Attach photo or act</source>
+        <translation>Прикрепить фото или акт</translation>
+    </message>
+    <message>
+        <source>Photos and acts (*.jpg *.jpeg *.png *.pdf);;All files (*)</source>
+        <translation>Фото и акты (*.jpg *.jpeg *.png *.pdf);;Все файлы (*)</translation>
+    </message>
+</context>
+<context>
     <name>FigureCard</name>
     <message>
         <source>%1 (%2: %3)</source>

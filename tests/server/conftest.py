@@ -23,6 +23,7 @@ from cur_desktop.server.security import token_digest
 from cur_desktop.server.settings import ServerSettings
 from cur_desktop.server.tables import (
     Answer,
+    Attachment,
     Client,
     Executor,
     Incident,
@@ -147,7 +148,7 @@ def _reset(backend: Backend) -> None:
     with backend.db.write() as session:
         kept = [token_digest(t) for t in backend.tokens.values()]
         session.execute(delete(Token).where(Token.token_hash.not_in(kept)))
-        for table in (Answer, Incident, Municipality, Executor, Client):
+        for table in (Attachment, Answer, Incident, Municipality, Executor, Client):
             session.execute(delete(table))
         session.execute(update(SeqCounter).values(value=backend.seq_after_users))
         session.execute(update(Meta).values(compaction_horizon=0))
@@ -233,10 +234,11 @@ class Api:
 
 
 @pytest.fixture
-def api(backend: Backend) -> Iterator[Api]:
-    """A fresh server state (users kept) behind a TestClient."""
+def api(backend: Backend, tmp_path: Path) -> Iterator[Api]:
+    """A fresh server state (users kept) behind a TestClient; evidence files in ``tmp_path``."""
     _reset(backend)
     clock = Clock()
-    app = create_app(backend.db, ServerSettings(clock=clock, max_body_bytes=2 * 1024 * 1024))
+    settings = ServerSettings(clock=clock, max_body_bytes=2 * 1024 * 1024, data_dir=tmp_path)
+    app = create_app(backend.db, settings)
     with TestClient(app) as client:
         yield Api(client=client, db=backend.db, clock=clock, _tokens=backend.tokens)

@@ -17,6 +17,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
+import pytest
+from sqlalchemy import text
+
+from cur_desktop.server import ratings
 from cur_desktop.server.tables import Incident
 from tests.server.conftest import API, Api
 
@@ -118,3 +122,14 @@ def test_refusals(api: Api) -> None:
     )
     assert empty.status_code == 200
     assert empty.json()["rows"] == []
+
+
+def test_ratings_run_without_jit_on_postgres(api: Api) -> None:
+    """At national volume JIT compilation cost ~3.9 s of a 0.6 s statement (docs/SCALING.md)."""
+    if not api.db.is_postgres:
+        pytest.skip("JIT is a PostgreSQL setting")
+    with api.db.snapshot() as session:
+        ratings.compute(session, "2026-03", datetime(2026, 4, 1, tzinfo=UTC))
+        assert session.execute(text("SHOW jit")).scalar_one() == "off"
+    with api.db.snapshot() as session:  # SET LOCAL: the next transaction is back to the default
+        assert session.execute(text("SHOW jit")).scalar_one() == "on"

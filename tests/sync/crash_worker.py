@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -42,20 +42,10 @@ from cur_desktop.sync import syncer as syncer_module
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import RetryPolicy, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
+from tests.helpers.journal import Journal
 
 MODES = ("write", "pull", "sync", "push-hang")
 BIG_PAGE = 5_000
-
-
-class _Journal:
-    """Append-only text journal, flushed after every line (survives a SIGKILL of this process)."""
-
-    def __init__(self, path: Path) -> None:
-        self._file: IO[str] = path.open("a", encoding="utf-8", buffering=1)
-
-    def line(self, text: str) -> None:
-        self._file.write(text + "\n")
-        self._file.flush()
 
 
 class _HangAfterPush(SyncTransport):
@@ -68,7 +58,7 @@ class _HangAfterPush(SyncTransport):
         return response
 
 
-def _install_apply_markers(journal: _Journal) -> None:
+def _install_apply_markers(journal: Journal) -> None:
     """Mark the start and end of every page application (runs on the writer thread)."""
     original = syncer_module.apply_page
 
@@ -82,7 +72,7 @@ def _install_apply_markers(journal: _Journal) -> None:
     syncer_module.apply_page = marked
 
 
-async def _record_one(sync: SyncEngine, rng: random.Random, journal: _Journal) -> None:
+async def _record_one(sync: SyncEngine, rng: random.Random, journal: Journal) -> None:
     incident_ids = await sync.writer.run(
         lambda conn: [str(r[0]) for r in conn.execute(select(incident_table.c.id))]
     )
@@ -122,7 +112,7 @@ def _reset_cursor(conn: Connection) -> None:
 
 async def _run(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
-    journal = _Journal(Path(args.journal))
+    journal = Journal(Path(args.journal))
     _install_apply_markers(journal)
     profile = Profile(Path(args.profile))
     store = open_engine(profile.db_path)

@@ -117,3 +117,19 @@ def test_fragment_spans_point_at_the_phrase() -> None:
 def test_a_rating_request_after_a_solution_is_fine() -> None:
     text = GOOD_FINAL + " Оцените, пожалуйста, наш ответ."
     assert FindingCode.RATING_WITHOUT_SOLUTION not in codes(text, AnswerKind.FINAL)
+
+
+def test_an_attached_photo_or_act_is_the_evidence_a_done_work_needs() -> None:
+    done = "Здравствуйте! Мусор вывезен 3 марта, контейнерная площадка убрана."
+    mentioned = "Здравствуйте! Мусор вывезен 3 марта, фото прилагаем."
+    codes = {
+        (text, n): {f.code for f in check_answer(text, AnswerKind.SOLUTION, attachments=n)}
+        for text in (done, mentioned)
+        for n in (None, 0, 1)
+    }
+    assert FindingCode.NO_EVIDENCE in codes[done, None]  # the text alone: no proof named
+    assert FindingCode.NO_EVIDENCE not in codes[mentioned, None]  # the text names a photo
+    assert FindingCode.NO_EVIDENCE in codes[done, 0]
+    assert FindingCode.NO_EVIDENCE in codes[mentioned, 0]  # named, but nothing attached
+    assert FindingCode.NO_EVIDENCE not in codes[done, 1]
+    assert FindingCode.NO_EVIDENCE not in codes[mentioned, 1]

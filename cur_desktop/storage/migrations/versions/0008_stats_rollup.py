@@ -17,7 +17,7 @@
 See docs/STATISTICS.md, "Speed".
 
 Revision ID: 0008_stats_rollup
-Revises: 0004_workstation
+Revises: 0007_evidence
 Create Date: 2026-12-01
 """
 
@@ -26,7 +26,7 @@ from __future__ import annotations
 from alembic import op
 
 revision: str = "0008_stats_rollup"
-down_revision: str | None = "0004_workstation"
+down_revision: str | None = "0007_evidence"
 branch_labels: str | None = None
 depends_on: str | None = None
 
