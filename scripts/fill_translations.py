@@ -416,7 +416,8 @@ RU: dict[str, str] = {
     "Up to date at %1": "Данные актуальны на %1",
     "Sync stopped: %1": "Синхронизация остановлена: %1",
     "Syncing ↑%1 ↓%2": "Синхронизация ↑%1 ↓%2",
-    "about %1 left": "осталось около %1",
+    "about %1 min left": "осталось ≈ %1 мин",
+    "less than a minute left": "осталось меньше минуты",
     "%1 need attention": "Требуют внимания: %1",
     # WindowSession
     "Preparing demo data (regions, municipalities, executors, 90 days of history)…": (

@@ -328,6 +328,9 @@ class PullResponse(_Strict):
     has_more: bool
     last_mutation_id: int
     reset: bool = False
+    total: int | None = Field(default=None, ge=0)
+    """Only on the first page of a pull: changes from this page's first one up to the head,
+    this page included (for the progress of a long sync; older servers do not send it)."""
 
 
 # --------------------------------------------------------------------------- auth, ingestion

@@ -8,7 +8,6 @@ extras come from one snapshot) and return the values of :mod:`cur_desktop.servic
 from __future__ import annotations
 
 import logging
-from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,9 +131,11 @@ def inbox_count(conn: Connection, flt: InboxFilter) -> int:
     return inbox.inbox_count(conn, flt)
 
 
-def inbox_snapshot(conn: Connection, flt: InboxFilter, sort: InboxSort) -> InboxSnapshot:
-    """Row keys of the whole view in display order."""
-    keys = array("q", inbox.inbox_rowids(conn, flt, sort))
+def inbox_snapshot(
+    conn: Connection, flt: InboxFilter, sort: InboxSort, limit: int | None = None
+) -> InboxSnapshot:
+    """Row keys of the whole view in display order (the first ``limit`` only, if given)."""
+    keys = inbox.inbox_rowids(conn, flt, sort, limit=limit)
     return InboxSnapshot(rowids=keys, total=len(keys))
 
 
@@ -149,10 +150,10 @@ def inbox_rows_by_id(conn: Connection, incident_ids: Sequence[str]) -> list[Inbo
 
 
 def search(
-    conn: Connection, query: str, flt: InboxFilter | None, limit: int
+    conn: Connection, query: str, flt: InboxFilter | None, limit: int, snippets: int | None = None
 ) -> list[fts.SearchHit]:
-    """Full-text search, best first."""
-    return fts.search(conn, query, flt=flt, limit=limit)
+    """Full-text search, best first (snippets for the best ``snippets`` hits, default all)."""
+    return fts.search(conn, query, flt=flt, limit=limit, snippets=snippets)
 
 
 # --------------------------------------------------------------------------- one incident

@@ -762,9 +762,14 @@ class Workstation:
         """How many incidents match ``flt``."""
         return await self._read(lambda conn: reads.inbox_count(conn, flt))
 
-    async def inbox_snapshot(self, flt: InboxFilter, sort: InboxSort) -> InboxSnapshot:
-        """The row keys of every matching incident in ``sort`` order (for a virtual list)."""
-        return await self._read(lambda conn: reads.inbox_snapshot(conn, flt, sort))
+    async def inbox_snapshot(
+        self, flt: InboxFilter, sort: InboxSort, limit: int | None = None
+    ) -> InboxSnapshot:
+        """The row keys of every matching incident in ``sort`` order (for a virtual list).
+
+        ``limit``: only the first keys (the head of a long view, shown while the rest is read).
+        """
+        return await self._read(lambda conn: reads.inbox_snapshot(conn, flt, sort, limit))
 
     async def inbox_rows(self, rowids: Sequence[int]) -> list[InboxRow]:
         """Rows for these keys, in the order given (keys of deleted incidents are skipped)."""
@@ -775,10 +780,18 @@ class Workstation:
         return await self._read(lambda conn: reads.inbox_rows_by_id(conn, incident_ids))
 
     async def search(
-        self, query: str, flt: InboxFilter | None = None, *, limit: int = 50
+        self,
+        query: str,
+        flt: InboxFilter | None = None,
+        *,
+        limit: int = 50,
+        snippets: int | None = None,
     ) -> list[SearchHit]:
-        """Full-text search (Russian stemming), best first, with marked snippets."""
-        return await self._read(lambda conn: reads.search(conn, query, flt, limit))
+        """Full-text search (Russian stemming), best first, with marked snippets.
+
+        ``snippets``: only the best ``snippets`` hits get one (default: all).
+        """
+        return await self._read(lambda conn: reads.search(conn, query, flt, limit, snippets))
 
     async def incident(self, incident_id: str) -> IncidentDetail:
         """An incident with its answers, notes, draft, pending changes and history.

@@ -29,11 +29,13 @@ With both flags set the filter keeps rows that are overdue OR at risk.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from itertools import chain
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -371,22 +373,37 @@ def inbox_ids(conn: Connection, flt: InboxFilter, sort: InboxSort, limit: int) -
     return list(conn.execute(stmt).scalars())
 
 
-def inbox_rowids(conn: Connection, flt: InboxFilter, sort: InboxSort) -> list[int]:
-    """Return the local row keys (``rowid_``) of every matching incident in ``sort`` order.
+def inbox_rowids(
+    conn: Connection, flt: InboxFilter, sort: InboxSort, *, limit: int | None = None
+) -> array[int]:
+    """Return the local row keys (``rowid_``) of matching incidents in ``sort`` order.
 
     For a virtual list: 8 bytes a row in an ``array('q')``, rows fetched on demand with
     :func:`rows_by_rowid`. The due order is read in its two phases, like :func:`inbox_page`.
+    ``limit``: only the first keys (the head of a long view, shown while the rest is read).
+    The keys are taken from the driver's cursor straight into the array (no SQLAlchemy row per
+    key: a million keys in about half the time).
     """
     rowid = inc.c.rowid_
     base = select(rowid).where(*filter_clauses(flt))
     if sort is InboxSort.DUE_ASC:
         due = inc.c.current_due
-        first = conn.execute(base.where(due.is_not(None)).order_by(due, rowid)).scalars()
-        keys = [int(k) for k in first]
-        rest = conn.execute(base.where(due.is_(None)).order_by(rowid)).scalars()
-        keys.extend(int(k) for k in rest)
-        return keys
-    return [int(k) for k in conn.execute(base.order_by(*_order(sort))).scalars()]
+        phases = [
+            base.where(due.is_not(None)).order_by(due, rowid),
+            base.where(due.is_(None)).order_by(rowid),
+        ]
+    else:
+        phases = [base.order_by(*_order(sort))]
+    keys: array[int] = array("q")
+    for phase in phases:
+        if limit is not None and len(keys) >= limit:
+            break
+        result = conn.execute(phase if limit is None else phase.limit(limit - len(keys)))
+        try:
+            keys.extend(chain.from_iterable(cast("Iterable[tuple[int]]", result.cursor)))
+        finally:
+            result.close()
+    return keys
 
 
 _ROWS_CHUNK = 500

@@ -17,10 +17,15 @@ class Offline:
 
 @dataclass(frozen=True, slots=True)
 class Syncing:
-    """A sync is running: ``up`` mutations left to push, ``down`` changes pulled so far."""
+    """A sync is running: ``up`` mutations left to push, ``down`` changes pulled so far.
+
+    ``total``: the changes this pull will bring, when the server told it (its first pull page
+    carries ``total``; older servers do not): ``down`` counts up to about ``total``.
+    """
 
     up: int
     down: int
+    total: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,7 @@ class _Head(BaseModel):
     has_more: bool
     last_mutation_id: int
     reset: bool = False
+    total: int | None = Field(default=None, ge=0)
 
 
 _CHANGE = TypeAdapter[_IncidentLine | _AnswerLine | _MunicipalityLine | _ExecutorLine](
@@ -79,6 +80,17 @@ def peek_head(body: bytes) -> tuple[int, bool]:
         log.warning("server sent an invalid NDJSON pull page head")
         raise ServerProtocolError(_WHAT) from exc
     return head.next_cursor, head.has_more
+
+
+def peek_total(body: bytes) -> int | None:
+    """The ``total`` of an NDJSON page's first line (first page of a pull; ``None``: not sent).
+
+    Called after :func:`peek_head` accepted the line.
+    """
+    try:
+        return _Head.model_validate_json(body.split(b"\n", 1)[0], extra="ignore").total
+    except ValidationError as exc:
+        raise ServerProtocolError(_WHAT) from exc
 
 
 def parse_ndjson_page(body: bytes, cursor: int) -> tuple[wire.PullResponse, list[DecodedChange]]:

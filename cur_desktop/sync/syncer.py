@@ -63,7 +63,7 @@ from cur_desktop.sync.events import (
     UpToDate,
 )
 from cur_desktop.sync.evidence_upload import EvidenceSync
-from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head
+from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head, peek_total
 from cur_desktop.sync.transport import SyncTransport, parse_json_page
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,8 @@ class _Fetched:
 
     decode: Callable[[], tuple[wire.PullResponse, list[DecodedChange]]]
     has_more: bool
+    total: int | None = None
+    """The server's count of changes from this page to the head (first page of a pull)."""
 
 
 def decode_ndjson(body: bytes, cursor: int) -> tuple[wire.PullResponse, list[DecodedChange]]:
@@ -377,12 +379,13 @@ class SyncEngine:
                 )
                 if is_ndjson:
                     next_cursor, has_more = peek_head(body)
+                    total = peek_total(body)
                     job = partial(decode_ndjson, body, cursor)
                 else:  # an older server: the whole page is parsed to learn its cursor
                     page = await asyncio.to_thread(parse_json_page, body, cursor)
-                    next_cursor, has_more = page.next_cursor, page.has_more
+                    next_cursor, has_more, total = page.next_cursor, page.has_more, page.total
                     job = partial(_decoded_json, page)
-                await queue.put(_Fetched(job, has_more))
+                await queue.put(_Fetched(job, has_more, total))
                 if not has_more:
                     return
                 cursor = next_cursor
@@ -398,6 +401,7 @@ class SyncEngine:
         time, in order; what was fetched ahead is thrown away if a page fails.
         """
         pulled = 0
+        total: int | None = None  # what this pull brings, once the server told it
         cursor, client_id = await self.writer.run(sync_state.pull_position)
         queue: asyncio.Queue[_Fetched | BaseException] = asyncio.Queue(maxsize=_PULL_AHEAD)
         producer = asyncio.ensure_future(self._pages(cursor, client_id, queue))
@@ -406,6 +410,8 @@ class SyncEngine:
                 item = await queue.get()
                 if isinstance(item, BaseException):
                     raise item
+                if item.total is not None and total is None:
+                    total = pulled + item.total
                 page, changes = await asyncio.to_thread(item.decode)
                 applied = await self.writer.run(partial(apply_page, page=page, changes=changes))
                 pulled += applied.count
@@ -418,7 +424,7 @@ class SyncEngine:
                             lookups=applied.lookups,
                         )
                     )
-                self._emit(Syncing(up=0, down=pulled))
+                self._emit(Syncing(up=0, down=pulled, total=total))
                 if not item.has_more:
                     return pulled
         finally:

@@ -234,6 +234,17 @@ class InboxTableModel(QAbstractTableModel):
         self.endResetModel()
         self.keys_loaded.emit()
 
+    def complete_keys(self, view: ViewKeys) -> None:
+        """The full snapshot of a view whose head is shown: rows are appended below it (cache,
+        selection and scroll stay); if the head moved meanwhile, a refresh in place."""
+        count = self._pager.row_count
+        if not self._pager.continues(view.keys):
+            self.refresh_keys(view)
+        elif len(view.keys) > count:
+            self.beginInsertRows(QModelIndex(), count, len(view.keys) - 1)
+            self._pager.extend_keys(view.keys)
+            self.endInsertRows()
+
     def refresh_keys(self, view: ViewKeys) -> None:
         """Show a refreshed snapshot of the same view, keeping selection and scroll position."""
         count = self._pager.row_count
@@ -247,9 +258,10 @@ class InboxTableModel(QAbstractTableModel):
         self._snippets = dict(view.snippets)
         self._stems = view.stems
         self._timer_cache.clear()
+        where = self._pager.rows_of_keys({key for _column, key in kept if key is not None})
         moved: list[QModelIndex] = []
         for column, key in kept:
-            new_row = None if key is None else self._pager.row_of_key(key)
+            new_row = None if key is None else where.get(key)
             moved.append(QModelIndex() if new_row is None else self.createIndex(new_row, column))
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()

@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 120
 REFRESH_DELAY_MS = 250
+FIRST_KEYS = 300
+"""A view is shown from its first keys at once; the rest of a long view follows (issue 9:
+reading a million keys takes a second or more, the first 300 a few milliseconds)."""
 
 
 class InboxPage(QWidget):
@@ -180,6 +183,9 @@ class InboxPage(QWidget):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_in_place)
         self._changed_ids: set[str] = set()
+        self._refreshing = False
+        self._refresh_again = False
+        self._counted_filter: InboxFilter | None = None
         self._closed = False
 
     def _combo(self, any_text: str) -> QComboBox:
@@ -328,28 +334,56 @@ class InboxPage(QWidget):
         self.model.cancel_tasks()
 
     def reload(self) -> None:
-        """Load a new snapshot of the current view (selection starts over)."""
+        """Load a new snapshot of the current view (selection starts over).
+
+        The views' counts do not depend on which view is shown, nor on the search or the sort:
+        they are recounted when the filter bar changed (and on data changes), after the list
+        shows its first rows.
+        """
         self._generation += 1
-        self._spawn(self._load(self._generation, in_place=False))
-        self.refresh_counts()
+        extra = self.extra_filter()
+        recount = extra != self._counted_filter
+        self._counted_filter = extra
+        self._spawn(self._load(self._generation, in_place=False, recount=recount))
 
     def _refresh_in_place(self) -> None:
+        if self._refreshing:  # one refresh at a time; changes meanwhile make one more
+            self._refresh_again = True
+            return
+        self._refreshing = True
         self._generation += 1
         ids = list(self._changed_ids)
         self._changed_ids.clear()
-        self._spawn(self._changed(ids))
-        self._spawn(self._load(self._generation, in_place=True))
-        self.refresh_counts()
+        self._spawn(self._refresh(self._generation, ids))
 
-    async def _load(self, generation: int, *, in_place: bool) -> None:
+    async def _refresh(self, generation: int, ids: list[str]) -> None:
+        """Changed rows, the snapshot and the counts, one after the other (a long sync sends
+        a page of changes every fraction of a second: overlapping refreshes of a large view
+        would queue up on the reader pool and compete with the sync for the interpreter)."""
         try:
-            keys: ViewKeys = await self.reads.view_keys(
-                self.view,
-                login=self.login,
-                sort=self.sort,
-                extra=self.extra_filter(),
-                query=self.search.text(),
-            )
+            await self._changed(ids)
+            await self._load(generation, in_place=True)
+            await self._counts()
+        finally:
+            self._refreshing = False
+            if self._refresh_again or self._changed_ids:
+                self._refresh_again = False
+                if not self._closed:
+                    self._refresh_timer.start()
+
+    async def _read_keys(self, first: int | None) -> ViewKeys:
+        return await self.reads.view_keys(
+            self.view,
+            login=self.login,
+            sort=self.sort,
+            extra=self.extra_filter(),
+            query=self.search.text(),
+            first=first,
+        )
+
+    async def _load(self, generation: int, *, in_place: bool, recount: bool = False) -> None:
+        try:
+            keys = await self._read_keys(None if in_place else FIRST_KEYS)
         except Exception:
             log.exception("inbox view could not be read")
             return
@@ -357,14 +391,25 @@ class InboxPage(QWidget):
             return
         if in_place:
             self.model.refresh_keys(keys)
-        else:
-            self.model.show_keys(keys)
-            if self.model.rowCount() > 0:
-                self.table.selectionModel().setCurrentIndex(
-                    self.model.index(0, 0),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+            return
+        self.model.show_keys(keys)
+        if self.model.rowCount() > 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        if recount:
+            self.refresh_counts()
+        if keys.complete:
+            return
+        try:
+            rest = await self._read_keys(None)
+        except Exception:
+            log.exception("inbox view could not be read")
+            return
+        if generation == self._generation:
+            self.model.complete_keys(rest)
 
     async def _changed(self, ids: list[str]) -> None:
         keys = await self.reads.keys_of(ids)
@@ -397,7 +442,8 @@ class InboxPage(QWidget):
     def on_incidents_changed(self, ids: list[str]) -> None:
         """Rows changed somewhere: refresh them and the snapshot soon (coalesced)."""
         self._changed_ids.update(ids)
-        self._refresh_timer.start()
+        if not self._refresh_timer.isActive():  # at most REFRESH_DELAY_MS after the first
+            self._refresh_timer.start()
 
     # ------------------------------------------------------------------ events
 

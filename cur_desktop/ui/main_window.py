@@ -55,6 +55,8 @@ from cur_desktop.ui.supervisor_pages import SupervisorPages
 log = logging.getLogger(__name__)
 
 TICK_MS = 1000
+START_OTHER_PAGES_MS = 3000
+"""The board starts at the latest this long after attach, even before the inbox shows rows."""
 MIN_SIZE = (1280, 720)
 
 
@@ -94,8 +96,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.inbox_holder, self.tr("Inbox"))
         self.supervision = SupervisorPages(self, self._open_from_board, self._show_message)
         self.tabs.addTab(self.supervision.board, self.tr("Deadlines"))
-        self.tabs.addTab(self.supervision.statistics, self.tr("Statistics"))
-        self.supervision.statistics.inbox_requested.connect(self.show_drill)
+        self.tabs.addTab(self.supervision.statistics_holder, self.tr("Statistics"))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.supervision.inbox_requested.connect(self.show_drill)
         self.setCentralWidget(self.tabs)
         self.status = SyncStatusBar(self)
         self.setStatusBar(self.status)
@@ -168,12 +171,33 @@ class MainWindow(QMainWindow):
             self.inbox.reload()
         self.spawn(self._load_reference())
         self.spawn(self._load_attention())
+        # the inbox first: the other pages start reading once it has shown rows (or is empty)
         self.supervision.attach(ws, info)
+        self.inbox.model.page_loaded.connect(self._start_other_pages)
+        self.inbox.model.keys_loaded.connect(self._on_first_keys)
+        QTimer.singleShot(START_OTHER_PAGES_MS, self._start_other_pages)
         if info.role is Role.ADMIN:
             self.admin_page = AdminPage(self)
             self.tabs.addTab(self.admin_page, self.tr("Administration"))
             self.admin_page.attach(ws.administration(), info.region_code)
+        self._on_tab_changed(self.tabs.currentIndex())
         self.inbox.table.setFocus()
+
+    def _on_first_keys(self) -> None:
+        if self.inbox is not None and self.inbox.model.rowCount() == 0:
+            self._start_other_pages()
+
+    def _start_other_pages(self) -> None:
+        """The board starts reading (once); until now the reader pool served the inbox."""
+        if not self._closed:
+            self.supervision.start()
+
+    def _on_tab_changed(self, index: int) -> None:
+        if index <= 0 or self.ws is None:
+            return
+        self.supervision.start()
+        if self.tabs.widget(index) is self.supervision.statistics_holder:
+            self.supervision.statistics.show()  # built on first use (pyqtgraph)
 
     def show_drill(self, criteria: list[DrillCriterion]) -> None:
         """A drill-down of the statistics: the Входящие tab filtered to exactly its incidents."""

@@ -2,13 +2,15 @@
 
 It reads the sync engine's plain event objects (delivered on the GUI thread by the bridge) by
 their class name and fields, so it needs no import of the sync layer. A long sync that reports a
-``total`` shows a determinate progress bar with counts and the time left; otherwise a busy bar
-while changes come in.
+``total`` (the server tells it on the first pull page) shows a determinate progress bar with
+counts and the time left, «осталось ≈ N мин», from the rate measured since the total became
+known (after at least :data:`RATE_AFTER_S` seconds); otherwise a busy bar while changes come in.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from datetime import datetime
 
@@ -18,6 +20,9 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWi
 from cur_desktop.ui import format as fmt
 
 log = logging.getLogger(__name__)
+
+RATE_AFTER_S = 2.0
+"""Seconds of measured progress before the time left is shown (a first page is no rate)."""
 
 
 class SyncStatusBar(QStatusBar):
@@ -34,6 +39,7 @@ class SyncStatusBar(QStatusBar):
         self.sync_label.setObjectName("syncLabel")
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(260)
+        self.progress.setMinimumWidth(180)  # «300 000 / 300 000» on one line
         self.progress.setTextVisible(True)
         self.progress.hide()
         self.attention = QPushButton(self)
@@ -50,7 +56,8 @@ class SyncStatusBar(QStatusBar):
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.attention)
         self.addPermanentWidget(self.sync_button)
-        self._sync_started: float | None = None
+        self._rate_from: tuple[float, int] | None = None  # (monotonic time, down) at the total
+        self.clock = time.monotonic
         self._offline = False
         self.mode_label.hide()  # shown once signed in: online or offline
         self.sync_label.setText(self.tr("Not synchronised yet"))
@@ -107,25 +114,38 @@ class SyncStatusBar(QStatusBar):
             self._stop_progress()
 
     def _on_syncing(self, up: int, down: int, total: int | None) -> None:
-        if self._sync_started is None:
-            self._sync_started = time.monotonic()
         text = self.tr("Syncing ↑%1 ↓%2").replace("%1", fmt.number(up))
         text = text.replace("%2", fmt.number(down))
         self.progress.show()
         if total and total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(min(down, total))
-            elapsed = time.monotonic() - self._sync_started
-            if down > 0 and elapsed > 1:
-                left_s = elapsed / down * max(total - down, 0)
-                text += " · " + self.tr("about %1 left").replace("%1", _seconds(left_s))
             self.progress.setFormat(f"{fmt.number(down)} / {fmt.number(total)}")
+            left = self._time_left(down, total)
+            if left:
+                text += " · " + left
         else:
             self.progress.setRange(0, 0)
         self.sync_label.setText(text)
 
+    def _time_left(self, down: int, total: int) -> str:
+        """«осталось ≈ N мин» from the rate since the total became known ("" while unknown)."""
+        now = self.clock()
+        if self._rate_from is None:
+            self._rate_from = (now, down)
+            return ""
+        since, down_then = self._rate_from
+        elapsed, done = now - since, down - down_then
+        if elapsed < RATE_AFTER_S or done <= 0:
+            return ""
+        left_s = (total - down) / (done / elapsed) if total > down else 0.0
+        if left_s < 60:
+            return self.tr("less than a minute left")
+        minutes = math.ceil(left_s / 60)
+        return self.tr("about %1 min left").replace("%1", fmt.number(minutes))
+
     def _stop_progress(self) -> None:
-        self._sync_started = None
+        self._rate_from = None
         self.progress.hide()
 
     def set_attention(self, count: int) -> None:
@@ -135,11 +155,6 @@ class SyncStatusBar(QStatusBar):
             return
         self.attention.setText(self.tr("%1 need attention").replace("%1", fmt.number(count)))
         self.attention.show()
-
-
-def _seconds(value: float) -> str:
-    minutes, seconds = divmod(int(value), 60)
-    return f"{minutes}:{seconds:02d}"
 
 
 __all__ = ["SyncStatusBar"]

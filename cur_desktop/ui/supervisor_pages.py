@@ -5,6 +5,14 @@ and the exports of the statistics shown. A drill-down of the statistics opens th
 
 The main window only creates :class:`SupervisorPages`, puts its two widgets in its tabs, and
 forwards ``attach``, incident changes and closing to it.
+
+Start-up order (issue 9, the window over a million incidents): ``attach`` only records the
+workstation; the board starts reading on :meth:`start`, which the window calls once the inbox
+has painted its first rows (or when a tab of these pages is opened), so the inbox's reads are
+not queued behind the board's. The Статистика tab (pyqtgraph and numpy: about half a second of
+imports) is built on first use of :attr:`statistics` — the window asks for it when the tab is
+opened — inside :attr:`statistics_holder`, the widget the window's tab shows; its drill-downs
+reach the window through :attr:`inbox_requested`.
 """
 
 from __future__ import annotations
@@ -13,12 +21,13 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QMessageBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -27,8 +36,9 @@ from cur_desktop.services.reports import write_report
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.deadline_board import DeadlineBoard
-from cur_desktop.ui.report_pdf import write_pdf
-from cur_desktop.ui.statistics_tab import StatisticsTab
+
+if TYPE_CHECKING:
+    from cur_desktop.ui.statistics_tab import StatisticsTab
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +47,9 @@ SUPERVISING_ROLES = (Role.SUPERVISOR, Role.FEDERAL_ANALYST, Role.ADMIN)
 
 class SupervisorPages(QObject):
     """Creates and wires the Сроки and Статистика pages (see the module docstring)."""
+
+    inbox_requested = Signal(list)
+    """A drill-down of the statistics (``StatisticsTab.inbox_requested``, forwarded)."""
 
     def __init__(
         self,
@@ -49,19 +62,50 @@ class SupervisorPages(QObject):
         self.open_incident = open_incident
         self.show_message = show_message
         self.board = DeadlineBoard(parent)
-        self.statistics = StatisticsTab(parent)
+        self.statistics_holder = QWidget(parent)
+        self.statistics_holder.setObjectName("statisticsHolder")
+        holder_layout = QVBoxLayout(self.statistics_holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        self._statistics: StatisticsTab | None = None
         self.ws: Workstation | None = None
+        self.info: SessionInfo | None = None
+        self.started = False
         self._tasks: set[asyncio.Future[Any]] = set()
         self.board.open_requested.connect(open_incident)
         self.board.message.connect(show_message)
-        self.statistics.export_requested.connect(self.export_dialog)
+
+    @property
+    def statistics(self) -> StatisticsTab:
+        """The Статистика page, built (and attached, once signed in) on first use."""
+        if self._statistics is None:
+            from cur_desktop.ui.statistics_tab import StatisticsTab  # noqa: PLC0415 (pyqtgraph)
+
+            tab = StatisticsTab(self.statistics_holder)
+            layout = self.statistics_holder.layout()
+            assert layout is not None
+            layout.addWidget(tab)
+            tab.export_requested.connect(self.export_dialog)
+            tab.inbox_requested.connect(self.inbox_requested)
+            self._statistics = tab
+            if self.ws is not None and self.info is not None:
+                tab.attach(self.ws, self.info.region_code)
+        return self._statistics
 
     def attach(self, ws: Workstation, info: SessionInfo) -> None:
-        """Start both pages for who signed in."""
+        """Remember who signed in; the pages start reading on :meth:`start`."""
         self.ws = ws
-        supervisor = info.role in SUPERVISING_ROLES
-        self.board.attach(ws, info.region_code, info.login or "", supervisor=supervisor)
-        self.statistics.attach(ws, info.region_code)
+        self.info = info
+        if self._statistics is not None:
+            self._statistics.attach(ws, info.region_code)
+
+    def start(self) -> None:
+        """Start the board (once; after the inbox's first paint or when a page is opened)."""
+        if self.started or self.ws is None or self.info is None:
+            return
+        self.started = True
+        supervisor = self.info.role in SUPERVISING_ROLES
+        login = self.info.login or ""
+        self.board.attach(self.ws, self.info.region_code, login, supervisor=supervisor)
 
     def on_incidents_changed(self, ids: list[str]) -> None:
         """Sync or an operation changed incidents."""
@@ -70,7 +114,8 @@ class SupervisorPages(QObject):
     def cancel_tasks(self) -> None:
         """The window is closing."""
         self.board.cancel_tasks()
-        self.statistics.cancel_tasks()
+        if self._statistics is not None:
+            self._statistics.cancel_tasks()
         for task in list(self._tasks):
             task.cancel()
 
@@ -109,6 +154,8 @@ class SupervisorPages(QObject):
             return False
         try:
             if kind == "pdf":
+                from cur_desktop.ui.report_pdf import write_pdf  # noqa: PLC0415 (pyqtgraph)
+
                 write_pdf(report, path)
             else:
                 write_report(report, path, kind)

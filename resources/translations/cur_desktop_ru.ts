@@ -1628,8 +1628,12 @@ Please send it to technical support.</source>
         <translation>Синхронизация ↑%1 ↓%2</translation>
     </message>
     <message>
-        <source>about %1 left</source>
-        <translation>осталось около %1</translation>
+        <source>less than a minute left</source>
+        <translation>осталось меньше минуты</translation>
+    </message>
+    <message>
+        <source>about %1 min left</source>
+        <translation>осталось ≈ %1 мин</translation>
     </message>
     <message>
         <source>%1 need attention</source>

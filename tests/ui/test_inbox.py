@@ -203,3 +203,38 @@ def test_refresh_keeps_the_selected_incident_selected(
             await station.close()
 
     run_qt(qapp, body)
+
+
+def test_a_long_view_shows_its_head_first_then_the_rest_below_it(
+    qapp: QApplication, qtbot: QtBot, profile_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cur_desktop.ui.inbox_page.FIRST_KEYS", 4)
+
+    async def body() -> None:
+        station, reads = await open_reads(profile_dir)
+        page = InboxPage(reads, "ivanova")
+        qtbot.addWidget(page)
+        tester = QAbstractItemModelTester(
+            page.model, QAbstractItemModelTester.FailureReportingMode.Warning
+        )
+        sizes: list[int] = []
+        page.model.keys_loaded.connect(lambda: sizes.append(page.model.rowCount()))
+        inserted: list[tuple[int, int]] = []
+        page.model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+        try:
+            whole = await reads.view_keys(SavedView.ALL, login="ivanova", sort=InboxSort.DUE_ASC)
+            assert len(whole.keys) > 4
+            page.set_view(SavedView.ALL)
+            await until(lambda: page.model.rowCount() == len(whole.keys), what="the rest")
+            assert sizes[-1] == 4  # the head was shown as a new snapshot …
+            assert inserted == [(4, len(whole.keys) - 1)]  # … and the rest appended below it
+            assert page.table.currentIndex().row() == 0  # the selection stayed on the first row
+            await _load_all(page, len(whole.keys))
+            shown = [page.model.cached_row(r)["rowid"] for r in range(len(whole.keys))]
+            assert shown == list(whole.keys)
+        finally:
+            page.cancel_tasks()
+            await station.close()
+        del tester
+
+    run_qt(qapp, body)

@@ -1,0 +1,70 @@
+"""The inbox's large-list logic (issue 9, a million incidents): head-then-rest snapshots and
+key lookups without a per-key dict."""
+
+from __future__ import annotations
+
+from array import array
+
+import pytest
+
+from cur_desktop.services import inbox_pager
+from cur_desktop.services.inbox_pager import InboxPager
+
+
+def test_the_rest_of_a_view_continues_its_head_and_keeps_the_cache() -> None:
+    pager = InboxPager(page_size=3, max_pages=4)
+    pager.reset(array("q", [7, 3, 9, 4]))
+    generation = pager.generation
+    pager.store_page(generation, 0, {7: {"k": 7}, 3: {"k": 3}, 9: {"k": 9}})
+    pager.store_page(generation, 1, {4: {"k": 4}})
+    full = array("q", [7, 3, 9, 4, 1, 8])
+    assert pager.continues(full)
+    pager.extend_keys(full)
+    assert pager.row_count == 6
+    assert pager.generation == generation  # nothing was in flight: pages stay good
+    assert pager.row(1) == {"k": 3}  # a full page of the head stays cached
+    assert pager.row(3) is None  # its partial last page is read again with the new rows
+    assert pager.take_wanted() == [1]
+    assert pager.row_of_key(8) == 5
+    # a page asked under the head's keys would come back short: a new generation
+    pager.reset(array("q", [7, 3]))
+    assert pager.row(0) is None
+    assert pager.take_wanted() == [0]
+    asked = pager.generation
+    pager.extend_keys(array("q", [7, 3, 9]))
+    assert pager.generation == asked + 1
+    assert pager.store_page(asked, 0, {7: {"k": 7}, 3: {"k": 3}}) is None
+    assert pager.row(0) is None
+    assert pager.take_wanted() == [0]
+    # a view that changed meanwhile does not continue the head
+    assert not pager.continues(array("q", [3, 7, 9, 1]))
+    assert not pager.continues(array("q", [7, 3]))
+    with pytest.raises(ValueError, match="continue"):
+        pager.extend_keys(array("q", [1, 2, 3, 4]))
+
+
+def test_a_key_is_found_only_at_a_whole_key_position() -> None:
+    # little-endian bytes: 256 = 00 01 00 00 00 00 00 00, then 0 = eight 00: the bytes of 1
+    # (01 00 … 00) occur at offset 1 and those of 0 at offset 2, neither a whole key
+    pager = InboxPager()
+    pager.reset(array("q", [256, 0, 1]))
+    assert pager.row_of_key(1) == 2
+    assert pager.row_of_key(0) == 1
+    assert pager.row_of_key(256) == 0
+    assert pager.row_of_key(2) is None
+
+
+def test_many_keys_are_looked_up_through_an_index() -> None:
+    keys = array("q", range(1000, 0, -1))  # 1000 … 1: key k sits at row 1000 - k
+    pager = InboxPager()
+    pager.reset(keys)
+    few = pager.rows_of_keys([1000, 1, 5000])
+    assert few == {1000: 0, 1: 999}
+    many = pager.rows_of_keys(range(990, 990 + inbox_pager.FEW_KEYS + 20))
+    assert many == {k: 1000 - k for k in range(990, 1001)}
+    assert pager.row_of_key(500) == 500
+    assert pager.row_of_key(0) is None
+    assert pager.row_of_key(10_000) is None
+    pager.reset(array("q", [42]))  # a new snapshot drops the index
+    assert pager.row_of_key(500) is None
+    assert pager.rows_of_keys(range(40, 40 + inbox_pager.FEW_KEYS + 5)) == {42: 0}
