@@ -65,13 +65,12 @@ class InboxPager:
         return len(keys) >= head and keys[:head] == self._keys
 
     def extend_keys(self, keys: array[int]) -> None:
-        """Show ``keys``, which :meth:`continue <continues>` the current ones: cached full pages
-        stay (they hold the same rows); the head's last, partial page is dropped, and pages in
-        flight are asked again (a new generation)."""
+        """Show ``keys``, which :meth:`continue <continues>` the current ones: cached pages stay
+        (they hold the same rows; the head's last, partial page keeps showing its rows and is
+        read again when one of its new rows is asked for), and pages in flight are asked again
+        (a new generation)."""
         if not self.continues(keys):
             raise ValueError("keys do not continue the current snapshot")
-        if len(self._keys) % self.page_size:  # the head's last page gains rows: read it again
-            self._pages.pop(len(self._keys) // self.page_size, None)
         if self._in_flight:  # pages asked under the head's keys would come back short
             self.generation += 1
             self._in_flight.clear()
@@ -141,7 +140,10 @@ class InboxPager:
         cached = self._pages.get(page)
         if cached is not None:
             self._pages.move_to_end(page)
-            return cached.get(self._keys[row])
+            found = cached.get(self._keys[row])
+            if found is None and page not in self._in_flight:
+                self._wanted.add(page)  # a page cached short (the head's last): read it again
+            return found
         if page not in self._in_flight:
             self._wanted.add(page)
         return None

@@ -23,7 +23,9 @@ def test_the_rest_of_a_view_continues_its_head_and_keeps_the_cache() -> None:
     assert pager.row_count == 6
     assert pager.generation == generation  # nothing was in flight: pages stay good
     assert pager.row(1) == {"k": 3}  # a full page of the head stays cached
-    assert pager.row(3) is None  # its partial last page is read again with the new rows
+    assert pager.row(3) == {"k": 4}  # the partial last page keeps showing what it has …
+    assert pager.take_wanted() == []
+    assert pager.row(4) is None  # … and is read again when one of its new rows is asked for
     assert pager.take_wanted() == [1]
     assert pager.row_of_key(8) == 5
     # a page asked under the head's keys would come back short: a new generation
