@@ -19,7 +19,12 @@ Rules (public answers only; an internal note is never checked):
 * ``RATING_WITHOUT_SOLUTION`` — asks for a rating although nothing was solved (an interim
   answer, or a text that says the problem could not be solved);
 * ``NO_EVIDENCE`` — says work was done but mentions no photo or act;
-* ``UNFILLED_PLACEHOLDER`` — a template ``{variable}`` was left in the text.
+* ``UNFILLED_PLACEHOLDER`` — a template ``{variable}`` was left in the text;
+* ``UNFILLED_GAP`` — a gap the template filler left for a value it did not know
+  (:func:`gap_marker`, e.g. «[укажите исполнителя]»).
+
+The last two are :data:`MUST_FIX`: an answer holding them is not sent until they are filled
+(the others ask for a confirmation only).
 """
 
 from __future__ import annotations
@@ -51,6 +56,20 @@ class FindingCode(StrEnum):
     RATING_WITHOUT_SOLUTION = "rating_without_solution"
     NO_EVIDENCE = "no_evidence"
     UNFILLED_PLACEHOLDER = "unfilled_placeholder"
+    UNFILLED_GAP = "unfilled_gap"
+
+
+MUST_FIX = frozenset({FindingCode.UNFILLED_PLACEHOLDER, FindingCode.UNFILLED_GAP})
+"""Findings that keep a public answer from being sent: text meant for the operator, not the
+resident, would be published."""
+
+GAP_OPEN = "[укажите "
+"""How a gap for an unknown template value starts: ``[укажите исполнителя]``."""
+
+
+def gap_marker(what: str) -> str:
+    """The visible gap left where a template value is unknown (``what``: accusative Russian)."""
+    return f"{GAP_OPEN}{what}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +139,7 @@ _WORK_DONE = re.compile(
 )
 _EVIDENCE = re.compile(r"\b(?:фото\w*|фотографи\w*|снимк\w*|акт\w*|видео\w*)\b", _I)
 _PLACEHOLDER = re.compile(r"\{[^{}\s]{1,40}\}")
+_GAP = re.compile(re.escape(GAP_OPEN) + r"[^\[\]\n]{1,60}\]")
 _STOCK = re.compile(
     r"(?:ваше\s+)?(?:обращение|сообщение|вопрос)?\s*(?:взят[оа]?\s+в\s+работу|"
     r"принят[оа]?\s+в\s+работу|(?:информация|ваше\s+сообщение|сообщение|обращение)\s+передан[оа]?"
@@ -157,6 +177,8 @@ def check_answer(text: str, kind: AnswerKind) -> list[Finding]:
             findings.append(Finding(FindingCode.STOCK_PHRASE_ONLY))
     for match in _PLACEHOLDER.finditer(text):
         findings.append(Finding(FindingCode.UNFILLED_PLACEHOLDER, match.start(), match.end()))
+    for match in _GAP.finditer(text):
+        findings.append(Finding(FindingCode.UNFILLED_GAP, match.start(), match.end()))
     if words and _DATE.search(text) is None:
         findings.append(Finding(FindingCode.NO_DATE))
     for match in _SENDS_ELSEWHERE.finditer(text):

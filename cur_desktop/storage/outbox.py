@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from cur_desktop.contract import mutations, wire
-from cur_desktop.contract.registry import IncidentState
+from cur_desktop.contract.registry import IncidentState, spec_of
 from cur_desktop.reference import checks as validation
 from cur_desktop.storage.localstate import (
     PENDING,
@@ -126,7 +126,7 @@ def record_local_mutation(
     region_code = get_state(conn, KEY_REGION) or ""
     current = load_view_incident(conn, incident_id)
     state = IncidentState(incident=current, answers=load_answers(conn, incident_id, base=False))
-    if mutation is wire.MutationName.INCIDENT_CREATE and current is None and not region_code:
+    if spec_of(mutation).creates_incident and current is None and not region_code:
         raise mutations.MutationRejected(
             wire.RejectCode.FORBIDDEN, "Профиль не привязан к региону: сначала войдите на сервер"
         )
@@ -164,7 +164,7 @@ def check_references(
     holds no list yet (never synced one) leaves that check to the server.
     """
     problem = None
-    if name is wire.MutationName.INCIDENT_CREATE:
+    if spec_of(name).creates_incident:
         received = datetime.fromisoformat(str(args["received_at"]))
         problem = validation.instant_problem(received, now)
     if problem is None:

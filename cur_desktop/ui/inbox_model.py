@@ -174,8 +174,10 @@ class InboxTableModel(QAbstractTableModel):
                 return ""
             if timer.band is Band.OVERDUE and abs(timer.working) < timedelta(minutes=1):
                 # due outside working hours: no working minute has passed since
-                return self.tr("overdue")
-            return fmt.time_left_text(timer.working, days=False, overdue=timer.band is Band.OVERDUE)
+                late = self.tr("overdue")
+                return provisional_mark(late) if row.get("provisional") else late
+            text = fmt.time_left_text(timer.working, days=False, overdue=timer.band is Band.OVERDUE)
+            return provisional_mark(text) if row.get("provisional") else text
         if column is Column.STATUS:
             text = status_title(row["status"])
             return f"{text} ●" if row.get("local_changed") else text
@@ -196,7 +198,10 @@ class InboxTableModel(QAbstractTableModel):
     def _tooltip(self, row: Row, column: Column, display_row: int) -> str | None:
         if column is Column.TIME_LEFT:
             timer = self._timer(display_row, row)
-            return None if timer is None else timer_tooltip(timer)
+            if timer is None:
+                return None
+            tip = timer_tooltip(timer)
+            return f"{provisional_note()}\n{tip}" if row.get("provisional") else tip
         if column is Column.STATUS and row.get("local_changed"):
             return self.tr("Changed here; waiting to be sent to the server")
         if column is Column.EXCERPT:
@@ -343,6 +348,20 @@ class InboxTableModel(QAbstractTableModel):
         return len(self._tasks)
 
 
+def provisional_mark(text: str) -> str:
+    """A timer's text marked provisional (computed here, not yet confirmed by the server)."""
+    return QCoreApplication.translate("InboxTableModel", "%1 (provisional)").replace("%1", text)
+
+
+def provisional_note() -> str:
+    """Why a timer is marked provisional (tooltips of the list and the card)."""
+    return QCoreApplication.translate(
+        "InboxTableModel",
+        "Provisional: computed on this computer by the region's rules; "
+        "the server has not confirmed the incident yet.",
+    )
+
+
 def timer_tooltip(timer: TimerView) -> str:
     """Both clocks and the due instant in the region's local time."""
 
@@ -375,4 +394,13 @@ def timer_tooltip(timer: TimerView) -> str:
     return "\n".join((head, working, calendar, due))
 
 
-__all__ = ["BAND_ROLE", "ID_ROLE", "SPANS_ROLE", "Column", "InboxTableModel", "timer_tooltip"]
+__all__ = [
+    "BAND_ROLE",
+    "ID_ROLE",
+    "SPANS_ROLE",
+    "Column",
+    "InboxTableModel",
+    "provisional_mark",
+    "provisional_note",
+    "timer_tooltip",
+]
