@@ -54,6 +54,12 @@ MUTATION_TITLES: Mapping[str, str] = {
 }
 """Russian names of the actions, for the needs-attention list and the history."""
 
+_CHANNEL_TITLES: Mapping[wire.RegistrationChannel, str] = {
+    wire.RegistrationChannel.PHONE: "телефонный звонок",
+    wire.RegistrationChannel.LETTER: "письмо",
+    wire.RegistrationChannel.VISIT: "личный приём",
+}
+
 _KIND_TITLES: Mapping[AnswerKind, str] = {
     AnswerKind.INTERIM: "Промежуточный ответ",
     AnswerKind.SOLUTION: "Ответ с решением",
@@ -201,11 +207,14 @@ def _history(
     answers: Sequence[wire.AnswerWire],
     pending: Sequence[PendingChange],
 ) -> list[HistoryEntry]:
+    channel = wire.registration_channel(incident.source, incident.external_id)
     entries = [
         HistoryEntry(
             at=incident.received_at,
             kind=HistoryKind.REGISTERED,
-            text=f"Зарегистрирован ({incident.source.value})",
+            text=f"Зарегистрирован ({incident.source.value})"
+            if channel is None
+            else f"Обращение зарегистрировано вручную: {_CHANNEL_TITLES[channel]}",
             actor=incident.author or None,
         )
     ]

@@ -175,9 +175,9 @@ class InboxTableModel(QAbstractTableModel):
             if timer.band is Band.OVERDUE and abs(timer.working) < timedelta(minutes=1):
                 # due outside working hours: no working minute has passed since
                 late = self.tr("overdue")
-                return provisional_mark(late) if row.get("provisional") else late
+                return provisional_short(late) if row.get("provisional") else late
             text = fmt.time_left_text(timer.working, days=False, overdue=timer.band is Band.OVERDUE)
-            return provisional_mark(text) if row.get("provisional") else text
+            return provisional_short(text) if row.get("provisional") else text
         if column is Column.STATUS:
             text = status_title(row["status"])
             return f"{text} ●" if row.get("local_changed") else text
@@ -353,6 +353,11 @@ def provisional_mark(text: str) -> str:
     return QCoreApplication.translate("InboxTableModel", "%1 (provisional)").replace("%1", text)
 
 
+def provisional_short(text: str) -> str:
+    """The list's narrow timer cell marked provisional, the mark first so it always shows."""
+    return QCoreApplication.translate("InboxTableModel", "prov. %1").replace("%1", text)
+
+
 def provisional_note() -> str:
     """Why a timer is marked provisional (tooltips of the list and the card)."""
     return QCoreApplication.translate(
@@ -402,5 +407,6 @@ __all__ = [
     "InboxTableModel",
     "provisional_mark",
     "provisional_note",
+    "provisional_short",
     "timer_tooltip",
 ]

@@ -88,6 +88,7 @@ class RegisterDialog(QDialog):
         self.contact.setMaxLength(300)
         self.text = QPlainTextEdit(self)
         self.text.setPlaceholderText(self.tr("What the resident reports or asks, in their words"))
+        self.text.textChanged.connect(self._on_text_changed)
         self.region = QComboBox(self)
         for code, name in ref.regions.items():
             self.region.addItem(f"{name} ({code})", code)
@@ -154,6 +155,10 @@ class RegisterDialog(QDialog):
         """A refusal, in Russian, kept beside what was typed."""
         self.message.setText(text)
         self.message.show()
+
+    def _on_text_changed(self) -> None:
+        if self.text.toPlainText().strip() and self.message.isVisible():
+            self.message.hide()
 
     def _on_ok(self) -> None:
         if self._task is not None and not self._task.done():
