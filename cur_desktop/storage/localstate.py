@@ -324,9 +324,19 @@ def provisional_incident_ids(conn: Connection, among: Collection[str] | None = N
     """Incidents created here that the server has not confirmed yet (optionally ``among`` ids).
 
     Their deadlines were computed on this workstation (:func:`with_provisional_deadlines`): a
-    creating mutation still pending and no confirmed (shadow) row. The outbox is small, so
-    this is one query over the pending rows, not over the incidents.
+    creating mutation still pending and no confirmed (shadow) row. With ``among`` (a page of
+    the list) the outbox is read through its ``entity_id`` index, never scanned.
     """
+    if among is None:
+        return _provisional(conn, None)
+    wanted = [str(i) for i in among]
+    found: set[str] = set()
+    for start in range(0, len(wanted), _IN_CHUNK):
+        found |= _provisional(conn, wanted[start : start + _IN_CHUNK])
+    return found
+
+
+def _provisional(conn: Connection, ids: list[str] | None) -> set[str]:
     query = (
         select(outbox_table.c.entity_id)
         .where(
@@ -338,8 +348,11 @@ def provisional_incident_ids(conn: Connection, among: Collection[str] | None = N
         )
         .distinct()
     )
-    found = {str(r[0]) for r in conn.execute(query) if r[0] is not None}
-    return found if among is None else found & {str(i) for i in among}
+    if ids is not None:
+        if not ids:
+            return set()
+        query = query.where(outbox_table.c.entity_id.in_(ids))
+    return {str(r[0]) for r in conn.execute(query) if r[0] is not None}
 
 
 def has_pending(conn: Connection, incident_id: str) -> bool:
