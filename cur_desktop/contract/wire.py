@@ -163,13 +163,10 @@ class MutationName(StrEnum):
     CLIENT_SKIP = "client.skip"
 
 
-class IncidentCreateArgs(_Strict):
-    """Register an incident by hand (e.g. a phone call); ``id`` is made by the client."""
+class _NewIncidentArgs(_Strict):
+    """What every mutation that brings a new incident carries; ``id`` is made by the client."""
 
     id: UUID
-    source: Source
-    external_id: str = Field(min_length=1, max_length=200)
-    link: str = Field(default="", max_length=2000)
     author: str = Field(default="", max_length=300)
     text: LimitedText
     received_at: AwareDatetime
@@ -177,6 +174,14 @@ class IncidentCreateArgs(_Strict):
     topic_code: Code | None = None
     subtopic_code: Code | None = None
     priority: Priority = Priority.NORMAL
+
+
+class IncidentCreateArgs(_NewIncidentArgs):
+    """Create an incident of a given source post (a client that knows the post's id)."""
+
+    source: Source
+    external_id: str = Field(min_length=1, max_length=200)
+    link: str = Field(default="", max_length=2000)
 
 
 class RegistrationChannel(StrEnum):
@@ -191,7 +196,7 @@ REGISTERED_SOURCE = Source.OTHER
 """The source of a hand-registered incident (its SLA rule is the region's ``other`` one)."""
 
 
-class IncidentRegisterArgs(_Strict):
+class IncidentRegisterArgs(_NewIncidentArgs):
     """Register by hand what a resident said by phone, in a letter or in person.
 
     ``id`` is made by the client (a retry of the same id is harmless). The region is never in
@@ -201,16 +206,8 @@ class IncidentRegisterArgs(_Strict):
     ``contact`` (a phone number, an address, an e-mail) is kept in ``link``.
     """
 
-    id: UUID
     channel: RegistrationChannel
-    author: str = Field(default="", max_length=300)
     contact: str = Field(default="", max_length=300)
-    text: LimitedText
-    received_at: AwareDatetime
-    municipality_id: Code | None = None
-    topic_code: Code | None = None
-    subtopic_code: Code | None = None
-    priority: Priority = Priority.NORMAL
 
     @property
     def source(self) -> Source:

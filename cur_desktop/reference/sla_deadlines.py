@@ -11,6 +11,7 @@ returned is in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 
@@ -46,6 +47,23 @@ def _utc(deadline: Deadline) -> Deadline:
     return Deadline(due=deadline.due.astimezone(UTC), warn_at=deadline.warn_at.astimezone(UTC))
 
 
+DeadlineRule = Callable[[datetime, SlaRule, BusinessCalendar, float], Deadline]
+"""A domain function from the received instant to a deadline (first answer, moderation)."""
+
+
+def _from_receipt(
+    compute: DeadlineRule,
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    *,
+    received_at: datetime,
+) -> Deadline:
+    rule = sla_rule(region_code, source, topic_code, priority)
+    return _utc(compute(received_at, rule, region_calendar(region_code), WARN_FRACTION))
+
+
 def first_answer(
     region_code: str,
     source: Source,
@@ -54,9 +72,9 @@ def first_answer(
     received_at: datetime,
 ) -> Deadline:
     """When the first public answer to an incident is due and when to warn about it (UTC)."""
-    rule = sla_rule(region_code, source, topic_code, priority)
-    calendar = region_calendar(region_code)
-    return _utc(first_answer_deadline(received_at, rule, calendar, WARN_FRACTION))
+    return _from_receipt(
+        first_answer_deadline, region_code, source, topic_code, priority, received_at=received_at
+    )
 
 
 def final_answer(
@@ -87,9 +105,9 @@ def moderation(
     received_at: datetime,
 ) -> Deadline:
     """When classification and routing are due: the end of the N-th working day (UTC)."""
-    rule = sla_rule(region_code, source, topic_code, priority)
-    calendar = region_calendar(region_code)
-    return _utc(moderation_deadline(received_at, rule, calendar, WARN_FRACTION))
+    return _from_receipt(
+        moderation_deadline, region_code, source, topic_code, priority, received_at=received_at
+    )
 
 
 __all__ = [

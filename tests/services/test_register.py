@@ -11,10 +11,7 @@ the next working day is Tuesday 10 March. First answer: the 24-hour cap, Saturda
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -26,23 +23,13 @@ from cur_desktop.services.views import InboxPage, IncidentDetail
 from cur_desktop.storage.inbox import InboxFilter, InboxSort
 from tests.helpers.wire_factories import incident
 from tests.services.conftest import Seed
+from tests.services.test_operations import run
 
 T = TypeVar("T")
 MSK = ZoneInfo("Europe/Moscow")
 RECEIVED = datetime(2026, 3, 6, 17, 30, tzinfo=MSK)
 FIRST_DUE = datetime(2026, 3, 7, 14, 30, tzinfo=UTC)
 MODERATION_DUE = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
-
-
-def run(seed_dir: Path, body: Callable[[Workstation], Awaitable[T]]) -> T:
-    async def main() -> T:
-        station = await Workstation.open(seed_dir)
-        try:
-            return await body(station)
-        finally:
-            await station.close()
-
-    return asyncio.run(main())
 
 
 def test_a_call_registered_offline_has_provisional_deadlines_computed_by_hand(
