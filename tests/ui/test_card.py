@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from sqlalchemy import Connection
 
 from cur_desktop.contract import wire
@@ -77,7 +78,9 @@ def _profile(tmp_path: Path) -> Path:
     return directory
 
 
-def test_card_region_dropdowns_and_merged_duplicates(qapp: QApplication, tmp_path: Path) -> None:
+def test_card_region_dropdowns_and_merged_duplicates(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
     profile = _profile(tmp_path)
     primary_id = str(PRIMARY.id)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -85,6 +88,7 @@ def test_card_region_dropdowns_and_merged_duplicates(qapp: QApplication, tmp_pat
     async def body() -> None:
         ws = await Workstation.open(profile)
         window = MainWindow()
+        qtbot.addWidget(window)  # deleted on the GUI thread after the test
         window.resize(1366, 768)
         window.show()
         try:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from cur_desktop.services.sign_in import sign_in
 from cur_desktop.services.workstation import Workstation
@@ -56,7 +57,7 @@ def _colleague_answers(server: ServerProcess, incident_id: str) -> None:
 
 
 def test_a_colleagues_answer_raises_the_banner_before_sending(
-    qapp: QApplication, server: ServerProcess, tmp_path: Path
+    qapp: QApplication, qtbot: QtBot, server: ServerProcess, tmp_path: Path
 ) -> None:
     (incident_id,) = ingest(server, "boss", REGION, 1)
     profile = tmp_path / "profile"
@@ -65,6 +66,7 @@ def test_a_colleagues_answer_raises_the_banner_before_sending(
         assert (await sign_in(profile, server.base_url, "ivanova", PASSWORD)).online
         ws = await Workstation.open(profile, retry=FAST)
         window = MainWindow()
+        qtbot.addWidget(window)  # deleted on the GUI thread after the test
         window.resize(1366, 768)
         window.show()
         try:
