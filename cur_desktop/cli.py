@@ -64,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--role",
-        choices=("operator", "supervisor"),
+        choices=("operator", "supervisor", "admin"),
         default="operator",
-        help="с --demo: войти оператором (по умолчанию) или руководителем",
+        help="с --demo: войти оператором (по умолчанию), руководителем или администратором",
     )
     parser.add_argument(
         "--profile",

@@ -14,6 +14,54 @@ from pathlib import Path
 TS = Path(__file__).resolve().parent.parent / "resources" / "translations" / "cur_desktop_ru.ts"
 
 RU: dict[str, str] = {
+    # AdminPage (issue 12: administration)
+    "Administration": "Администрирование",
+    "User": "Пользователь",
+    "Role and region": "Роль и регион",
+    "at least 8 characters": "не короче 8 символов",
+    "Role:": "Роль:",
+    "Region:": "Регион:",
+    "Users": "Пользователи",
+    "Municipalities and executors": "Муниципалитеты и исполнители",
+    "Audit log": "Журнал действий",
+    "Login": "Логин",
+    "Role": "Роль",
+    "State": "Состояние",
+    "Since": "С",
+    "Add…": "Добавить…",
+    "Disable / enable": "Отключить / включить",
+    "Reset password…": "Сбросить пароль…",
+    "Role and region…": "Роль и регион…",
+    "CSV file (UTF-8 or Windows-1251, ; or , separated)": (
+        "Файл CSV (UTF-8 или Windows-1251, разделитель ; или ,)"
+    ),
+    "Municipalities (id; name; population):": "Муниципалитеты (id; name; population):",
+    "Executors (id; name; municipality_id):": "Исполнители (id; name; municipality_id):",
+    "Check (dry run)": "Проверить (пробный запуск)",
+    "Apply": "Применить",
+    "Choose…": "Выбрать…",
+    "Who": "Кто",
+    "Whom": "Над кем",
+    "Details": "Подробности",
+    "active": "активен",
+    "disabled": "отключён",
+    "User %1 created": "Пользователь %1 создан",
+    "User %1 enabled": "Пользователь %1 включён",
+    "User %1 disabled": "Пользователь %1 отключён",
+    "Password of %1 changed; its sessions ended": "Пароль %1 изменён; его сеансы завершены",
+    "Role of %1 changed": "Роль %1 изменена",
+    "Reset password": "Сброс пароля",
+    "New password for %1:": "Новый пароль для %1:",
+    "CSV file": "Файл CSV",
+    "CSV files (*.csv *.txt)": "Файлы CSV (*.csv *.txt)",
+    "Checked: nothing written yet. Press Apply to write.": (
+        "Проверено: пока ничего не записано. Нажмите «Применить», чтобы записать."
+    ),
+    "The files have errors: nothing can be written.": ("В файлах есть ошибки: записать нельзя."),
+    "Written: %1 rows": "Записано строк: %1",
+    "Supervisor": "Руководитель",
+    "Federal analyst": "Федеральный аналитик",
+    "Administrator": "Администратор",
     # AnswerEditor
     "Insert template": "Вставить шаблон",
     "Write the answer here or insert a template. The draft is saved as you type.": (

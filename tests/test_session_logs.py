@@ -5,6 +5,8 @@ every real ``cur-server`` process the session started (``tests/server_process.SE
 and looks for every password and token the session handed to them (``SESSION_SECRETS``). It
 starts one server of its own first, with the classic mistakes (a password typed into the login
 field, wrong passwords, a token sent to every endpoint), so it never checks an empty set.
+With pytest-xdist (``scripts/test.sh``) each worker is a session of its own: the check then
+covers the servers of the worker that runs it (the files it ran before), not every worker's.
 """
 
 from __future__ import annotations

@@ -67,8 +67,13 @@ class RunningDemo:
 
 
 def demo_login(role: str) -> tuple[str, str]:
-    """The login of the demo user of ``role`` (``operator`` or ``supervisor``) and its region."""
+    """The login of the demo user of ``role`` (operator, supervisor or admin) and its region.
+
+    The demo's admin administers every region (``demo.admin``, no region of its own).
+    """
     region = demo_regions()[0]
+    if role == "admin":
+        return ADMIN_LOGIN, region.code
     if role == "supervisor":
         return f"{region.code.removeprefix('RU-').lower()}.supervisor", region.code
     return region.operators[0], region.code

@@ -61,9 +61,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+def documented_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The documented error answers ``codes`` of an endpoint."""
     return {code: _ERRORS[code] for code in codes}
+
+
+_errors = documented_errors
 
 
 def get_db(request: Request) -> Database:

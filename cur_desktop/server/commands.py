@@ -1,4 +1,8 @@
-"""Command line of the central server (``cur-server``): init, add-user, serve, seed-demo, compact.
+"""Command line of the central server (``cur-server``): init, serve, users, reference data, demo.
+
+User administration (``add-user``, ``list-users``, ``disable-user``, ``enable-user``,
+``reset-password``, ``set-role``), ``import-reference`` (CSV, with ``--dry-run``) and
+``audit-log`` act as the operating-system user who runs them (``cli:<name>`` in the audit log).
 
 Every command takes ``--db URL`` (SQLite ``sqlite:///path`` or ``postgresql+psycopg://...``);
 the default is a SQLite file in the user data directory.
@@ -7,16 +11,23 @@ the default is a SQLite file in the user data directory.
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import uvicorn
+from sqlalchemy.orm import Session
 
 from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.domain.enums import Role
-from cur_desktop.server import auth
+from cur_desktop.server import admin, auth, reference_import
+from cur_desktop.server.admin import AdminScope
 from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
 from cur_desktop.server.migrate import upgrade
@@ -48,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_user.add_argument(
         "--password-stdin", action="store_true", required=True, help="прочитать пароль из stdin"
     )
+    _add_admin_commands(commands, with_db)
     serve = with_db(commands.add_parser("serve", help="запустить HTTP-сервер"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
@@ -76,6 +88,119 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_admin_commands(commands: Any, with_db: Callable[[Any], argparse.ArgumentParser]) -> None:
+    with_db(commands.add_parser("list-users", help="список пользователей"))
+    for name, help_text in (
+        ("disable-user", "отключить пользователя (его токены отзываются)"),
+        ("enable-user", "снова включить пользователя"),
+    ):
+        with_db(commands.add_parser(name, help=help_text)).add_argument("--login", required=True)
+    reset = with_db(commands.add_parser("reset-password", help="задать новый пароль"))
+    reset.add_argument("--login", required=True)
+    reset.add_argument(
+        "--password-stdin", action="store_true", required=True, help="прочитать пароль из stdin"
+    )
+    set_role = with_db(commands.add_parser("set-role", help="сменить роль и регион"))
+    set_role.add_argument("--login", required=True)
+    set_role.add_argument("--role", required=True, choices=[r.value for r in Role])
+    set_role.add_argument("--region", default=None, help="код региона, например RU-TUL")
+    reference = with_db(
+        commands.add_parser(
+            "import-reference", help="загрузить муниципалитеты и исполнителей региона из CSV"
+        )
+    )
+    reference.add_argument("--region", required=True, help="код региона, например RU-TUL")
+    reference.add_argument(
+        "--municipalities", type=Path, default=None, help="CSV: id;name;population"
+    )
+    reference.add_argument(
+        "--executors", type=Path, default=None, help="CSV: id;name;municipality_id"
+    )
+    reference.add_argument(
+        "--dry-run", action="store_true", help="только показать, что изменится, ничего не записывая"
+    )
+    audit = with_db(commands.add_parser("audit-log", help="журнал действий администраторов"))
+    audit.add_argument("--limit", type=int, default=50)
+
+
+def _cli_scope() -> AdminScope:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return AdminScope(actor=f"cli:{name}")
+
+
+def _admin(db: Database, args: argparse.Namespace) -> int:
+    scope = _cli_scope()
+    now = utc_now()
+    try:
+        with db.write() as session:
+            if args.command == "list-users":
+                for user in admin.list_users(session, scope):
+                    state = "активен" if user.active else "отключён"
+                    print(f"{user.login}\t{user.role.value}\t{user.region_code or '—'}\t{state}")
+                return 0
+            if args.command == "audit-log":
+                for entry in admin.audit_entries(session, scope, limit=args.limit):
+                    print(
+                        f"{entry.at.isoformat(timespec='seconds')}\t{entry.actor}\t"
+                        f"{entry.action}\t{entry.target}\t"
+                        f"{json.dumps(entry.details, ensure_ascii=False)}"
+                    )
+                return 0
+            if args.command in ("disable-user", "enable-user"):
+                active = args.command == "enable-user"
+                admin.set_active(session, scope, login=args.login, active=active, now=now)
+                print(f"Пользователь {args.login} {'включён' if active else 'отключён'}")
+                return 0
+            if args.command == "reset-password":
+                password = sys.stdin.readline().rstrip("\r\n")
+                admin.reset_password(session, scope, login=args.login, password=password, now=now)
+                print(f"Пароль пользователя {args.login} изменён; его сеансы завершены")
+                return 0
+            if args.command == "set-role":
+                role = Role(args.role)
+                admin.change_role(
+                    session, scope, login=args.login, role=role, region_code=args.region, now=now
+                )
+                print(f"Пользователь {args.login}: роль {role.value}, регион {args.region or '—'}")
+                return 0
+            return _import_reference(session, scope, args, now)
+    except admin.AdminError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
+
+
+def _import_reference(
+    session: Session, scope: AdminScope, args: argparse.Namespace, now: datetime
+) -> int:
+    files: dict[str, bytes | None] = {}
+    for name in ("municipalities", "executors"):
+        path: Path | None = getattr(args, name)
+        try:
+            files[name] = path.read_bytes() if path is not None else None
+        except OSError as exc:
+            print(f"Ошибка: не прочитан файл {path}: {exc.strerror}", file=sys.stderr)
+            return 1
+    plan = reference_import.plan_import(
+        session,
+        scope,
+        region_code=args.region,
+        municipalities=files["municipalities"],
+        executors=files["executors"],
+    )
+    print(plan.render())
+    if not plan.ok:
+        return 1
+    if args.dry_run:
+        print("Пробный запуск: ничего не записано")
+        return 0
+    written = reference_import.apply_import(session, scope, plan, now=now)
+    print(f"Записано строк: {written}")
+    return 0
+
+
 def _open(url: str | None) -> Database:
     return Database(url or default_db_url())
 
@@ -90,13 +215,22 @@ def _add_user(db: Database, args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         with db.write() as session:
-            auth.add_user(
+            user = auth.add_user(
                 session,
                 login=args.login,
                 password=password,
                 role=Role(args.role),
                 region_code=args.region,
                 now=utc_now(),
+            )
+            admin.write_audit(
+                session,
+                at=user.created_at,
+                actor=_cli_scope().actor,
+                action="user.create",
+                target=user.login,
+                region_code=user.region_code,
+                details={"role": user.role, "region_code": user.region_code},
             )
     except auth.UserError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
@@ -171,6 +305,19 @@ def _compact(db: Database) -> int:
     return 0
 
 
+_ADMIN_COMMANDS = frozenset(
+    {
+        "list-users",
+        "disable-user",
+        "enable-user",
+        "reset-password",
+        "set-role",
+        "import-reference",
+        "audit-log",
+    }
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``cur-server``; returns the process exit code."""
     args = build_parser().parse_args(argv)
@@ -186,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _add_user(db, args)
         if args.command == "serve":
             return _serve(db, args)
+        if args.command in _ADMIN_COMMANDS:
+            return _admin(db, args)
         if args.command == "seed-demo":
             return _seed(db, args)
         return _compact(db)

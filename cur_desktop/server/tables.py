@@ -212,3 +212,24 @@ class Meta(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     compaction_horizon: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AuditEntry(Base):
+    """One administration action (user or reference change): never updated, never deleted.
+
+    ``details`` is a JSON object of what changed (old and new values; never a password).
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_region_at", "region_code", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(10))
+    details: Mapped[str] = mapped_column(Text)

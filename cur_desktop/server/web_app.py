@@ -15,6 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from cur_desktop.contract import wire
 from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
+from cur_desktop.server.admin_api import router as admin_router
 from cur_desktop.server.api import router
 from cur_desktop.server.db import Database
 from cur_desktop.server.limits import BodySizeLimitMiddleware, JsonDepthLimitMiddleware
@@ -82,6 +83,7 @@ def create_app(
     app.state.broker = broker
     app.state.login_throttle = LoginThrottle(settings.login_throttle)
     app.include_router(router)
+    app.include_router(admin_router)
     # Level 6 (zlib's default) instead of Starlette's 9: compressing a pull page takes half the
     # CPU (level 9 was ~45 us of the server's ~130 us an incident) for ~2 % more bytes
     # (bench/sync_bench.py: 152 -> 155 B an incident).

@@ -116,6 +116,7 @@ def _row(values: Mapping[str, Any], with_draft: set[str], provisional: set[str])
         current_warn_at=values["current_warn_at"],
         local_changed=bool(values["local_changed"]),
         has_draft=str(values["id"]) in with_draft,
+        region_code=values.get("region_code"),
         provisional=str(values["id"]) in provisional,
     )
 

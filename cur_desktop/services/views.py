@@ -25,7 +25,7 @@ class InboxRow:
     ``current_due`` / ``current_warn_at``: the deadline that matters now (see
     :attr:`IncidentDetail.current_due`); ``None`` when no timer runs. ``local_changed``: the
     row shows changes of this workstation not yet confirmed by the server. ``has_draft``: an
-    answer draft is saved for it here.
+    answer draft is saved for it here. ``region_code``: whose working-time clock its timers run on.
     """
 
     id: str
@@ -46,6 +46,7 @@ class InboxRow:
     current_warn_at: datetime | None
     local_changed: bool
     has_draft: bool
+    region_code: str | None = None
     provisional: bool = False
     """Registered on this workstation and not yet confirmed: its timer is provisional."""
 

@@ -63,7 +63,8 @@ class Reference:
 def row_mapping(row: Any, region_code: str | None) -> dict[str, Any]:
     """A list row (``InboxRow``) as the mapping the Qt model reads."""
     data = dataclasses.asdict(row)
-    data.setdefault("region_code", region_code)
+    if data.get("region_code") is None:  # a user of several regions: each row's own clock
+        data["region_code"] = region_code
     return data
 
 

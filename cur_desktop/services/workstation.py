@@ -56,6 +56,7 @@ from cur_desktop.domain.enums import (
     Status,
 )
 from cur_desktop.services import operations, reads, timers
+from cur_desktop.services.administration import Administration
 from cur_desktop.services.outcomes import (
     CODE_NOT_CONNECTED,
     CODE_NOT_FOUND,
@@ -650,6 +651,10 @@ class Workstation:
         if cached is None:
             return None, True
         return RatingsResponse.model_validate_json(cached), True
+
+    def administration(self) -> Administration:
+        """Requests of an admin to the server (online only; see :mod:`.administration`)."""
+        return Administration(self._transport)
 
     async def run_read(self, fn: Callable[[Connection], T]) -> T:
         """Run a read function (e.g. of :mod:`.supervision`) on a reader thread, one snapshot."""

@@ -233,6 +233,7 @@ LIST_COLUMNS = (
     inc.c.executor_id,
     inc.c.assignee,
     inc.c.author,
+    inc.c.region_code,
     inc.c.first_answer_due,
     inc.c.first_answer_warn_at,
     inc.c.final_answer_due,

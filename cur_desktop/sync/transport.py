@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from cur_desktop.contract.admin import ADMIN_PREFIX
 from cur_desktop.contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, too_old_message
 from cur_desktop.contract.ratings import RATINGS_PATH, RatingsResponse
 from cur_desktop.contract.wire import (
@@ -319,6 +320,26 @@ class SyncTransport:
         response = await self._request("GET", RATINGS_PATH, params={"month": month})
         self._raise_for_status(response)
         return _parse(RatingsResponse, response.content, "рейтинг регионов")
+
+    async def admin(
+        self,
+        method: str,
+        path: str,
+        answer: type[_M],
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> _M:
+        """One administration request (``/api/v1/admin`` + ``path``); the answer as ``answer``.
+
+        Refusals (403, 404, 409, 422) raise :class:`RequestRefusedError` with the server's own
+        Russian explanation.
+        """
+        response = await self._request(
+            method, f"{API_PREFIX}{ADMIN_PREFIX}{path}", json_body=body, params=params
+        )
+        self._raise_for_status(response)
+        return _parse(answer, response.content, "администрирование")
 
     async def events(self) -> AsyncIterator[str]:
         """Yield ``"open"`` once connected, then the event name of each message (SSE).

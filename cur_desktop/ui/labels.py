@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from cur_desktop.domain.enums import AnswerKind, AnswerState, Priority, Source, Status
+from cur_desktop.domain.enums import AnswerKind, AnswerState, Priority, Role, Source, Status
 from cur_desktop.services.saved_views import SavedView
 
 
@@ -73,6 +73,17 @@ def answer_state_title(state: AnswerState | str) -> str:
         AnswerState.PUBLISHED: QCoreApplication.translate("Labels", "Published"),
     }
     return titles.get(AnswerState(state), str(state))
+
+
+def role_label(role: Role | str) -> str:
+    """Display name of a user's role."""
+    titles = {
+        Role.OPERATOR: QCoreApplication.translate("Labels", "Operator"),
+        Role.SUPERVISOR: QCoreApplication.translate("Labels", "Supervisor"),
+        Role.FEDERAL_ANALYST: QCoreApplication.translate("Labels", "Federal analyst"),
+        Role.ADMIN: QCoreApplication.translate("Labels", "Administrator"),
+    }
+    return titles.get(Role(role), str(role))
 
 
 def view_title(view: SavedView) -> str:

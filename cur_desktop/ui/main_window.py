@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cur_desktop.domain.enums import AnswerKind
+from cur_desktop.domain.enums import AnswerKind, Role
 from cur_desktop.services.answer_templates import TemplateContext
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
@@ -36,6 +36,7 @@ from cur_desktop.services.timers import promise_date, region_timezone
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.window_reads import WindowReads
 from cur_desktop.services.workstation import Workstation
+from cur_desktop.ui.admin_page import AdminPage
 from cur_desktop.ui.attention_panel import AttentionPanel
 from cur_desktop.ui.bridge import CoreBridge
 from cur_desktop.ui.help_dialog import ShortcutsDialog
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self._open_version: dict[str, int] = {}
         self._closed = False
         self.inbox: InboxPage | None = None
+        self.admin_page: AdminPage | None = None
         self.card = IncidentCard(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
@@ -153,6 +155,10 @@ class MainWindow(QMainWindow):
         self.supervision.attach(ws, info)
         self.region_code = info.region_code
         self.register_action.setEnabled(bool(info.region_code))
+        if info.role is Role.ADMIN:
+            self.admin_page = AdminPage(self)
+            self.tabs.addTab(self.admin_page, self.tr("Administration"))
+            self.admin_page.attach(ws.administration(), info.region_code)
         self.inbox.table.setFocus()
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:
@@ -601,6 +607,8 @@ class MainWindow(QMainWindow):
         if self.inbox is not None:
             self.inbox.cancel_tasks()
         self.supervision.cancel_tasks()
+        if self.admin_page is not None:
+            self.admin_page.cancel_tasks()
 
     def show_error(self, title: str, message: str) -> None:
         """One place for error dialogs."""

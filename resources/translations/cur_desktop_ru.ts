@@ -2,6 +2,165 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru" sourcelanguage="en">
 <context>
+    <name>AdminPage</name>
+    <message>
+        <source>Users</source>
+        <translation>Пользователи</translation>
+    </message>
+    <message>
+        <source>Municipalities and executors</source>
+        <translation>Муниципалитеты и исполнители</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Журнал действий</translation>
+    </message>
+    <message>
+        <source>Login</source>
+        <translation>Логин</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Роль</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>Регион</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>С</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Обновить</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Добавить…</translation>
+    </message>
+    <message>
+        <source>Disable / enable</source>
+        <translation>Отключить / включить</translation>
+    </message>
+    <message>
+        <source>Reset password…</source>
+        <translation>Сбросить пароль…</translation>
+    </message>
+    <message>
+        <source>Role and region…</source>
+        <translation>Роль и регион…</translation>
+    </message>
+    <message>
+        <source>CSV file (UTF-8 or Windows-1251, ; or , separated)</source>
+        <translation>Файл CSV (UTF-8 или Windows-1251, разделитель ; или ,)</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>Регион:</translation>
+    </message>
+    <message>
+        <source>Municipalities (id; name; population):</source>
+        <translation>Муниципалитеты (id; name; population):</translation>
+    </message>
+    <message>
+        <source>Executors (id; name; municipality_id):</source>
+        <translation>Исполнители (id; name; municipality_id):</translation>
+    </message>
+    <message>
+        <source>Check (dry run)</source>
+        <translation>Проверить (пробный запуск)</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Применить</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Когда</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Кто</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Действие</translation>
+    </message>
+    <message>
+        <source>Whom</source>
+        <translation>Над кем</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+    <message>
+        <source>active</source>
+        <translation>активен</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>отключён</translation>
+    </message>
+    <message>
+        <source>User %1 created</source>
+        <translation>Пользователь %1 создан</translation>
+    </message>
+    <message>
+        <source>User %1 enabled</source>
+        <translation>Пользователь %1 включён</translation>
+    </message>
+    <message>
+        <source>User %1 disabled</source>
+        <translation>Пользователь %1 отключён</translation>
+    </message>
+    <message>
+        <source>Password of %1 changed; its sessions ended</source>
+        <translation>Пароль %1 изменён; его сеансы завершены</translation>
+    </message>
+    <message>
+        <source>Role of %1 changed</source>
+        <translation>Роль %1 изменена</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>Сброс пароля</translation>
+    </message>
+    <message>
+        <source>New password for %1:</source>
+        <translation>Новый пароль для %1:</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>Файл CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv *.txt)</source>
+        <translation>Файлы CSV (*.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>Checked: nothing written yet. Press Apply to write.</source>
+        <translation>Проверено: пока ничего не записано. Нажмите «Применить», чтобы записать.</translation>
+    </message>
+    <message>
+        <source>The files have errors: nothing can be written.</source>
+        <translation>В файлах есть ошибки: записать нельзя.</translation>
+    </message>
+    <message>
+        <source>Written: %1 rows</source>
+        <translation>Записано строк: %1</translation>
+    </message>
+</context>
+<context>
     <name>AnswerEditor</name>
     <message>
         <source>Insert template</source>
@@ -716,6 +875,22 @@ Send it anyway?</source>
         <translation>Опубликован</translation>
     </message>
     <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Руководитель</translation>
+    </message>
+    <message>
+        <source>Federal analyst</source>
+        <translation>Федеральный аналитик</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Администратор</translation>
+    </message>
+    <message>
         <source>Mine</source>
         <translation>Мои</translation>
     </message>
@@ -765,6 +940,10 @@ Send it anyway?</source>
     <message>
         <source>CUR workstation — %1 (%2)</source>
         <translation>Рабочее место ЦУР — %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>Администрирование</translation>
     </message>
     <message>
         <source>Error: %1</source>
@@ -1285,6 +1464,37 @@ Send it anyway?</source>
     <message>
         <source>%1 need attention</source>
         <translation>Требуют внимания: %1</translation>
+    </message>
+</context>
+<context>
+    <name>UserDialog</name>
+    <message>
+        <source>User</source>
+        <translation>Пользователь</translation>
+    </message>
+    <message>
+        <source>Role and region</source>
+        <translation>Роль и регион</translation>
+    </message>
+    <message>
+        <source>at least 8 characters</source>
+        <translation>не короче 8 символов</translation>
+    </message>
+    <message>
+        <source>Login:</source>
+        <translation>Логин:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Пароль:</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>Роль:</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>Регион:</translation>
     </message>
 </context>
 <context>
