@@ -440,7 +440,6 @@ RU: dict[str, str] = {
     "Merged duplicates:": "Объединённые дубликаты:",
     "Merged duplicates: %1": "Объединённые дубликаты: %1",
     "Deadline:": "Срок:",
-    "Region:": "Регион:",
     "You work in this region only: incidents cannot be moved to another one": (
         "Вы работаете только в этом регионе: перенести инцидент в другой нельзя"
     ),
