@@ -8,6 +8,7 @@ waits with :func:`until` (which keeps both Qt and asyncio turning).
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -70,6 +71,15 @@ def _private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
     yield
     for translator in translators:
         qapp.removeTranslator(translator)
+
+
+@pytest.fixture(autouse=True)
+def _collect_left_widgets() -> Iterator[None]:
+    """Collect what a test left for the cyclic collector (closed windows, their timers) here,
+    on the GUI thread: left alone, a later test's worker thread may run the collection, and Qt
+    then destroys those timers from the wrong thread (a warning, or a crash)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
