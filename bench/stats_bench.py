@@ -37,7 +37,8 @@ from typing import Any
 from cur_desktop.domain.periods import LocalPeriod, PeriodKind
 from cur_desktop.reference import data as refdata
 from cur_desktop.services.reports import write_csv, write_xlsx
-from cur_desktop.services.supervision import statistics_report
+from cur_desktop.services.supervision import refresh_rollup, statistics_report
+from cur_desktop.storage import stats_rollup
 from cur_desktop.storage.database import open_engine
 
 END = datetime(2026, 3, 16, 9, tzinfo=UTC)
@@ -188,6 +189,16 @@ def build_server(path: Path, per_region_month: int, seed: int) -> str:
     return url
 
 
+def _print(results: list[tuple[str, float, float, float | None]]) -> None:
+    print(f"\n{'what':<72} {'median':>9} {'first':>9} {'target':>8}")
+    for name, median, first, target in results:
+        if target is None:
+            print(f"{name:<72} {median:>8.3f}s {first:>8.3f}s")
+            continue
+        mark = "ok" if median < target else "MISSED"
+        print(f"{name:<72} {median:>8.3f}s {first:>8.3f}s {target:>7.1f}s {mark}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -195,37 +206,125 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--direct",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time the direct SQL (the path before the rollup) as the baseline",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse OUT/store.sqlite3 of an earlier run (its rollup is rebuilt from scratch)",
+    )
+    parser.add_argument(
+        "--rating",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also build the server database and time the federal rating",
+    )
+    parser.add_argument(
+        "--keep-rollup",
+        action="store_true",
+        help="with --reuse: keep the earlier run's rollup (only its dirty days are rebuilt)",
+    )
+    parser.add_argument("--changed", type=int, default=20_000, help="incidents a sync changes")
+    parser.add_argument(
+        "--changed-days",
+        type=int,
+        default=30,
+        help="the changed incidents were received in the last N days (0: anywhere)",
+    )
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="stats-bench-"))
     out.mkdir(parents=True, exist_ok=True)
     print(f"files in {out}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.1f}")
 
     store = out / "store.sqlite3"
-    t0 = time.perf_counter()
-    build_store(store, args.count, args.seed)
-    print(f"store of {args.count:,} incidents written in {time.perf_counter() - t0:.0f} s")
+    if args.reuse and store.exists():
+        print(f"store reused: {store}")
+    else:
+        t0 = time.perf_counter()
+        build_store(store, args.count, args.seed)
+        print(f"store of {args.count:,} incidents written in {time.perf_counter() - t0:.0f} s")
     engine = open_engine(store)
     zone = refdata.region_by_code(REGION).timezone
     month = LocalPeriod(zone, PeriodKind.MONTH, date(2026, 2, 1))
     year = LocalPeriod(zone, PeriodKind.YEAR, date(2025, 1, 1))
     now = END
-    results: list[tuple[str, float, float, float]] = []
+    results: list[tuple[str, float, float, float | None]] = []
     report_of_year = None
+    with engine.begin() as conn:  # the first open after the upgrade: every day is dirty
+        if args.keep_rollup:  # --reuse: the rollup built by the earlier run stays
+            conn.exec_driver_sql("DELETE FROM stats_day WHERE 0")
+        else:
+            conn.exec_driver_sql("DELETE FROM stats_dirty")
+            conn.exec_driver_sql(
+                "INSERT INTO stats_dirty SELECT DISTINCT region_code, "
+                "received_at / 86400000000 FROM incident"
+            )
+    with engine.begin() as conn:
+        t0 = time.perf_counter()
+        days = stats_rollup.refresh(conn)
+        results.append(
+            (f"rollup build, all {days:,} local days (once)", *[time.perf_counter() - t0] * 2, None)
+        )
     with engine.connect() as conn:
         for name, period in (("month", month), ("year", year)):
-            median, first, report = _median(
-                lambda p=period: statistics_report(conn, REGION, p, now), args.repeat
-            )
-            results.append(
-                (
-                    f"statistics refresh, {name} ({report.current.registered:,} incidents)",
-                    median,
-                    first,
-                    1.0,
+            for path, use_rollup in (("direct SQL, before", False), ("rollup", True)):
+                repeat = args.repeat if use_rollup or args.direct else 0
+                if repeat == 0:
+                    continue
+                median, first, report = _median(
+                    lambda p=period, u=use_rollup: statistics_report(
+                        conn, REGION, p, now, use_rollup=u
+                    ),
+                    repeat,
                 )
-            )
-            if name == "year":
-                report_of_year = report
+                label = f"statistics refresh, {name} ({report.current.registered:,}), {path}"
+                results.append((label, median, first, 1.0))
+                if name == "year" and use_rollup:
+                    report_of_year = report
+    # what a sync of --changed incidents costs the next refresh: mark, recompute, read
+    with engine.begin() as conn:
+        rng = random.Random(args.seed + 1)
+        # what a sync brings: changes of incidents received in the last --changed-days days
+        # (0: anywhere in the four years, the worst case: every day of both years is dirty)
+        since = 0 if args.changed_days == 0 else _us(END - timedelta(days=args.changed_days))
+        ids = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT rowid_ FROM incident WHERE received_at >= ?", (since,)
+            ).fetchall()
+        ]
+        changed = [(rng.choice(STATUSES), rowid) for rowid in rng.sample(ids, args.changed)]
+        t0 = time.perf_counter()
+        conn.exec_driver_sql("UPDATE incident SET status = ? WHERE rowid_ = ?", changed)  # type: ignore[arg-type]
+        marks = conn.exec_driver_sql("SELECT count(*) FROM stats_dirty").scalar_one()
+        print(
+            f"{args.changed:,} incidents updated in {time.perf_counter() - t0:.2f} s: "
+            f"{marks} dirty UTC days"
+        )
+
+    # the period the changes fall in: February 2026 for recent ones, 2025 for the worst case
+    touched, touched_name = (month, "month") if args.changed_days else (year, "year")
+
+    def after_sync() -> None:
+        with engine.begin() as conn:
+            refresh_rollup(conn, REGION, touched)
+        with engine.connect() as conn:
+            statistics_report(conn, REGION, touched, now)
+
+    median, first, _ = _median(after_sync, 1)
+    where = f"in the last {args.changed_days} days" if args.changed_days else "on any day"
+    results.append(
+        (
+            f"{touched_name} refresh after {args.changed:,} changes {where} (recompute + read)",
+            median,
+            first,
+            None,
+        )
+    )
     engine.dispose()
     assert report_of_year is not None
 
@@ -244,6 +343,10 @@ def main() -> int:
     median, first, _ = _median(export, args.repeat)
     results.append(("report export of a year (XLSX + CSV + PDF)", median, first, 5.0))
 
+    if not args.rating:
+        _print(results)
+        app.shutdown()
+        return 0
     server = out / "server.sqlite3"
     t0 = time.perf_counter()
     url = build_server(server, args.per_region_month, args.seed)
@@ -267,10 +370,7 @@ def main() -> int:
         )
     )
 
-    print(f"\n{'what':<62} {'median':>9} {'first':>9} {'target':>8}")
-    for name, median, first, target in results:
-        mark = "ok" if median < target else "MISSED"
-        print(f"{name:<62} {median:>8.3f}s {first:>8.3f}s {target:>7.1f}s {mark}")
+    _print(results)
     # Qt objects must not outlive the application at interpreter exit (PySide aborts then)
     app.shutdown()
     return 0

@@ -36,16 +36,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from cur_desktop.services import OperationError, Workstation
+from cur_desktop import __version__
+from cur_desktop.services import OperationError, Workstation, app_dirs, profile_care
 from cur_desktop.services.outcomes import CODE_NOT_CONNECTED
+from cur_desktop.services.profile_lock import ProfileLock
 from cur_desktop.services.sign_in import remembered_identity, sign_in
 from cur_desktop.storage.outbox import SyncStatus
 from cur_desktop.sync.errors import SyncClientError
 from cur_desktop.sync.gc_tuning import freeze_startup_heap
+from cur_desktop.sync.profile import default_profile_dir
 from cur_desktop.sync.syncer import SyncCounts
 
 if TYPE_CHECKING:
     from cur_desktop.ui.application import WindowSession
+    from cur_desktop.ui.single_instance import InstanceServer
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +78,16 @@ class Request:
     period: str | None = None
     report_format: str | None = None
     out: Path | None = None
+    backup: Path | None = None
 
 
 def configure_logging(verbosity: int) -> None:
     """WARNING by default, INFO with ``-v``, DEBUG with ``-vv``; to standard error."""
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setLevel(level)  # the window's log file may take more (services.app_dirs)
+    terminal.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[terminal])
 
 
 def run(request: Request, *, stdin: TextIO | None = None, show_help: Callable[[], None]) -> int:
@@ -98,6 +104,8 @@ def run(request: Request, *, stdin: TextIO | None = None, show_help: Callable[[]
         from cur_desktop.demo.embedded import run_demo  # noqa: PLC0415 (starts a server: lazy)
 
         return run_demo(request.demo_dir)
+    if request.command == "restore":
+        return _restore(request.profile, request.backup)
     handlers: dict[str, Callable[[Workstation], Awaitable[int]]] = {
         "login": lambda station: _login(station, request, stdin or sys.stdin),
         "logout": _logout,
@@ -120,6 +128,30 @@ def run(request: Request, *, stdin: TextIO | None = None, show_help: Callable[[]
         log.debug("OS error", exc_info=True)
         print(f"Ошибка файловой системы: {exc}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _restore(profile: Path | None, backup: Path | None) -> int:
+    """``cur-desktop restore``: list the backups, or put one back (never while the window runs)."""
+    if backup is None:
+        found = profile_care.backups(profile)
+        if not found:
+            print("Резервных копий нет (они делаются при каждом запуске окна).")
+            return EXIT_OK
+        print("Резервные копии (новые сверху, время UTC):")
+        for item in found:
+            size = item.size_bytes / (1024 * 1024)
+            print(f"  {item.path.name}  {item.made_at:%Y-%m-%d %H:%M:%S}  {size:.1f} МБ")
+        print("Восстановить: cur-desktop restore --profile DIR --backup ИМЯ")
+        return EXIT_OK
+    try:
+        kept = profile_care.restore(profile, backup)
+    except OperationError as exc:
+        print(f"Ошибка: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"База профиля восстановлена из {backup.name}.")
+    if kept is not None:
+        print(f"Прежняя база сохранена: {kept}")
+    return EXIT_OK
 
 
 async def _with_workstation(
@@ -180,7 +212,7 @@ async def _report(station: Workstation, request: Request) -> int:
 
     from cur_desktop.reference import data as refdata  # noqa: PLC0415
     from cur_desktop.services.reports import write_report  # noqa: PLC0415
-    from cur_desktop.services.supervision import parse_period, statistics_report  # noqa: PLC0415
+    from cur_desktop.services.supervision import parse_period  # noqa: PLC0415
 
     info = await station.session_info()
     if not info.region_code:
@@ -197,7 +229,7 @@ async def _report(station: Workstation, request: Request) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_ERROR
     region, now = info.region_code, datetime.now(UTC)
-    report = await station.run_read(lambda conn: statistics_report(conn, region, period, now))
+    report = await station.statistics(region, period, now)
     if request.report_format == "pdf":
         from cur_desktop.ui.report_pdf import write_pdf_headless  # noqa: PLC0415 (Qt: lazy)
 
@@ -268,7 +300,12 @@ APPLICATION = "cur-desktop"
 
 
 def run_desktop(*, demo: bool, demo_dir: Path | None, role: str, profile: Path | None) -> int:
-    """Open the window and run the event loop until it closes; returns the exit code."""
+    """Open the window and run the event loop until it closes; returns the exit code.
+
+    Desktop care around the window: the log file (rotated) in the log directory; the settings
+    in the config directory; one instance per profile (a second start raises the first window
+    and exits 0); the crash handler (draft saved, report written, dialog in Russian).
+    """
     import qasync  # noqa: PLC0415 (Qt only when a window is wanted)
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
@@ -276,26 +313,63 @@ def run_desktop(*, demo: bool, demo_dir: Path | None, role: str, profile: Path |
         install_qt_message_handler,
         prepare_application,
     )
+    from cur_desktop.ui.single_instance import (  # noqa: PLC0415
+        InstanceServer,
+        ask_first_to_raise,
+        server_name,
+    )
 
+    log_file = app_dirs.install_file_log()
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
-    prepare_application(qt_app, ORGANIZATION, APPLICATION)
+    # the profile that only one window may hold: the given (or default) one; a demo's only when
+    # --demo-dir names it (a temporary demo folder is new on every start)
+    locked_dir = demo_dir if demo else (profile or default_profile_dir())
+    lock = ProfileLock(locked_dir) if locked_dir is not None else None
+    if lock is not None and not lock.acquire():
+        if ask_first_to_raise(server_name(locked_dir or Path())):
+            print("Программа уже запущена с этим профилем: её окно выведено на передний план.")
+            return EXIT_OK
+        print(
+            "Профиль занят другим процессом (например, восстановлением из копии): повторите позже.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    prepare_application(qt_app, ORGANIZATION, APPLICATION, settings_dir=app_dirs.config_dir())
     install_qt_message_handler()
+    log.info("cur-desktop %s started; log %s", __version__, log_file)
+    instance = InstanceServer(server_name(locked_dir)) if locked_dir is not None else None
     loop = qasync.QEventLoop(qt_app)
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            return int(loop.run_until_complete(_window_main(demo, demo_dir, role, profile)))
+            main = _window_main(demo, demo_dir, role, profile, instance)
+            return int(loop.run_until_complete(main))
     finally:
         asyncio.set_event_loop(None)
+        if instance is not None:
+            instance.close()
+        if lock is not None:
+            lock.release()
 
 
 async def _window_main(
-    demo: bool, demo_dir: Path | None, role: str, profile_dir: Path | None
+    demo: bool,
+    demo_dir: Path | None,
+    role: str,
+    profile_dir: Path | None,
+    instance: InstanceServer | None,
 ) -> int:
     from cur_desktop.ui.application import WindowSession  # noqa: PLC0415
+    from cur_desktop.ui.crash_dialog import install_crash_handler  # noqa: PLC0415
 
-    session = WindowSession()
+    data_dir = demo_dir if demo else (profile_dir or default_profile_dir())
+    session = WindowSession(data_dir=data_dir, log_dir=app_dirs.log_dir())
+    install_crash_handler(
+        app_dirs.log_dir(), lambda: session.window, session.window.card.editor.flush_draft
+    )
+    if instance is not None:
+        instance.raise_requested.connect(session.raise_window)
     _close_on_signals(session)
     session.show()
     try:
@@ -345,6 +419,8 @@ async def _start_demo(session: WindowSession, demo_dir: Path | None, role: str) 
 
 
 async def _start_signed_in(session: WindowSession, profile_dir: Path | None) -> None:
+    # a copy of the store before anything opens it (SQLite backup API, the newest 5 kept)
+    await asyncio.to_thread(profile_care.backup_on_start, profile_dir)
     remembered = remembered_identity(profile_dir)
 
     async def attempt(server: str, login: str, password: str) -> object:

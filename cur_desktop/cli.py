@@ -2,7 +2,9 @@
 
 ``cur-desktop login --profile DIR --server URL --login L --password-stdin`` binds a profile to a
 server; ``cur-desktop sync --profile DIR --once`` pushes and pulls once (exit 0 only when caught
-up); ``cur-desktop status --profile DIR`` shows the queue and the cursor. Without a command the
+up); ``cur-desktop status --profile DIR`` shows the queue and the cursor; ``cur-desktop restore
+--profile DIR [--backup FILE]`` lists the store's backups or restores one (refused while the
+program runs with that profile); ``--version`` prints the version. Without a command the
 window opens (sign-in first); ``--demo`` opens it on the embedded demo (``--role supervisor``
 signs in the supervisor), ``--demo --headless`` prints the demo queue instead. What runs is put
 together in :mod:`cur_desktop.app` (the composition root).
@@ -18,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cur_desktop import app
+from cur_desktop import __version__, app
 from cur_desktop.app import (
     EXIT_ERROR,
     EXIT_NEEDS_ATTENTION,
@@ -44,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cur-desktop",
         description="Рабочее место оператора ЦУР (центра управления регионом).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"cur-desktop {__version__}", help="версия программы"
     )
     parser.add_argument(
         "--demo",
@@ -119,6 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", dest="report_format", required=True, choices=("pdf", "xlsx", "csv")
     )
     report.add_argument("--out", required=True, type=Path, metavar="ФАЙЛ", help="куда записать")
+    restore = with_profile(
+        commands.add_parser(
+            "restore",
+            help="восстановить базу профиля из резервной копии (без --backup — список копий)",
+        )
+    )
+    restore.add_argument(
+        "--backup",
+        type=Path,
+        default=None,
+        metavar="ФАЙЛ",
+        help="копия из папки backups профиля (имя файла или путь)",
+    )
     return parser
 
 
@@ -140,5 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         period=getattr(args, "period", None),
         report_format=getattr(args, "report_format", None),
         out=getattr(args, "out", None),
+        backup=getattr(args, "backup", None),
     )
     return app.run(request, show_help=lambda: parser.print_help(sys.stdout))

@@ -334,9 +334,13 @@ RU: dict[str, str] = {
     "Mean, working time": "Среднее, рабочее время",
     "Processed": "Обработано",
     "Overdue, count": "Просрочено",
-    "Double-click a row to list its incidents.": (
-        "Двойной щелчок по строке — список её инцидентов."
+    "Double-click a row to open its incidents in the inbox.": (
+        "Двойной щелчок по строке открывает её инциденты во Входящих."
     ),
+    "Received: %1": "Получено: %1",
+    # InboxPage: drill-down from the statistics
+    "From the statistics:": "Из статистики:",
+    "Remove this filter": "Убрать этот фильтр",
     "Incidents per day by source": "Инциденты по дням и источникам",
     "Mean first-answer time per day": "Среднее время первичного ответа по дням",
     "Load: weekday × hour": "Нагрузка: день недели × час",
@@ -483,6 +487,22 @@ RU: dict[str, str] = {
     "Received (region's time):": "Поступило (время региона):",
     "Text of the appeal:": "Текст обращения:",
     "Enter the text of the appeal.": "Введите текст обращения.",
+    # AboutDialog, WindowSession's Help menu (issue 12)
+    "About the program": "О программе",
+    "Version": "Версия",
+    "Data directory": "Каталог данных",
+    "Log directory": "Каталог журналов",
+    "&Help": "&Справка",
+    # CrashDialog (issue 12)
+    "Unexpected error": "Непредвиденная ошибка",
+    "An unexpected error happened. The answer draft is saved; you can go on working, or restart "
+    "the program if something looks wrong.": (
+        "Произошла непредвиденная ошибка. Черновик ответа сохранён; можно продолжать работу "
+        "или перезапустить программу, если что-то выглядит неправильно."
+    ),
+    "The error report is saved to:\n%1\nPlease send it to technical support.": (
+        "Отчёт об ошибке сохранён в файл:\n%1\nПожалуйста, отправьте его в техническую поддержку."
+    ),
 }
 
 CONTEXT_RU: dict[tuple[str, str], str] = {}

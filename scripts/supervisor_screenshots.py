@@ -70,6 +70,15 @@ async def _shoot(out: Path) -> None:
         await asyncio.sleep(0.3)
         window.grab().save(str(out / "statistics-rating.png"))
         assert tab.report is not None
+        # drill-down: the first row of the executors' table opens the inbox filtered to it
+        first = tab.table.item(0, 0)
+        assert first is not None
+        tab._on_row(0, 0)
+        inbox = window.inbox
+        assert inbox is not None
+        await _until(lambda: bool(inbox.drill) and inbox.model.rowCount() > 0)
+        await asyncio.sleep(0.8)
+        window.grab().save(str(out / "inbox-drill.png"))
         pdf = folder / "report.pdf"
         write_pdf(tab.report, pdf)
         subprocess.run(

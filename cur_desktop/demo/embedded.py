@@ -35,6 +35,7 @@ import platformdirs
 from cur_desktop.domain.deadlines import Band
 from cur_desktop.domain.metrics import format_hmm
 from cur_desktop.domain.status_machine import STATUS_TITLES
+from cur_desktop.frozen import server_command
 from cur_desktop.reference.data import load_topics, region_by_code
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import upgrade
@@ -94,7 +95,7 @@ def _seed(db_url: str) -> str:
 def running_demo_server(db_url: str, log_path: Path) -> Iterator[DemoServer]:
     """Start ``cur-server serve`` on a free loopback port; stop it on exit."""
     port = _free_port()
-    command = [sys.executable, "-m", "cur_desktop.server.commands", "serve", "--db", db_url]
+    command = [*server_command(), "serve", "--db", db_url]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log_file:

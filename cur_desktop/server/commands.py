@@ -1,11 +1,16 @@
-"""Command line of the central server (``cur-server``): init, serve, users, reference data, demo.
+"""Command line of the central server (``cur-server``): init / migrate, serve, users, reference
+data, demo.
 
 User administration (``add-user``, ``list-users``, ``disable-user``, ``enable-user``,
 ``reset-password``, ``set-role``), ``import-reference`` (CSV, with ``--dry-run``) and
 ``audit-log`` act as the operating-system user who runs them (``cli:<name>`` in the audit log).
 
 Every command takes ``--db URL`` (SQLite ``sqlite:///path`` or ``postgresql+psycopg://...``);
-the default is a SQLite file in the user data directory.
+the default is ``CUR_SERVER_DB_URL`` from the environment (how the systemd unit passes it, so
+no password shows in ``ps``), else a SQLite file in the user data directory. Every command
+first checks that the database's schema is not newer than this code
+(:func:`check_schema_not_newer`) and refuses with exit code 2 when it is.
+Exit codes: 0 ok, 1 error, 2 refused (usage, newer schema).
 """
 
 from __future__ import annotations
@@ -24,34 +29,42 @@ from typing import Any
 import uvicorn
 from sqlalchemy.orm import Session
 
+from cur_desktop import __version__
 from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import admin, auth, reference_import
 from cur_desktop.server.admin import AdminScope
 from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
-from cur_desktop.server.migrate import upgrade
+from cur_desktop.server.migrate import SchemaTooNewError, check_schema_not_newer, upgrade
 from cur_desktop.server.settings import utc_now
 from cur_desktop.server.web_app import create_app
 
 log = logging.getLogger(__name__)
+
+EXIT_REFUSED = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of ``cur-server``."""
     parser = argparse.ArgumentParser(prog="cur-server", description="Центральный сервер ЦУР.")
     parser.add_argument("-v", "--verbose", action="store_true", help="подробный журнал")
+    parser.add_argument(
+        "--version", action="version", version=f"cur-server {__version__}", help="версия программы"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="КОМАНДА")
 
     def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sub.add_argument(
             "--db",
             default=None,
-            help="адрес базы данных (по умолчанию файл SQLite в каталоге данных пользователя)",
+            help=f"адрес базы данных (по умолчанию — из переменной {DB_URL_ENV}, иначе файл "
+            "SQLite в каталоге данных пользователя)",
         )
         return sub
 
     with_db(commands.add_parser("init", help="создать или обновить схему базы данных"))
+    with_db(commands.add_parser("migrate", help="то же, что init: обновить схему базы данных"))
     add_user = with_db(commands.add_parser("add-user", help="добавить пользователя"))
     add_user.add_argument("--login", required=True)
     add_user.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -72,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--min-client-protocol",
         type=int,
-        default=MIN_CLIENT_PROTOCOL,
+        default=int(os.environ.get(MIN_CLIENT_ENV, MIN_CLIENT_PROTOCOL)),
         help="самая старая версия протокола клиентов, которую сервер ещё обслуживает",
     )
     seed = with_db(commands.add_parser("seed-demo", help="заполнить демонстрационными данными"))
@@ -202,7 +215,8 @@ def _import_reference(
 
 
 def _open(url: str | None) -> Database:
-    return Database(url or default_db_url())
+    """``--db``, else ``CUR_SERVER_DB_URL`` (the systemd unit's environment file), else SQLite."""
+    return Database(url or os.environ.get(DB_URL_ENV) or default_db_url())
 
 
 def _init(db: Database) -> int:
@@ -327,7 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     db = _open(args.db)
     try:
-        if args.command == "init":
+        try:
+            check_schema_not_newer(db.engine)
+        except SchemaTooNewError as exc:
+            print(f"Ошибка: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
+        if args.command in ("init", "migrate"):
             return _init(db)
         if args.command == "add-user":
             return _add_user(db, args)

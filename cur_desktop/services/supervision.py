@@ -13,7 +13,9 @@ current deadline; :func:`approvals` the answers waiting for a supervisor's appro
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -21,12 +23,12 @@ from sqlalchemy import Connection, select
 
 from cur_desktop.domain import metrics
 from cur_desktop.domain.date_range import DateRange, StatsPeriod
-from cur_desktop.domain.enums import AnswerState, Status
+from cur_desktop.domain.enums import AnswerState, Source, Status
 from cur_desktop.domain.metrics import NotAvailable
 from cur_desktop.domain.periods import LocalPeriod, PeriodKind
 from cur_desktop.reference import data as refdata
 from cur_desktop.services.definitions import FIGURE_BY_KEY, FIGURES, Figure, Unit
-from cur_desktop.storage import stats_groups
+from cur_desktop.storage import stats_groups, stats_rollup
 from cur_desktop.storage.inbox import InboxFilter
 from cur_desktop.storage.stats import PeriodStats, period_stats
 from cur_desktop.storage.stats_groups import GroupBy, GroupStats
@@ -238,14 +240,35 @@ def _stats(conn: Connection, region_code: str, period: StatsPeriod, now: datetim
 
 
 def statistics_report(
-    conn: Connection, region_code: str, period: StatsPeriod, now: datetime
+    conn: Connection,
+    region_code: str,
+    period: StatsPeriod,
+    now: datetime,
+    *,
+    use_rollup: bool = True,
 ) -> StatisticsReport:
-    """Everything shown for ``period`` of the region (one snapshot; see the module doc)."""
+    """Everything shown for ``period`` of the region (one snapshot; see the module doc).
+
+    Read from the per-day rollup (:mod:`cur_desktop.storage.stats_rollup`) when it is current
+    for both periods (refresh it first on the writer: :func:`refresh_rollup`), else by the
+    direct SQL over the incidents; both give the same figures (tests hold them equal).
+    """
     region = refdata.region_by_code(region_code)
     before = previous_of(period)
-    current = _stats(conn, region_code, period, now)
-    previous = _stats(conn, region_code, before, now)
-    groups = {by: stats_groups.grouped_stats(conn, region_code, period, now, by) for by in GroupBy}
+    if use_rollup and all(stats_rollup.is_current(conn, region_code, p) for p in (period, before)):
+        figures = stats_rollup.figures(conn, region_code, period, now)
+        current, groups = figures.total, figures.groups
+        previous = stats_rollup.period_stats(conn, region_code, before, now)
+        volume, trend, grid = figures.daily_volume, figures.daily_first_answer, figures.hour_weekday
+    else:
+        current = _stats(conn, region_code, period, now)
+        previous = _stats(conn, region_code, before, now)
+        groups = {
+            by: stats_groups.grouped_stats(conn, region_code, period, now, by) for by in GroupBy
+        }
+        volume = stats_groups.daily_volume_by_source(conn, region_code, period)
+        trend = stats_groups.daily_first_answer(conn, region_code, period)
+        grid = stats_groups.hour_weekday_load(conn, region_code, period)
     return StatisticsReport(
         region_code=region_code,
         region_name=region.name_ru,
@@ -258,9 +281,77 @@ def statistics_report(
         cards=cards_of(current, previous, region.population),
         groups=groups,
         names=_names(conn),
-        daily_volume=stats_groups.daily_volume_by_source(conn, region_code, period),
-        daily_first_answer=stats_groups.daily_first_answer(conn, region_code, period),
-        hour_weekday=stats_groups.hour_weekday_load(conn, region_code, period),
+        daily_volume=volume,
+        daily_first_answer=trend,
+        hour_weekday=grid,
+    )
+
+
+def refresh_rollup(
+    conn: Connection, region_code: str, period: StatsPeriod, limit: int | None = None
+) -> int:
+    """Bring the rollup up to date for ``period`` and the previous one (a write: run it on the
+    store's writer before :func:`statistics_report`); returns the local days recomputed. With
+    ``limit``, at most that many dirty UTC days: call again until it returns 0."""
+    start, _ = previous_of(period).utc_bounds()
+    _, end = period.utc_bounds()
+    return stats_rollup.refresh(conn, region_code, start, end, limit)
+
+
+REFRESH_CHUNK_DAYS = 31
+"""Dirty days recomputed per writer job: a first build after the upgrade (two years of a big
+region: minutes on a slow machine) never holds the writer for long."""
+
+
+# --------------------------------------------------------------------------- drill-down
+
+
+@dataclass(frozen=True, slots=True)
+class DrillCriterion:
+    """One removable part of a drill-down into the inbox: its label (shown on a chip) and the
+    inbox filter fields it sets (:func:`apply_criteria`)."""
+
+    label: str
+    fields: tuple[tuple[str, object], ...]
+
+
+def apply_criteria(base: InboxFilter, criteria: Sequence[DrillCriterion]) -> InboxFilter:
+    """``base`` narrowed by every criterion (a later one wins on the same field)."""
+    changes = {name: value for c in criteria for name, value in c.fields}
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+_GROUP_FIELDS = {
+    GroupBy.OPERATOR: "assignees",
+    GroupBy.EXECUTOR: "executor_ids",
+    GroupBy.MUNICIPALITY: "municipality_ids",
+    GroupBy.TOPIC: "topic_codes",
+    GroupBy.SOURCE: "sources",
+}
+
+
+def period_fields(region_code: str, period: StatsPeriod) -> tuple[tuple[str, object], ...]:
+    """Filter fields of the incidents the statistics count in ``period`` (received in it)."""
+    start, end = period.utc_bounds()
+    return (("region_code", region_code), ("received_from", start), ("received_to", end))
+
+
+def group_fields(by: GroupBy, key: str | None) -> tuple[tuple[str, object], ...]:
+    """Filter fields of one group of a table (``None``: the attribute is not set)."""
+    value: object = key
+    if by is GroupBy.SOURCE and key is not None:
+        value = Source(key)
+    return ((_GROUP_FIELDS[by], frozenset({value})),)
+
+
+def local_cell_fields(
+    period: StatsPeriod, weekday: int, hour: int
+) -> tuple[tuple[str, object], ...]:
+    """Filter fields of one heat map cell (the period's UTC offset, as the map counts)."""
+    return (
+        ("local_weekday", weekday),
+        ("local_hour", hour),
+        ("utc_offset_us", stats_groups._offset_us(period)),
     )
 
 
@@ -413,18 +504,25 @@ def approvals(conn: Connection, region_code: str | None) -> list[ApprovalItem]:
 
 __all__ = [
     "FIGURE_BY_KEY",
+    "REFRESH_CHUNK_DAYS",
     "ApprovalItem",
     "BoardRow",
     "BreachCounts",
     "CardFigure",
+    "DrillCriterion",
     "StatisticsReport",
+    "apply_criteria",
     "approvals",
     "breach_counts",
     "cards_of",
     "deadline_board",
     "format_change",
     "format_value",
+    "group_fields",
+    "local_cell_fields",
     "operator_logins",
     "parse_period",
+    "period_fields",
+    "refresh_rollup",
     "statistics_report",
 ]

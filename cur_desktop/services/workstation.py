@@ -46,6 +46,7 @@ from sqlalchemy import Connection, Engine
 
 from cur_desktop.contract import mutations
 from cur_desktop.contract.ratings import RatingsResponse
+from cur_desktop.domain.date_range import StatsPeriod
 from cur_desktop.domain.deadlines import TimeLeft
 from cur_desktop.domain.enums import (
     AnswerKind,
@@ -55,7 +56,7 @@ from cur_desktop.domain.enums import (
     Source,
     Status,
 )
-from cur_desktop.services import operations, reads, timers
+from cur_desktop.services import operations, reads, supervision, timers
 from cur_desktop.services.administration import Administration
 from cur_desktop.services.outcomes import (
     CODE_NOT_CONNECTED,
@@ -68,6 +69,7 @@ from cur_desktop.services.outcomes import (
     Unsubscribe,
     WorkstationEvent,
 )
+from cur_desktop.services.supervision import StatisticsReport
 from cur_desktop.services.views import (
     Draft,
     InboxPage,
@@ -651,6 +653,26 @@ class Workstation:
         if cached is None:
             return None, True
         return RatingsResponse.model_validate_json(cached), True
+
+    async def statistics(
+        self, region_code: str, period: StatsPeriod, now: datetime | None = None
+    ) -> StatisticsReport:
+        """The statistics of the region's ``period`` (:func:`supervision.statistics_report`).
+
+        First the writer brings the per-day rollup up to date for the period and the previous
+        one (only days whose incidents were written since: usually none or a few; a first
+        build in jobs of :data:`supervision.REFRESH_CHUNK_DAYS` days), then a reader computes
+        the report from it.
+        """
+        at = now or self._clock()
+        chunk = supervision.REFRESH_CHUNK_DAYS
+        while await self._writer.run(
+            lambda conn: supervision.refresh_rollup(conn, region_code, period, chunk)
+        ):
+            pass  # one chunk per job: syncs and operations go between them
+        return await self._read(
+            lambda conn: supervision.statistics_report(conn, region_code, period, at)
+        )
 
     def administration(self) -> Administration:
         """Requests of an admin to the server (online only; see :mod:`.administration`)."""

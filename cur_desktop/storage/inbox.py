@@ -48,6 +48,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    type_coerce,
 )
 
 from cur_desktop.domain.enums import Priority, Source, Status
@@ -88,6 +89,12 @@ class InboxFilter:
     region_code: str | None = None
     local_changed: bool | None = None
     due_before: datetime | None = None
+    local_weekday: int | None = None
+    """Received on this local weekday (Monday 0), local = UTC + ``utc_offset_us``."""
+    local_hour: int | None = None
+    """Received within this local hour of day (0–23), local = UTC + ``utc_offset_us``."""
+    utc_offset_us: int = 0
+    """The region's UTC offset in µs for ``local_weekday`` / ``local_hour`` (drill-down)."""
 
 
 class InboxSort(StrEnum):
@@ -178,6 +185,25 @@ def at_risk_clause(now: datetime) -> ColumnElement[bool]:
     return and_(_open(), or_(first, final), ~overdue_clause(now))
 
 
+_US_PER_HOUR = 3_600_000_000
+_US_PER_DAY = 24 * _US_PER_HOUR
+
+
+def _local_time_clauses(flt: InboxFilter) -> list[ColumnElement[bool]]:
+    """Local weekday / hour of receipt, the arithmetic of the statistics' heat map."""
+    if flt.local_weekday is None and flt.local_hour is None:
+        return []
+    shifted = type_coerce(inc.c.received_at, Integer) + literal(flt.utc_offset_us, Integer)
+    clauses: list[ColumnElement[bool]] = []
+    if flt.local_weekday is not None:
+        # day 0 of the epoch (1970-01-01) was a Thursday: weekday 3 counting Monday as 0
+        day = shifted // literal(_US_PER_DAY, Integer)
+        clauses.append((day + 3) % 7 == flt.local_weekday)
+    if flt.local_hour is not None:
+        clauses.append((shifted // literal(_US_PER_HOUR, Integer)) % 24 == flt.local_hour)
+    return clauses
+
+
 def filter_clauses(flt: InboxFilter) -> list[ColumnElement[bool]]:
     """Return the WHERE terms (ANDed) of ``flt`` against ``incident``."""
     clauses: list[ColumnElement[bool]] = []
@@ -209,6 +235,7 @@ def filter_clauses(flt: InboxFilter) -> list[ColumnElement[bool]]:
         clauses.append(inc.c.received_at < flt.received_to)
     if flt.due_before is not None:
         clauses.append(and_(inc.c.current_due.is_not(None), inc.c.current_due < flt.due_before))
+    clauses.extend(_local_time_clauses(flt))
     if flt.overdue or flt.at_risk:
         if flt.now is None:
             raise ValueError("InboxFilter.now is required for overdue / at_risk")

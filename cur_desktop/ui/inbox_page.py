@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from cur_desktop.domain.deadlines import Band
 from cur_desktop.domain.enums import Priority, Source, Status
 from cur_desktop.services.saved_views import InboxFilter, InboxSort, SavedView
+from cur_desktop.services.supervision import DrillCriterion, apply_criteria
 from cur_desktop.services.window_reads import Reference, ViewKeys, WindowReads
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.highlight_delegate import HighlightDelegate
@@ -93,6 +95,15 @@ class InboxPage(QWidget):
         self.executor_filter = self._combo(self.tr("Any executor"))
         self.clear_button = QPushButton(self.tr("Clear filters"), self)
         self.clear_button.clicked.connect(self.clear_filters)
+        # criteria of a drill-down from the statistics: one removable chip each
+        self.drill: list[DrillCriterion] = []
+        self.drill_bar = QWidget(self)
+        self.drill_bar.setObjectName("drillBar")
+        self.drill_layout = QHBoxLayout(self.drill_bar)
+        self.drill_layout.setContentsMargins(0, 0, 0, 0)
+        self.drill_layout.addWidget(QLabel(self.tr("From the statistics:"), self.drill_bar))
+        self.drill_layout.addStretch(1)
+        self.drill_bar.hide()
 
         self.model = InboxTableModel(reads, self)
         self.table = QTableView(self)
@@ -142,6 +153,7 @@ class InboxPage(QWidget):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addLayout(filters)
+        right.addWidget(self.drill_bar)
         right.addWidget(self.table, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -199,7 +211,7 @@ class InboxPage(QWidget):
             return None if value is None else frozenset({value})
 
         statuses = one(self.status_filter)
-        return InboxFilter(
+        bar = InboxFilter(
             statuses=None if statuses is None else frozenset(Status(s) for s in statuses),
             sources=None
             if (s := one(self.source_filter)) is None
@@ -211,9 +223,52 @@ class InboxPage(QWidget):
             municipality_ids=one(self.municipality_filter),
             executor_ids=one(self.executor_filter),
         )
+        return apply_criteria(bar, self.drill)
+
+    def show_drill(self, criteria: list[DrillCriterion]) -> None:
+        """Show exactly the incidents of a drill-down: the «Все» view, no other filter, one
+        removable chip per criterion (period, group, weekday × hour)."""
+        self._reset_filter_bar()
+        self.drill = list(criteria)
+        self._show_drill_chips()
+        if self.view is SavedView.ALL:
+            self.reload()
+        else:
+            self.set_view(SavedView.ALL)
+
+    def remove_criterion(self, index: int) -> None:
+        """Drop one criterion of the drill-down (its chip's ✕)."""
+        if 0 <= index < len(self.drill):
+            del self.drill[index]
+            self._show_drill_chips()
+            self.reload()
+
+    def drill_chips(self) -> list[QPushButton]:
+        """The chips shown, in order."""
+        return self.drill_bar.findChildren(QPushButton, "drillChip")
+
+    def _show_drill_chips(self) -> None:
+        for chip in self.drill_chips():
+            self.drill_layout.removeWidget(chip)
+            chip.deleteLater()
+            chip.setObjectName("")
+        for index, criterion in enumerate(self.drill):
+            chip = QPushButton(f"{criterion.label}  ✕", self.drill_bar)
+            chip.setObjectName("drillChip")
+            chip.setFlat(True)
+            chip.setToolTip(self.tr("Remove this filter"))
+            chip.clicked.connect(lambda _c=False, i=index: self.remove_criterion(i))
+            self.drill_layout.insertWidget(self.drill_layout.count() - 1, chip)
+        self.drill_bar.setVisible(bool(self.drill))
 
     def clear_filters(self) -> None:
         """Back to no filter and no search."""
+        self._reset_filter_bar()
+        self.drill.clear()
+        self._show_drill_chips()
+        self.reload()
+
+    def _reset_filter_bar(self) -> None:
         for combo in (
             self.status_filter,
             self.source_filter,
@@ -228,7 +283,6 @@ class InboxPage(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
-        self.reload()
 
     # ------------------------------------------------------------------ loading
 

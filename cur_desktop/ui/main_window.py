@@ -32,6 +32,7 @@ from cur_desktop.domain.enums import AnswerKind, Role
 from cur_desktop.services.answer_templates import TemplateContext
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
+from cur_desktop.services.supervision import DrillCriterion
 from cur_desktop.services.timers import promise_date, region_timezone
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.window_reads import WindowReads
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.supervision = SupervisorPages(self, self._open_from_board, self._show_message)
         self.tabs.addTab(self.supervision.board, self.tr("Deadlines"))
         self.tabs.addTab(self.supervision.statistics, self.tr("Statistics"))
+        self.supervision.statistics.inbox_requested.connect(self.show_drill)
         self.setCentralWidget(self.tabs)
         self.status = SyncStatusBar(self)
         self.setStatusBar(self.status)
@@ -159,6 +161,14 @@ class MainWindow(QMainWindow):
             self.admin_page = AdminPage(self)
             self.tabs.addTab(self.admin_page, self.tr("Administration"))
             self.admin_page.attach(ws.administration(), info.region_code)
+        self.inbox.table.setFocus()
+
+    def show_drill(self, criteria: list[DrillCriterion]) -> None:
+        """A drill-down of the statistics: the Входящие tab filtered to exactly its incidents."""
+        if self.inbox is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        self.inbox.show_drill(criteria)
         self.inbox.table.setFocus()
 
     def spawn(self, coro: Coroutine[Any, Any, object]) -> None:

@@ -4,9 +4,9 @@ The period picker (day, week, month, quarter, year of the region's own calendar,
 days), headline cards (value, change as shown, previous value), tables per operator,
 executor, municipality, topic and source, the charts, the federal rating panel and the export
 buttons. Every read runs on the workstation's reader threads
-(:meth:`Workstation.run_read` with :func:`~cur_desktop.services.supervision.statistics_report`):
+(:meth:`Workstation.statistics`: the rollup refreshed on the writer, the report read on a reader):
 the window never waits for a query. A row of a table or a bar of the ranked charts opens the
-list of exactly the incidents behind it (:attr:`StatisticsTab.incidents_requested`).
+inbox filtered to exactly the incidents behind it (:attr:`StatisticsTab.inbox_requested`).
 """
 
 from __future__ import annotations
@@ -43,12 +43,14 @@ from cur_desktop.services.definitions import FIGURES, Unit
 from cur_desktop.services.supervision import (
     SOURCE_NAMES,
     CardFigure,
+    DrillCriterion,
     StatisticsReport,
     format_value,
-    statistics_report,
+    group_fields,
+    local_cell_fields,
+    period_fields,
 )
 from cur_desktop.services.workstation import Workstation
-from cur_desktop.storage import stats_groups
 from cur_desktop.storage.stats_groups import GroupBy
 from cur_desktop.ui.charts import HeatMap, RankedBars, TrendChart, VolumeChart
 from cur_desktop.ui.definitions_dialog import DefinitionsDialog
@@ -105,8 +107,8 @@ class StatisticsTab(QWidget):
     """A report was computed and shown."""
     rating_loaded = Signal()
     """A federal rating was shown."""
-    incidents_requested = Signal(str, list)
-    """``(title, incident ids)``: show exactly these incidents."""
+    inbox_requested = Signal(list)
+    """``list[DrillCriterion]``: open the inbox filtered to exactly these incidents."""
     export_requested = Signal(str)
     """``"xlsx"``, ``"csv"`` or ``"pdf"``: export the report shown."""
 
@@ -210,7 +212,9 @@ class StatisticsTab(QWidget):
         group_bar = QHBoxLayout()
         group_bar.addWidget(QLabel(self.tr("Group by:"), tables))
         group_bar.addWidget(self.group_by)
-        group_bar.addWidget(QLabel(self.tr("Double-click a row to list its incidents."), tables))
+        group_bar.addWidget(
+            QLabel(self.tr("Double-click a row to open its incidents in the inbox."), tables)
+        )
         group_bar.addStretch(1)
         tables_layout.addLayout(group_bar)
         tables_layout.addWidget(self.table)
@@ -393,9 +397,7 @@ class StatisticsTab(QWidget):
         assert self.ws is not None
         region, now = self.region_code, datetime.now(UTC)
         try:
-            report = await self.ws.run_read(
-                lambda conn: statistics_report(conn, region, period, now)
-            )
+            report = await self.ws.statistics(region, period, now)
         except Exception:
             log.exception("statistics could not be computed")
             self.state.setText(self.tr("The statistics could not be computed (see the log)."))
@@ -490,53 +492,51 @@ class StatisticsTab(QWidget):
         self.drill(GroupBy(self.group_by.currentData()), None if key is None else str(key))
 
     def drill(self, by: GroupBy, key: str | None) -> None:
-        """Ask for exactly the incidents of one group of the shown period."""
+        """Open the inbox on exactly the incidents of one group of the shown period."""
         report = self.report
-        if report is None or self.ws is None:
+        if report is None:
             return
-        title = f"{report.name_of(by, key)} — {report.period.title}"
-        region, period = report.region_code, report.period
-
-        async def run() -> None:
-            assert self.ws is not None
-            ids = await self.ws.run_read(
-                lambda conn: stats_groups.period_incident_ids(conn, region, period, by, key)
-            )
-            self.incidents_requested.emit(title, ids)
-
-        self._spawn(run())
+        dimension = {
+            GroupBy.OPERATOR: self.tr("Operator"),
+            GroupBy.EXECUTOR: self.tr("Executor"),
+            GroupBy.MUNICIPALITY: self.tr("Municipality"),
+            GroupBy.TOPIC: self.tr("Topic"),
+            GroupBy.SOURCE: self.tr("Source"),
+        }[by]
+        self.inbox_requested.emit(
+            [
+                self._period_criterion(report.period),
+                DrillCriterion(f"{dimension}: {report.name_of(by, key)}", group_fields(by, key)),
+            ]
+        )
 
     def drill_day(self, index: int) -> None:
-        """The incidents received on the ``index``-th local day of the shown period."""
+        """Open the inbox on the incidents received on the ``index``-th local day."""
         report = self.report
         if report is None or not 0 <= index < len(report.days):
             return
-        day = report.days[index]
-        self._drill_at(day.strftime("%d.%m.%Y"), day=day)
+        day = LocalPeriod(report.period.timezone, PeriodKind.DAY, report.days[index])
+        self.inbox_requested.emit([self._period_criterion(day)])
 
     def drill_cell(self, weekday: int, hour: int) -> None:
-        """The incidents received on ``weekday`` (Monday 0) at local ``hour``."""
+        """Open the inbox on the incidents received on ``weekday`` (Monday 0) at local ``hour``
+        in the shown period."""
         report = self.report
         if report is None:
             return
         name = QLocale().dayName(weekday + 1, QLocale.FormatType.LongFormat)
-        self._drill_at(f"{name}, {hour:02d}:00–{hour:02d}:59", weekday=weekday, hour=hour)
+        label = f"{name}, {hour:02d}:00–{hour:02d}:59"
+        self.inbox_requested.emit(
+            [
+                self._period_criterion(report.period),
+                DrillCriterion(label, local_cell_fields(report.period, weekday, hour)),
+            ]
+        )
 
-    def _drill_at(self, what: str, **where: Any) -> None:
-        report = self.report
-        if report is None or self.ws is None:
-            return
-        title = f"{what} — {report.period.title}"
-        region, period = report.region_code, report.period
-
-        async def run() -> None:
-            assert self.ws is not None
-            ids = await self.ws.run_read(
-                lambda conn: stats_groups.incident_ids_at(conn, region, period, **where)
-            )
-            self.incidents_requested.emit(title, ids)
-
-        self._spawn(run())
+    def _period_criterion(self, period: StatsPeriod) -> DrillCriterion:
+        assert self.report is not None
+        label = self.tr("Received: %1").replace("%1", period.title)
+        return DrillCriterion(label, period_fields(self.report.region_code, period))
 
     def show_definitions(self) -> None:
         """The help panel: every figure's definition in Russian."""

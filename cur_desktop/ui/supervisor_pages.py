@@ -1,6 +1,7 @@
 """The supervisors' pages of the window: Сроки (:class:`DeadlineBoard`) and Статистика
-(:class:`StatisticsTab`), their wiring to the window (open an incident, status messages),
-the list of the incidents behind a figure, and the exports of the statistics shown.
+(:class:`StatisticsTab`), their wiring to the window (open an incident, status messages)
+and the exports of the statistics shown. A drill-down of the statistics opens the inbox
+(the window connects :attr:`StatisticsTab.inbox_requested`).
 
 The main window only creates :class:`SupervisorPages`, puts its two widgets in its tabs, and
 forwards ``attach``, incident changes and closing to it.
@@ -16,70 +17,22 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
-    QLabel,
     QMessageBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from cur_desktop.domain.enums import Role
 from cur_desktop.services.reports import write_report
-from cur_desktop.services.views import InboxRow, SessionInfo
+from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
-from cur_desktop.ui import format as fmt
 from cur_desktop.ui.deadline_board import DeadlineBoard
-from cur_desktop.ui.labels import status_title
 from cur_desktop.ui.report_pdf import write_pdf
 from cur_desktop.ui.statistics_tab import StatisticsTab
 
 log = logging.getLogger(__name__)
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.FEDERAL_ANALYST, Role.ADMIN)
-
-
-class IncidentListDialog(QDialog):
-    """Exactly the incidents behind a figure; double-click opens one in the card."""
-
-    def __init__(
-        self,
-        title: str,
-        rows: list[InboxRow],
-        open_incident: Callable[[str], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(900, 520)
-        self.ids = [r.id for r in rows]
-        self.table = QTableWidget(len(rows), 4, self)
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Received"), self.tr("Status"), self.tr("Operator"), self.tr("Text")]
-        )
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        for i, row in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(fmt.date_time(row.received_at)))
-            self.table.setItem(i, 1, QTableWidgetItem(status_title(row.status)))
-            self.table.setItem(i, 2, QTableWidgetItem(row.assignee or "—"))
-            self.table.setItem(i, 3, QTableWidgetItem(row.preview))
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.cellDoubleClicked.connect(lambda r, _c: open_incident(self.ids[r]))
-        count = QLabel(self.tr("Incidents: %1").replace("%1", str(len(rows))), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(count)
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
 
 
 class SupervisorPages(QObject):
@@ -98,11 +51,9 @@ class SupervisorPages(QObject):
         self.board = DeadlineBoard(parent)
         self.statistics = StatisticsTab(parent)
         self.ws: Workstation | None = None
-        self.last_list: IncidentListDialog | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self.board.open_requested.connect(open_incident)
         self.board.message.connect(show_message)
-        self.statistics.incidents_requested.connect(self.show_incidents)
         self.statistics.export_requested.connect(self.export_dialog)
 
     def attach(self, ws: Workstation, info: SessionInfo) -> None:
@@ -132,20 +83,6 @@ class SupervisorPages(QObject):
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    def show_incidents(self, title: str, ids: list[str]) -> None:
-        """Open the list of exactly these incidents."""
-        if self.ws is None:
-            return
-        ws = self.ws
-
-        async def run() -> None:
-            rows = await ws.inbox_rows_by_id(ids)
-            dialog = IncidentListDialog(title, rows, self.open_incident, self.parent_widget)
-            self.last_list = dialog
-            dialog.open()
-
-        self._spawn(run())
 
     def export_dialog(self, kind: str) -> None:
         """Ask where to save the shown statistics as ``kind`` and write it."""
@@ -187,4 +124,4 @@ class SupervisorPages(QObject):
         return True
 
 
-__all__ = ["IncidentListDialog", "SupervisorPages"]
+__all__ = ["SupervisorPages"]

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About the program</source>
+        <translation>О программе</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Версия</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>Каталог данных</translation>
+    </message>
+    <message>
+        <source>Log directory</source>
+        <translation>Каталог журналов</translation>
+    </message>
+    <message>
+        <source>CUR workstation</source>
+        <translation>Рабочее место ЦУР</translation>
+    </message>
+</context>
+<context>
     <name>AdminPage</name>
     <message>
         <source>Users</source>
@@ -314,6 +337,25 @@ Send it anyway?</source>
     </message>
 </context>
 <context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Непредвиденная ошибка</translation>
+    </message>
+    <message>
+        <source>An unexpected error happened. The answer draft is saved; you can go on working, or restart the program if something looks wrong.</source>
+        <translation>Произошла непредвиденная ошибка. Черновик ответа сохранён; можно продолжать работу или перезапустить программу, если что-то выглядит неправильно.</translation>
+    </message>
+    <message>
+        <source>The error report is saved to:
+%1
+Please send it to technical support.</source>
+        <translation>Отчёт об ошибке сохранён в файл:
+%1
+Пожалуйста, отправьте его в техническую поддержку.</translation>
+    </message>
+</context>
+<context>
     <name>DeadlineBoard</name>
     <message>
         <source>Operator</source>
@@ -517,6 +559,14 @@ Send it anyway?</source>
     <message>
         <source>Clear filters</source>
         <translation>Сбросить фильтры</translation>
+    </message>
+    <message>
+        <source>From the statistics:</source>
+        <translation>Из статистики:</translation>
+    </message>
+    <message>
+        <source>Remove this filter</source>
+        <translation>Убрать этот фильтр</translation>
     </message>
 </context>
 <context>
@@ -735,29 +785,6 @@ Send it anyway?</source>
     <message>
         <source>[made offline, not yet confirmed]</source>
         <translation>[сделано без связи, ещё не подтверждено]</translation>
-    </message>
-</context>
-<context>
-    <name>IncidentListDialog</name>
-    <message>
-        <source>Received</source>
-        <translation>Поступил</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <source>Operator</source>
-        <translation>Оператор</translation>
-    </message>
-    <message>
-        <source>Text</source>
-        <translation>Текст</translation>
-    </message>
-    <message>
-        <source>Incidents: %1</source>
-        <translation>Инцидентов: %1</translation>
     </message>
 </context>
 <context>
@@ -1344,8 +1371,32 @@ Send it anyway?</source>
         <translation>Группировать:</translation>
     </message>
     <message>
-        <source>Double-click a row to list its incidents.</source>
-        <translation>Двойной щелчок по строке — список её инцидентов.</translation>
+        <source>Double-click a row to open its incidents in the inbox.</source>
+        <translation>Двойной щелчок по строке открывает её инциденты во Входящих.</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <source>Executor</source>
+        <translation>Исполнитель</translation>
+    </message>
+    <message>
+        <source>Municipality</source>
+        <translation>Муниципалитет</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Источник</translation>
+    </message>
+    <message>
+        <source>Received: %1</source>
+        <translation>Получено: %1</translation>
     </message>
     <message>
         <source>Incidents per day by source</source>
@@ -1499,6 +1550,18 @@ Send it anyway?</source>
 </context>
 <context>
     <name>WindowSession</name>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Сочетания клавиш</translation>
+    </message>
+    <message>
+        <source>About the program</source>
+        <translation>О программе</translation>
+    </message>
     <message>
         <source>Preparing demo data (regions, municipalities, executors, 90 days of history)…</source>
         <translation>Готовлю демонстрационные данные (регионы, муниципалитеты, исполнители, история за 90 дней)…</translation>

@@ -96,6 +96,23 @@ class Backend:
     tokens: dict[str, str] = field(default_factory=dict)  # kept across tests: logins are slow
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'served.sqlite3'}"
+        return
+    try:
+        manager = fresh_postgres_database()
+        url = manager.__enter__()
+    except OSError as exc:
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
+    try:
+        yield url
+    finally:
+        manager.__exit__(None, None, None)
+
+
 @pytest.fixture(
     scope="session",
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],

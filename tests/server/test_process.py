@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
 
-from tests.helpers.server_process import UserSpec, fresh_postgres_database, running_server
+from tests.helpers.server_process import UserSpec, running_server
 
 USERS = [
     UserSpec("tul.op", "operator", "RU-TUL", "секрет-1"),
     UserSpec("tul.op2", "operator", "RU-TUL", "секрет-2"),
     UserSpec("sam.op", "operator", "RU-SAM", "секрет-3"),
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'served.sqlite3'}"
-        return
-    try:
-        manager = fresh_postgres_database()
-        url = manager.__enter__()
-    except OSError as exc:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {exc}")
-    try:
-        yield url
-    finally:
-        manager.__exit__(None, None, None)
 
 
 def _create(base_url: str, headers: dict[str, str], client_id: str) -> httpx.Response:

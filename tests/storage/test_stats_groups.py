@@ -16,6 +16,7 @@ from cur_desktop.domain.periods import LocalPeriod, PeriodKind
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.storage.stats_groups import (
     GroupBy,
+    GroupStats,
     daily_first_answer,
     daily_volume_by_source,
     grouped_stats,
@@ -31,13 +32,46 @@ MARCH = LocalPeriod("Europe/Moscow", PeriodKind.MONTH, date(2026, 3, 1))
 MSK = ZoneInfo("Europe/Moscow")
 
 
-@pytest.fixture
-def rows(engine: Engine) -> list[dict[str, Any]]:
+def generated_rows() -> list[dict[str, Any]]:
+    """1,500 generated rows; two either side of Moscow's midnight opening March (20:59 and
+    21:00 UTC on 28 Feb)."""
     made = make_rows(1500, seed=11)
-    # two rows either side of Moscow's midnight opening March (20:59 and 21:00 UTC on 28 Feb)
     made[0]["received_at"] = datetime(2026, 2, 28, 20, 59, tzinfo=UTC)
     made[1]["received_at"] = datetime(2026, 2, 28, 21, 0, tzinfo=UTC)
     made[0]["first_answer_at"] = made[1]["first_answer_at"] = None
+    return made
+
+
+def hand_day_rows() -> list[dict[str, Any]]:
+    """Three incidents on 10 March (Moscow) from 09:00, an hour apart, all m-tula and VK:
+    answered after 30 and 90 minutes, the third rejected."""
+    base = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)  # 09:00 Moscow, a Tuesday
+    made = make_rows(3, seed=3)
+    for i, r in enumerate(made):
+        r.update(
+            received_at=base + timedelta(hours=i),
+            status=Status.REJECTED if i == 2 else Status.CLOSED,
+            first_answer_at=base + timedelta(hours=i, minutes=30 + 60 * i) if i < 2 else None,
+            municipality_id="m-tula",
+            source="vk",
+        )
+    return made
+
+
+def assert_groups_equal_the_domain(
+    groups: list[GroupStats], rows: list[dict[str, Any]], by: GroupBy
+) -> None:
+    """Each group's figures equal the domain metrics over its rows (keys: exactly theirs)."""
+    expected_keys = {None if r[by.value] is None else str(r[by.value]) for r in rows}
+    assert {g.key for g in groups} == expected_keys
+    for g in groups:
+        members = [r for r in rows if (None if r[by.value] is None else str(r[by.value])) == g.key]
+        _assert_equal(g.stats, members, NOW, TULA)
+
+
+@pytest.fixture
+def rows(engine: Engine) -> list[dict[str, Any]]:
+    made = generated_rows()
     with engine.begin() as conn:
         bulk_insert_incidents(conn, made)
     return made
@@ -57,13 +91,7 @@ def test_each_grouping_equals_the_domain_metrics(
     assert rows[0] not in in_march
     with engine.connect() as conn:
         groups = grouped_stats(conn, "RU-TUL", MARCH, NOW, by)
-    expected_keys = {None if r[by.value] is None else str(r[by.value]) for r in in_march}
-    assert {g.key for g in groups} == expected_keys
-    for g in groups:
-        members = [
-            r for r in in_march if (None if r[by.value] is None else str(r[by.value])) == g.key
-        ]
-        _assert_equal(g.stats, members, NOW, TULA)
+    assert_groups_equal_the_domain(groups, in_march, by)
     assert sum(g.stats.registered for g in groups) == len(in_march)
 
 
@@ -103,16 +131,7 @@ def test_chart_series_count_by_local_day_hour_and_weekday(
 
 def test_hand_counted_day(engine: Engine) -> None:
     """Three incidents on 10 March (Moscow), counted by hand."""
-    base = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)  # 09:00 Moscow, a Tuesday
-    made = make_rows(3, seed=3)
-    for i, r in enumerate(made):
-        r.update(
-            received_at=base + timedelta(hours=i),
-            status=Status.REJECTED if i == 2 else Status.CLOSED,
-            first_answer_at=base + timedelta(hours=i, minutes=30 + 60 * i) if i < 2 else None,
-            municipality_id="m-tula",
-            source="vk",
-        )
+    made = hand_day_rows()
     with engine.begin() as conn:
         bulk_insert_incidents(conn, made)
     day = LocalPeriod("Europe/Moscow", PeriodKind.DAY, date(2026, 3, 10))

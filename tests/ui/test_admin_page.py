@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from cur_desktop.domain.enums import Role
@@ -44,7 +45,7 @@ def test_admin_tab_manages_users_and_imports_reference_data(
     executors = tmp_path / "exe.csv"
     executors.write_text("id,name,municipality_id\nEX-A1,МУП «Водоканал»,TUL-A1\n")
 
-    async def body() -> AdminPage:
+    async def body() -> None:
         ws = await Workstation.open(profile)
         page = AdminPage()
         page.resize(1366, 700)
@@ -74,11 +75,14 @@ def test_admin_tab_manages_users_and_imports_reference_data(
             assert not page.apply_button.isEnabled()
             actions = [page.audit.item(r, 2).text() for r in range(page.audit.rowCount())]
             assert actions[:3] == ["reference.import", "user.disable", "user.create"]
-            return page
         finally:
+            page.cancel_tasks()
+            page.close()
+            page.deleteLater()  # deleted on this thread, never by a collector on another one
             await ws.close()
 
     run_qt(qapp, body)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     pulled = server_rows(server, "ivanova")
     assert pulled["municipality:TUL-A1"]["name"] == "Алексин"
     assert pulled["executor:EX-A1"]["municipality_id"] == "TUL-A1"
@@ -92,19 +96,23 @@ def test_a_refusal_and_offline_are_told_in_russian(
     async def body() -> tuple[str, str]:
         ws = await Workstation.open(profile)
         page = AdminPage()
+        offline = AdminPage()
         try:
             page.attach(ws.administration(), REGION)
             await until(lambda: page.users.rowCount() > 0, what="users listed")
             page.spawn(page.create_user("chuzhoy", "пароль-чужого-1", Role.OPERATOR, "RU-KIR"))
             await until(lambda: bool(page.message.text()), what="refusal shown")
             refusal = page.message.text()
-            offline = AdminPage()
             offline.attach(Administration(None), REGION)
             await until(lambda: bool(offline.message.text()), what="offline message")
             return refusal, offline.message.text()
         finally:
+            for widget in (page, offline):
+                widget.cancel_tasks()
+                widget.deleteLater()  # deleted on this thread, never by a collector elsewhere
             await ws.close()
 
     refusal, offline = run_qt(qapp, body)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert "Нет прав создавать пользователей вне своего региона" in refusal
     assert offline == OFFLINE_MESSAGE

@@ -13,20 +13,13 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from cur_desktop.domain.enums import Status
 from cur_desktop.services.workstation import Workstation
-from cur_desktop.storage import sync_state
-from cur_desktop.storage.database import open_engine
-from cur_desktop.storage.incidents import bulk_insert_incidents
-from cur_desktop.sync.profile import DB_FILE_NAME
-from tests.helpers.row_factories import make_row
+from tests.helpers.stores import profile_with_one_new_incident
 from tests.ui.conftest import run_qt
 
 pytestmark = pytest.mark.ui
@@ -44,16 +37,7 @@ def test_killed_window_keeps_the_draft_but_the_last_two_seconds(
     qapp: QApplication, tmp_path: Path
 ) -> None:
     profile = tmp_path / "profile"
-    profile.mkdir()
-    incident_id = str(uuid.uuid4())
-    engine = open_engine(profile / DB_FILE_NAME)
-    with engine.begin() as conn:
-        row = make_row(id=incident_id, status=Status.NEW, received_at=datetime.now(UTC))
-        row["first_answer_due"] = datetime.now(UTC) + timedelta(hours=8)
-        bulk_insert_incidents(conn, [row])
-        sync_state.set_state(conn, sync_state.KEY_LOGIN, "ivanova")
-        sync_state.set_state(conn, sync_state.KEY_REGION, "RU-TUL")
-    engine.dispose()
+    incident_id = profile_with_one_new_incident(profile)
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")

@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Role
 from cur_desktop.domain.periods import LocalPeriod, PeriodKind
+from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage import sync_state
@@ -39,6 +41,13 @@ def make_profile(tmp_path: Path, login: str, role: Role) -> tuple[Path, dict[str
         sync_state.set_state(conn, sync_state.KEY_REGION, "RU-TUL")
     engine.dispose()
     return profile, {k: str(r["id"]) for k, r in rows.items()}
+
+
+def _shown(window: MainWindow) -> set[str | None]:
+    """Ids of the rows the inbox list shows (``None``: a row not loaded yet)."""
+    assert window.inbox is not None
+    model = window.inbox.model
+    return {model.incident_id(r) for r in range(model.rowCount())}
 
 
 def _info(login: str, role: Role) -> SessionInfo:
@@ -96,25 +105,38 @@ def test_statistics_tab_shows_the_hand_counted_figures(
             }
             assert counts == {"m-tula": "3", "m-aleksin": "2"}
 
-            # a row opens exactly its incidents
-            tab.drill(GroupBy.OPERATOR, "petrov")
-            await until(lambda: window.supervision.last_list is not None, what="list")
-            listed = window.supervision.last_list
-            assert listed is not None
-            assert set(listed.ids) == {ids["b"], ids["c"]}
-            listed.close()
+            # a double-click on a table row opens the inbox on exactly its incidents
+            window.resize(1366, 768)
+            window.show()
+            window.tabs.setCurrentIndex(2)
+            tab.group_by.setCurrentIndex(tab.group_by.findData(GroupBy.OPERATOR.value))
+            tab.views.setCurrentIndex(1)  # the Tables sub-tab
+            await until(lambda: table.isVisible() and table.viewport().height() > 60, what="shown")
+            row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "petrov")
+            rect = table.visualItemRect(table.item(row, 0))
+            # a real double-click: press/release, then the double-click event on the same cell
+            qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            inbox = window.inbox
+            assert inbox is not None
+            await until(lambda: _shown(window) == {ids["b"], ids["c"]}, what="operator drill")
+            assert window.tabs.currentIndex() == 0
+            assert inbox.view is SavedView.ALL
+            chips = [c.text() for c in inbox.drill_chips()]
+            assert chips == ["Получено: март 2026  ✕", "Оператор: petrov  ✕"]
+            # removing the operator chip leaves the whole of March: a, b, c, d, e
+            inbox.drill_chips()[1].click()
+            await until(lambda: _shown(window) == {ids[k] for k in "abcde"}, what="period only")
             # a bar of the volume chart: day 0 is 1 March (local), only e was received then
-            window.supervision.last_list = None
             tab.drill_day(0)
-            await until(lambda: window.supervision.last_list is not None, what="day list")
-            assert window.supervision.last_list.ids == [ids["e"]]
-            window.supervision.last_list.close()
+            await until(lambda: _shown(window) == {ids["e"]}, what="day drill")
             # a heat map cell: Tuesday 10:00–10:59 local holds b only
-            window.supervision.last_list = None
             tab.drill_cell(1, 10)
-            await until(lambda: window.supervision.last_list is not None, what="cell list")
-            assert window.supervision.last_list.ids == [ids["b"]]
-            window.supervision.last_list.close()
+            await until(lambda: _shown(window) == {ids["b"]}, what="cell drill")
+            inbox.clear_filters()
+            assert inbox.drill_chips() == []
+            assert not inbox.drill_bar.isVisible()
+            window.tabs.setCurrentIndex(2)
 
             # the previous month from the picker: February by hand
             tab.step(-1)

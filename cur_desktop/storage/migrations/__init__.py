@@ -18,8 +18,9 @@ from sqlalchemy import Engine, create_engine
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
-UNMANAGED_PREFIXES: tuple[str, ...] = ("incident_fts", "sqlite_")
-"""Tables created by raw SQL (FTS5 and its shadow tables) or by SQLite itself."""
+UNMANAGED_PREFIXES: tuple[str, ...] = ("incident_fts", "sqlite_", "stats_")
+"""Tables created by raw SQL (FTS5 and its shadow tables, the statistics rollup of revision
+0008) or by SQLite itself."""
 
 
 def include_name(name: str | None, type_: str, _parent_names: Any = None) -> bool:
