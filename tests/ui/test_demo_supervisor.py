@@ -1,10 +1,11 @@
 """``cur-desktop --demo --role supervisor`` in-process: the supervisor signs in, Сроки fills.
 
-Runs the composition root's own window entry (``app._window_main``: what ``cur-desktop --demo
---role supervisor`` runs after parsing its arguments; the parsing itself is covered in
-``tests/unit/test_window_logic.py``) on the test's qasync loop, with a smaller demo history
-(7 days instead of 90) to keep it cheap. The demo server is a real process; the window is the
-real one, offscreen. Closing the window ends the run (demo server stopped, folder kept).
+Runs the composition root's own window entry (``app._window_main``, without the
+single-instance server): what ``cur-desktop --demo --role supervisor`` runs after parsing its
+arguments (the parsing is covered in ``tests/unit/test_window_logic.py``), on the test's
+qasync loop, with a smaller demo history (7 days instead of 90) to keep it cheap. The demo
+server is a real process; the window is the real one, offscreen. Closing the window ends the
+run (demo server stopped, folder kept).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import functools
 import gc
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,13 +40,16 @@ def test_demo_role_supervisor_signs_in_the_supervisor_and_the_board_shows_the_re
     small = functools.partial(window_demo.start_demo_server, days=7, per_day=2)
     monkeypatch.setattr(window_demo, "start_demo_server", small)
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    excepthook = sys.excepthook  # the window installs its crash dialog there
     # Qt objects earlier tests left for the collector are collected here, on the GUI thread,
     # not later in the thread that seeds the demo (Qt warns about timers of another thread).
     gc.collect()
     supervisor, region = window_demo.demo_login("supervisor")
 
     async def body() -> None:
-        run = asyncio.ensure_future(app._window_main(True, tmp_path / "demo", "supervisor", None))
+        run = asyncio.ensure_future(
+            app._window_main(True, tmp_path / "demo", "supervisor", None, None)
+        )
         window: MainWindow | None = None
         try:
             await until(lambda: _main_window(qapp) is not None, what="the window at once")
@@ -78,4 +83,5 @@ def test_demo_role_supervisor_signs_in_the_supervisor_and_the_board_shows_the_re
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+        sys.excepthook = excepthook
         gc.collect()
