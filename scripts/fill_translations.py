@@ -507,6 +507,66 @@ RU: dict[str, str] = {
         "Фото и акты (*.jpg *.jpeg *.png *.pdf);;Все файлы (*)"
     ),
     "Not attached: %1": "Не прикреплено: %1",
+    # Registration by hand, card deadline / region / duplicates, template gaps (issue 9)
+    "Fill in the gaps highlighted in yellow before sending: %1": (
+        "Перед отправкой заполните пропуски, выделенные жёлтым: %1"
+    ),
+    "Registration by hand": "Регистрация обращения",
+    "%1 (provisional)": "%1 (предварительно)",
+    "Provisional: computed on this computer by the region's rules; "
+    "the server has not confirmed the incident yet.": (
+        "Предварительно: рассчитано на этом компьютере по правилам региона; "
+        "сервер ещё не подтвердил инцидент."
+    ),
+    "Double-click or Enter: open the duplicate's card": (
+        "Двойной щелчок или Enter: открыть карточку дубликата"
+    ),
+    "Merged duplicates:": "Объединённые дубликаты:",
+    "Merged duplicates: %1": "Объединённые дубликаты: %1",
+    "Deadline:": "Срок:",
+    "You work in this region only: incidents cannot be moved to another one": (
+        "Вы работаете только в этом регионе: перенести инцидент в другой нельзя"
+    ),
+    "%1 (region's time), left: %2": "%1 (время региона), осталось: %2",
+    "Phone call": "Телефонный звонок",
+    "Letter": "Письмо",
+    "Visit in person": "Личный приём",
+    "no contact": "контакт не указан",
+    "Registered by hand; the contact the resident gave": (
+        "Зарегистрировано вручную; контакт, который оставил житель"
+    ),
+    "prov. %1": "предв. %1",
+    "Register an incident by hand (call, letter, visit)": (
+        "Зарегистрировать обращение вручную (звонок, письмо, приём)"
+    ),
+    "&Incident": "&Инцидент",
+    "&Register an incident…": "&Зарегистрировать обращение…",
+    "Incident registered; it is sent when the server is reachable.": (
+        "Обращение зарегистрировано; оно уйдёт на сервер, когда будет связь."
+    ),
+    "A gap is left where the template did not know the value (highlighted in yellow): "
+    "write the real value in its place or rephrase the sentence. "
+    "The answer is not sent while a gap remains.": (
+        "В тексте остался пропуск там, где шаблон не знал значения (выделен жёлтым): "
+        "впишите настоящее значение или перестройте фразу. "
+        "Пока пропуск не заполнен, ответ не отправляется."
+    ),
+    "Register an incident": "Регистрация обращения",
+    "Full name, as the resident gave it": "ФИО, как назвал себя житель",
+    "Phone, e-mail or postal address": "Телефон, e-mail или почтовый адрес",
+    "What the resident reports or asks, in their words": (
+        "О чём сообщает или что просит житель, его словами"
+    ),
+    "Incidents are registered in your own region only": (
+        "Обращения регистрируются только в вашем регионе"
+    ),
+    "Register": "Зарегистрировать",
+    "Channel:": "Канал:",
+    "Resident:": "Житель:",
+    "Contact:": "Контакт:",
+    "Received (region's time):": "Поступило (время региона):",
+    "Text of the appeal:": "Текст обращения:",
+    "Enter the text of the appeal.": "Введите текст обращения.",
     # AboutDialog, WindowSession's Help menu (issue 12)
     "About the program": "О программе",
     "Version": "Версия",

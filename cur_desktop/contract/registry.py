@@ -126,6 +126,12 @@ def _create(state: IncidentState, args: wire.IncidentCreateArgs, ctx: RuleContex
     state.incident = create_incident(state.incident, args, region_code=ctx.region_code, now=ctx.now)
 
 
+def _register(state: IncidentState, args: wire.IncidentRegisterArgs, ctx: RuleContext) -> None:
+    state.incident = create_incident(
+        state.incident, args.as_create(), region_code=ctx.region_code, now=ctx.now
+    )
+
+
 def _classify(state: IncidentState, args: wire.IncidentClassifyArgs, ctx: RuleContext) -> None:
     state.incident = classify_incident(state.incident, args, now=ctx.now)
 
@@ -229,6 +235,15 @@ REGISTRY: Mapping[wire.MutationName, MutationSpec[Any]] = _declare(
         args=wire.IncidentCreateArgs,
         touches=INCIDENT,
         rule=_create,
+        incident_of=_by_own_id,
+        references=("municipality_id",),
+        creates_incident=True,
+    ),
+    MutationSpec(
+        name=M.INCIDENT_REGISTER,
+        args=wire.IncidentRegisterArgs,
+        touches=INCIDENT,
+        rule=_register,
         incident_of=_by_own_id,
         references=("municipality_id",),
         creates_incident=True,

@@ -155,6 +155,7 @@ class MutationName(StrEnum):
     who may, what it touches) in :data:`cur_desktop.contract.registry.REGISTRY`."""
 
     INCIDENT_CREATE = "incident.create"
+    INCIDENT_REGISTER = "incident.register"
     INCIDENT_CLASSIFY = "incident.classify"
     INCIDENT_TRANSITION = "incident.transition"
     INCIDENT_ASSIGN = "incident.assign"
@@ -163,13 +164,10 @@ class MutationName(StrEnum):
     CLIENT_SKIP = "client.skip"
 
 
-class IncidentCreateArgs(_Strict):
-    """Register an incident by hand (e.g. a phone call); ``id`` is made by the client."""
+class _NewIncidentArgs(_Strict):
+    """What every mutation that brings a new incident carries; ``id`` is made by the client."""
 
     id: UUID
-    source: Source
-    external_id: str = Field(min_length=1, max_length=200)
-    link: str = Field(default="", max_length=2000)
     author: str = Field(default="", max_length=300)
     text: LimitedText
     received_at: AwareDatetime
@@ -177,6 +175,82 @@ class IncidentCreateArgs(_Strict):
     topic_code: Code | None = None
     subtopic_code: Code | None = None
     priority: Priority = Priority.NORMAL
+
+
+class IncidentCreateArgs(_NewIncidentArgs):
+    """Create an incident of a given source post (a client that knows the post's id)."""
+
+    source: Source
+    external_id: str = Field(min_length=1, max_length=200)
+    link: str = Field(default="", max_length=2000)
+
+
+class RegistrationChannel(StrEnum):
+    """How a resident reached the centre when an operator registers the incident by hand."""
+
+    PHONE = "phone"
+    LETTER = "letter"
+    VISIT = "visit"
+
+
+REGISTERED_SOURCE = Source.OTHER
+"""The source of a hand-registered incident (its SLA rule is the region's ``other`` one)."""
+
+
+class IncidentRegisterArgs(_NewIncidentArgs):
+    """Register by hand what a resident said by phone, in a letter or in person.
+
+    ``id`` is made by the client (a retry of the same id is harmless). The region is never in
+    the body: the server takes the caller's (an unknown field such as ``region_code`` is refused
+    like any other). The incident gets source ``other`` and the external id
+    ``"<channel>:<id>"`` (unique by construction; the card reads the channel back from it);
+    ``contact`` (a phone number, an address, an e-mail) is kept in ``link``.
+    """
+
+    channel: RegistrationChannel
+    contact: str = Field(default="", max_length=300)
+
+    @property
+    def source(self) -> Source:
+        """The incident's source: :data:`REGISTERED_SOURCE`."""
+        return REGISTERED_SOURCE
+
+    @property
+    def external_id(self) -> str:
+        """``"<channel>:<id>"``: unique per registration, names the channel."""
+        return registered_external_id(self.channel, self.id)
+
+    def as_create(self) -> IncidentCreateArgs:
+        """The same incident as ``incident.create`` args (what the shared rule builds)."""
+        return IncidentCreateArgs(
+            id=self.id,
+            source=self.source,
+            external_id=self.external_id,
+            link=self.contact.strip(),
+            author=self.author.strip(),
+            text=self.text,
+            received_at=self.received_at,
+            municipality_id=self.municipality_id,
+            topic_code=self.topic_code,
+            subtopic_code=self.subtopic_code,
+            priority=self.priority,
+        )
+
+
+def registered_external_id(channel: RegistrationChannel, incident_id: UUID | str) -> str:
+    """The external id of a hand-registered incident: ``"phone:<uuid>"`` and so on."""
+    return f"{channel.value}:{incident_id}"
+
+
+def registration_channel(source: Source, external_id: str) -> RegistrationChannel | None:
+    """The channel of a hand-registered incident, from its external id (``None``: a post)."""
+    if source is not REGISTERED_SOURCE:
+        return None
+    prefix = external_id.split(":", 1)[0]
+    try:
+        return RegistrationChannel(prefix)
+    except ValueError:
+        return None
 
 
 class IncidentClassifyArgs(_Strict):

@@ -22,7 +22,12 @@ Rules (public answers only; an internal note is never checked):
   files are attached (``attachments``), none is attached (a photo or act only mentioned in
   the text does not count; one attached file is enough whatever the text says); when it does
   not say, the text mentions no photo or act;
-* ``UNFILLED_PLACEHOLDER`` — a template ``{variable}`` was left in the text.
+* ``UNFILLED_PLACEHOLDER`` — a template ``{variable}`` was left in the text;
+* ``UNFILLED_GAP`` — a gap the template filler left for a value it did not know
+  (:func:`gap_marker`, e.g. «[укажите исполнителя]»).
+
+The last two are :data:`MUST_FIX`: an answer holding them is not sent until they are filled
+(the others ask for a confirmation only).
 """
 
 from __future__ import annotations
@@ -54,6 +59,20 @@ class FindingCode(StrEnum):
     RATING_WITHOUT_SOLUTION = "rating_without_solution"
     NO_EVIDENCE = "no_evidence"
     UNFILLED_PLACEHOLDER = "unfilled_placeholder"
+    UNFILLED_GAP = "unfilled_gap"
+
+
+MUST_FIX = frozenset({FindingCode.UNFILLED_PLACEHOLDER, FindingCode.UNFILLED_GAP})
+"""Findings that keep a public answer from being sent: text meant for the operator, not the
+resident, would be published."""
+
+GAP_OPEN = "[укажите "
+"""How a gap for an unknown template value starts: ``[укажите исполнителя]``."""
+
+
+def gap_marker(what: str) -> str:
+    """The visible gap left where a template value is unknown (``what``: accusative Russian)."""
+    return f"{GAP_OPEN}{what}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +142,7 @@ _WORK_DONE = re.compile(
 )
 _EVIDENCE = re.compile(r"\b(?:фото\w*|фотографи\w*|снимк\w*|акт\w*|видео\w*)\b", _I)
 _PLACEHOLDER = re.compile(r"\{[^{}\s]{1,40}\}")
+_GAP = re.compile(re.escape(GAP_OPEN) + r"[^\[\]\n]{1,60}\]")
 _STOCK = re.compile(
     r"(?:ваше\s+)?(?:обращение|сообщение|вопрос)?\s*(?:взят[оа]?\s+в\s+работу|"
     r"принят[оа]?\s+в\s+работу|(?:информация|ваше\s+сообщение|сообщение|обращение)\s+передан[оа]?"
@@ -164,6 +184,8 @@ def check_answer(text: str, kind: AnswerKind, *, attachments: int | None = None)
             findings.append(Finding(FindingCode.STOCK_PHRASE_ONLY))
     for match in _PLACEHOLDER.finditer(text):
         findings.append(Finding(FindingCode.UNFILLED_PLACEHOLDER, match.start(), match.end()))
+    for match in _GAP.finditer(text):
+        findings.append(Finding(FindingCode.UNFILLED_GAP, match.start(), match.end()))
     if words and _DATE.search(text) is None:
         findings.append(Finding(FindingCode.NO_DATE))
     for match in _SENDS_ELSEWHERE.finditer(text):

@@ -1,32 +1,28 @@
 """Deadlines the server computes for incidents from the region's SLA policy.
 
-Bridges the reference data (:mod:`cur_desktop.reference.data`: regions, SLA policies) and the domain
-(:mod:`cur_desktop.domain.deadlines`, :class:`~cur_desktop.domain.calendar.BusinessCalendar`
-in the region's own time zone). Calendars are cached per region. Every instant returned is in
-UTC; a :class:`~cur_desktop.domain.deadlines.Deadline` carries the due instant and the warning
-instant (at :data:`WARN_FRACTION` of the allowed time).
+The computation itself is :mod:`cur_desktop.reference.sla_deadlines`, shared with the client
+(which shows the same deadlines, provisional, for an incident registered offline); this module
+re-exports it for the server and adds the server's own helpers. Calendars are cached per
+region. Every instant returned is in UTC; a :class:`~cur_desktop.domain.deadlines.Deadline`
+carries the due instant and the warning instant (at :data:`WARN_FRACTION` of the allowed time).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from datetime import datetime, timedelta
 
-from cur_desktop.domain.calendar import BusinessCalendar
-from cur_desktop.domain.deadlines import (
-    Deadline,
-    final_answer_deadline,
-    first_answer_deadline,
-    moderation_deadline,
-)
 from cur_desktop.domain.enums import Priority, Source
-from cur_desktop.domain.sla import SlaRule
 from cur_desktop.reference import data as refdata
+from cur_desktop.reference.sla_deadlines import (
+    WARN_FRACTION,
+    final_answer,
+    first_answer,
+    moderation,
+)
+from cur_desktop.reference.sla_deadlines import region_calendar as _calendar
 
 log = logging.getLogger(__name__)
-
-WARN_FRACTION = 0.75
 
 
 def canonical_region(region_code: str) -> str | None:
@@ -35,33 +31,6 @@ def canonical_region(region_code: str) -> str | None:
         return refdata.region_by_code(region_code).iso_code
     except KeyError:
         return None
-
-
-@cache
-def _calendar(region_code: str) -> BusinessCalendar:
-    return BusinessCalendar(refdata.region_by_code(region_code).timezone)
-
-
-@lru_cache(maxsize=8192)
-def _rule(region_code: str, source: Source, topic_code: str | None, priority: Priority) -> SlaRule:
-    """The SLA rule that applies (cached: resolving it re-reads the reference paths)."""
-    return refdata.sla_policy_for_region(region_code).rule_for(source, topic_code, priority)
-
-
-def _utc(deadline: Deadline) -> Deadline:
-    return Deadline(due=deadline.due.astimezone(UTC), warn_at=deadline.warn_at.astimezone(UTC))
-
-
-def first_answer(
-    region_code: str,
-    source: Source,
-    topic_code: str | None,
-    priority: Priority,
-    received_at: datetime,
-) -> Deadline:
-    """When the first public answer to an incident is due and when to warn about it (UTC)."""
-    rule = _rule(region_code, source, topic_code, priority)
-    return _utc(first_answer_deadline(received_at, rule, _calendar(region_code), WARN_FRACTION))
 
 
 def first_answer_due(
@@ -75,38 +44,6 @@ def first_answer_due(
     return first_answer(region_code, source, topic_code, priority, received_at).due
 
 
-def final_answer(
-    region_code: str,
-    source: Source,
-    topic_code: str | None,
-    priority: Priority,
-    *,
-    interim_at: datetime,
-    received_at: datetime,
-) -> Deadline:
-    """When the final answer is due after an interim answer at ``interim_at`` (UTC).
-
-    The rule's total cap counted from ``received_at`` competes (the earlier wins).
-    """
-    rule = _rule(region_code, source, topic_code, priority)
-    deadline = final_answer_deadline(
-        interim_at, rule, _calendar(region_code), WARN_FRACTION, received_at=received_at
-    )
-    return _utc(deadline)
-
-
-def moderation(
-    region_code: str,
-    source: Source,
-    topic_code: str | None,
-    priority: Priority,
-    received_at: datetime,
-) -> Deadline:
-    """When classification and routing are due: the end of the N-th working day (UTC)."""
-    rule = _rule(region_code, source, topic_code, priority)
-    return _utc(moderation_deadline(received_at, rule, _calendar(region_code), WARN_FRACTION))
-
-
 def working_time_us(region_code: str, start: datetime, end: datetime) -> int:
     """Working time in ``[start, end]`` of the region's business calendar, in microseconds."""
     spent = _calendar(region_code).working_time_between(start, end)
@@ -118,3 +55,15 @@ def local_text(region_code: str, instant: datetime | None) -> str:
     if instant is None:
         return "—"
     return instant.astimezone(_calendar(region_code).tzinfo).strftime("%d.%m.%Y %H:%M")
+
+
+__all__ = [
+    "WARN_FRACTION",
+    "canonical_region",
+    "final_answer",
+    "first_answer",
+    "first_answer_due",
+    "local_text",
+    "moderation",
+    "working_time_us",
+]

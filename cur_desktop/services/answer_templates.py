@@ -7,8 +7,17 @@ write their own text with the Russian names of the same variables — ``{имя}
 ``{исполнитель}``, ``{срок}``, ``{муниципалитет}``, ``{тема}``, ``{оператор}`` — and
 :func:`fill_variables` fills both spellings.
 
-A value that is not known (an incident without an executor yet) is left as the placeholder, so
-the quality check flags it (``UNFILLED_PLACEHOLDER``) instead of a silently empty phrase.
+A value that is not known is never left as a raw ``{placeholder}`` (see docs/WINDOW.md,
+"Templates"):
+
+* the resident's name: the greeting goes without it («{имя}, здравствуйте!» →
+  «Здравствуйте!»), the neutral wording every centre uses for an anonymous post;
+* anything else (an incident without an executor yet, no municipality, a variable the
+  filler does not know): a visible gap «[укажите исполнителя]» (see
+  :func:`~cur_desktop.domain.answer_quality.gap_marker`), highlighted in the editor; the
+  quality check names it (``UNFILLED_GAP``) and the answer is not sent until it is filled.
+  A neutral wording there («ответственная организация») would hide exactly what the
+  resident asks: who acts, where, by when.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from cur_desktop.domain.answer_quality import gap_marker
 from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.domain.reference_types import AnswerTemplate
 from cur_desktop.reference.data import load_answer_templates
@@ -36,6 +46,18 @@ RUSSIAN_NAMES: Mapping[str, str] = {
 """Russian variable names and the template variable each one stands for."""
 
 _PLACEHOLDER = re.compile(r"\{([^{}\s]{1,40})\}")
+_NAME_IN_GREETING = re.compile(r"\{(?:author|имя)\},\s*(\w)", re.IGNORECASE)
+"""``{имя}, здравствуйте`` at a greeting: dropped with its comma when the name is unknown."""
+
+GAP_WORDS: Mapping[str, str] = {
+    "author": "имя жителя",
+    "executor": "исполнителя",
+    "date": "срок",
+    "municipality": "муниципалитет",
+    "topic": "тему",
+    "operator": "подпись",
+}
+"""What a gap asks for, by English variable name (accusative, after «укажите»)."""
 _MONTHS_GENITIVE = (
     "января",
     "февраля",
@@ -84,13 +106,20 @@ def russian_date(value: datetime) -> str:
 
 
 def fill_variables(text: str, context: TemplateContext) -> str:
-    """Replace ``{variable}`` (English or Russian name) by its value; unknown ones stay."""
+    """Replace ``{variable}`` (English or Russian name) by its value (see the module docstring).
+
+    An unknown name in a greeting is dropped; any other unknown value becomes a visible gap.
+    """
     values = context.values()
+    if "author" not in values:
+        text = _NAME_IN_GREETING.sub(lambda m: m.group(1).upper(), text)
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         key = RUSSIAN_NAMES.get(name.lower(), name)
-        return values.get(key, match.group(0))
+        if key in values:
+            return values[key]
+        return gap_marker(GAP_WORDS.get(key, f"значение «{name}»"))
 
     return _PLACEHOLDER.sub(replace, text)
 
@@ -112,6 +141,7 @@ def all_templates() -> list[AnswerTemplate]:
 
 
 __all__ = [
+    "GAP_WORDS",
     "RUSSIAN_NAMES",
     "TemplateContext",
     "all_templates",

@@ -19,7 +19,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 
 _SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
 MAX_NOTE_PREVIEW = 300
+MERGED_NOTE_PREFIX = "Присоединён дубликат "
+"""Start of the note :func:`merge_duplicate` leaves on the original (the card lists them)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -221,6 +223,78 @@ def _after_publish(
         )
         current = step
     return ids
+
+
+# --------------------------------------------------------------------------- registration
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""How far ahead of this computer's clock a hand-entered received time may lie."""
+
+
+def register_incident(
+    conn: Connection,
+    now: datetime,
+    *,
+    channel: str,
+    text: str,
+    author: str = "",
+    contact: str = "",
+    received_at: datetime | None = None,
+    region_code: str | None = None,
+    municipality_id: str | None = None,
+    topic_code: str | None = None,
+    priority: Priority = Priority.NORMAL,
+) -> Changes:
+    """Register by hand what a resident said by phone, in a letter or in person.
+
+    ``channel``: ``phone``, ``letter`` or ``visit`` (:class:`wire.RegistrationChannel`).
+    Recorded at once through the outbox (works offline) as ``incident.register`` with a new id;
+    its deadlines are computed here by the region's rules and are provisional until the server
+    confirms the incident. The region is the signed-in user's: another one is refused (the
+    server takes the caller's region anyway). ``received_at`` defaults to ``now``.
+    """
+    _me(conn)
+    try:
+        how = wire.RegistrationChannel(channel)
+    except ValueError as exc:
+        raise OperationError(f"Неизвестный канал обращения: {channel}", CODE_INVALID) from exc
+    own_region = sync_state.get_state(conn, sync_state.KEY_REGION)
+    if not own_region:
+        raise OperationError(
+            "Профиль не привязан к региону: сначала войдите на сервер ЦУР", CODE_FORBIDDEN
+        )
+    if region_code is not None and region_code != own_region:
+        raise OperationError(
+            f"Регистрировать обращения можно только в своём регионе ({own_region})",
+            CODE_FORBIDDEN,
+        )
+    if not text.strip():
+        raise OperationError("Введите текст обращения", CODE_INVALID)
+    received = now if received_at is None else received_at
+    if received.tzinfo is None:
+        raise OperationError("Время поступления без часового пояса", CODE_INVALID)
+    if received > now + FUTURE_TOLERANCE:
+        raise OperationError("Время поступления не может быть в будущем", CODE_INVALID)
+    _check_topic(topic_code, None)
+    if municipality_id is not None:
+        _check_municipality(conn, municipality_id)
+    key = str(uuid.uuid4())
+    args: dict[str, Any] = {
+        "id": key,
+        "channel": how.value,
+        "author": author.strip(),
+        "contact": contact.strip(),
+        "text": text.strip(),
+        "received_at": received.isoformat(),
+        "priority": priority.value,
+    }
+    if municipality_id is not None:
+        args["municipality_id"] = municipality_id
+    if topic_code is not None:
+        args["topic_code"] = topic_code
+    mutation_id = _record(conn, wire.MutationName.INCIDENT_REGISTER, args, now)
+    log.info("registered incident %s by hand (%s)", key, how.value)
+    return Changes.local([key], [mutation_id])
 
 
 # --------------------------------------------------------------------------- assignment
@@ -482,7 +556,7 @@ def merge_duplicate(conn: Connection, duplicate_id: str, into_id: str, now: date
         primary_key,
         AnswerKind.INTERNAL_NOTE,
         AnswerState.DRAFT,
-        f"Присоединён дубликат {dup_key} ({duplicate.source.value}{link}), {author}: "
+        f"{MERGED_NOTE_PREFIX}{dup_key} ({duplicate.source.value}{link}), {author}: "
         f"{_short(duplicate.text)}",
         now=now,
     )

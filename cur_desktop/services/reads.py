@@ -8,6 +8,7 @@ extras come from one snapshot) and return the values of :mod:`cur_desktop.servic
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,11 +18,13 @@ from sqlalchemy import Connection, distinct, select
 
 from cur_desktop.contract import wire
 from cur_desktop.domain.entities import Answer, Incident
-from cur_desktop.domain.enums import AnswerKind, AnswerState, Role
+from cur_desktop.domain.enums import AnswerKind, AnswerState, RejectReason, Role, Source
 from cur_desktop.domain.status_machine import ANSWER_STATE_TITLES
+from cur_desktop.services.operations import MERGED_NOTE_PREFIX
 from cur_desktop.services.views import (
     ChangeState,
     Draft,
+    DuplicateRef,
     HistoryEntry,
     HistoryKind,
     InboxPage,
@@ -41,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MUTATION_TITLES: Mapping[str, str] = {
     wire.MutationName.INCIDENT_CREATE.value: "Регистрация инцидента",
+    wire.MutationName.INCIDENT_REGISTER.value: "Регистрация обращения",
     wire.MutationName.INCIDENT_CLASSIFY.value: "Классификация",
     wire.MutationName.INCIDENT_TRANSITION.value: "Смена статуса",
     wire.MutationName.INCIDENT_ASSIGN.value: "Назначение",
@@ -48,6 +52,12 @@ MUTATION_TITLES: Mapping[str, str] = {
     wire.MutationName.ANSWER_SET_STATE.value: "Смена состояния ответа",
 }
 """Russian names of the actions, for the needs-attention list and the history."""
+
+_CHANNEL_TITLES: Mapping[wire.RegistrationChannel, str] = {
+    wire.RegistrationChannel.PHONE: "телефонный звонок",
+    wire.RegistrationChannel.LETTER: "письмо",
+    wire.RegistrationChannel.VISIT: "личный приём",
+}
 
 _KIND_TITLES: Mapping[AnswerKind, str] = {
     AnswerKind.INTERIM: "Промежуточный ответ",
@@ -85,7 +95,7 @@ def session_info(conn: Connection) -> StoredSession:
 # --------------------------------------------------------------------------- inbox
 
 
-def _row(values: Mapping[str, Any], with_draft: set[str]) -> InboxRow:
+def _row(values: Mapping[str, Any], with_draft: set[str], provisional: set[str]) -> InboxRow:
     return InboxRow(
         id=str(values["id"]),
         rowid=int(values["rowid_"]),
@@ -106,12 +116,15 @@ def _row(values: Mapping[str, Any], with_draft: set[str]) -> InboxRow:
         local_changed=bool(values["local_changed"]),
         has_draft=str(values["id"]) in with_draft,
         region_code=values.get("region_code"),
+        provisional=str(values["id"]) in provisional,
     )
 
 
 def _rows(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[InboxRow]:
-    with_draft = drafts.incidents_with_drafts(conn, [str(r["id"]) for r in rows])
-    return [_row(r, with_draft) for r in rows]
+    ids = [str(r["id"]) for r in rows]
+    with_draft = drafts.incidents_with_drafts(conn, ids)
+    provisional = localstate.provisional_incident_ids(conn, ids)
+    return [_row(r, with_draft, provisional) for r in rows]
 
 
 def inbox_page(
@@ -196,11 +209,14 @@ def _history(
     answers: Sequence[wire.AnswerWire],
     pending: Sequence[PendingChange],
 ) -> list[HistoryEntry]:
+    channel = wire.registration_channel(incident.source, incident.external_id)
     entries = [
         HistoryEntry(
             at=incident.received_at,
             kind=HistoryKind.REGISTERED,
-            text=f"Зарегистрирован ({incident.source.value})",
+            text=f"Зарегистрирован ({incident.source.value})"
+            if channel is None
+            else f"Обращение зарегистрировано вручную: {_CHANNEL_TITLES[channel]}",
             actor=incident.author or None,
         )
     ]
@@ -252,6 +268,7 @@ def incident_detail(conn: Connection, incident_id: str) -> IncidentDetail | None
         localstate.load_answers(conn, key, base=False).values(), key=lambda a: a.created_at
     )
     pending = [_pending(r) for r in localstate.outbox_rows(conn, entity_id=key)]
+    channel = wire.registration_channel(incident.source, incident.external_id)
     return IncidentDetail(
         incident=_entity(incident),
         answers=[_answer_entity(a) for a in answers],
@@ -261,7 +278,44 @@ def incident_detail(conn: Connection, incident_id: str) -> IncidentDetail | None
         draft=draft(conn, key),
         pending=pending,
         history=_history(incident, answers, pending),
+        provisional=bool(localstate.provisional_incident_ids(conn, [key])),
+        channel=None if channel is None else channel.value,
+        duplicates=merged_duplicates(conn, answers),
     )
+
+
+_MERGED_NOTE = re.compile(re.escape(MERGED_NOTE_PREFIX) + r"([0-9a-fA-F-]{36})")
+
+
+def merged_duplicates(conn: Connection, answers: Sequence[wire.AnswerWire]) -> list[DuplicateRef]:
+    """Incidents merged into this one, from its merge notes (oldest first, known here only).
+
+    :func:`cur_desktop.services.operations.merge_duplicate` leaves on the original an internal
+    note naming the duplicate's id; each one found that this workstation holds and that is
+    rejected as a duplicate is listed (a merge rejected by the server is not).
+    """
+    found: list[DuplicateRef] = []
+    seen: set[str] = set()
+    for answer in answers:
+        if answer.kind is not AnswerKind.INTERNAL_NOTE:
+            continue
+        match = _MERGED_NOTE.match(answer.text)
+        if match is None or match.group(1) in seen:
+            continue
+        seen.add(match.group(1))
+        row = get_incident(conn, match.group(1))
+        if row is None or row["reject_reason"] != RejectReason.DUPLICATE:
+            continue
+        found.append(
+            DuplicateRef(
+                id=str(row["id"]),
+                received_at=row["received_at"],
+                source=Source(row["source"]),
+                author=str(row["author"] or ""),
+                preview=str(row["text"])[:120],
+            )
+        )
+    return found
 
 
 # --------------------------------------------------------------------------- statistics

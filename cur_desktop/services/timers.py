@@ -22,17 +22,12 @@ from typing import Any
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import Band, Deadline, TimeLeft, time_left
 from cur_desktop.domain.enums import Priority, Source, Status
-from cur_desktop.reference.data import region_by_code, sla_policy_for_region
+from cur_desktop.reference.data import sla_policy_for_region
+from cur_desktop.reference.sla_deadlines import region_calendar
 
 log = logging.getLogger(__name__)
 
 FALLBACK_TIMEZONE = "Europe/Moscow"
-
-
-@cache
-def region_calendar(region_code: str) -> BusinessCalendar:
-    """The business calendar of a region (``KeyError`` for an unknown code)."""
-    return BusinessCalendar(region_by_code(region_code).timezone)
 
 
 def calendar_or_moscow(region_code: str | None) -> BusinessCalendar:
@@ -47,6 +42,11 @@ def calendar_or_moscow(region_code: str | None) -> BusinessCalendar:
 @cache
 def _moscow() -> BusinessCalendar:
     return BusinessCalendar(FALLBACK_TIMEZONE)
+
+
+def region_timezone(region_code: str | None) -> str:
+    """The IANA time zone of a region (Moscow's for a missing or unknown code)."""
+    return str(getattr(calendar_or_moscow(region_code).tzinfo, "key", FALLBACK_TIMEZONE))
 
 
 def timer(
@@ -117,6 +117,7 @@ __all__ = [
     "calendar_or_moscow",
     "promise_date",
     "region_calendar",
+    "region_timezone",
     "timer",
     "timer_for",
 ]

@@ -47,6 +47,8 @@ class InboxRow:
     local_changed: bool
     has_draft: bool
     region_code: str | None = None
+    provisional: bool = False
+    """Registered on this workstation and not yet confirmed: its timer is provisional."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,17 @@ class PendingChange:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateRef:
+    """An incident merged into another as its duplicate, as the card lists it."""
+
+    id: str
+    received_at: datetime
+    source: Source
+    author: str
+    preview: str
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentDetail:
     """An incident with everything its card shows.
 
@@ -135,7 +148,11 @@ class IncidentDetail:
     ``current_due`` is the deadline that matters now: the first-answer due until the first
     public answer; the final-answer due while the incident is on control; ``None`` when
     closed or rejected (or when no deadline applies). ``pending`` lists this workstation's
-    changes on it that wait for the server or were rejected by it.
+    changes on it that wait for the server or were rejected by it. ``provisional``: registered
+    here and not yet confirmed by the server, so its deadlines are this workstation's own
+    computation. ``channel``: how the resident reached the centre when the incident was
+    registered by hand (``phone`` / ``letter`` / ``visit``; ``None`` for a post).
+    ``duplicates``: the incidents merged into this one, known here.
     """
 
     incident: Incident
@@ -146,6 +163,9 @@ class IncidentDetail:
     draft: Draft | None
     pending: list[PendingChange]
     history: list[HistoryEntry] = field(default_factory=list)
+    provisional: bool = False
+    channel: str | None = None
+    duplicates: list[DuplicateRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cur_desktop.reference.data import load_topics
+from cur_desktop.reference.data import load_topics, region_by_code
 from cur_desktop.services.saved_views import SavedView, view_filter
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage.inbox import InboxFilter, InboxSort
@@ -71,6 +71,8 @@ class Reference:
     municipalities: Mapping[str, str]
     executors: Mapping[str, str]
     topics: Mapping[str, str]
+    regions: Mapping[str, str] = field(default_factory=dict)
+    """The regions the user may put an incident in (a regional user: only their own)."""
 
 
 def row_mapping(row: Any, region_code: str | None) -> dict[str, Any]:
@@ -193,7 +195,18 @@ class WindowReads:
             municipalities={p.id: p.name for p in places},
             executors={b.id: b.name for b in bodies},
             topics=topics,
+            regions=region_names(self.region_code),
         )
+
+
+def region_names(region_code: str | None) -> dict[str, str]:
+    """The user's region by code with its Russian name (empty for a user without a region)."""
+    if not region_code:
+        return {}
+    try:
+        return {region_code: region_by_code(region_code).name_ru}
+    except KeyError:
+        return {region_code: region_code}
 
 
 def match_spans(text: str, stems: Sequence[str]) -> list[tuple[int, int]]:

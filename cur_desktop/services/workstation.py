@@ -359,6 +359,44 @@ class Workstation:
 
     # ------------------------------------------------------------------ operations
 
+    async def register_incident(
+        self,
+        channel: str,
+        text: str,
+        *,
+        author: str = "",
+        contact: str = "",
+        received_at: datetime | None = None,
+        region_code: str | None = None,
+        municipality_id: str | None = None,
+        topic_code: str | None = None,
+        priority: Priority = Priority.NORMAL,
+    ) -> Changes:
+        """Register by hand a call, a letter or a visit (``channel``: ``phone`` / ``letter`` /
+        ``visit``); works offline.
+
+        The new incident is in the view at once (its id is the one of
+        ``Changes.incident_ids``), with deadlines computed here by the region's rules and marked
+        provisional (:attr:`IncidentDetail.provisional`) until the server's row arrives. Refused
+        (``OperationError``) for another region than the user's, an empty text, a received
+        time in the future, an unknown topic or municipality.
+        """
+        return await self._operate(
+            lambda conn, now: operations.register_incident(
+                conn,
+                now,
+                channel=channel,
+                text=text,
+                author=author,
+                contact=contact,
+                received_at=received_at,
+                region_code=region_code,
+                municipality_id=municipality_id,
+                topic_code=topic_code,
+                priority=priority,
+            )
+        )
+
     async def take(self, incident_id: str) -> Changes:
         """Take a free incident into work (the assignee becomes the logged-in user).
 

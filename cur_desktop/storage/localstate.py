@@ -28,6 +28,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from cur_desktop.contract import mutations, registry, wire
 from cur_desktop.contract.registry import IncidentState, RuleContext
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
+from cur_desktop.reference import sla_deadlines
 from cur_desktop.storage.incidents import (
     bulk_insert_incidents,
     delete_incident,
@@ -314,6 +315,47 @@ def pending_incident_ids(conn: Connection) -> set[str]:
     }
 
 
+CREATING_MUTATIONS = tuple(
+    name.value for name, spec in registry.REGISTRY.items() if spec.creates_incident
+)
+"""Names of the mutations that bring a new incident (``incident.create``, ``incident.register``)."""
+
+
+def provisional_incident_ids(conn: Connection, among: Collection[str] | None = None) -> set[str]:
+    """Incidents created here that the server has not confirmed yet (optionally ``among`` ids).
+
+    Their deadlines were computed on this workstation (:func:`with_provisional_deadlines`): a
+    creating mutation still pending and no confirmed (shadow) row. With ``among`` (a page of
+    the list) the outbox is read through its ``entity_id`` index, never scanned.
+    """
+    if among is None:
+        return _provisional(conn, None)
+    wanted = [str(i) for i in among]
+    found: set[str] = set()
+    for start in range(0, len(wanted), _IN_CHUNK):
+        found |= _provisional(conn, wanted[start : start + _IN_CHUNK])
+    return found
+
+
+def _provisional(conn: Connection, ids: list[str] | None) -> set[str]:
+    query = (
+        select(outbox_table.c.entity_id)
+        .where(
+            outbox_table.c.state == PENDING,
+            outbox_table.c.name.in_(CREATING_MUTATIONS),
+            ~select(incident_base_table.c.id)
+            .where(incident_base_table.c.id == outbox_table.c.entity_id)
+            .exists(),
+        )
+        .distinct()
+    )
+    if ids is not None:
+        if not ids:
+            return set()
+        query = query.where(outbox_table.c.entity_id.in_(ids))
+    return {str(r[0]) for r in conn.execute(query) if r[0] is not None}
+
+
 def has_pending(conn: Connection, incident_id: str) -> bool:
     """Whether an incident has pending mutations (so it is under copy-on-write)."""
     return (
@@ -356,8 +398,45 @@ def apply_mutation(
     region_code: str,
     now: datetime,
 ) -> None:
-    """Apply one mutation to ``state`` in place through its declared rule (the registry)."""
+    """Apply one mutation to ``state`` in place through its declared rule (the registry).
+
+    A mutation that creates an incident gets its deadlines here, computed by the same SLA
+    rules as the server's (:mod:`cur_desktop.reference.sla_deadlines`): they are provisional
+    until the server's row arrives through pull (which then replaces the whole row).
+    """
     registry.apply(state, name, args, RuleContext(actor=actor, region_code=region_code, now=now))
+    if registry.spec_of(name).creates_incident and state.incident is not None:
+        state.incident = with_provisional_deadlines(state.incident)
+
+
+def with_provisional_deadlines(incident: wire.IncidentWire) -> wire.IncidentWire:
+    """``incident`` with its first-answer and moderation deadlines, if it has none yet.
+
+    An unknown region (no reference data) leaves it without deadlines: the server decides.
+    """
+    if incident.first_answer_due is not None:
+        return incident
+    keys = (
+        incident.region_code,
+        incident.source,
+        incident.topic_code,
+        incident.priority,
+        incident.received_at,
+    )
+    try:
+        first = sla_deadlines.first_answer(*keys)
+        moderation = sla_deadlines.moderation(*keys)
+    except (KeyError, ValueError):
+        log.warning("no SLA rule for region %r: no provisional deadlines", incident.region_code)
+        return incident
+    return incident.model_copy(
+        update={
+            "first_answer_due": first.due,
+            "first_answer_warn_at": first.warn_at,
+            "moderation_due": moderation.due,
+            "moderation_warn_at": moderation.warn_at,
+        }
+    )
 
 
 def write_view(conn: Connection, incident_id: str, state: IncidentState, *, local: bool) -> None:

@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from cur_desktop.contract import mutations, registry, wire
-from cur_desktop.contract.registry import IncidentState
+from cur_desktop.contract.registry import IncidentState, spec_of
 from cur_desktop.reference import checks as validation
 from cur_desktop.storage import local_change
 from cur_desktop.storage.localstate import (
@@ -128,11 +128,7 @@ def record_local_mutation(
     row, state = local_change.load_view(conn, incident_id)
     current = state.incident
     before = IncidentState(incident=current, answers=dict(state.answers))
-    if (
-        mutation is wire.MutationName.INCIDENT_CREATE
-        and current is None
-        and not profile.region_code
-    ):
+    if spec.creates_incident and current is None and not profile.region_code:
         raise mutations.MutationRejected(
             wire.RejectCode.FORBIDDEN, "Профиль не привязан к региону: сначала войдите на сервер"
         )
@@ -172,7 +168,7 @@ def check_references(
     holds no list yet (never synced one) leaves that check to the server.
     """
     problem = None
-    if name is wire.MutationName.INCIDENT_CREATE:
+    if spec_of(name).creates_incident:
         received = datetime.fromisoformat(str(args["received_at"]))
         problem = validation.instant_problem(received, now)
     if problem is None:

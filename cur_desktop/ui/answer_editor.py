@@ -4,8 +4,11 @@ The draft is saved locally while the operator types: after ``IDLE_SAVE_MS`` with
 and in any case ``MAX_UNSAVED_MS`` after the first unsaved keystroke, so a killed process loses
 at most the last two seconds of typing. The quality check runs as the text changes (findings are
 listed with their Russian explanation) and again before sending: findings ask for a
-confirmation, they do not forbid sending; the files attached as evidence (thumbnails under the
-text: button or drag and drop) count for the "no proof" rule. When the incident changed on the
+confirmation, they do not forbid sending, except a gap a template left for an unknown value
+(«[укажите исполнителя]», highlighted in yellow) or a raw ``{variable}``: text meant for the
+operator is never published (docs/WINDOW.md, "Templates"); the files attached as evidence
+(thumbnails under the text: button or drag and drop) count for the "no proof" rule. When the
+incident changed on the
 server since the editor opened (a colleague answered), a banner says so.
 """
 
@@ -16,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QColor,
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
@@ -37,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cur_desktop.domain.answer_quality import Finding, check_answer
+from cur_desktop.domain.answer_quality import MUST_FIX, Finding, check_answer
 from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services.answer_templates import TemplateContext, fill_variables, templates_for
 from cur_desktop.services.evidence import AttachmentView
@@ -50,6 +54,8 @@ log = logging.getLogger(__name__)
 IDLE_SAVE_MS = 700
 MAX_UNSAVED_MS = 1800
 CHECK_DELAY_MS = 300
+GAP_BACKGROUND = "#ffe37a"
+"""Background of a gap the template left (``[укажите …]``) and of a raw ``{variable}``."""
 
 
 class AnswerEditor(QWidget):
@@ -252,7 +258,11 @@ class AnswerEditor(QWidget):
         )
         self.findings.clear()
         for finding in found:
-            item = QListWidgetItem("⚠ " + explain(finding.code))
+            label = "⚠ " + explain(finding.code)
+            if finding.code in MUST_FIX and finding.fragment_span is not None:
+                start, end = finding.fragment_span
+                label = f"⛔ «{text[start:end]}»: {explain(finding.code)}"
+            item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, finding.code.value)
             if finding.fragment_span is not None:
                 start, end = finding.fragment_span
@@ -267,6 +277,8 @@ class AnswerEditor(QWidget):
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(Qt.GlobalColor.red)
+        gap = QTextCharFormat(fmt)
+        gap.setBackground(QColor(GAP_BACKGROUND))
         for finding in found:
             span = finding.fragment_span
             if span is None:
@@ -276,7 +288,7 @@ class AnswerEditor(QWidget):
             cursor.setPosition(span[0])
             cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
-            selection.format = fmt
+            selection.format = gap if finding.code in MUST_FIX else fmt
             selections.append(selection)
         self.text.setExtraSelections(selections)
 
@@ -292,12 +304,27 @@ class AnswerEditor(QWidget):
             QMessageBox.information(self, self.tr("Send"), self.tr("The answer is empty."))
             return False
         found = self.run_check()
+        must_fix = [f for f in found if f.code in MUST_FIX]
+        if must_fix:
+            self.findings.setCurrentRow(next(i for i, f in enumerate(found) if f.code in MUST_FIX))
+            QMessageBox.warning(
+                self,
+                self.tr("Send"),
+                self.tr("Fill in the gaps highlighted in yellow before sending: %1").replace(
+                    "%1", ", ".join(self._fragment(f) for f in must_fix)
+                ),
+            )
+            return False
         ask = confirm if confirm is not None else self._confirm
         if found and not ask(found):
             return False
         self.flush_draft()
         self.send_requested.emit(self.incident_id, self.current_kind().value, text)
         return True
+
+    def _fragment(self, finding: Finding) -> str:
+        span = finding.fragment_span
+        return "" if span is None else f"«{self.text.toPlainText()[span[0] : span[1]]}»"
 
     def _confirm(self, found: list[Finding]) -> bool:
         lines = "\n".join(f"• {explain(f.code)}" for f in found)

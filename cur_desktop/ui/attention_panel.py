@@ -153,6 +153,7 @@ def change_title(name: str) -> str:
 
     titles = {
         "incident.create": QCoreApplication.translate("AttentionPanel", "Registration"),
+        "incident.register": QCoreApplication.translate("AttentionPanel", "Registration by hand"),
         "incident.classify": QCoreApplication.translate("AttentionPanel", "Classification"),
         "incident.transition": QCoreApplication.translate("AttentionPanel", "Status change"),
         "incident.assign": QCoreApplication.translate("AttentionPanel", "Assignment"),

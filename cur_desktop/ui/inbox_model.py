@@ -186,7 +186,8 @@ class InboxTableModel(QAbstractTableModel):
             timer = self._timer(display_row, row)
             if timer is None:
                 return ""
-            return fmt.timer_text(timer.working, overdue=timer.band is Band.OVERDUE)
+            text = fmt.timer_text(timer.working, overdue=timer.band is Band.OVERDUE)
+            return provisional_short(text) if row.get("provisional") else text
         if column is Column.STATUS:
             text = status_title(row["status"])
             return f"{text} ●" if row.get("local_changed") else text
@@ -207,7 +208,10 @@ class InboxTableModel(QAbstractTableModel):
     def _tooltip(self, row: Row, column: Column, display_row: int) -> str | None:
         if column is Column.TIME_LEFT:
             timer = self._timer(display_row, row)
-            return None if timer is None else timer_tooltip(timer)
+            if timer is None:
+                return None
+            tip = timer_tooltip(timer)
+            return f"{provisional_note()}\n{tip}" if row.get("provisional") else tip
         if column is Column.STATUS:
             return marks_tooltip(row, self._reminder_due(row))
         if column is Column.EXCERPT:
@@ -371,6 +375,25 @@ class InboxTableModel(QAbstractTableModel):
         return len(self._tasks)
 
 
+def provisional_mark(text: str) -> str:
+    """A timer's text marked provisional (computed here, not yet confirmed by the server)."""
+    return QCoreApplication.translate("InboxTableModel", "%1 (provisional)").replace("%1", text)
+
+
+def provisional_short(text: str) -> str:
+    """The list's narrow timer cell marked provisional, the mark first so it always shows."""
+    return QCoreApplication.translate("InboxTableModel", "prov. %1").replace("%1", text)
+
+
+def provisional_note() -> str:
+    """Why a timer is marked provisional (tooltips of the list and the card)."""
+    return QCoreApplication.translate(
+        "InboxTableModel",
+        "Provisional: computed on this computer by the region's rules; "
+        "the server has not confirmed the incident yet.",
+    )
+
+
 def timer_tooltip(timer: TimerView) -> str:
     """Both clocks and the due instant in the region's local time."""
 
@@ -403,4 +426,14 @@ def timer_tooltip(timer: TimerView) -> str:
     return "\n".join((head, working, calendar, due))
 
 
-__all__ = ["BAND_ROLE", "ID_ROLE", "SPANS_ROLE", "Column", "InboxTableModel", "timer_tooltip"]
+__all__ = [
+    "BAND_ROLE",
+    "ID_ROLE",
+    "SPANS_ROLE",
+    "Column",
+    "InboxTableModel",
+    "provisional_mark",
+    "provisional_note",
+    "provisional_short",
+    "timer_tooltip",
+]

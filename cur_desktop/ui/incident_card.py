@@ -9,8 +9,9 @@ opens in the browser only through the "Open" button.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,11 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cur_desktop.domain.deadlines import Band
+from cur_desktop.services.timers import timer_for
 from cur_desktop.services.views import ChangeState, HistoryEntry, IncidentDetail
 from cur_desktop.services.window_reads import Reference
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.answer_editor import AnswerEditor
 from cur_desktop.ui.evidence_strip import EvidenceStrip
+from cur_desktop.ui.inbox_model import (
+    BAND_FOREGROUND,
+    provisional_mark,
+    provisional_note,
+    timer_tooltip,
+)
 from cur_desktop.ui.labels import priority_title, source_title, status_title
 
 log = logging.getLogger(__name__)
@@ -44,12 +53,24 @@ def _plain_label(parent: QWidget) -> QLabel:
     return label
 
 
+def channel_title(channel: str) -> str:
+    """Display name of the channel of a hand-registered incident."""
+    titles = {
+        "phone": QCoreApplication.translate("IncidentCard", "Phone call"),
+        "letter": QCoreApplication.translate("IncidentCard", "Letter"),
+        "visit": QCoreApplication.translate("IncidentCard", "Visit in person"),
+    }
+    return titles.get(channel, channel)
+
+
 class IncidentCard(QWidget):
     """Shows one incident and hosts its answer editor."""
 
     take_requested = Signal(str)
     classify_requested = Signal(str, object, object, object)
     """``(incident_id, municipality_id, topic_code, executor_id)``."""
+    open_requested = Signal(str)
+    """Open another incident (a duplicate merged into this one) in the card."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +84,10 @@ class IncidentCard(QWidget):
         self.source.setWordWrap(False)
         self.source.setMinimumWidth(80)
         self.status = _plain_label(self)
+        self.deadline = _plain_label(self)
+        self.deadline.setObjectName("deadline")
+        self.region = QComboBox(self)
+        self.region.setObjectName("region")
         self.open_link = QPushButton(self.tr("Open in browser"), self)
         self.open_link.clicked.connect(self._on_open_link)
         self.take_button = QPushButton(self.tr("Take (Ctrl+T)"), self)
@@ -83,6 +108,13 @@ class IncidentCard(QWidget):
         self.history = QListWidget(self)
         self.history.setWordWrap(True)
         self.history.setObjectName("history")
+        self.duplicates = QListWidget(self)
+        self.duplicates.setObjectName("duplicates")
+        self.duplicates.setWordWrap(True)
+        self.duplicates.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.duplicates.setToolTip(self.tr("Double-click or Enter: open the duplicate's card"))
+        self.duplicates.itemActivated.connect(self._on_duplicate_activated)
+        self.duplicates_label = QLabel(self.tr("Merged duplicates:"), self)
         self.editor = AnswerEditor(self)
 
         head = QHBoxLayout()
@@ -96,6 +128,8 @@ class IncidentCard(QWidget):
         source_row.addWidget(self.open_link)
         form.addRow(self.tr("Source:"), source_row)
         form.addRow(self.tr("Status:"), self.status)
+        form.addRow(self.tr("Deadline:"), self.deadline)
+        form.addRow(self.tr("Region:"), self.region)
         form.addRow(self.tr("Municipality:"), self.municipality)
         form.addRow(self.tr("Topic:"), self.topic)
         executor_row = QHBoxLayout()
@@ -118,11 +152,13 @@ class IncidentCard(QWidget):
         history_layout = QVBoxLayout(history_box)
         history_layout.setContentsMargins(0, 0, 0, 0)
         history_layout.addWidget(QLabel(self.tr("History:"), history_box))
-        history_layout.addWidget(self.history)
+        history_layout.addWidget(self.history, 3)
         self.evidence = EvidenceStrip(history_box, editable=False)
         self.evidence.setObjectName("cardEvidence")
         self.evidence.hide()
         history_layout.addWidget(self.evidence)
+        history_layout.addWidget(self.duplicates_label)
+        history_layout.addWidget(self.duplicates, 2)
         posts.addWidget(post_box)
         posts.addWidget(history_box)
         upper_layout.addWidget(posts, 1)
@@ -151,6 +187,7 @@ class IncidentCard(QWidget):
     def set_reference(self, ref: Reference) -> None:
         """Fill the dropdowns with the region's municipalities, topics and executors."""
         self.ref = ref
+        self._fill_regions(None)
         for combo, names in (
             (self.municipality, ref.municipalities),
             (self.topic, ref.topics),
@@ -166,6 +203,75 @@ class IncidentCard(QWidget):
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
 
+    def _fill_regions(self, incident_region: str | None) -> None:
+        """The regions the user may choose: for a regional user only their own."""
+        choices = dict(self.ref.regions)
+        if incident_region and incident_region not in choices:
+            choices[incident_region] = incident_region
+        self.region.blockSignals(True)
+        self.region.clear()
+        for code, name in choices.items():
+            self.region.addItem(f"{name} ({code})", code)
+        if incident_region:
+            self.region.setCurrentIndex(max(self.region.findData(incident_region), 0))
+        self.region.blockSignals(False)
+        only_one = self.region.count() <= 1
+        self.region.setEnabled(not only_one)
+        self.region.setToolTip(
+            self.tr("You work in this region only: incidents cannot be moved to another one")
+            if only_one
+            else ""
+        )
+
+    def _show_deadline(self, detail: IncidentDetail) -> None:
+        incident = detail.incident
+        view = timer_for(
+            {
+                "current_due": detail.current_due,
+                "current_warn_at": detail.current_warn_at,
+                "status": incident.status,
+                "region_code": incident.region_code,
+            },
+            datetime.now(UTC),
+        )
+        if view is None:
+            self.deadline.setText("—")
+            self.deadline.setToolTip("")
+            self.deadline.setStyleSheet("")
+            return
+        left = fmt.time_left_text(view.wall, overdue=view.band is Band.OVERDUE)
+        text = self.tr("%1 (region's time), left: %2").replace("%1", fmt.date_time(view.due_local))
+        text = text.replace("%2", left)
+        tip = timer_tooltip(view)
+        if detail.provisional:
+            text = provisional_mark(text)
+            tip = f"{provisional_note()}\n{tip}"
+        self.deadline.setText(text)
+        self.deadline.setToolTip(tip)
+        self.deadline.setStyleSheet(
+            f"color: {BAND_FOREGROUND[view.band].name()}; font-weight: bold;"
+            if view.band is not Band.OK
+            else ""
+        )
+
+    def _show_duplicates(self, detail: IncidentDetail) -> None:
+        self.duplicates.clear()
+        for duplicate in detail.duplicates:
+            when = fmt.date_time(duplicate.received_at.astimezone())
+            author = duplicate.author or self.tr("(no name)")
+            preview = " ".join(duplicate.preview.split())
+            item = QListWidgetItem(f"{author}: {preview}")
+            item.setToolTip(f"{when} · {source_title(duplicate.source)}\n{preview}")
+            item.setData(Qt.ItemDataRole.UserRole, duplicate.id)
+            self.duplicates.addItem(item)
+        shown = bool(detail.duplicates)
+        self.duplicates.setVisible(shown)
+        self.duplicates_label.setVisible(shown)
+        if shown:
+            self.duplicates_label.setText(
+                self.tr("Merged duplicates: %1").replace("%1", str(len(detail.duplicates)))
+            )
+
     def show_detail(self, detail: IncidentDetail) -> None:
         """Show ``detail`` (the editor is opened by the window, with the draft)."""
         self.detail = detail
@@ -178,7 +284,14 @@ class IncidentCard(QWidget):
             )
         )
         self.author.setText(incident.author or self.tr("(no name)"))
-        self.source.setText(f"{source_title(incident.source)} · {incident.link or '—'}")
+        if detail.channel is not None:
+            contact = incident.link or self.tr("no contact")
+            self.source.setText(f"{channel_title(detail.channel)} · {contact}")
+            self.source.setToolTip(self.tr("Registered by hand; the contact the resident gave"))
+        else:
+            self.source.setText(f"{source_title(incident.source)} · {incident.link or '—'}")
+            self.source.setToolTip("")
+        self.open_link.setVisible(detail.channel is None)
         self.open_link.setEnabled(incident.link.startswith(("http://", "https://")))
         status = status_title(incident.status)
         status += " · " + priority_title(incident.priority)
@@ -189,6 +302,9 @@ class IncidentCard(QWidget):
             status += " · " + self.tr("%1 changes not yet sent").replace("%1", str(len(waiting)))
         self.status.setText(status)
         self.text.setPlainText(incident.text)
+        self._fill_regions(incident.region_code)
+        self._show_deadline(detail)
+        self._show_duplicates(detail)
         for combo, value in (
             (self.municipality, incident.municipality_id),
             (self.topic, incident.topic_code),
@@ -234,6 +350,11 @@ class IncidentCard(QWidget):
         if self.detail is not None and self.detail.incident.link:
             QDesktopServices.openUrl(QUrl(self.detail.incident.link))
 
+    def _on_duplicate_activated(self, item: QListWidgetItem) -> None:
+        incident_id = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(incident_id, str):
+            self.open_requested.emit(incident_id)
+
     def _on_take(self) -> None:
         if self.detail is not None:
             self.take_requested.emit(str(self.detail.incident.id))
@@ -249,4 +370,4 @@ class IncidentCard(QWidget):
         )
 
 
-__all__ = ["IncidentCard"]
+__all__ = ["IncidentCard", "channel_title"]

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -34,7 +34,7 @@ from cur_desktop.services.deadline_notices import DeadlineNotices
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.supervision import DrillCriterion
-from cur_desktop.services.timers import promise_date
+from cur_desktop.services.timers import promise_date, region_timezone
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.window_reads import WindowReads
 from cur_desktop.services.workstation import Workstation
@@ -48,6 +48,7 @@ from cur_desktop.ui.evidence_controller import EvidenceController
 from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
+from cur_desktop.ui.register_dialog import RegisterDialog, Registration
 from cur_desktop.ui.reminder_offer import attach_reminder_offer
 from cur_desktop.ui.status_bar import SyncStatusBar
 from cur_desktop.ui.supervisor_pages import SupervisorPages
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.ws: Workstation | None = None
         self.reads: WindowReads | None = None
         self.login = ""
+        self.region_code: str | None = None
         self.bridge = CoreBridge(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         self.attention.discard_requested.connect(self._on_discard)
         self.attention.edit_requested.connect(self._on_edit)
         self.card.take_requested.connect(self._on_take)
+        self.card.open_requested.connect(self.open_incident)
         self.card.classify_requested.connect(self._on_classify)
         self.card.editor.draft_changed.connect(self._on_draft_changed)
         self.card.editor.send_requested.connect(self._on_send)
@@ -129,6 +132,7 @@ class MainWindow(QMainWindow):
         self._ticker.timeout.connect(self._on_tick)
         self._ticker.start()
         self.shortcuts = self._make_shortcuts()
+        self.register_action = self._make_menu()
         self.restore_settings()
 
     def _placeholder(self, text: str) -> QWidget:
@@ -176,6 +180,8 @@ class MainWindow(QMainWindow):
         self.inbox.model.page_loaded.connect(self._start_other_pages)
         self.inbox.model.keys_loaded.connect(self._on_first_keys)
         QTimer.singleShot(START_OTHER_PAGES_MS, self._start_other_pages)
+        self.region_code = info.region_code
+        self.register_action.setEnabled(bool(info.region_code))
         if info.role is Role.ADMIN:
             self.admin_page = AdminPage(self)
             self.tabs.addTab(self.admin_page, self.tr("Administration"))
@@ -476,6 +482,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+T", self.tr("Take the selected incident into work")),
             ("Ctrl+R", self.tr("Answer: open the incident and go to the editor")),
             ("Ctrl+Enter", self.tr("Send the answer (after the quality check)")),
+            ("Ctrl+N", self.tr("Register an incident by hand (call, letter, visit)")),
             ("F8", self.tr("Next overdue incident")),
             ("Ctrl+F", self.tr("Search the text")),
             (
@@ -508,6 +515,57 @@ class MainWindow(QMainWindow):
         for number, view in enumerate(SavedView, start=1):
             bind(f"Ctrl+{number}", functools.partial(self._show_view, view))
         return made
+
+    def _make_menu(self) -> QAction:
+        """The «Инцидент» menu; its «Зарегистрировать обращение…» is also Ctrl+N."""
+        menu = self.menuBar().addMenu(self.tr("&Incident"))
+        action = QAction(self.tr("&Register an incident…"), self)
+        action.setObjectName("registerAction")
+        action.setShortcut(QKeySequence("Ctrl+N"))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setEnabled(False)  # until signed in
+        action.triggered.connect(self.show_register_dialog)
+        menu.addAction(action)
+        return action
+
+    def show_register_dialog(self) -> RegisterDialog | None:
+        """Open the registration dialog (returned for tests); the new incident opens after."""
+        if self.ws is None or self.reads is None:
+            return None
+        ws = self.ws
+
+        async def submit(entered: Registration) -> str:
+            changes = await ws.register_incident(
+                entered.channel,
+                entered.text,
+                author=entered.author,
+                contact=entered.contact,
+                received_at=entered.received_at,
+                region_code=entered.region_code,
+                municipality_id=entered.municipality_id,
+                topic_code=entered.topic_code,
+            )
+            return next(iter(changes.incident_ids))
+
+        dialog = RegisterDialog(
+            submit,
+            self.card.ref,
+            self.region_code,
+            region_timezone(self.region_code),
+            self,
+        )
+        dialog.accepted.connect(lambda: self._after_registration(dialog))
+        dialog.open()
+        return dialog
+
+    def _after_registration(self, dialog: RegisterDialog) -> None:
+        if dialog.registered_id is None:
+            return
+        self.tabs.setCurrentIndex(0)
+        self.open_incident(dialog.registered_id)
+        self.status.showMessage(
+            self.tr("Incident registered; it is sent when the server is reachable."), 6000
+        )
 
     def _on_enter(self) -> None:
         if self.inbox is not None and self.inbox.table.hasFocus():

@@ -49,5 +49,11 @@ def explain(code: FindingCode) -> str:
         FindingCode.UNFILLED_PLACEHOLDER: QCoreApplication.translate(
             "Quality", "A template variable was left unfilled: replace it with the real value."
         ),
+        FindingCode.UNFILLED_GAP: QCoreApplication.translate(
+            "Quality",
+            "A gap is left where the template did not know the value (highlighted in yellow): "
+            "write the real value in its place or rephrase the sentence. "
+            "The answer is not sent while a gap remains.",
+        ),
     }
     return texts[code]

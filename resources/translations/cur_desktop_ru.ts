@@ -234,6 +234,10 @@
         <translation>Ответ пустой.</translation>
     </message>
     <message>
+        <source>Fill in the gaps highlighted in yellow before sending: %1</source>
+        <translation>Перед отправкой заполните пропуски, выделенные жёлтым: %1</translation>
+    </message>
+    <message>
         <source>Check the answer</source>
         <translation>Проверьте ответ</translation>
     </message>
@@ -299,6 +303,10 @@ Send it anyway?</source>
     <message>
         <source>Registration</source>
         <translation>Регистрация</translation>
+    </message>
+    <message>
+        <source>Registration by hand</source>
+        <translation>Регистрация обращения</translation>
     </message>
     <message>
         <source>Classification</source>
@@ -863,6 +871,18 @@ Please send it to technical support.</source>
         <translation>Изменено здесь; ждёт отправки на сервер</translation>
     </message>
     <message>
+        <source>%1 (provisional)</source>
+        <translation>%1 (предварительно)</translation>
+    </message>
+    <message>
+        <source>prov. %1</source>
+        <translation>предв. %1</translation>
+    </message>
+    <message>
+        <source>Provisional: computed on this computer by the region&apos;s rules; the server has not confirmed the incident yet.</source>
+        <translation>Предварительно: рассчитано на этом компьютере по правилам региона; сервер ещё не подтвердил инцидент.</translation>
+    </message>
+    <message>
         <source>Final answer</source>
         <translation>Окончательный ответ</translation>
     </message>
@@ -914,6 +934,14 @@ Please send it to technical support.</source>
         <translation>Сохранить классификацию</translation>
     </message>
     <message>
+        <source>Double-click or Enter: open the duplicate&apos;s card</source>
+        <translation>Двойной щелчок или Enter: открыть карточку дубликата</translation>
+    </message>
+    <message>
+        <source>Merged duplicates:</source>
+        <translation>Объединённые дубликаты:</translation>
+    </message>
+    <message>
         <source>Author:</source>
         <translation>Автор:</translation>
     </message>
@@ -924,6 +952,14 @@ Please send it to technical support.</source>
     <message>
         <source>Status:</source>
         <translation>Статус:</translation>
+    </message>
+    <message>
+        <source>Deadline:</source>
+        <translation>Срок:</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>Регион:</translation>
     </message>
     <message>
         <source>Municipality:</source>
@@ -950,12 +986,44 @@ Please send it to technical support.</source>
         <translation>Выберите инцидент и нажмите Enter, чтобы открыть его.</translation>
     </message>
     <message>
+        <source>You work in this region only: incidents cannot be moved to another one</source>
+        <translation>Вы работаете только в этом регионе: перенести инцидент в другой нельзя</translation>
+    </message>
+    <message>
+        <source>%1 (region&apos;s time), left: %2</source>
+        <translation>%1 (время региона), осталось: %2</translation>
+    </message>
+    <message>
+        <source>Merged duplicates: %1</source>
+        <translation>Объединённые дубликаты: %1</translation>
+    </message>
+    <message>
         <source>Incident of %1</source>
         <translation>Инцидент от %1</translation>
     </message>
     <message>
+        <source>Registered by hand; the contact the resident gave</source>
+        <translation>Зарегистрировано вручную; контакт, который оставил житель</translation>
+    </message>
+    <message>
         <source>(no name)</source>
         <translation>(без имени)</translation>
+    </message>
+    <message>
+        <source>Phone call</source>
+        <translation>Телефонный звонок</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>Письмо</translation>
+    </message>
+    <message>
+        <source>Visit in person</source>
+        <translation>Личный приём</translation>
+    </message>
+    <message>
+        <source>no contact</source>
+        <translation>контакт не указан</translation>
     </message>
     <message>
         <source>assigned to %1</source>
@@ -1204,6 +1272,10 @@ Please send it to technical support.</source>
         <translation>Отправить ответ (после проверки качества)</translation>
     </message>
     <message>
+        <source>Register an incident by hand (call, letter, visit)</source>
+        <translation>Зарегистрировать обращение вручную (звонок, письмо, приём)</translation>
+    </message>
+    <message>
         <source>Next overdue incident</source>
         <translation>Следующий просроченный инцидент</translation>
     </message>
@@ -1226,6 +1298,18 @@ Please send it to technical support.</source>
     <message>
         <source>This list</source>
         <translation>Этот список</translation>
+    </message>
+    <message>
+        <source>&amp;Incident</source>
+        <translation>&amp;Инцидент</translation>
+    </message>
+    <message>
+        <source>&amp;Register an incident…</source>
+        <translation>&amp;Зарегистрировать обращение…</translation>
+    </message>
+    <message>
+        <source>Incident registered; it is sent when the server is reachable.</source>
+        <translation>Обращение зарегистрировано; оно уйдёт на сервер, когда будет связь.</translation>
     </message>
 </context>
 <context>
@@ -1265,6 +1349,10 @@ Please send it to technical support.</source>
     <message>
         <source>A template variable was left unfilled: replace it with the real value.</source>
         <translation>Осталась незаполненная переменная шаблона: замените её настоящим значением.</translation>
+    </message>
+    <message>
+        <source>A gap is left where the template did not know the value (highlighted in yellow): write the real value in its place or rephrase the sentence. The answer is not sent while a gap remains.</source>
+        <translation>В тексте остался пропуск там, где шаблон не знал значения (выделен жёлтым): впишите настоящее значение или перестройте фразу. Пока пропуск не заполнен, ответ не отправляется.</translation>
     </message>
 </context>
 <context>
@@ -1312,6 +1400,69 @@ Please send it to technical support.</source>
     <message>
         <source>Only your region&apos;s row and places are shown to regional users.</source>
         <translation>Региональным пользователям показываются только строка и места своего региона.</translation>
+    </message>
+</context>
+<context>
+    <name>RegisterDialog</name>
+    <message>
+        <source>Register an incident</source>
+        <translation>Регистрация обращения</translation>
+    </message>
+    <message>
+        <source>Full name, as the resident gave it</source>
+        <translation>ФИО, как назвал себя житель</translation>
+    </message>
+    <message>
+        <source>Phone, e-mail or postal address</source>
+        <translation>Телефон, e-mail или почтовый адрес</translation>
+    </message>
+    <message>
+        <source>What the resident reports or asks, in their words</source>
+        <translation>О чём сообщает или что просит житель, его словами</translation>
+    </message>
+    <message>
+        <source>Incidents are registered in your own region only</source>
+        <translation>Обращения регистрируются только в вашем регионе</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>Зарегистрировать</translation>
+    </message>
+    <message>
+        <source>Channel:</source>
+        <translation>Канал:</translation>
+    </message>
+    <message>
+        <source>Resident:</source>
+        <translation>Житель:</translation>
+    </message>
+    <message>
+        <source>Contact:</source>
+        <translation>Контакт:</translation>
+    </message>
+    <message>
+        <source>Received (region&apos;s time):</source>
+        <translation>Поступило (время региона):</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>Регион:</translation>
+    </message>
+    <message>
+        <source>Municipality:</source>
+        <translation>Муниципалитет:</translation>
+    </message>
+    <message>
+        <source>Topic:</source>
+        <translation>Тема:</translation>
+    </message>
+    <message>
+        <source>Text of the appeal:</source>
+        <translation>Текст обращения:</translation>
+    </message>
+    <message>
+        <source>Enter the text of the appeal.</source>
+        <translation>Введите текст обращения.</translation>
     </message>
 </context>
 <context>

@@ -85,6 +85,15 @@ def _private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
         qapp.removeTranslator(translator)
 
 
+@pytest.fixture(autouse=True)
+def _collect_left_widgets() -> Iterator[None]:
+    """Collect what a test left for the cyclic collector (closed windows, their timers) here,
+    on the GUI thread: left alone, a later test's worker thread may run the collection, and Qt
+    then destroys those timers from the wrong thread (a warning, or a crash)."""
+    yield
+    gc.collect()
+
+
 @pytest.fixture
 def store_rows() -> list[dict[str, Any]]:
     """400 deterministic incidents of RU-TUL (the storage tests' factory)."""

@@ -115,7 +115,7 @@ def test_about_shows_version_data_and_log_directories(
         qtbot.addWidget(session.window)
         try:
             menu_texts = [a.text() for a in session.window.menuBar().actions()]
-            assert menu_texts == ["&Справка"]
+            assert menu_texts == ["&Инцидент", "&Справка"]
             session.about_action.trigger()
             dialog = session.window.findChild(AboutDialog)
             assert isinstance(dialog, AboutDialog)

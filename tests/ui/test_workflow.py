@@ -141,12 +141,13 @@ def test_take_answer_from_template_offline_then_synced(
             editor.insert_button.click()
             text = editor.text.toPlainText()
             assert "Жительница" in text  # {author} filled with the resident's name
-            # the incident has no executor yet: the placeholder stays and the check says so
-            assert "{executor}" in text
+            # the incident has no executor yet: a visible gap, named by the check, never "{…}"
+            assert "[укажите исполнителя]" in text
+            assert "{" not in text
             codes = {f.code.value for f in editor.run_check()}
-            assert "unfilled_placeholder" in codes
-            editor.text.setPlainText(text.replace("{executor}", "управляющую компанию"))
-            assert not [f for f in editor.run_check() if f.code.value == "unfilled_placeholder"]
+            assert "unfilled_gap" in codes
+            editor.text.setPlainText(text.replace("[укажите исполнителя]", "управляющую компанию"))
+            assert not [f for f in editor.run_check() if f.code.value == "unfilled_gap"]
 
             servers.stop(server)
             assert editor.request_send(confirm=lambda _found: True)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cur_desktop.domain.answer_quality import MUST_FIX, FindingCode, check_answer
 from cur_desktop.domain.deadlines import Band
 from cur_desktop.domain.enums import AnswerKind, Priority, Source, Status
 from cur_desktop.services import offline_unlock
@@ -35,8 +36,26 @@ def test_variables_are_filled_in_russian_and_english_spelling() -> None:
     )
     text = "{имя}, {executor} до {срок} ({муниципалитет}); {author}. {тема} {x}"
     assert fill_variables(text, context) == (
-        "Анна, УК «Дом» до 15 марта 2031 г. (Тула); Анна. {тема} {x}"
+        "Анна, УК «Дом» до 15 марта 2031 г. (Тула); Анна. [укажите тему] [укажите значение «x»]"
     )
+
+
+def test_unknown_values_never_stay_raw_placeholders() -> None:
+    """No name: a greeting without it; anything else unknown: a visible gap the check names."""
+    text = (
+        "{author}, здравствуйте! Сотрудники {executor} выедут на место ({municipality}) до {date}."
+    )
+    filled = fill_variables(text, TemplateContext(municipality="Тула"))
+    assert filled == (
+        "Здравствуйте! Сотрудники [укажите исполнителя] выедут на место (Тула) до [укажите срок]."
+    )
+    assert "{" not in filled
+    found = check_answer(filled, AnswerKind.INTERIM)
+    gaps = [filled[f.start : f.end] for f in found if f.code is FindingCode.UNFILLED_GAP]
+    assert gaps == ["[укажите исполнителя]", "[укажите срок]"]
+    assert {f.code for f in found} & MUST_FIX == {FindingCode.UNFILLED_GAP}
+    # the name inside a sentence (not a greeting) is a gap too, never dropped silently
+    assert fill_variables("Спасибо, {имя}.", TemplateContext()) == "Спасибо, [укажите имя жителя]."
 
 
 def test_russian_date_omits_the_current_year() -> None:
