@@ -527,7 +527,8 @@ RU: dict[str, str] = {
     "You work in this region only: incidents cannot be moved to another one": (
         "Вы работаете только в этом регионе: перенести инцидент в другой нельзя"
     ),
-    "%1 (region's time), left: %2": "%1 (время региона), осталось: %2",
+    "%1 (region's time), %2": "%1 (время региона), %2",
+    "%1 (region's time), %2 left": "%1 (время региона), осталось %2",
     "Phone call": "Телефонный звонок",
     "Letter": "Письмо",
     "Visit in person": "Личный приём",

@@ -21,6 +21,7 @@ from cur_desktop.domain.entities import Answer, Incident
 from cur_desktop.domain.enums import AnswerKind, AnswerState, RejectReason, Role, Source
 from cur_desktop.domain.status_machine import ANSWER_STATE_TITLES
 from cur_desktop.services.operations import MERGED_NOTE_PREFIX
+from cur_desktop.services.supervision import SOURCE_NAMES
 from cur_desktop.services.views import (
     ChangeState,
     Draft,
@@ -204,6 +205,9 @@ def _pending(row: localstate.OutboxRow) -> PendingChange:
     )
 
 
+_SOURCE_TITLES = dict(SOURCE_NAMES)
+
+
 def _history(
     incident: wire.IncidentWire,
     answers: Sequence[wire.AnswerWire],
@@ -214,7 +218,7 @@ def _history(
         HistoryEntry(
             at=incident.received_at,
             kind=HistoryKind.REGISTERED,
-            text=f"Зарегистрирован ({incident.source.value})"
+            text=f"Зарегистрирован ({_SOURCE_TITLES.get(incident.source.value, '?')})"
             if channel is None
             else f"Обращение зарегистрировано вручную: {_CHANNEL_TITLES[channel]}",
             actor=incident.author or None,

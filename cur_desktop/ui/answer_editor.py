@@ -261,7 +261,7 @@ class AnswerEditor(QWidget):
             label = "⚠ " + explain(finding.code)
             if finding.code in MUST_FIX and finding.fragment_span is not None:
                 start, end = finding.fragment_span
-                label = f"⛔ «{text[start:end]}»: {explain(finding.code)}"
+                label = f"✖ «{text[start:end]}»: {explain(finding.code)}"
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, finding.code.value)
             if finding.fragment_span is not None:

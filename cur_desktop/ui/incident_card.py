@@ -239,9 +239,14 @@ class IncidentCard(QWidget):
             self.deadline.setToolTip("")
             self.deadline.setStyleSheet("")
             return
-        left = fmt.time_left_text(view.wall, overdue=view.band is Band.OVERDUE)
-        text = self.tr("%1 (region's time), left: %2").replace("%1", fmt.date_time(view.due_local))
-        text = text.replace("%2", left)
+        # the same working-time text as the list's timer cell (docs/WINDOW.md, "Timer texts");
+        # the tooltip adds the calendar time
+        overdue = view.band is Band.OVERDUE
+        timer = fmt.timer_text(view.working, overdue=overdue)
+        template = (
+            self.tr("%1 (region's time), %2") if overdue else self.tr("%1 (region's time), %2 left")
+        )
+        text = template.replace("%1", fmt.date_time(view.due_local)).replace("%2", timer)
         tip = timer_tooltip(view)
         if detail.provisional:
             text = provisional_mark(text)

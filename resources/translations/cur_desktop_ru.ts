@@ -990,10 +990,6 @@ Please send it to technical support.</source>
         <translation>Вы работаете только в этом регионе: перенести инцидент в другой нельзя</translation>
     </message>
     <message>
-        <source>%1 (region&apos;s time), left: %2</source>
-        <translation>%1 (время региона), осталось: %2</translation>
-    </message>
-    <message>
         <source>Merged duplicates: %1</source>
         <translation>Объединённые дубликаты: %1</translation>
     </message>
@@ -1020,6 +1016,14 @@ Please send it to technical support.</source>
     <message>
         <source>Visit in person</source>
         <translation>Личный приём</translation>
+    </message>
+    <message>
+        <source>%1 (region&apos;s time), %2</source>
+        <translation>%1 (время региона), %2</translation>
+    </message>
+    <message>
+        <source>%1 (region&apos;s time), %2 left</source>
+        <translation>%1 (время региона), осталось %2</translation>
     </message>
     <message>
         <source>no contact</source>
