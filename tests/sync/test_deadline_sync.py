@@ -148,8 +148,12 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
         None,
         None,
     )
-    assert all(pending[created][f] is None for f in _WARN_FIELDS)
-    assert pending[created]["moderation_due"] is None
+    # A new incident gets its first-answer and moderation deadlines computed here by the same
+    # rules (shown as provisional until the server's row arrives); no final-answer deadline.
+    provisional = dict(pending[created])
+    assert provisional["first_answer_due"] is not None
+    assert provisional["moderation_due"] is not None
+    assert (provisional["final_answer_due"], provisional["final_answer_warn_at"]) == (None, None)
 
     counts = with_engine(profile, sync_once)
     assert counts.rejected == 0
@@ -163,6 +167,9 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
             assert local[name] == datetime.fromisoformat(remote[name])
     assert confirmed[created]["first_answer_warn_at"] is not None
     assert confirmed[created]["final_answer_due"] is None
+    # the client's provisional deadlines were the server's (same rules, same received instant)
+    for name in (*_WARN_FIELDS[:2], "moderation_due", "moderation_warn_at"):
+        assert provisional[name] == confirmed[created][name], name
 
     interim_at = datetime.fromisoformat(on_server[f"incident:{controlled}"]["first_answer_at"])
     final = final_answer_deadline(interim_at, rule, calendar, 0.75, received_at=controlled_at)
