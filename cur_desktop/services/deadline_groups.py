@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal_column, select, true
 
 from cur_desktop.domain.enums import Status
 from cur_desktop.services.supervision import HOUR, BoardRow, BreachCounts
@@ -139,6 +139,13 @@ def board_summary(
     return BoardSummary(moment=moment, open_total=total, breaches=breaches, groups=tuple(groups))
 
 
+def _unindexed(name: str) -> ColumnElement[object]:
+    """``+incident.<name>``: the same value, but SQLite will not pick an index on it, so the
+    rows of a group are walked in ``current_due`` order on ``ix_incident_current_due`` and
+    the read stops after a page (an index on the group column read the whole group, sorted)."""
+    return literal_column(f"+incident.{name}")
+
+
 def group_rows(
     conn: Connection,
     region_code: str | None,
@@ -149,30 +156,48 @@ def group_rows(
     mode: ShowMode,
     moment: BoardMoment,
     limit: int,
-    offset: int = 0,
+    skip_dated: int = 0,
+    skip_undated: int = 0,
 ) -> list[BoardRow]:
-    """One page of a group's incidents in ``mode``, soonest deadline first."""
+    """A page of a group's incidents in ``mode``, soonest deadline first, those without a
+    deadline last (received, then id, breaks ties). The next page skips the rows read so far
+    with a deadline (``skip_dated``) and without (``skip_undated``)."""
     i = incident_table
-    column = i.c[field.value]
-    stmt = (
-        select(
-            i.c.id,
-            i.c.received_at,
-            i.c.status,
-            i.c.assignee,
-            i.c.executor_id,
-            i.c.municipality_id,
-            i.c.topic_code,
-            i.c.current_due,
-            func.substr(i.c.text, 1, 400).label("text"),
-        )
-        .where(*_open_where(region_code, assignee))
-        .where(column.is_(None) if key is None else column == key)
-        .where(_mode_condition(mode, moment))
-        .order_by(i.c.current_due.is_(None), i.c.current_due, i.c.received_at, i.c.id)
-        .limit(limit)
-        .offset(offset)
+    where = [i.c.status.not_in(_OPEN_EXCLUDED), _mode_condition(mode, moment)]
+    if region_code is not None:
+        where.append(_unindexed("region_code") == region_code)
+    if assignee is not None:
+        where.append(_unindexed("assignee") == assignee)
+    group = _unindexed(field.value)
+    where.append(group.is_(None) if key is None else group == key)
+    columns = (
+        i.c.id,
+        i.c.received_at,
+        i.c.status,
+        i.c.assignee,
+        i.c.executor_id,
+        i.c.municipality_id,
+        i.c.topic_code,
+        i.c.current_due,
+        func.substr(i.c.text, 1, 400).label("text"),
     )
+    dated = (
+        select(*columns)
+        .where(*where, i.c.current_due.is_not(None))
+        .order_by(i.c.current_due, i.c.received_at, i.c.id)
+        .limit(limit)
+        .offset(skip_dated)
+    )
+    rows = list(conn.execute(dated))
+    if len(rows) < limit and mode is ShowMode.ALL:
+        undated = (
+            select(*columns)
+            .where(*where, i.c.current_due.is_(None))
+            .order_by(i.c.received_at, i.c.id)
+            .limit(limit - len(rows))
+            .offset(skip_undated)
+        )
+        rows.extend(conn.execute(undated))
     return [
         BoardRow(
             incident_id=str(r.id),
@@ -185,7 +210,7 @@ def group_rows(
             current_due=r.current_due,
             text=" ".join(str(r.text).split())[:160],
         )
-        for r in conn.execute(stmt)
+        for r in rows
     ]
 
 

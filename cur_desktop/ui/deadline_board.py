@@ -121,6 +121,7 @@ class DeadlineBoard(QWidget):
         self._loads = 0
         self._last_start = 0.0
         self._people_due = True
+        self._drawn_at = datetime.min.replace(tzinfo=UTC)
         self.pending: list[ApprovalItem] = []
         self.names: dict[str, dict[str, str]] = {"executor_id": {}, "municipality_id": {}}
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -383,10 +384,18 @@ class DeadlineBoard(QWidget):
             "executor_id": {e.id: e.name for e in executors},
             "municipality_id": {m.id: m.name for m in municipalities},
         }
+        same = (
+            self.summary is not None
+            and self.summary.groups == summary.groups
+            and self._loaded == rows
+            and (self._rows_field, self._rows_mode) == (field, mode)
+            and moment.now - self._drawn_at < timedelta(milliseconds=TICK_MS)
+        )
         self.summary = summary
         self._auto_expand = summary.shown_count(mode) <= AUTO_EXPAND_ROWS
         self._loaded = rows
         self._rows_field, self._rows_mode = field, mode
+        approvals_changed = pending != self.pending
         self.pending = pending
         if people is not None:
             self._people_due = False
@@ -394,8 +403,10 @@ class DeadlineBoard(QWidget):
             self.assignee.clear()
             self.assignee.addItems(people)
             self.assignee.setCurrentText(current)
-        self.redraw(moment.now)
-        self._fill_approvals()
+        if not same:  # a change elsewhere (most of a sync's pages): nothing to redraw
+            self.redraw(moment.now)
+        if approvals_changed or not same:
+            self._fill_approvals()
         self.loaded.emit()
 
     async def _load_more(self, key: str | None) -> None:
@@ -403,7 +414,9 @@ class DeadlineBoard(QWidget):
         region = self.region_code
         mine = None if self.supervisor else self.login
         field, mode, moment = self.field, self.mode, self.moment()
-        offset = len(self._loaded.get(key, []))
+        have = self._loaded.get(key, [])
+        offset = len(have)
+        undated = sum(1 for r in have if r.current_due is None)
         generation = self._generation
         more = await self.ws.run_read(
             lambda conn: group_rows(
@@ -415,7 +428,8 @@ class DeadlineBoard(QWidget):
                 mode=mode,
                 moment=moment,
                 limit=PAGE_ROWS,
-                offset=offset,
+                skip_dated=offset - undated,
+                skip_undated=undated,
             )
         )
         if generation != self._generation or field != self.field or mode != self.mode:
@@ -478,6 +492,7 @@ class DeadlineBoard(QWidget):
     def redraw(self, now: datetime | None = None) -> None:
         """Redraw the tree from the summary and rows read last (time left as of ``now``)."""
         at = self.moment(now)
+        self._drawn_at = at.now
         summary = self.summary
         selected = set(self.selected_ids())
         self._drawing = True

@@ -113,7 +113,7 @@ def test_summary_counts_every_bucket_per_group_in_board_order(tmp_path: Path) ->
 def test_group_rows_come_by_the_page_soonest_first_no_deadline_last(tmp_path: Path) -> None:
     with _store(tmp_path) as conn:
 
-        def page(key: str | None, mode: ShowMode, limit: int, offset: int = 0) -> list[str]:
+        def page(key: str | None, mode: ShowMode, limit: int, skip: int = 0) -> list[str]:
             rows = group_rows(
                 conn,
                 "RU-TUL",
@@ -123,7 +123,7 @@ def test_group_rows_come_by_the_page_soonest_first_no_deadline_last(tmp_path: Pa
                 mode=mode,
                 moment=MOMENT,
                 limit=limit,
-                offset=offset,
+                skip_dated=skip,
             )
             return [r.incident_id for r in rows]
 
@@ -131,6 +131,8 @@ def test_group_rows_come_by_the_page_soonest_first_no_deadline_last(tmp_path: Pa
         assert page("ivanova", ShowMode.ALL, 2, 2) == [_id("3")]
         assert page("ivanova", ShowMode.TODAY, 10) == [_id("2"), _id("3")]
         assert page("petrov", ShowMode.ALL, 10) == [_id("4"), _id("5")]
+        assert page("petrov", ShowMode.ALL, 1) == [_id("4")]
+        assert page("petrov", ShowMode.ALL, 1, 1) == [_id("5")]  # past the dated: the undated
         assert page(None, ShowMode.OVERDUE, 10) == [_id("6")]
 
 
