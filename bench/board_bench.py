@@ -1,7 +1,7 @@
 """Сроки board bench: one board refresh and the window's memory with N open incidents of a region.
 
 Builds (once, cached under ``--cache``) a local store with ``--count`` open incidents of RU-TUL
-(``tests.helpers.row_factories.make_row`` + ``storage.incidents.bulk_insert_incidents``;
+(``tests.helpers.row_factories.make_unanswered_row`` + ``storage.incidents.bulk_insert_incidents``;
 deadlines spread over three days around now, so every breach bucket holds some), then measures
 the REAL board widget (``ui.deadline_board.DeadlineBoard`` over a ``Workstation``, offscreen,
 shown, on a qasync loop) in fresh subprocesses, for two code trees in the same run:
@@ -54,7 +54,7 @@ def build_store(profile: Path, count: int) -> None:
     from cur_desktop.storage.database import open_engine
     from cur_desktop.storage.incidents import bulk_insert_incidents
     from cur_desktop.sync.profile import DB_FILE_NAME
-    from tests.helpers.row_factories import make_row
+    from tests.helpers.row_factories import make_unanswered_row
 
     open_statuses = [s for s in Status if s not in (Status.CLOSED, Status.REJECTED)]
     rng = random.Random(7)
@@ -68,18 +68,12 @@ def build_store(profile: Path, count: int) -> None:
             received = now - timedelta(minutes=rng.randrange(0, 3 * 24 * 60))
             due = received + timedelta(hours=8) if rng.random() < 0.95 else None
             rows.append(
-                make_row(
+                make_unanswered_row(
                     rng,
+                    due,
                     region_code=REGION,
                     status=rng.choice(open_statuses),
                     received_at=received,
-                    first_answer_at=None,
-                    first_answer_due=due,
-                    first_answer_warn_at=None,
-                    final_answer_due=None,
-                    final_answer_warn_at=None,
-                    has_interim=False,
-                    has_final=False,
                 )
             )
         with engine.begin() as conn:

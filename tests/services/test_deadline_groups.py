@@ -38,7 +38,7 @@ from cur_desktop.services.deadline_groups import (
 )
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
-from tests.helpers.row_factories import make_row
+from tests.helpers.row_factories import make_unanswered_row
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 MOMENT = BoardMoment(now=NOW, end_of_day=datetime(2026, 3, 10, 21, 0, tzinfo=UTC))
@@ -47,19 +47,8 @@ H = timedelta(hours=1)
 
 def _open(key: str, assignee: str | None, due: datetime | None, **extra: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {"status": Status.NEW, **extra}
-    return make_row(
-        random.Random(key),
-        id=_id(key),
-        received_at=NOW - 4 * H,
-        assignee=assignee,
-        first_answer_at=None,
-        first_answer_due=due,
-        first_answer_warn_at=None,
-        final_answer_due=None,
-        final_answer_warn_at=None,
-        has_interim=False,
-        has_final=False,
-        **fields,
+    return make_unanswered_row(
+        random.Random(key), due, id=_id(key), received_at=NOW - 4 * H, assignee=assignee, **fields
     )
 
 
