@@ -293,6 +293,7 @@ RU: dict[str, str] = {
         "Открыто: %1 · просрочено: %2 · в ближайший час: %3 · до конца дня: %4"
     ),
     "(nobody)": "(не назначены)",
+    "Show more (%1 left)": "Показать ещё (осталось %1)",
     "%1 open, %2 overdue": "открыто %1, просрочено %2",
     "Answers waiting for approval: %1": "Ответы на согласовании: %1",
     "Select incidents and the operator to move them to.": (

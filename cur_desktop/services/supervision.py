@@ -7,8 +7,9 @@ and of the previous equal period with their changes (computed from the figures a
 :func:`cur_desktop.domain.metrics.change`), the tables per operator, executor, municipality,
 topic and source (one SQL pass each), and the chart series.
 
-:func:`deadline_board` lists every open incident of the region (or of one operator) by its
-current deadline; :func:`approvals` the answers waiting for a supervisor's approval.
+:class:`BoardRow` is one open incident of the deadline board (the board's SQL is in
+:mod:`cur_desktop.services.deadline_groups`); :func:`approvals` lists the answers waiting for a
+supervisor's approval.
 """
 
 from __future__ import annotations
@@ -407,46 +408,6 @@ class BoardRow:
         return None if self.current_due is None else self.current_due - now
 
 
-_OPEN_EXCLUDED = (Status.CLOSED.value, Status.REJECTED.value)
-
-
-def deadline_board(
-    conn: Connection, region_code: str | None, assignee: str | None = None
-) -> list[BoardRow]:
-    """Open incidents of the region (or only ``assignee``'s), soonest deadline first."""
-    i = incident_table
-    stmt = select(
-        i.c.id,
-        i.c.received_at,
-        i.c.status,
-        i.c.assignee,
-        i.c.executor_id,
-        i.c.municipality_id,
-        i.c.topic_code,
-        i.c.current_due,
-        i.c.text,
-    ).where(i.c.status.not_in(_OPEN_EXCLUDED))
-    if region_code is not None:
-        stmt = stmt.where(i.c.region_code == region_code)
-    if assignee is not None:
-        stmt = stmt.where(i.c.assignee == assignee)
-    stmt = stmt.order_by(i.c.current_due.is_(None), i.c.current_due, i.c.received_at)
-    return [
-        BoardRow(
-            incident_id=str(r.id),
-            received_at=r.received_at,
-            status=Status(r.status),
-            assignee=r.assignee,
-            executor_id=r.executor_id,
-            municipality_id=r.municipality_id,
-            topic_code=r.topic_code,
-            current_due=r.current_due,
-            text=" ".join(str(r.text).split())[:160],
-        )
-        for r in conn.execute(stmt)
-    ]
-
-
 @dataclass(frozen=True, slots=True)
 class BreachCounts:
     """How many open incidents breach: already, within the hour, by the end of the local day."""
@@ -454,14 +415,6 @@ class BreachCounts:
     overdue: int = 0
     within_hour: int = 0
     today: int = 0
-
-
-def breach_counts(rows: list[BoardRow], now: datetime, end_of_day: datetime) -> BreachCounts:
-    """Counts for the board's header (``end_of_day``: the region's next local midnight)."""
-    overdue = sum(1 for r in rows if r.current_due is not None and r.current_due <= now)
-    hour = sum(1 for r in rows if r.current_due is not None and now < r.current_due <= now + HOUR)
-    today = sum(1 for r in rows if r.current_due is not None and now < r.current_due < end_of_day)
-    return BreachCounts(overdue=overdue, within_hour=hour, today=today)
 
 
 HOUR = timedelta(hours=1)
@@ -513,9 +466,7 @@ __all__ = [
     "StatisticsReport",
     "apply_criteria",
     "approvals",
-    "breach_counts",
     "cards_of",
-    "deadline_board",
     "format_change",
     "format_value",
     "group_fields",

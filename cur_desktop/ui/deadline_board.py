@@ -6,22 +6,28 @@ and can move one or many selected incidents to another operator (each move is an
 the services layer, queued in the outbox and sent by sync). The answers waiting for approval
 are listed under the board: approve, or return with a comment (the comment becomes a note the
 operator sees on the incident). An operator sees only their own incidents and no actions.
-The board re-reads itself (off the GUI thread) when sync or a local operation changes
-incidents, and its time-left column moves with a clock tick.
+
+A region may hold 100,000 open incidents, so the board never holds them all (see
+:mod:`cur_desktop.services.deadline_groups`): the groups and every count come from one SQL
+``GROUP BY``; a group's rows are read only while it is expanded, :data:`PAGE_ROWS` at a time
+(«Показать ещё»). A board of at most :data:`AUTO_EXPAND_ROWS` shown incidents opens every
+group. Change events (each pulled page of a sync sends one) are coalesced: at most one
+re-read per :data:`REFRESH_INTERVAL_MS`, none while the board is hidden (it catches up when
+shown); the clock tick re-reads the buckets the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,16 +44,25 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import Connection
 
 from cur_desktop.reference import data as refdata
+from cur_desktop.services.deadline_groups import (
+    BoardGroup,
+    BoardMoment,
+    BoardSummary,
+    GroupField,
+    ShowMode,
+    board_summary,
+    group_rows,
+    in_mode,
+)
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.supervision import (
     HOUR,
     ApprovalItem,
     BoardRow,
     approvals,
-    breach_counts,
-    deadline_board,
     operator_logins,
 )
 from cur_desktop.services.workstation import Workstation
@@ -58,9 +73,21 @@ log = logging.getLogger(__name__)
 
 RED = QColor("#c62828")
 AMBER = QColor("#ef6c00")
-REFRESH_DELAY_MS = 400
+LINK = QColor("#1565c0")
+REFRESH_DELAY_MS = 300
+"""A change is shown at the earliest this long after it came (changes come in bursts)."""
+REFRESH_INTERVAL_MS = 1500
+"""At most one re-read per this long while changes keep coming (a sync's pulled pages)."""
+PAGE_ROWS = 200
+"""Rows of an expanded group read at a time («Показать ещё» reads the next page)."""
+AUTO_EXPAND_ROWS = 200
+"""A board showing at most this many incidents opens every group."""
 TICK_MS = 30_000
 ID_ROLE = Qt.ItemDataRole.UserRole
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
+MORE_ROLE = Qt.ItemDataRole.UserRole + 2
+NONE_KEY = "\x00"
+"""The group key stored for "attribute not set" (a role cannot hold ``None``)."""
 
 
 class DeadlineBoard(QWidget):
@@ -82,7 +109,19 @@ class DeadlineBoard(QWidget):
         self.login: str | None = None
         self.supervisor = False
         self.timezone = "Europe/Moscow"
-        self.rows: list[BoardRow] = []
+        self.summary: BoardSummary | None = None
+        self._loaded: dict[str | None, list[BoardRow]] = {}
+        self._rows_field = GroupField.ASSIGNEE
+        self._rows_mode = ShowMode.ALL
+        self._expanded: set[str | None] = set()
+        self._collapsed: set[str | None] = set()
+        self._auto_expand = True
+        self._drawing = False
+        self._dirty = False
+        self._loads = 0
+        self._last_start = 0.0
+        self._people_due = True
+        self._drawn_at = datetime.min.replace(tzinfo=UTC)
         self.pending: list[ApprovalItem] = []
         self.names: dict[str, dict[str, str]] = {"executor_id": {}, "municipality_id": {}}
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -175,13 +214,15 @@ class DeadlineBoard(QWidget):
 
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.reload)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
-        self._tick.timeout.connect(self.redraw)
-        self.group.currentIndexChanged.connect(lambda _i: self.redraw())
-        self.show_filter.currentIndexChanged.connect(lambda _i: self.redraw())
+        self._tick.timeout.connect(self._on_tick)
+        self.group.currentIndexChanged.connect(lambda _i: self._on_group_changed())
+        self.show_filter.currentIndexChanged.connect(lambda _i: self._on_mode_changed())
+        self.tree.itemExpanded.connect(self._on_expanded)
+        self.tree.itemCollapsed.connect(self._on_collapsed)
+        self.tree.itemClicked.connect(self._on_clicked)
         self.reassign_button.clicked.connect(self.reassign_selected)
         self.approve_button.clicked.connect(self.approve_selected)
         self.return_button.clicked.connect(self.return_selected)
@@ -205,9 +246,31 @@ class DeadlineBoard(QWidget):
         self.reload()
 
     def on_incidents_changed(self, _ids: list[str]) -> None:
-        """Sync or an operation changed incidents: re-read soon (changes come in bursts)."""
-        if self.ws is not None:
-            self._refresh_timer.start()
+        """Sync or an operation changed incidents: re-read what is shown, at most once per
+        :data:`REFRESH_INTERVAL_MS` and only while the board is visible (else when shown)."""
+        if self.ws is None:
+            return
+        self._dirty = True
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._closed or self.ws is None or not self.isVisible():
+            return
+        if self._refresh_timer.isActive() or self._loads > 0:
+            return  # the load in flight re-arms the timer when it ends (the board is dirty)
+        since = (time.monotonic() - self._last_start) * 1000
+        self._refresh_timer.start(int(max(REFRESH_DELAY_MS, REFRESH_INTERVAL_MS - since)))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt)
+        """Shown again: catch up with the changes that came while hidden."""
+        super().showEvent(event)
+        if self._dirty:
+            self._schedule()
+
+    def _on_tick(self) -> None:
+        # time left moves: re-read the buckets while shown, else when shown
+        self._dirty = True
+        self._schedule()
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         if self._closed:
@@ -241,41 +304,167 @@ class DeadlineBoard(QWidget):
             task.cancel()
 
     def reload(self) -> None:
-        """Read the board again (off the GUI thread)."""
+        """Read the board again (off the GUI thread): the groups' counts, the rows of the
+        expanded groups (as many as are loaded, at least a page), the answers on approval."""
         if self.ws is None:
             return
+        self._refresh_timer.stop()
+        self._dirty = False
         self._generation += 1
+        self._last_start = time.monotonic()
         self._spawn(self._load(self._generation))
+
+    @property
+    def field(self) -> GroupField:
+        """What the board groups by now."""
+        return GroupField(str(self.group.currentData()))
+
+    @property
+    def mode(self) -> ShowMode:
+        """Which open incidents the board shows now."""
+        return ShowMode(str(self.show_filter.currentData()))
+
+    def moment(self, now: datetime | None = None) -> BoardMoment:
+        """Now and the region's next local midnight."""
+        at = now or datetime.now(UTC)
+        return BoardMoment(now=at, end_of_day=self.end_of_day(at))
+
+    def is_expanded(self, key: str | None) -> bool:
+        """Whether the group ``key`` shows its rows (a small board shows every group's)."""
+        if self._auto_expand:
+            return key not in self._collapsed
+        return key in self._expanded
 
     async def _load(self, generation: int) -> None:
         assert self.ws is not None
+        self._loads += 1
+        try:
+            await self._read_and_show(generation)
+        finally:
+            self._loads -= 1
+            if self._dirty and generation == self._generation:
+                self._schedule()
+
+    async def _read_and_show(self, generation: int) -> None:
+        assert self.ws is not None
         region = self.region_code
         mine = None if self.supervisor else self.login
-        rows = await self.ws.run_read(lambda conn: deadline_board(conn, region, mine))
+        field, mode, moment = self.field, self.mode, self.moment()
+        collapsed, expanded = set(self._collapsed), set(self._expanded)
+        sizes = {key: len(rows) for key, rows in self._loaded.items()}
+
+        def read(conn: Connection) -> tuple[BoardSummary, dict[str | None, list[BoardRow]]]:
+            summary = board_summary(conn, region, mine, field, moment)
+            auto = summary.shown_count(mode) <= AUTO_EXPAND_ROWS
+            rows = {}
+            for group in summary.shown(mode):
+                key = group.key
+                if (key in collapsed) if auto else (key not in expanded):
+                    continue
+                limit = max(PAGE_ROWS, sizes.get(key, 0))
+                rows[key] = group_rows(
+                    conn, region, mine, field, key, mode=mode, moment=moment, limit=limit
+                )
+            return summary, rows
+
+        summary, rows = await self.ws.run_read(read)
         pending = (
             await self.ws.run_read(lambda conn: approvals(conn, region)) if self.supervisor else []
         )
         executors = await self.ws.executors()
         municipalities = await self.ws.municipalities()
-        people = await self.ws.run_read(operator_logins) if self.supervisor else []
+        people = (
+            await self.ws.run_read(operator_logins)
+            if self.supervisor and self._people_due
+            else None
+        )
         if generation != self._generation:
             return
         self.names = {
             "executor_id": {e.id: e.name for e in executors},
             "municipality_id": {m.id: m.name for m in municipalities},
         }
-        self.rows = rows
+        same = (
+            self.summary is not None
+            and self.summary.groups == summary.groups
+            and self._loaded == rows
+            and (self._rows_field, self._rows_mode) == (field, mode)
+            and moment.now - self._drawn_at < timedelta(milliseconds=TICK_MS)
+        )
+        self.summary = summary
+        self._auto_expand = summary.shown_count(mode) <= AUTO_EXPAND_ROWS
+        self._loaded = rows
+        self._rows_field, self._rows_mode = field, mode
+        approvals_changed = pending != self.pending
         self.pending = pending
-        if self.supervisor:
+        if people is not None:
+            self._people_due = False
             current = self.assignee.currentText()
             self.assignee.clear()
             self.assignee.addItems(people)
             self.assignee.setCurrentText(current)
-        self.redraw()
-        self._fill_approvals()
+        if not same:  # a change elsewhere (most of a sync's pages): nothing to redraw
+            self.redraw(moment.now)
+        if approvals_changed or not same:
+            self._fill_approvals()
         self.loaded.emit()
 
+    async def _load_more(self, key: str | None) -> None:
+        assert self.ws is not None
+        region = self.region_code
+        mine = None if self.supervisor else self.login
+        field, mode, moment = self.field, self.mode, self.moment()
+        have = self._loaded.get(key, [])
+        offset = len(have)
+        undated = sum(1 for r in have if r.current_due is None)
+        generation = self._generation
+        more = await self.ws.run_read(
+            lambda conn: group_rows(
+                conn,
+                region,
+                mine,
+                field,
+                key,
+                mode=mode,
+                moment=moment,
+                limit=PAGE_ROWS,
+                skip_dated=offset - undated,
+                skip_undated=undated,
+            )
+        )
+        if generation != self._generation or field != self.field or mode != self.mode:
+            return
+        have = self._loaded.setdefault(key, [])
+        if len(have) == offset:
+            have.extend(more)
+        self.redraw()
+
     # ------------------------------------------------------------------ showing
+
+    @property
+    def rows(self) -> list[BoardRow]:
+        """The incident rows read for the shown groups, in board order (not every open
+        incident: a collapsed group's rows are not read, an expanded one's by the page)."""
+        if self.summary is None:
+            return []
+        shown: list[BoardRow] = []
+        at = self.moment()
+        for group in self.summary.shown(self.mode):
+            if self.is_expanded(group.key):
+                shown.extend(self._rows_of(group.key, at))
+        return shown
+
+    def _rows_of(self, key: str | None, at: BoardMoment) -> list[BoardRow]:
+        """The read rows of a group in the current mode; rows read for "all" are cut here
+        (so switching the mode shows at once), any others only when read for this mode."""
+        if self._rows_field is not self.field:
+            return []
+        rows = self._loaded.get(key, [])
+        if self._rows_mode is self.mode:
+            return rows
+        if self._rows_mode is ShowMode.ALL:
+            return [r for r in rows if in_mode(r, self.mode, at)]
+        return []
 
     def name_of(self, group: str, key: str | None) -> str:
         """The display name of a group key."""
@@ -289,76 +478,108 @@ class DeadlineBoard(QWidget):
         midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
         return midnight.astimezone(UTC)
 
-    def visible_rows(self, now: datetime) -> list[BoardRow]:
-        """The rows the "show" filter keeps."""
-        mode = self.show_filter.currentData()
-        end = self.end_of_day(now)
+    def _on_mode_changed(self) -> None:
+        self.redraw()
+        self.reload()
 
-        def keep(row: BoardRow) -> bool:
-            due = row.current_due
-            if mode == "all":
-                return True
-            if due is None:
-                return False
-            if mode == "overdue":
-                return due <= now
-            if mode == "hour":
-                return now < due <= now + HOUR
-            return now < due < end
-
-        return [r for r in self.rows if keep(r)]
+    def _on_group_changed(self) -> None:
+        self._expanded.clear()
+        self._collapsed.clear()
+        self._loaded = {}
+        self.redraw()
+        self.reload()
 
     def redraw(self, now: datetime | None = None) -> None:
-        """Redraw the tree from the rows read last (time left as of ``now``)."""
-        at = now or datetime.now(UTC)
-        counts = breach_counts(self.rows, at, self.end_of_day(at))
-        self.counts.setText(
-            self.tr("Open: %1 · overdue: %2 · within the hour: %3 · by the end of the day: %4")
-            .replace("%1", str(len(self.rows)))
-            .replace("%2", str(counts.overdue))
-            .replace("%3", str(counts.within_hour))
-            .replace("%4", str(counts.today))
-        )
+        """Redraw the tree from the summary and rows read last (time left as of ``now``)."""
+        at = self.moment(now)
+        self._drawn_at = at.now
+        summary = self.summary
         selected = set(self.selected_ids())
-        group = str(self.group.currentData())
-        buckets: dict[str | None, list[BoardRow]] = defaultdict(list)
-        for row in self.visible_rows(at):
-            buckets[getattr(row, group)].append(row)
-        # the group whose first deadline comes first is on top
-        order = sorted(buckets, key=lambda k: _first_due_key(buckets[k]))
+        self._drawing = True
         self.tree.setUpdatesEnabled(False)
         self.tree.clear()
-        for key in order:
-            members = buckets[key]
-            late = sum(1 for r in members if r.current_due is not None and r.current_due <= at)
-            top = QTreeWidgetItem(
-                [
-                    self.name_of(group, key)
-                    if group != "assignee"
-                    else (key or self.tr("(nobody)")),
-                ]
+        if summary is not None:
+            counts = summary.breaches
+            self.counts.setText(
+                self.tr("Open: %1 · overdue: %2 · within the hour: %3 · by the end of the day: %4")
+                .replace("%1", str(summary.open_total))
+                .replace("%2", str(counts.overdue))
+                .replace("%3", str(counts.within_hour))
+                .replace("%4", str(counts.today))
             )
-            top.setText(
-                6,
-                self.tr("%1 open, %2 overdue")
-                .replace("%1", str(len(members)))
-                .replace("%2", str(late)),
-            )
-            font = top.font(0)
-            font.setBold(True)
-            top.setFont(0, font)
-            top.setFirstColumnSpanned(False)
-            top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
-            self.tree.addTopLevelItem(top)
-            for row in members:
-                item = self._row_item(row, at)
-                top.addChild(item)
-                if row.incident_id in selected:
-                    item.setSelected(True)
-            top.setExpanded(True)
+            for group in summary.shown(self.mode) if self._rows_field is self.field else []:
+                self._add_group(group, at, selected)
         self.tree.setUpdatesEnabled(True)
+        self._drawing = False
         for column in range(6):
             self.tree.resizeColumnToContents(column)
+
+    def _add_group(self, group: BoardGroup, at: BoardMoment, selected: set[str]) -> None:
+        field, mode = self.field, self.mode
+        key = group.key
+        shown = group.counts[mode]
+        late = group.counts[ShowMode.OVERDUE] if mode in (ShowMode.ALL, ShowMode.OVERDUE) else 0
+        top = QTreeWidgetItem(
+            [
+                self.name_of(field.value, key)
+                if field is not GroupField.ASSIGNEE
+                else (key or self.tr("(nobody)")),
+            ]
+        )
+        top.setText(
+            6,
+            self.tr("%1 open, %2 overdue").replace("%1", str(shown)).replace("%2", str(late)),
+        )
+        top.setData(0, GROUP_ROLE, NONE_KEY if key is None else key)
+        font = top.font(0)
+        font.setBold(True)
+        top.setFont(0, font)
+        top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+        top.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+        self.tree.addTopLevelItem(top)
+        if not self.is_expanded(key):
+            return
+        rows = self._rows_of(key, at)
+        for row in rows:
+            item = self._row_item(row, at.now)
+            top.addChild(item)
+            if row.incident_id in selected:
+                item.setSelected(True)
+        complete = self._rows_mode is self.mode or self._rows_mode is ShowMode.ALL
+        if complete and len(rows) < shown and len(self._loaded.get(key, [])) >= len(rows):
+            more = QTreeWidgetItem(
+                [self.tr("Show more (%1 left)").replace("%1", str(shown - len(rows)))]
+            )
+            more.setData(0, MORE_ROLE, NONE_KEY if key is None else key)
+            more.setFlags(more.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            more.setForeground(0, QBrush(LINK))
+            top.addChild(more)
+        top.setExpanded(True)
+
+    def _on_expanded(self, item: QTreeWidgetItem) -> None:
+        if self._drawing:
+            return
+        key = _key_of(item.data(0, GROUP_ROLE))
+        if key is _NOT_A_GROUP:
+            return
+        self._collapsed.discard(key)
+        self._expanded.add(key)
+        self.reload()
+
+    def _on_collapsed(self, item: QTreeWidgetItem) -> None:
+        if self._drawing:
+            return
+        key = _key_of(item.data(0, GROUP_ROLE))
+        if key is _NOT_A_GROUP:
+            return
+        self._expanded.discard(key)
+        self._collapsed.add(key)
+        self._loaded.pop(key, None)  # its rows are read again when it is expanded
+
+    def _on_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        key = _key_of(item.data(0, MORE_ROLE))
+        if key is not _NOT_A_GROUP and self.ws is not None:
+            self._spawn(self._load_more(key))
 
     def _row_item(self, row: BoardRow, now: datetime) -> QTreeWidgetItem:
         left = row.time_left(now)
@@ -430,6 +651,7 @@ class DeadlineBoard(QWidget):
         if refused:
             text += " · " + self.tr("refused: %1").replace("%1", refused[0])
         self.message.emit(text)
+        self._people_due = True
         self.reload()
 
     def _selected_answer(self) -> str | None:
@@ -476,11 +698,14 @@ class DeadlineBoard(QWidget):
             self.open_requested.emit(str(value))
 
 
-def _first_due_key(rows: list[BoardRow]) -> tuple[int, datetime]:
-    dues = [r.current_due for r in rows if r.current_due is not None]
-    if not dues:
-        return (1, datetime.max.replace(tzinfo=UTC))
-    return (0, min(dues))
+_NOT_A_GROUP = object()
+
+
+def _key_of(value: object) -> Any:
+    """The group key stored in an item's role (``_NOT_A_GROUP`` when there is none)."""
+    if not isinstance(value, str) or value == "":
+        return _NOT_A_GROUP
+    return None if value == NONE_KEY else value
 
 
 __all__ = ["DeadlineBoard"]

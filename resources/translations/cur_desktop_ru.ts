@@ -601,6 +601,10 @@ Please send it to technical support.</source>
         <translation>открыто %1, просрочено %2</translation>
     </message>
     <message>
+        <source>Show more (%1 left)</source>
+        <translation>Показать ещё (осталось %1)</translation>
+    </message>
+    <message>
         <source>Answers waiting for approval: %1</source>
         <translation>Ответы на согласовании: %1</translation>
     </message>

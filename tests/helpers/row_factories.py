@@ -80,6 +80,23 @@ def make_row(rng: random.Random | None = None, **overrides: Any) -> dict[str, An
     return row
 
 
+def make_unanswered_row(
+    rng: random.Random, due: datetime | None, **overrides: Any
+) -> dict[str, Any]:
+    """An incident waiting for its first answer, due at ``due`` (its current deadline)."""
+    fields: dict[str, Any] = {
+        "first_answer_at": None,
+        "first_answer_due": due,
+        "first_answer_warn_at": None,
+        "final_answer_due": None,
+        "final_answer_warn_at": None,
+        "has_interim": False,
+        "has_final": False,
+        **overrides,
+    }
+    return make_row(rng, **fields)
+
+
 def make_rows(n: int, seed: int = 1, **overrides: Any) -> list[dict[str, Any]]:
     """``n`` rows from a seeded generator."""
     rng = random.Random(seed)

@@ -43,6 +43,8 @@ def test_a_colleagues_take_arrives_on_the_supervisors_board(
             boss.subscribe(on_event)
             window.attach(boss, await boss.session_info())
             board = window.supervision.board
+            window.show()  # a hidden board re-reads on changes only once shown
+            window.tabs.setCurrentWidget(board)
             boss.start_sync()  # poll_interval 300 s: only the server's poke brings it fast
             await asyncio.wait_for(caught_up.wait(), 30)
             assert await boss.wait_live(30)

@@ -50,6 +50,12 @@ def _shown(window: MainWindow) -> set[str | None]:
     return {model.incident_id(r) for r in range(model.rowCount())}
 
 
+def show_board(window: MainWindow) -> None:
+    """Show the window on the Сроки tab: a hidden board re-reads on changes only when shown."""
+    window.show()
+    window.tabs.setCurrentWidget(window.supervision.board)
+
+
 def _info(login: str, role: Role) -> SessionInfo:
     return SessionInfo(
         login=login, role=role, region_code="RU-TUL", server_url=None, can_sync=False
@@ -165,6 +171,7 @@ def test_deadline_board_counts_reassigns_and_stays_live(
         try:
             window.attach(ws, _info("boss", Role.SUPERVISOR))
             board = window.supervision.board
+            show_board(window)
             await until(lambda: len(board.rows) == 3, what="board")
             assert [r.incident_id for r in board.rows] == [ids["c"], ids["i"], ids["h"]]
             assert board.counts.text() == (
@@ -234,6 +241,7 @@ def test_board_approves_and_returns_answers_with_a_comment(
         try:
             window.attach(ws, _info("boss", Role.SUPERVISOR))
             board = window.supervision.board
+            show_board(window)
             await until(lambda: len(board.rows) == 3, what="board")
             for key in ("h", "i"):
                 await ws.send_answer(
