@@ -66,7 +66,7 @@ def _drop(target: QObject, paths: list[Path]) -> None:
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     at, action = QPointF(20, 20), Qt.DropAction.CopyAction
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(at, action, mime, buttons, keys)
+    enter = QDragEnterEvent(at.toPoint(), action, mime, buttons, keys)  # Qt: a QPoint here
     assert QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
     assert QApplication.sendEvent(target, QDropEvent(at, action, mime, buttons, keys))
