@@ -7,6 +7,7 @@ retry answers them ``already_processed``. SQLite and PostgreSQL (the ``backend``
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -18,6 +19,7 @@ from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import faults, push
 from cur_desktop.server.auth import Caller
+from cur_desktop.server.db import lock_counter
 from cur_desktop.server.tables import Answer, Client, Incident, SeqCounter, User
 from tests.server.conftest import Api
 
@@ -204,3 +206,52 @@ def test_two_mutations_of_one_incident_in_one_group_see_each_other(api: Api) -> 
     with api.db.snapshot() as session:
         row = session.get_one(Incident, incident_id)
         assert (row.status, row.version) == ("sent_to_executor", 3)
+
+
+def test_a_batch_answered_before_is_answered_again_while_a_writer_holds_the_lock(
+    api: Api,
+) -> None:
+    """The soak's 20 clients re-sent batches after lost answers; each re-push took the global
+    counter lock and the waiting handlers exhausted the pool (500s). Answers given before are
+    now read from a snapshot: a re-push completes while another writer holds the lock, and a
+    batch with new mutations in it waits for the lock as before."""
+    incident_id = api.create_incident("tul.op")
+    caller, client_id = _caller(api, "tul.op"), uuid4()
+    now = api.clock()
+    first = _request(client_id, 1, _note(incident_id, "одна"), _close(incident_id))
+    answered = push.push(api.db, caller, first, now=now)
+    assert [r.outcome.value for r in answered.results] == ["applied", "rejected"]
+
+    results: dict[str, Any] = {}
+
+    def repush(key: str, request: Any) -> None:
+        results[key] = push.push(api.db, caller, request, now=now)
+
+    with api.db.write() as session:
+        lock_counter(session)  # another writer, mid-transaction
+        again = threading.Thread(target=repush, args=("again", first))
+        again.start()
+        again.join(timeout=20)
+        finished_under_the_lock = not again.is_alive()
+        more = _request(client_id, 1, _note(incident_id, "одна"), _close(incident_id))
+        more.mutations.append(
+            wire.Mutation(id=3, name="answer.add", args=_note(incident_id, "ещё")[1])
+        )
+        new = threading.Thread(target=repush, args=("new", more))
+        new.start()
+        new.join(timeout=1)
+        new_waited = new.is_alive()
+    again.join(timeout=20)
+    new.join(timeout=60)
+    assert finished_under_the_lock
+    assert [r.outcome.value for r in results["again"].results] == [
+        "already_processed",
+        "rejected",
+    ]
+    assert results["again"].results[1].message == answered.results[1].message
+    assert new_waited  # a new mutation is applied under the lock, in seq order
+    assert [r.outcome.value for r in results["new"].results] == [
+        "already_processed",
+        "rejected",
+        "applied",
+    ]
