@@ -209,35 +209,23 @@ def plan_import(
     if municipalities is None and executors is None:
         raise AdminError("Не передано ни одного файла")
     plan = ImportPlan(region_code=region_code)
-    existing_municipalities = {
-        row.id: row
-        for row in session.execute(
-            select(Municipality).where(Municipality.region_code == region_code)
-        ).scalars()
-    }
     new_municipalities: dict[str, dict[str, Value]] = {}
-    for kind, data in (("municipalities", municipalities), ("executors", executors)):
-        if data is None:
-            continue
-        kind_ = _kind(kind)
-        parsed = _parse_file(kind_, data, plan)
-        if kind_ == "municipalities":
-            new_municipalities = parsed
-            _compare(session, plan, kind_, parsed, Municipality)
-        else:
-            known = set(existing_municipalities) | set(new_municipalities)
-            for row_id, row in parsed.items():
-                ref = row["municipality_id"]
-                if ref is not None and ref not in known:
-                    plan.errors.append(
-                        RowError(kind_, 0, f"исполнитель {row_id}: нет муниципалитета {ref}")
-                    )
-            _compare(session, plan, kind_, parsed, Executor)
+    if municipalities is not None:
+        new_municipalities = _parse_file("municipalities", municipalities, plan)
+        _compare(session, plan, "municipalities", new_municipalities, Municipality)
+    if executors is not None:
+        parsed = _parse_file("executors", executors, plan)
+        known = set(new_municipalities) | set(
+            session.scalars(select(Municipality.id).where(Municipality.region_code == region_code))
+        )
+        for row_id, row in parsed.items():
+            ref = row["municipality_id"]
+            if ref is not None and ref not in known:
+                plan.errors.append(
+                    RowError("executors", 0, f"исполнитель {row_id}: нет муниципалитета {ref}")
+                )
+        _compare(session, plan, "executors", parsed, Executor)
     return plan
-
-
-def _kind(name: str) -> Kind:
-    return "municipalities" if name == "municipalities" else "executors"
 
 
 def _parse_file(kind: Kind, data: bytes, plan: ImportPlan) -> dict[str, dict[str, Value]]:
