@@ -27,7 +27,7 @@ RU: dict[str, str] = {
     "Login": "Логин",
     "Role": "Роль",
     "State": "Состояние",
-    "Since": "С",
+    "Since": "Создан",
     "Add…": "Добавить…",
     "Disable / enable": "Отключить / включить",
     "Reset password…": "Сбросить пароль…",

@@ -56,7 +56,7 @@
     </message>
     <message>
         <source>Since</source>
-        <translation>С</translation>
+        <translation>Создан</translation>
     </message>
     <message>
         <source>Refresh</source>
