@@ -52,7 +52,8 @@ def test_a_colleagues_take_arrives_on_the_supervisors_board(
             def row() -> object:
                 return next((r for r in board.rows if r.incident_id == incident_id), None)
 
-            await until(lambda: row() is not None, what="the incident on the board")
+            # the board starts reading after the inbox has shown rows: slow on a loaded machine
+            await until(lambda: row() is not None, timeout=60, what="the incident on the board")
             assert board.supervisor
             assert getattr(row(), "assignee", "?") is None  # nobody has it yet
             seen = len(pulled)
