@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -157,7 +156,8 @@ def with_prepared_rows(decoded: list[DecodedChange]) -> list[DecodedChange]:
     incidents = [decoded[i].data for i in positions]
     prepared = prepare_incidents(incidents)  # type: ignore[arg-type]
     for position, ready in zip(positions, prepared, strict=True):
-        decoded[position] = dataclasses.replace(decoded[position], prepared=ready)
+        change = decoded[position]
+        decoded[position] = DecodedChange(change.entity, change.id, change.data, ready)
     return decoded
 
 
