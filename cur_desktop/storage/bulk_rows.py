@@ -88,6 +88,7 @@ _FTS_INSERT_SQL = f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)"
 
 
 _CURRENT = {name: INSERT_COLUMNS.index(name) - 1 for name in ("current_due", "current_warn_at")}
+_ID = INSERT_COLUMNS.index("id") - 1
 _STICKY = {name: INSERT_COLUMNS.index(name) - 1 for name in ("was_reworked", "was_reopened")}
 
 
@@ -246,7 +247,7 @@ def insert_new_incidents(
     The inserted rows carry their final derived flags unless answers of them are in the store
     (:func:`with_answers` tells which).
     """
-    ids = [str(i.id) for i in incidents]
+    ids = [str(ready.values[_ID]) for ready in prepared]  # str(uuid) costs ~0.6 µs a row
     existing: set[str] = set()
     for start in range(0, len(ids), _IN_CHUNK):
         chunk = ids[start : start + _IN_CHUNK]

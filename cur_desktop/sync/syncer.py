@@ -62,6 +62,7 @@ from cur_desktop.sync.events import (
     UpToDate,
 )
 from cur_desktop.sync.evidence_upload import EvidenceSync
+from cur_desktop.sync.gc_tuning import short_switch_interval
 from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head, peek_total
 from cur_desktop.sync.transport import SyncTransport, parse_json_page
 
@@ -398,8 +399,13 @@ class SyncEngine:
         """Pull pages until the server says there is no more; return changes applied.
 
         Pages are fetched ahead (see :meth:`_pages`) and still decoded and applied one at a
-        time, in order; what was fetched ahead is thrown away if a page fails.
+        time, in order; what was fetched ahead is thrown away if a page fails. The GIL switch
+        interval is short meanwhile (:func:`~cur_desktop.sync.gc_tuning.short_switch_interval`).
         """
+        with short_switch_interval():  # the loop gets the GIL back sooner (gc_tuning)
+            return await self._pull()
+
+    async def _pull(self) -> int:
         pulled = 0
         total: int | None = None  # what this pull brings, once the server told it
         cursor, client_id = await self.writer.run(sync_state.pull_position)

@@ -1,13 +1,16 @@
-"""The start-up heap freeze: once per process, and done by the command line's ``main``."""
+"""The start-up heap freeze (once per process, done by ``main``); a pull's GIL switch interval."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import sys
 
 import pytest
 
 from cur_desktop import cli
 from cur_desktop.sync import gc_tuning
+from cur_desktop.sync.syncer import SyncEngine
 
 
 @pytest.fixture
@@ -34,3 +37,30 @@ def test_command_line_main_freezes_the_start_up_heap(capsys: pytest.CaptureFixtu
     assert "cur-desktop" in capsys.readouterr().out
     assert gc.get_freeze_count() > 0
     assert gc_tuning.freeze_startup_heap() is False
+
+
+def test_switch_interval_is_short_during_a_block_and_restored_after_the_last() -> None:
+    before = sys.getswitchinterval()
+    assert before == pytest.approx(0.005)  # CPython's default, set by nobody here
+    with gc_tuning.short_switch_interval(0.001):
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+        with gc_tuning.short_switch_interval(0.001):  # a second pull at the same time
+            assert sys.getswitchinterval() == pytest.approx(0.001)
+        assert sys.getswitchinterval() == pytest.approx(0.001)  # the first still runs
+    assert sys.getswitchinterval() == before
+    with gc_tuning.short_switch_interval(0.01):  # never made longer
+        assert sys.getswitchinterval() == before
+    assert sys.getswitchinterval() == before
+
+
+def test_a_pull_runs_with_the_short_switch_interval() -> None:
+    seen: list[float] = []
+
+    class Probe:
+        async def _pull(self) -> int:
+            seen.append(sys.getswitchinterval())
+            return 7
+
+    assert asyncio.run(SyncEngine.pull(Probe())) == 7  # type: ignore[arg-type]
+    assert seen == [pytest.approx(gc_tuning.PULL_SWITCH_INTERVAL)]
+    assert sys.getswitchinterval() == pytest.approx(0.005)
