@@ -62,7 +62,7 @@ from cur_desktop.sync.events import (
     UpToDate,
 )
 from cur_desktop.sync.evidence_upload import EvidenceSync
-from cur_desktop.sync.gc_tuning import short_switch_interval
+from cur_desktop.sync.gc_tuning import larger_young_generation, short_switch_interval
 from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head, peek_total
 from cur_desktop.sync.transport import SyncTransport, parse_json_page
 
@@ -400,9 +400,11 @@ class SyncEngine:
 
         Pages are fetched ahead (see :meth:`_pages`) and still decoded and applied one at a
         time, in order; what was fetched ahead is thrown away if a page fails. The GIL switch
-        interval is short meanwhile (:func:`~cur_desktop.sync.gc_tuning.short_switch_interval`).
+        interval is short and the collector's young generation large meanwhile
+        (:mod:`cur_desktop.sync.gc_tuning`).
         """
-        with short_switch_interval():  # the loop gets the GIL back sooner (gc_tuning)
+        # the loop gets the GIL back sooner; the collector walks the pages in flight less often
+        with short_switch_interval(), larger_young_generation():
             return await self._pull()
 
     async def _pull(self) -> int:

@@ -56,11 +56,30 @@ def test_switch_interval_is_short_during_a_block_and_restored_after_the_last() -
 def test_a_pull_runs_with_the_short_switch_interval() -> None:
     seen: list[float] = []
 
+    young: list[int] = []
+    threshold = gc.get_threshold()
+    assert threshold[0] < gc_tuning.PULL_YOUNG_THRESHOLD
+
     class Probe:
         async def _pull(self) -> int:
             seen.append(sys.getswitchinterval())
+            young.append(gc.get_threshold()[0])
             return 7
 
     assert asyncio.run(SyncEngine.pull(Probe())) == 7  # type: ignore[arg-type]
     assert seen == [pytest.approx(gc_tuning.PULL_SWITCH_INTERVAL)]
+    assert young == [gc_tuning.PULL_YOUNG_THRESHOLD]
     assert sys.getswitchinterval() == pytest.approx(0.005)
+    assert gc.get_threshold() == threshold
+
+
+def test_young_generation_is_larger_during_a_block_and_restored_after_the_last() -> None:
+    before = gc.get_threshold()
+    with gc_tuning.larger_young_generation(5_000):
+        assert gc.get_threshold() == (5_000, *before[1:])
+        with gc_tuning.larger_young_generation(5_000):
+            pass
+        assert gc.get_threshold() == (5_000, *before[1:])
+    assert gc.get_threshold() == before
+    with gc_tuning.larger_young_generation(10):  # never made smaller
+        assert gc.get_threshold() == before
