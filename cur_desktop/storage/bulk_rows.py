@@ -16,9 +16,7 @@ local columns over and replaces stale FTS tokens. The result is the same as that
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,32 +39,12 @@ _MICRO = timedelta(microseconds=1)
 _WIRE_FIELDS = frozenset(wire.IncidentWire.model_fields)
 
 
-@dataclass(frozen=True, eq=False, slots=True)
-class StagedRows:
-    """The prepared rows of a page's incidents as the image of an in-memory SQLite database.
-
-    Made in the thread that decodes the page (:func:`stage_rows`); the writer loads the image
-    into an attached schema and copies the rows with two ``INSERT ... SELECT`` statements, i.e.
-    in two calls into SQLite that run without the GIL, where ``executemany`` takes the GIL
-    back after every row: the writer's bulk insert then runs beside the decoding of the next
-    page instead of after it (:meth:`cur_desktop.sync.syncer.SyncEngine.pull`).
-    """
-
-    image: bytes
-    count: int
-
-
 @dataclass(frozen=True, slots=True)
 class PreparedIncident:
-    """Column values (in :data:`INSERT_COLUMNS` order after ``rowid_``) and FTS tokens.
-
-    ``staged``/``position``: the page image holding the same values, and this row's place in it.
-    """
+    """Column values (in :data:`INSERT_COLUMNS` order after ``rowid_``) and FTS tokens."""
 
     values: tuple[Any, ...]
     tokens: str
-    staged: StagedRows | None = None
-    position: int = -1
 
 
 def _getter(column: str, convert: Callable[[Any], Any]) -> Callable[[wire.IncidentWire], Any]:
@@ -239,74 +217,14 @@ def _fast_values(incident: wire.IncidentWire) -> tuple[Any, ...]:
 _values = _fast_values if _FAST_COLUMNS == _WRITE_COLUMNS else _generic_values
 
 
-def prepare_incidents(
-    incidents: Sequence[wire.IncidentWire], *, staged: bool = False
-) -> list[PreparedIncident]:
+def prepare_incidents(incidents: Sequence[wire.IncidentWire]) -> list[PreparedIncident]:
     """Column values and FTS tokens of each incident (pure CPU; runs off the event loop).
 
     The values are final for an incident that has no answers in the store: the derived
-    flags need no refresh then (see :func:`insert_new_incidents`). ``staged``: also put them
-    in one page image (:class:`StagedRows`; pages of a snapshot, whose incidents are all new).
+    flags need no refresh then (see :func:`insert_new_incidents`).
     """
     tokens = stem_texts(f"{i.author}\n{i.text}" for i in incidents)
-    values = [_values(i) for i in incidents]
-    if not staged or not incidents:
-        return [PreparedIncident(v, t) for v, t in zip(values, tokens, strict=True)]
-    image = stage_rows(values, tokens)
-    return [
-        PreparedIncident(v, t, image, n)
-        for n, (v, t) in enumerate(zip(values, tokens, strict=True))
-    ]
-
-
-STAGE_SCHEMA = "bulk_page"
-"""The schema name the writer's connection attaches page images under (in memory)."""
-_STAGE_DDL = f"CREATE TABLE rows (n INTEGER PRIMARY KEY, {', '.join(_WRITE_COLUMNS)}, tokens)"
-_STAGE_INSERT = (
-    f"INSERT INTO rows VALUES ({', '.join('?' for _ in range(len(_WRITE_COLUMNS) + 2))})"
-)
-_STAGED_INSERT_SQL = (
-    f"INSERT INTO incident ({', '.join(INSERT_COLUMNS)}) "
-    f"SELECT ? + n, {', '.join(_WRITE_COLUMNS)} FROM {STAGE_SCHEMA}.rows ORDER BY n"
-)
-_STAGED_FTS_SQL = (
-    f"INSERT INTO {FTS_TABLE}(rowid, tokens) "
-    f"SELECT ? + n, tokens FROM {STAGE_SCHEMA}.rows ORDER BY n"
-)
-
-
-def stage_rows(values: Sequence[tuple[Any, ...]], tokens: Sequence[str]) -> StagedRows:
-    """The image of an in-memory database with one row ``(n, *values[n], tokens[n])`` each.
-
-    Its columns have no declared type, so each value keeps the storage class it is bound with
-    and reaches ``incident`` as ``executemany`` would bind it.
-    """
-    with contextlib.closing(sqlite3.connect(":memory:")) as db:
-        db.execute(_STAGE_DDL)
-        rows = zip(values, tokens, strict=True)
-        db.executemany(_STAGE_INSERT, ((n, *v, t) for n, (v, t) in enumerate(rows)))
-        db.commit()
-        return StagedRows(db.serialize(), len(values))
-
-
-def _whole_image(prepared: Sequence[PreparedIncident]) -> StagedRows | None:
-    """The image holding exactly ``prepared``, in order (else ``None``: use ``executemany``)."""
-    image = prepared[0].staged if prepared else None
-    if image is None or image.count != len(prepared):
-        return None
-    if any(p.staged is not image or p.position != n for n, p in enumerate(prepared)):
-        return None
-    return image
-
-
-def _insert_staged(conn: Connection, image: StagedRows, first_rowid: int) -> None:
-    """Copy a page image's rows into ``incident`` and the FTS index from ``first_rowid`` on."""
-    attached = {str(r[1]) for r in conn.exec_driver_sql("PRAGMA database_list")}
-    if STAGE_SCHEMA not in attached:
-        conn.exec_driver_sql(f"ATTACH DATABASE ':memory:' AS {STAGE_SCHEMA}")
-    conn.connection.driver_connection.deserialize(image.image, name=STAGE_SCHEMA)  # type: ignore[union-attr]
-    conn.exec_driver_sql(_STAGED_INSERT_SQL, (first_rowid,))
-    conn.exec_driver_sql(_STAGED_FTS_SQL, (first_rowid,))
+    return [PreparedIncident(_values(i), t) for i, t in zip(incidents, tokens, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,10 +271,7 @@ def insert_new_incidents(
         rows.append((next_rowid, *ready.values))
         fts.append((next_rowid, ready.tokens))
         next_rowid += 1
-    image = _whole_image(prepared) if len(rows) == len(prepared) else None
-    if image is not None:  # every row is new: two statements, without the GIL
-        _insert_staged(conn, image, next_rowid - len(rows))
-    elif rows:
+    if rows:
         conn.exec_driver_sql(_INSERT_SQL, rows)
         conn.exec_driver_sql(_FTS_INSERT_SQL, fts)
     log.debug("bulk insert: %d new incidents, %d for the upsert", len(rows), len(others))

@@ -10,8 +10,7 @@ garbage is never applied.
 Network I/O runs on the event loop; parsing and validating pages runs in a worker thread
 (``asyncio.to_thread``) so the loop (the window) stays responsive; database work runs on the
 single writer (:class:`cur_desktop.storage.database.DbWriter`), and no writer job ever waits on
-the network. The next page is fetched while the current one is written (and, during a
-snapshot, decoded: see :meth:`SyncEngine.pull`).
+the network. The next page is fetched while the current one is written.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -111,14 +110,9 @@ class _Fetched:
 
 
 def decode_ndjson(body: bytes, cursor: int) -> tuple[wire.PullResponse, list[DecodedChange]]:
-    """Validate an NDJSON page and prepare its incidents for the bulk insert.
-
-    A page of a snapshot (``reset``, or asked for with a negative cursor: the snapshot goes
-    on) carries incidents new to the store: they are also staged as one page image
-    (:class:`cur_desktop.storage.bulk_rows.StagedRows`).
-    """
+    """Validate an NDJSON page and prepare its incidents for the bulk insert."""
     page, decoded = parse_ndjson_page(body, cursor)
-    return page, with_prepared_rows(decoded, staged=page.reset or cursor < 0)
+    return page, with_prepared_rows(decoded)
 
 
 def _decoded_json(page: wire.PullResponse) -> tuple[wire.PullResponse, list[DecodedChange]]:
@@ -155,40 +149,17 @@ def decode_page(page: wire.PullResponse) -> list[DecodedChange]:
     return with_prepared_rows(decoded)
 
 
-def with_prepared_rows(
-    decoded: list[DecodedChange], *, staged: bool = False
-) -> list[DecodedChange]:
+def with_prepared_rows(decoded: list[DecodedChange]) -> list[DecodedChange]:
     """Attach column values and FTS tokens to the incidents (the bulk-insert fast path)."""
     positions = [i for i, c in enumerate(decoded) if isinstance(c.data, wire.IncidentWire)]
     if not positions:
         return decoded
     incidents = [decoded[i].data for i in positions]
-    prepared = prepare_incidents(incidents, staged=staged)  # type: ignore[arg-type]
+    prepared = prepare_incidents(incidents)  # type: ignore[arg-type]
     for position, ready in zip(positions, prepared, strict=True):
         change = decoded[position]
         decoded[position] = DecodedChange(change.entity, change.id, change.data, ready)
     return decoded
-
-
-def _decode_soon(
-    item: _Fetched,
-) -> asyncio.Future[tuple[wire.PullResponse, list[DecodedChange]]]:
-    """Start decoding a fetched page in a worker thread."""
-    return asyncio.ensure_future(asyncio.to_thread(item.decode))
-
-
-def _staged(changes: Sequence[DecodedChange]) -> bool:
-    """Whether a page's incidents were staged as a page image (a snapshot page)."""
-    for change in changes:
-        if change.prepared is not None:
-            return change.prepared.staged is not None
-    return False
-
-
-def _drop_outcome(future: asyncio.Future[Any]) -> None:
-    """Retrieve a dropped future's outcome (no "exception was never retrieved" warning)."""
-    if not future.cancelled():
-        future.exception()
 
 
 class _PushServerError(ServerUnavailableError):
@@ -392,8 +363,10 @@ class SyncEngine:
 
         The next request goes out as soon as a page has arrived (an NDJSON page's first line
         tells its ``next_cursor``), so the server renders page N+1 while page N is decoded and
-        written. Decoding is left to the consumer (:meth:`pull`). The queue's bound keeps at
-        most a few pages in memory.
+        written. Decoding is left to the consumer, one page at a time, in the same worker
+        thread hop as nothing else: a CPU-bound thread beside the writer would make the
+        writer's SQLite calls (which release and retake the GIL on every row) wait for the
+        GIL. The queue's bound keeps at most a few pages in memory.
         """
         try:
             while True:
@@ -425,13 +398,10 @@ class SyncEngine:
     async def pull(self) -> int:
         """Pull pages until the server says there is no more; return changes applied.
 
-        Pages are fetched ahead (see :meth:`_pages`) and applied one at a time, in order;
-        what was fetched or decoded ahead is thrown away if a page fails. A page is decoded
-        while the one before is written only when that one is a staged snapshot page (the
-        writer copies it in two SQLite calls without the GIL): beside ``executemany``, which
-        takes the GIL back after every row, a CPU-bound decoding thread would make the writer
-        wait for the GIL at each row. The GIL switch interval is short and the collector's
-        young generation large meanwhile (:mod:`cur_desktop.sync.gc_tuning`).
+        Pages are fetched ahead (see :meth:`_pages`) and still decoded and applied one at a
+        time, in order; what was fetched ahead is thrown away if a page fails. The GIL switch
+        interval is short and the collector's young generation large meanwhile
+        (:mod:`cur_desktop.sync.gc_tuning`).
         """
         # the loop gets the GIL back sooner; the collector walks the pages in flight less often
         with short_switch_interval(), larger_young_generation():
@@ -443,28 +413,15 @@ class SyncEngine:
         cursor, client_id = await self.writer.run(sync_state.pull_position)
         queue: asyncio.Queue[_Fetched | BaseException] = asyncio.Queue(maxsize=_PULL_AHEAD)
         producer = asyncio.ensure_future(self._pages(cursor, client_id, queue))
-        decoding: asyncio.Future[tuple[wire.PullResponse, list[DecodedChange]]] | None = None
         try:
-            item = await queue.get()
             while True:
+                item = await queue.get()
                 if isinstance(item, BaseException):
                     raise item
                 if item.total is not None and total is None:
                     total = pulled + item.total
-                if decoding is None:
-                    decoding = _decode_soon(item)
-                page, changes = await decoding
-                decoding = None
-                applying = asyncio.ensure_future(
-                    self.writer.run(partial(apply_page, page=page, changes=changes))
-                )
-                following: _Fetched | BaseException | None = None
-                if item.has_more and _staged(changes):
-                    # The writer copies this page without the GIL: decode the next one meanwhile.
-                    following = await queue.get()
-                    if not isinstance(following, BaseException):
-                        decoding = _decode_soon(following)
-                applied = await applying
+                page, changes = await asyncio.to_thread(item.decode)
+                applied = await self.writer.run(partial(apply_page, page=page, changes=changes))
                 pulled += applied.count
                 if applied.incident_ids or applied.reset or applied.lookups:
                     self._emit_data(
@@ -478,11 +435,7 @@ class SyncEngine:
                 self._emit(Syncing(up=0, down=pulled, total=total))
                 if not item.has_more:
                     return pulled
-                item = following if following is not None else await queue.get()
         finally:
-            if decoding is not None:  # a page decoded ahead is dropped with the failure
-                decoding.cancel()
-                decoding.add_done_callback(_drop_outcome)
             producer.cancel()
             with contextlib.suppress(BaseException):
                 await producer

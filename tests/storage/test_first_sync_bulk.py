@@ -22,8 +22,8 @@ from sqlalchemy import Connection, Engine, select, text
 
 from cur_desktop.contract import wire
 from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
-from cur_desktop.storage import bulk_rows, sync_state
 from cur_desktop.storage import search as search_module
+from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.pull_pages import DecodedChange, apply_page
 from cur_desktop.storage.search import search, stem_text, stem_texts
@@ -131,73 +131,6 @@ def test_bulk_snapshot_equals_the_general_path(tmp_path: Path) -> None:
     finally:
         bulk.dispose()
         general.dispose()
-
-
-def _snapshot_bodies() -> list[tuple[bytes, int]]:
-    """The snapshot as the server sends it: NDJSON, negative cursors while it goes on."""
-    bodies: list[tuple[bytes, int]] = []
-    cursor = 0
-    for pulled in _pages():
-        last = pulled.changes[-1].seq
-        sent = pulled.model_copy(update={"next_cursor": -last if pulled.has_more else last})
-        bodies.append((_ndjson(sent), cursor))
-        cursor = sent.next_cursor
-    return bodies
-
-
-def test_staged_snapshot_pages_equal_the_general_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    staged_pages: list[int] = []
-    real = bulk_rows._insert_staged
-
-    def spy(conn: Connection, image: bulk_rows.StagedRows, first_rowid: int) -> None:
-        staged_pages.append(image.count)
-        real(conn, image, first_rowid)
-
-    monkeypatch.setattr(bulk_rows, "_insert_staged", spy)
-    staged, general = _store(tmp_path / "staged.sqlite3"), _store(tmp_path / "general.sqlite3")
-    try:
-        for body, cursor in _snapshot_bodies():
-            pulled, changes = decode_ndjson(body, cursor)
-            assert all(c.prepared.staged for c in changes if c.prepared is not None)
-            with staged.begin() as conn:
-                apply_page(conn, pulled, changes)
-            with general.begin() as conn:
-                apply_page(conn, pulled, [DecodedChange(c.entity, c.id, c.data) for c in changes])
-        assert staged_pages == [3, 4, 2]  # every page's incidents copied from its image
-        with staged.connect() as a, general.connect() as b:
-            got = _contents(a)
-            assert got == _contents(b)
-        assert len(got["view"]) == 9
-        assert len(got["hits"]["дорога"]) == 6
-    finally:
-        staged.dispose()
-        general.dispose()
-
-
-def test_a_staged_page_with_a_known_incident_takes_the_row_by_row_path(tmp_path: Path) -> None:
-    engine = _store(tmp_path / "store.sqlite3")
-    try:
-        known = incident(seq_minutes=1, text="Старый текст про яму")
-        with engine.begin() as conn:
-            apply_page(conn, page([known], start_seq=1), decode_page(page([known], start_seq=1)))
-        changed = known.model_copy(update={"text": "Новый текст про мусор", "version": 2})
-        new = incident(seq_minutes=2, text="Нет света в подъезде")
-        body = _ndjson(
-            page([changed, new], start_seq=2, has_more=True).model_copy(update={"next_cursor": -3})
-        )
-        pulled, changes = decode_ndjson(body, -1)
-        assert all(c.prepared is not None and c.prepared.staged for c in changes)
-        with engine.begin() as conn:
-            apply_page(conn, pulled, changes)
-        with engine.connect() as conn:
-            rows = conn.execute(select(incident_table.c.id, incident_table.c.text)).all()
-            assert sorted(r.text for r in rows) == ["Нет света в подъезде", "Новый текст про мусор"]
-            assert [h.id for h in search(conn, "мусор")] == [str(known.id)]
-            assert search(conn, "яма") == []
-    finally:
-        engine.dispose()
 
 
 def test_snapshot_cut_after_its_first_page_resumes_to_the_same_store(tmp_path: Path) -> None:
