@@ -762,6 +762,11 @@ Please send it to technical support.</source>
         <translation>%1 мин</translation>
     </message>
     <message>
+        <source>%1 wd %2 h</source>
+        <comment>working days and hours</comment>
+        <translation>%1 дн %2 ч</translation>
+    </message>
+    <message>
         <source>overdue</source>
         <translation>просрочен</translation>
     </message>
