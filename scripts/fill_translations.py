@@ -586,6 +586,9 @@ RU: dict[str, str] = {
     "The error report is saved to:\n%1\nPlease send it to technical support.": (
         "Отчёт об ошибке сохранён в файл:\n%1\nПожалуйста, отправьте его в техническую поддержку."
     ),
+    "Further errors since then: %1 (written to the program's log).": (
+        "Ещё ошибок с тех пор: %1 (записаны в журнал программы)."
+    ),
 }
 
 CONTEXT_RU: dict[tuple[str, str], str] = {}

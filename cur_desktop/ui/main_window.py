@@ -52,6 +52,7 @@ from cur_desktop.ui.register_dialog import RegisterDialog, Registration
 from cur_desktop.ui.reminder_offer import attach_reminder_offer
 from cur_desktop.ui.status_bar import SyncStatusBar
 from cur_desktop.ui.supervisor_pages import SupervisorPages
+from cur_desktop.ui.task_errors import report_failure
 
 log = logging.getLogger(__name__)
 
@@ -235,8 +236,8 @@ class MainWindow(QMainWindow):
         if isinstance(exc, OperationError):  # a refusal told in Russian: show it, no traceback
             log.info("operation refused: %s (%s)", exc.message, exc.code)
             message = exc.message
-        else:
-            log.error("window task failed", exc_info=exc)
+        else:  # unexpected: the crash handler's report and dialog (ui/task_errors.py)
+            report_failure(task)
             message = str(exc)
         self.status.showMessage(self.tr("Error: %1").replace("%1", message), 10_000)
 

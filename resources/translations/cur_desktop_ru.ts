@@ -490,12 +490,20 @@ Send it anyway?</source>
         <translation>Произошла непредвиденная ошибка. Черновик ответа сохранён; можно продолжать работу или перезапустить программу, если что-то выглядит неправильно.</translation>
     </message>
     <message>
+        <source>Error: %1</source>
+        <translation>Ошибка: %1</translation>
+    </message>
+    <message>
         <source>The error report is saved to:
 %1
 Please send it to technical support.</source>
         <translation>Отчёт об ошибке сохранён в файл:
 %1
 Пожалуйста, отправьте его в техническую поддержку.</translation>
+    </message>
+    <message>
+        <source>Further errors since then: %1 (written to the program&apos;s log).</source>
+        <translation>Ещё ошибок с тех пор: %1 (записаны в журнал программы).</translation>
     </message>
 </context>
 <context>

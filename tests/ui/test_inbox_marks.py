@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import shiboken6
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
-from PySide6.QtGui import QFont, QIcon, QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -207,6 +207,31 @@ def _select(page: InboxPage, rows: list[int]) -> None:
 def _is_bold(page: InboxPage, row: int) -> bool:
     font = page.model.index(row, Column.EXCERPT).data(Qt.ItemDataRole.FontRole)
     return isinstance(font, QFont) and font.bold()
+
+
+def test_the_longest_realistic_timer_texts_fit_the_timer_column(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Under 24 working hours the longest text is «просрочен на 23 ч 59 мин»; beyond, a year
+    overdue reads «просрочен на 247 дн 7 ч». Both fit the column without eliding (the view's
+    text margin: the focus-frame margin + 1 on each side). The old 475 h 01 min did not."""
+    profile, _rows = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _inbox(profile, qtbot) as (_ws, page):
+            table = page.table
+            margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+            room = table.columnWidth(Column.TIME_LEFT) - 2 * margin
+            metrics = QFontMetrics(table.font())
+            for working in (
+                timedelta(hours=23, minutes=59),
+                timedelta(hours=247 * 8 + 7, minutes=59),
+                timedelta(hours=475, minutes=1),
+            ):
+                text = fmt.timer_text(-working, overdue=True)
+                assert metrics.horizontalAdvance(text) <= room, text
+
+    run_qt(qapp, body)
 
 
 # --------------------------------------------------------------------------- unread
