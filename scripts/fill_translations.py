@@ -84,6 +84,7 @@ RU: dict[str, str] = {
         "Проверка качества нашла замечания:\n\n%1\n\nВсё равно отправить?"
     ),
     "Sent to the outbox": "Ответ в очереди на отправку",
+    "Answer sent to the server": "Ответ отправлен на сервер",
     # AttentionPanel
     "When": "Когда",
     "Change": "Изменение",
@@ -143,6 +144,7 @@ RU: dict[str, str] = {
     # IncidentCard
     "Open in browser": "Открыть в браузере",
     "Take (Ctrl+T)": "Взять в работу (Ctrl+T)",
+    "Already in your work": "Уже у вас в работе",
     "Save classification": "Сохранить классификацию",
     "Author:": "Автор:",
     "Source:": "Источник:",

@@ -35,7 +35,7 @@ from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.supervision import DrillCriterion
 from cur_desktop.services.timers import promise_date, region_timezone
-from cur_desktop.services.views import SessionInfo
+from cur_desktop.services.views import ChangeState, SessionInfo
 from cur_desktop.services.window_reads import WindowReads
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
@@ -48,6 +48,7 @@ from cur_desktop.ui.evidence_controller import EvidenceController
 from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
+from cur_desktop.ui.labels import role_label
 from cur_desktop.ui.register_dialog import RegisterDialog, Registration
 from cur_desktop.ui.reminder_offer import attach_reminder_offer
 from cur_desktop.ui.status_bar import SyncStatusBar
@@ -149,7 +150,8 @@ class MainWindow(QMainWindow):
         """Start working with the services layer (``info``: who signed in)."""
         self.ws = ws
         self.login = info.login or ""
-        role = info.role.value if info.role is not None else ""
+        self.card.login = self.login
+        role = role_label(info.role).lower() if info.role is not None else ""
         self.setWindowTitle(
             self.tr("CUR workstation — %1 (%2)").replace("%1", self.login).replace("%2", role)
         )
@@ -317,15 +319,7 @@ class MainWindow(QMainWindow):
             incident.priority,
             datetime.now(UTC),
         )
-        municipality, executor, topic = self.card.names()
-        context = TemplateContext(
-            author=incident.author.split()[0] if incident.author else None,
-            executor=executor,
-            due_local=promise,
-            municipality=municipality,
-            topic=topic,
-            operator=self.login,
-        )
+        context = self._template_context(promise)
         draft = detail.draft
         self.reminder_offer.set_incident(incident_id, incident.region_code)
         self.card.editor.open_incident(
@@ -337,6 +331,20 @@ class MainWindow(QMainWindow):
         )
         await self.evidence.load(incident_id)
 
+    def _template_context(self, promise: datetime | None) -> TemplateContext:
+        """The template variables of the card's incident as it is shown now."""
+        assert self.card.detail is not None
+        incident = self.card.detail.incident
+        municipality, executor, topic = self.card.names()
+        return TemplateContext(
+            author=incident.author.split()[0] if incident.author else None,
+            executor=executor,
+            due_local=promise,
+            municipality=municipality,
+            topic=topic,
+            operator=self.login,
+        )
+
     async def _reload_card(self, incident_id: str, *, from_event: bool) -> None:
         assert self.ws is not None
         try:
@@ -346,6 +354,11 @@ class MainWindow(QMainWindow):
         if self.card.detail is None or str(self.card.detail.incident.id) != incident_id:
             return
         self.card.show_detail(detail)
+        # a classification saved since opening fills {исполнитель}, {муниципалитет}, {тема}
+        self.card.editor.context = self._template_context(self.card.editor.context.due_local)
+        self.card.editor.show_sent_state(
+            any(p.state is ChangeState.PENDING for p in detail.pending)
+        )
         await self.evidence.load(incident_id)
         opened = self._open_version.get(incident_id)
         if from_event and opened is not None and detail.incident.version > opened:

@@ -257,6 +257,10 @@ Send it anyway?</source>
         <source>Sent to the outbox</source>
         <translation>Ответ в очереди на отправку</translation>
     </message>
+    <message>
+        <source>Answer sent to the server</source>
+        <translation>Ответ отправлен на сервер</translation>
+    </message>
 </context>
 <context>
     <name>AttentionPanel</name>
@@ -1053,6 +1057,10 @@ Please send it to technical support.</source>
     <message>
         <source>%1 changes not yet sent</source>
         <translation>неотправленных изменений: %1</translation>
+    </message>
+    <message>
+        <source>Already in your work</source>
+        <translation>Уже у вас в работе</translation>
     </message>
     <message>
         <source>[rejected by the server: see Needs attention]</source>
