@@ -365,15 +365,15 @@ class AnswerEditor(QWidget):
         self.saved_label.setText(self.tr("Sent to the outbox"))
         self._sent_waiting = True
 
-    def show_sent_state(self, waiting: bool) -> None:
+    def show_sent_state(self, waiting: bool) -> bool:
         """After a send: «в очереди» while the answer waits in the outbox, «отправлен» once the
-        server has confirmed it (the card reloads after each sync). Nothing once the operator
-        writes again or opens another incident."""
-        if not self._sent_waiting:
-            return
-        if not waiting:
-            self.saved_label.setText(self.tr("Answer sent to the server"))
-            self._sent_waiting = False
+        server has confirmed it (the card reloads after each sync); returns whether it changed
+        to «отправлен» now. Nothing once the operator writes again or opens another incident."""
+        if not self._sent_waiting or waiting:
+            return False
+        self.saved_label.setText(self.tr("Answer sent to the server"))
+        self._sent_waiting = False
+        return True
 
 
 __all__ = ["AnswerEditor"]

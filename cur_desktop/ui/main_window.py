@@ -356,9 +356,10 @@ class MainWindow(QMainWindow):
         self.card.show_detail(detail)
         # a classification saved since opening fills {исполнитель}, {муниципалитет}, {тема}
         self.card.editor.context = self._template_context(self.card.editor.context.due_local)
-        self.card.editor.show_sent_state(
+        if self.card.editor.show_sent_state(
             any(p.state is ChangeState.PENDING for p in detail.pending)
-        )
+        ):  # the status line said «в очереди» a moment ago
+            self.status.showMessage(self.tr("Answer sent to the server"), 6000)
         await self.evidence.load(incident_id)
         opened = self._open_version.get(incident_id)
         if from_event and opened is not None and detail.incident.version > opened:

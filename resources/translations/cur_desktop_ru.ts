@@ -1277,6 +1277,10 @@ Please send it to technical support.</source>
         <translation>Классификация сохранена</translation>
     </message>
     <message>
+        <source>Answer sent to the server</source>
+        <translation>Ответ отправлен на сервер</translation>
+    </message>
+    <message>
         <source>The answer is in the outbox; it is sent when the server is reachable.</source>
         <translation>Ответ в очереди; он будет отправлен, когда сервер доступен.</translation>
     </message>
