@@ -175,6 +175,18 @@ class AnswerEditor(QWidget):
         self.setEnabled(True)
         self.run_check()
 
+    def suggest_kind(self, kind: AnswerKind) -> None:
+        """Preselect ``kind`` while nothing is written (an incident on control waits for its
+        final answer, not for another interim one); a text or a restored draft keeps its own."""
+        if self.text.toPlainText().strip() or self.current_kind() is kind:
+            return
+        self._loading = True
+        try:
+            self.kind.setCurrentIndex(self.kind.findData(kind.value))
+            self._refill_templates()
+        finally:
+            self._loading = False
+
     def close_incident(self) -> None:
         """Save what is typed and stop editing."""
         self.flush_draft()

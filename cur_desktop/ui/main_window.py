@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cur_desktop.domain.enums import AnswerKind, Role
+from cur_desktop.domain.enums import AnswerKind, Role, Status
 from cur_desktop.services.answer_templates import TemplateContext
 from cur_desktop.services.deadline_notices import DeadlineNotices
 from cur_desktop.services.outcomes import OperationError
@@ -61,6 +61,12 @@ TICK_MS = 1000
 START_OTHER_PAGES_MS = 3000
 """The board starts at the latest this long after attach, even before the inbox shows rows."""
 MIN_SIZE = (1280, 720)
+
+
+def _expected_kind(status: Status) -> AnswerKind:
+    """The answer an incident waits for: the final one once on control after an interim
+    answer, else the first (interim or solution; the editor starts on interim)."""
+    return AnswerKind.FINAL if status is Status.ON_CONTROL else AnswerKind.INTERIM
 
 
 class MainWindow(QMainWindow):
@@ -329,6 +335,8 @@ class MainWindow(QMainWindow):
             draft_kind=None if draft is None else draft.kind,
             draft_text="" if draft is None else draft.text,
         )
+        if draft is None:
+            self.card.editor.suggest_kind(_expected_kind(incident.status))
         await self.evidence.load(incident_id)
 
     def _template_context(self, promise: datetime | None) -> TemplateContext:
@@ -354,6 +362,8 @@ class MainWindow(QMainWindow):
         if self.card.detail is None or str(self.card.detail.incident.id) != incident_id:
             return
         self.card.show_detail(detail)
+        if self.card.editor.current_kind() is AnswerKind.INTERIM:  # the interim answer went out
+            self.card.editor.suggest_kind(_expected_kind(detail.incident.status))
         # a classification saved since opening fills {исполнитель}, {муниципалитет}, {тема}
         self.card.editor.context = self._template_context(self.card.editor.context.due_local)
         if self.card.editor.show_sent_state(

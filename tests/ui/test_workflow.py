@@ -192,6 +192,8 @@ def test_take_answer_from_template_offline_then_synced(
                 lambda: editor.saved_label.text() == "Ответ отправлен на сервер",
                 what="the editor says the answer is sent",
             )
+            # on control after the interim answer: the next one is the final answer
+            assert editor.current_kind() is AnswerKind.FINAL
             await until(lambda: window.status.mode_label.text() == "На связи", what="online again")
             return incident_id
         finally:
