@@ -112,6 +112,7 @@ RU: dict[str, str] = {
     "%1 h": "%1 ч",
     "overdue": "просрочен",
     "[rejected by the server: see Needs attention]": "[отклонено сервером: см. «Требуют внимания»]",
+    "[made offline]": "[сделано без связи]",
     "%1 min": "%1 мин",
     # InboxPage
     "Search the text (Ctrl+F)": "Поиск по тексту (Ctrl+F)",

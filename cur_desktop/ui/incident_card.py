@@ -350,6 +350,8 @@ class IncidentCard(QWidget):
             mark = " " + self.tr("[made offline, not yet confirmed]")
         elif entry.state is ChangeState.REJECTED:
             mark = " " + self.tr("[rejected by the server: see Needs attention]")
+        elif entry.offline:
+            mark = " " + self.tr("[made offline]")
         else:
             mark = ""
         return f"{when}{who}  {entry.text}{mark}"
