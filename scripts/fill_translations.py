@@ -85,6 +85,7 @@ RU: dict[str, str] = {
     ),
     "Sent to the outbox": "Ответ в очереди на отправку",
     "Answer sent to the server": "Ответ отправлен на сервер",
+    "Not sent: %1": "Не отправлено: %1",
     # AttentionPanel
     "When": "Когда",
     "Change": "Изменение",

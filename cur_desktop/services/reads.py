@@ -218,9 +218,7 @@ def _status_title(value: str | None) -> str:
 def _event_text(event: history.IncidentEvent, executor_names: Mapping[str, str]) -> str:
     """Russian text of one journalled move (see :mod:`cur_desktop.storage.history`)."""
     if event.field == history.FIELD_STATUS:
-        return (
-            f"Статус: {_status_title(event.from_value)} → {_status_title(event.to_value)}"
-        )
+        return f"Статус: {_status_title(event.from_value)} → {_status_title(event.to_value)}"
     if event.field == history.FIELD_EXECUTOR:
         if event.to_value is None:
             return "Исполнитель снят"
