@@ -67,6 +67,10 @@ def channel_title(channel: str) -> str:
 NBSP = "\u00a0"
 
 
+EXECUTOR_POPUP_WIDTH = 470
+"""Minimum width of the executor list's popups, px (fits beside the editor at 1366×768)."""
+
+
 class IncidentCard(QWidget):
     """Shows one incident and hosts its answer editor."""
 
@@ -114,6 +118,14 @@ class IncidentCard(QWidget):
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            popup = completer.popup()
+            if popup is not None:
+                popup.setMinimumWidth(EXECUTOR_POPUP_WIDTH)
+        # the names are long («Министерство жилищно-коммунального хозяйства …»): a popup wider
+        # than the field, so that they are not cut in the middle
+        view = self.executor.view()
+        if view is not None:
+            view.setMinimumWidth(EXECUTOR_POPUP_WIDTH)
         self.municipality.currentIndexChanged.connect(self._on_municipality_chosen)
         self.classify_button = QPushButton(self.tr("Save classification"), self)
         self.classify_button.clicked.connect(self._on_classify)
