@@ -38,6 +38,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().strip()
+
+
 def _make_loop(kind: str, app: Any) -> Any:
     if kind == "qasync":
         import qasync
@@ -77,16 +81,22 @@ def child(args: argparse.Namespace) -> int:
     def job(i: int) -> int:
         return i * 2
 
+    # at most 2,000 callbacks in flight: a flood the GUI thread cannot drain would only grow
+    # the queue (qasync's loop starts a Qt timer per callback and falls behind)
+    in_flight = threading.BoundedSemaphore(2000)
+
     def bump() -> None:
         counts["threadsafe"] += 1
+        in_flight.release()
 
     def raw_thread() -> None:
         while not stop.is_set():
+            if not in_flight.acquire(timeout=0.1):
+                continue
             try:
                 loop.call_soon_threadsafe(bump)
             except RuntimeError:
                 return
-            time.sleep(0)
 
     def short_lived() -> None:
         # new threads, each posting a few callbacks and ending (a thread Qt has not seen yet
@@ -100,7 +110,8 @@ def child(args: argparse.Namespace) -> int:
 
     def post_few() -> None:
         for _ in range(10):
-            loop.call_soon_threadsafe(bump)
+            if in_flight.acquire(timeout=0.1):
+                loop.call_soon_threadsafe(bump)
 
     async def futures(pool: ThreadPoolExecutor) -> None:
         i = 0
@@ -147,7 +158,7 @@ def child(args: argparse.Namespace) -> int:
 def latency(args: argparse.Namespace) -> int:
     """Wake-up latency of ``call_soon_threadsafe`` from a worker thread (idle GUI thread)."""
     import asyncio
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
     from PySide6.QtWidgets import QApplication
 
@@ -156,22 +167,22 @@ def latency(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     samples: list[float] = []
 
+    def arrived(sent: float, done: asyncio.Event) -> None:
+        samples.append(time.perf_counter() - sent)
+        done.set()
+
+    def worker(done: asyncio.Event) -> None:
+        loop.call_soon_threadsafe(arrived, time.perf_counter(), done)
+
     async def main() -> None:
+        # one long-lived worker thread, as the reader / writer pools are
+        pool = ThreadPoolExecutor(max_workers=1)
         for _ in range(args.samples):
             done = asyncio.Event()
-            sent: list[float] = []
-
-            def arrived() -> None:
-                samples.append(time.perf_counter() - sent[0])
-                done.set()
-
-            def worker() -> None:
-                sent.append(time.perf_counter())
-                loop.call_soon_threadsafe(arrived)
-
-            threading.Thread(target=worker).start()
+            pool.submit(worker, done)
             await done.wait()
             await asyncio.sleep(0.002)
+        pool.shutdown()
 
     with loop:
         loop.run_until_complete(main())
@@ -179,7 +190,7 @@ def latency(args: argparse.Namespace) -> int:
     print(
         f"latency {args.loop}: n={len(us)} median={statistics.median(us):.0f} us "
         f"p95={us[int(len(us) * 0.95) - 1]:.0f} us max={us[-1]:.0f} us "
-        f"(load {open('/proc/loadavg').read().split()[0]})",
+        f"(load {_load().split()[0]})",
         flush=True,
     )
     return 0
@@ -209,7 +220,7 @@ def parent(args: argparse.Namespace) -> int:
     print(
         f"loop={args.loop} runs={args.runs} seconds={args.seconds} workers={args.workers} "
         f"fresh={args.fresh} crashes={crashes} exit codes={sorted(set(codes))} "
-        f"wall={time.monotonic() - started:.0f}s load={open('/proc/loadavg').read().strip()}",
+        f"wall={time.monotonic() - started:.0f}s load={_load()}",
         flush=True,
     )
     return 1 if crashes else 0

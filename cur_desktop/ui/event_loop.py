@@ -35,8 +35,7 @@ from contextvars import Context
 from typing import Any
 
 import qasync
-from PySide6.QtCore import QSocketNotifier
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QSocketNotifier
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,9 @@ class GuiEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no ty
     drops its ready queue) and closes the socket pair; later calls raise ``RuntimeError``.
     """
 
-    def __init__(self, app: QApplication | None = None, *, already_running: bool = False) -> None:
+    def __init__(
+        self, app: QCoreApplication | None = None, *, already_running: bool = False
+    ) -> None:
         self._wake_queue: deque[asyncio.Handle] = deque()
         self._wake_token = threading.Lock()
         self._wake_closed = False
