@@ -267,7 +267,7 @@ ShowWindow = Callable[[Workstation], Awaitable[int]]
 
 
 def run_window(profile: Path | None, show: ShowWindow, *, argv: list[str] | None = None) -> int:
-    """Run ``show`` with the profile's workstation on a qasync loop (the window's event loop).
+    """Run ``show`` with the profile's workstation on the window's loop (``GuiEventLoop``).
 
     Builds (or reuses) the ``QApplication``, runs asyncio on the Qt main thread through
     qasync, opens the :class:`Workstation` once, awaits ``show(station)``, then closes the
