@@ -67,6 +67,11 @@ def child(args: argparse.Namespace) -> int:
     if args.switch is not None:
         sys.setswitchinterval(args.switch)
     app = QApplication([sys.argv[0]])
+    keep: list[object] = []
+    if args.translations:  # the window's translators, so translate() really looks strings up
+        from cur_desktop.ui.i18n import install_translations
+
+        keep.extend(install_translations(app))
     loop = _make_loop(args.loop, app)
     asyncio.set_event_loop(loop)
     label = QLabel()
@@ -125,7 +130,7 @@ def child(args: argparse.Namespace) -> int:
         n = 0
         while not stop.is_set():
             for _ in range(50):
-                text = QCoreApplication.translate("InboxPage", "Overdue")
+                text = QCoreApplication.translate("Labels", "Overdue")
                 label.setText(f"{text} {n}")
                 n += 1
             model.clear()  # a model reset
@@ -209,6 +214,8 @@ def parent(args: argparse.Namespace) -> int:
             cmd += ["--switch", str(args.switch)]
         if args.fresh:
             cmd.append("--fresh")
+        if args.translations:
+            cmd.append("--translations")
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         codes.append(proc.returncode)
         tail = proc.stdout.strip().splitlines()[-1:] or proc.stderr.strip().splitlines()[:1]
@@ -219,7 +226,8 @@ def parent(args: argparse.Namespace) -> int:
     crashes = sum(1 for c in codes if c != 0)
     print(
         f"loop={args.loop} runs={args.runs} seconds={args.seconds} workers={args.workers} "
-        f"fresh={args.fresh} crashes={crashes} exit codes={sorted(set(codes))} "
+        f"fresh={args.fresh} translations={args.translations} crashes={crashes} "
+        f"exit codes={sorted(set(codes))} "
         f"wall={time.monotonic() - started:.0f}s load={_load()}",
         flush=True,
     )
@@ -235,6 +243,7 @@ def main() -> int:
     p.add_argument("--switch", type=float, default=None, help="sys.setswitchinterval (s)")
     p.add_argument("--dumps", default=None, help="folder for the stderr of crashed runs")
     p.add_argument("--fresh", action="store_true", help="also short-lived posting threads")
+    p.add_argument("--translations", action="store_true", help="the window's translators")
     p.add_argument("--latency", action="store_true")
     p.add_argument("--samples", type=int, default=500)
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
