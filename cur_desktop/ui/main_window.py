@@ -34,7 +34,7 @@ from cur_desktop.services.deadline_notices import DeadlineNotices
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.supervision import DrillCriterion
-from cur_desktop.services.timers import promise_date, region_timezone
+from cur_desktop.services.timers import prepare_timers, promise_date, region_timezone
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.window_reads import WindowReads
 from cur_desktop.services.workstation import Workstation
@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
             self.tr("CUR workstation — %1 (%2)").replace("%1", self.login).replace("%2", role)
         )
         self.reads = WindowReads(ws, info.region_code)
+        # the holiday calendar loads off the GUI thread, before the first timers are painted
+        self.spawn(asyncio.to_thread(prepare_timers, info.region_code, datetime.now(UTC)))
         self._unsubscribe = ws.subscribe(self.bridge.deliver)
         self.inbox = InboxPage(self.reads, self.login, self)
         self.inbox.open_requested.connect(self.open_incident)
