@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -198,6 +199,7 @@ class InboxPage(QWidget):
         self._search_timer.timeout.connect(self._search_now)
         self._searching = False
         self._search_again = False
+        self._search_token = 0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
@@ -408,7 +410,14 @@ class InboxPage(QWidget):
             first=first,
         )
 
-    async def _load(self, generation: int, *, in_place: bool, recount: bool = False) -> None:
+    async def _load(
+        self,
+        generation: int,
+        *,
+        in_place: bool,
+        recount: bool = False,
+        on_shown: Callable[[], None] | None = None,
+    ) -> None:
         try:
             keys = await self._read_keys(None if in_place else FIRST_KEYS)
         except Exception:
@@ -428,6 +437,8 @@ class InboxPage(QWidget):
             )
         if recount:
             self.refresh_counts()
+        if on_shown is not None:
+            on_shown()
         if keys.complete:
             return
         try:
@@ -500,17 +511,26 @@ class InboxPage(QWidget):
             self._generation += 1  # the result in flight is stale: not shown
             return
         self._searching = True
+        self._search_token += 1
         self._generation += 1
-        self._spawn(self._search(self._generation))
+        self._spawn(self._search(self._generation, self._search_token))
 
-    async def _search(self, generation: int) -> None:
+    async def _search(self, generation: int, token: int) -> None:
+        done = functools.partial(self._search_done, token)
         try:
-            await self._load(generation, in_place=False)
+            await self._load(generation, in_place=False, on_shown=done)
         finally:
-            self._searching = False
-            if self._search_again and not self._closed:
-                self._search_again = False
-                self._search_now()
+            done()
+
+    def _search_done(self, token: int) -> None:
+        """Search ``token``'s keys are shown (the rest of a long view may still be read): the
+        text typed meanwhile is searched now."""
+        if not self._searching or token != self._search_token:
+            return
+        self._searching = False
+        if self._search_again and not self._closed:
+            self._search_again = False
+            self._search_now()
 
     def _on_header_clicked(self, section: int) -> None:
         header = self.table.horizontalHeader()
