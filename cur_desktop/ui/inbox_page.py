@@ -385,11 +385,12 @@ class InboxPage(QWidget):
         self._spawn(self._refresh(self._generation, ids))
 
     async def _refresh(self, generation: int, ids: list[str]) -> None:
-        """Changed rows, the snapshot and the counts, one after the other (a long sync sends
+        """Changed rows (the cached ones are dropped, no store read), then the snapshot, one
+        refresh at a time; the counts follow within :data:`COUNTS_GAP_MS` (a long sync sends
         a page of changes every fraction of a second: overlapping refreshes of a large view
         would queue up on the reader pool and compete with the sync for the interpreter)."""
         try:
-            await self._changed(ids)
+            self._changed(ids)
             await self._load(generation, in_place=True)
             self._counts_soon()
         finally:
@@ -449,9 +450,8 @@ class InboxPage(QWidget):
         if generation == self._generation:
             self.model.complete_keys(rest)
 
-    async def _changed(self, ids: list[str]) -> None:
-        keys = await self.reads.keys_of(ids)
-        self.model.forget_keys(list(keys.values()))
+    def _changed(self, ids: list[str]) -> None:
+        self.model.forget_ids(ids)
 
     def refresh_counts(self) -> None:
         """Recount the saved views."""
