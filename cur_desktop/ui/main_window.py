@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
         if self.inbox is not None:
             self.inbox.on_incidents_changed(ids)
         if self.deadlines is not None:
-            self.deadlines.check_soon()
+            self.deadlines.changed()
         detail = self.card.detail
         if detail is not None and str(detail.incident.id) in ids:
             self.spawn(self._reload_card(str(detail.incident.id), from_event=True))

@@ -212,3 +212,37 @@ def test_row_mapping_is_the_rows_fields(qapp: QApplication, profile_dir: Path) -
             await station.close()
 
     run_qt(qapp, body)
+
+
+def test_a_burst_of_changes_makes_one_deadline_check(qapp: QApplication) -> None:
+    from datetime import UTC, datetime
+
+    from PySide6.QtWidgets import QWidget
+
+    from cur_desktop.ui.deadline_notifier import DeadlineNotifier
+
+    class Notices:
+        calls = 0
+
+        async def check(self, _now: datetime) -> list[Any]:
+            Notices.calls += 1
+            return []
+
+    async def body() -> None:
+        holder = QWidget()
+        notifier = DeadlineNotifier(
+            Notices(),  # type: ignore[arg-type]
+            lambda: datetime.now(UTC),
+            holder,
+            use_tray=False,
+        )
+        for _ in range(100):  # a page of changes after another
+            notifier.changed()
+        await until(lambda: Notices.calls == 1, what="a check")
+        await until(lambda: not notifier._after_changes.isActive(), what="the timer idle")
+        await asyncio.sleep(0.05)
+        assert Notices.calls == 1
+        notifier.stop()
+        holder.deleteLater()
+
+    run_qt(qapp, body)
