@@ -976,7 +976,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             current = (current + timedelta(days=32)).replace(day=1)
         build_partitioned(name, months)
         figures.extend(measure_layouts(name, args.month, PULL_REGION, args.repeat))
-    print_table(figures)
+    if figures:
+        print_table(figures)
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 

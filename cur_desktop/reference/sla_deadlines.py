@@ -112,11 +112,28 @@ def moderation(
     )
 
 
+
+def receipt_deadlines(
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    received_at: datetime,
+) -> tuple[Deadline, Deadline]:
+    """:func:`first_answer` and :func:`moderation` of a new incident (UTC), with one rule
+    look-up and one calendar look-up (ingestion asks for both for every item)."""
+    rule = sla_rule(region_code, source, topic_code, priority)
+    calendar = region_calendar(region_code)
+    first = first_answer_deadline(received_at, rule, calendar, WARN_FRACTION)
+    limit = moderation_deadline(received_at, rule, calendar, WARN_FRACTION)
+    return _utc(first), _utc(limit)
+
 __all__ = [
     "WARN_FRACTION",
     "final_answer",
     "first_answer",
     "moderation",
+    "receipt_deadlines",
     "region_calendar",
     "sla_rule",
 ]

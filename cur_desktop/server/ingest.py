@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -100,53 +100,80 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
     """Validate and store ``items`` in one transaction; see the module docstring."""
     check_limits(items)
     results: dict[int, wire.IngestItemResult] = {}
-    valid: dict[int, wire.IngestItem] = {}
+    valid: dict[int, _Valid] = {}
     seen: dict[_Key, int] = {}
     repeats: dict[int, int] = {}  # index -> index of the same item earlier in the batch
-    for index, raw in enumerate(items):
-        reason = None
-        try:
-            item = wire.IngestItem.model_validate(raw)
-        except ValidationError as exc:
-            reason = f"Неверные данные: {errors_text(exc)}"
-        else:
-            region_code = _canonical_region(item.region_code)
-            if region_code is None:
-                reason = f"Неизвестный регион {item.region_code}"
-            elif not caller.can_ingest(region_code):
-                reason = f"Нет прав на загрузку инцидентов региона {region_code}"
-            else:
-                if region_code != item.region_code:
-                    item = item.model_copy(update={"region_code": region_code})
-                reason = validation.instant_problem(item.received_at, now) or _topic_problem(
-                    item.topic_code, item.subtopic_code
-                )
-        if reason is not None:
-            results[index] = wire.IngestItemResult(index=index, status="invalid", reason=reason)
+    for index, checked in enumerate(_validated(items)):
+        if isinstance(checked, str):
+            results[index] = _invalid(index, checked)
             continue
-        key = (item.region_code, item.source.value, item.external_id)
+        region_code = _canonical_region(checked.region_code)
+        if region_code is None:
+            reason = f"Неизвестный регион {checked.region_code}"
+        elif not caller.can_ingest(region_code):
+            reason = f"Нет прав на загрузку инцидентов региона {region_code}"
+        else:
+            reason = validation.instant_problem(checked.received_at, now) or _topic_problem(
+                checked.topic_code, checked.subtopic_code
+            )
+        if reason is not None:
+            results[index] = _invalid(index, reason)
+            continue
+        assert region_code is not None
+        key = (region_code, checked.source.value, checked.external_id)
         if key in seen:
             repeats[index] = seen[key]
             continue
         seen[key] = index
-        valid[index] = item
+        valid[index] = _Valid(checked, region_code, key)
 
     changed: set[str] = set()
     if valid:
         with db.write() as session:
             lock_counter(session)  # serialise ingestion: the duplicate check stays true
-            _store(session, caller, valid, results, changed, now=now)
+            _store(session, valid, results, changed, now=now)
         created = sum(1 for r in results.values() if r.status == "created")
         log.info("ingest by %s: %d items, %d created", caller.login, len(items), created)
     for index, first in repeats.items():
         earlier = results[first]
-        results[index] = wire.IngestItemResult(
-            index=index,
-            status="duplicate" if earlier.status != "invalid" else "invalid",
-            incident_id=earlier.incident_id,
-            reason=f"Повторяет запись №{first} этого пакета",
+        results[index] = _result(
+            index,
+            "duplicate" if earlier.status != "invalid" else "invalid",
+            earlier.incident_id,
+            f"Повторяет запись №{first} этого пакета",
         )
     return IngestOutcome(results=[results[i] for i in range(len(items))], changed_regions=changed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Valid:
+    """A validated item, its region in the reference spelling and its dedup key."""
+
+    item: wire.IngestItem
+    region_code: str
+    key: _Key
+
+
+_ITEMS: TypeAdapter[list[wire.IngestItem]] = TypeAdapter(list[wire.IngestItem])
+
+
+def _validated(items: list[Any]) -> list[wire.IngestItem | str]:
+    """Each item validated, or the reason it is not (``Неверные данные: ...``).
+
+    One validation of the whole list (pydantic's loop, not Python's); when anything in it is
+    wrong, item by item, so that each refused item gets the message it always got.
+    """
+    try:
+        return list(_ITEMS.validate_python(items))
+    except ValidationError:
+        pass
+    checked: list[wire.IngestItem | str] = []
+    for raw in items:
+        try:
+            checked.append(wire.IngestItem.model_validate(raw))
+        except ValidationError as exc:
+            checked.append(f"Неверные данные: {errors_text(exc)}")
+    return checked
 
 
 def _existing(session: Session, keys: list[_Key]) -> dict[_Key, str]:
@@ -184,53 +211,46 @@ def _known_municipalities(session: Session, wanted: set[tuple[str, str]]) -> set
 
 def _store(
     session: Session,
-    caller: Caller,
-    valid: dict[int, wire.IngestItem],
+    valid: dict[int, _Valid],
     results: dict[int, wire.IngestItemResult],
     changed: set[str],
     *,
     now: datetime,
 ) -> None:
     """Store the new items of ``valid`` (the caller holds the write lock)."""
-    existing = _existing(
-        session, [(i.region_code, i.source.value, i.external_id) for i in valid.values()]
-    )
+    existing = _existing(session, [v.key for v in valid.values()])
     municipalities = _known_municipalities(
         session,
-        {(i.region_code, i.municipality_id) for i in valid.values() if i.municipality_id},
+        {(v.region_code, v.item.municipality_id) for v in valid.values() if v.item.municipality_id},
     )
-    new_rows: dict[int, dict[str, Any]] = {}
-    for index, item in valid.items():
-        key = (item.region_code, item.source.value, item.external_id)
-        if key in existing:
-            results[index] = wire.IngestItemResult(
-                index=index,
-                status="duplicate",
-                incident_id=uuid.UUID(existing[key]),
-                reason="Уже загружен ранее",
-            )
+    new_rows: dict[int, list[Any]] = {}
+    for index, checked in valid.items():
+        item = checked.item
+        found = existing.get(checked.key)
+        if found is not None:
+            results[index] = _result(index, "duplicate", uuid.UUID(found), "Уже загружен ранее")
             continue
-        if item.municipality_id and (item.region_code, item.municipality_id) not in municipalities:
+        if item.municipality_id and (checked.region_code, item.municipality_id) not in (
+            municipalities
+        ):
             results[index] = _invalid(
                 index, f"Муниципалитет {item.municipality_id[:60]} не найден в регионе"
             )
             continue
         incident_id = _new_id()
         try:
-            row = _row(incident_id, item, now=now)
+            row = _row(incident_id, item, checked.region_code, now=now)
         except (ArithmeticError, ValueError) as exc:  # a deadline that cannot be computed
             log.warning("ingest item %d: deadline not computable: %s", index, exc)
             results[index] = _invalid(index, "Срок ответа для этой записи вычислить нельзя")
             continue
         new_rows[index] = row
-        results[index] = wire.IngestItemResult(
-            index=index, status="created", incident_id=incident_id
-        )
+        results[index] = _result(index, "created", incident_id)
     if not new_rows:
         return
     first = allocate_seq(session, len(new_rows))
     for offset, row in enumerate(new_rows.values()):
-        row["seq"] = first + offset
+        row[_SEQ] = first + offset
     try:
         with session.begin_nested():
             _insert(session, list(new_rows.values()))
@@ -251,62 +271,106 @@ class _CollisionError(Exception):
     """A row violated a constraint while being stored (either database)."""
 
 
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Store incident rows (all with the same keys): ``COPY`` on PostgreSQL.
+def _insert(session: Session, rows: list[list[Any]]) -> None:
+    """Store incident rows (values in :data:`_COLUMNS` order): ``COPY`` on PostgreSQL.
 
     Raises :class:`_CollisionError` when a row violates a constraint.
     """
     if session.get_bind().dialect.name != "postgresql":
         try:
-            session.execute(insert(_INCIDENT), rows)
+            session.execute(insert(_INCIDENT), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
         except IntegrityError as exc:
             raise _CollisionError from exc
         return
     import psycopg  # noqa: PLC0415 (the "postgres" extra: PostgreSQL only)
 
-    columns = list(rows[0])
     driver = session.connection().connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    statement = f"COPY incident ({', '.join(columns)}) FROM STDIN"
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
+            copy.set_types(_COPY_TYPES)
             for row in rows:
-                copy.write_row([row[c] for c in columns])
+                copy.write_row(row)
     except psycopg.errors.IntegrityError as exc:
         raise _CollisionError from exc
 
 
 def _invalid(index: int, reason: str) -> wire.IngestItemResult:
-    return wire.IngestItemResult(index=index, status="invalid", reason=reason)
+    return _result(index, "invalid", None, reason)
 
 
-def _row(incident_id: uuid.UUID, item: wire.IngestItem, *, now: datetime) -> dict[str, Any]:
-    """A new incident's column values, ``seq`` left off (instants in UTC; others stay NULL).
+def _result(
+    index: int, status: str, incident_id: uuid.UUID | None = None, reason: str | None = None
+) -> wire.IngestItemResult:
+    """A per-item result built without validation (every value here is of the right type)."""
+    return wire.IngestItemResult.model_construct(
+        index=index, status=status, incident_id=incident_id, reason=reason
+    )
 
-    The values :class:`wire.IncidentWire` would hold for it; the item was validated by
+
+_COLUMN_TYPES = (
+    ("id", "varchar"),
+    ("source", "varchar"),
+    ("external_id", "varchar"),
+    ("link", "varchar"),
+    ("author", "varchar"),
+    ("text", "text"),
+    ("received_at", "timestamptz"),
+    ("region_code", "varchar"),
+    ("municipality_id", "varchar"),
+    ("topic_code", "varchar"),
+    ("subtopic_code", "varchar"),
+    ("priority", "varchar"),
+    ("status", "varchar"),
+    ("first_answer_due", "timestamptz"),
+    ("first_answer_warn_at", "timestamptz"),
+    ("moderation_due", "timestamptz"),
+    ("moderation_warn_at", "timestamptz"),
+    ("version", "int4"),
+    ("updated_at", "timestamptz"),
+    ("seq", "int8"),
+)
+"""The columns ingestion writes (the others stay NULL) and their PostgreSQL types."""
+_COLUMNS = tuple(column for column, _ in _COLUMN_TYPES)
+_SEQ = _COLUMNS.index("seq")
+_COPY = f"COPY incident ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_COPY_TYPES = tuple(pg_type for _, pg_type in _COLUMN_TYPES)
+"""Binary ``COPY``: psycopg writes the values in C and PostgreSQL parses no text (a type that
+does not match the table fails every ingestion test on PostgreSQL)."""
+
+
+def _row(
+    incident_id: uuid.UUID, item: wire.IngestItem, region_code: str, *, now: datetime
+) -> list[Any]:
+    """A new incident's values in :data:`_COLUMNS` order, ``seq`` still ``None`` (instants in
+    UTC). The values :class:`wire.IncidentWire` would hold for it; the item was validated by
     :class:`wire.IngestItem`, whose fields are a subset with the same constraints.
     """
-    keys = (item.region_code, item.source, item.topic_code, item.priority, item.received_at)
-    first = deadline_policy.first_answer(*keys)
-    moderation = deadline_policy.moderation(*keys)
-    return {
-        "id": str(incident_id),
-        "source": item.source.value,
-        "external_id": item.external_id,
-        "link": item.link,
-        "author": item.author,
-        "text": item.text,
-        "received_at": item.received_at.astimezone(UTC),
-        "region_code": item.region_code,
-        "municipality_id": item.municipality_id,
-        "topic_code": item.topic_code,
-        "subtopic_code": item.subtopic_code,
-        "priority": item.priority.value,
-        "status": Status.NEW.value,
-        "first_answer_due": first.due,
-        "first_answer_warn_at": first.warn_at,
-        "moderation_due": moderation.due,
-        "moderation_warn_at": moderation.warn_at,
-        "version": 1,
-        "updated_at": now.astimezone(UTC),
-    }
+    first, moderation = deadline_policy.receipt_deadlines(
+        region_code, item.source, item.topic_code, item.priority, item.received_at
+    )
+    return [
+        str(incident_id),
+        item.source.value,
+        item.external_id,
+        item.link,
+        item.author,
+        item.text,
+        item.received_at.astimezone(UTC),
+        region_code,
+        item.municipality_id,
+        item.topic_code,
+        item.subtopic_code,
+        item.priority.value,
+        _NEW,
+        first.due,
+        first.warn_at,
+        moderation.due,
+        moderation.warn_at,
+        1,
+        now.astimezone(UTC),
+        None,
+    ]
+
+
+_NEW = Status.NEW.value
