@@ -33,6 +33,7 @@ __all__ = [
     "final_answer_deadline",
     "first_answer_deadline",
     "moderation_deadline",
+    "receipt_deadlines",
     "time_left",
 ]
 
@@ -232,6 +233,7 @@ def _working_limit(
     allowed: timedelta,
     calendar: BusinessCalendar,
     warn_fraction: float,
+    *,
     pauses: list[tuple[datetime, datetime]],
 ) -> _Candidate:
     due = _after(start, position, allowed, calendar)
@@ -248,6 +250,7 @@ def _working_days_limit(
     days: int,
     calendar: BusinessCalendar,
     warn_fraction: float,
+    *,
     pauses: list[tuple[datetime, datetime]],
 ) -> _Candidate:
     """End of the ``days``-th working day after the day of ``start`` (ГК РФ ст. 191–193).
@@ -274,6 +277,7 @@ def _calendar_days_limit(
     days: int,
     calendar: BusinessCalendar,
     warn_fraction: float,
+    *,
     pauses: list[tuple[datetime, datetime]],
 ) -> _Candidate:
     """End of the ``days``-th calendar day after the day of ``start``, moved off a day off.
@@ -310,6 +314,38 @@ def _earliest(candidates: list[_Candidate], calendar: BusinessCalendar) -> Deadl
     return Deadline(due=due.astimezone(tz), warn_at=warn.astimezone(tz))
 
 
+def _first_answer_limits(
+    received_at: datetime,
+    at: tuple[date, int],
+    rule: SlaRule,
+    calendar: BusinessCalendar,
+    warn_fraction: float,
+    *,
+    paused: list[tuple[datetime, datetime]],
+) -> list[_Candidate]:
+    """The competing limits of the first answer (see :func:`first_answer_deadline`)."""
+    candidates: list[_Candidate] = []
+    if rule.first_answer_working_hours is not None:
+        hours = timedelta(hours=rule.first_answer_working_hours)
+        candidates.append(
+            _working_limit(received_at, at, hours, calendar, warn_fraction, pauses=paused)
+        )
+    if rule.first_answer_working_days is not None:
+        days = rule.first_answer_working_days
+        candidates.append(
+            _working_days_limit(received_at, at, days, calendar, warn_fraction, pauses=paused)
+        )
+    if rule.first_answer_calendar_hours is not None:
+        cap = timedelta(hours=rule.first_answer_calendar_hours)
+        candidates.append(_wall_limit(received_at, cap, warn_fraction, paused))
+    if rule.total_calendar_days is not None:
+        total = rule.total_calendar_days
+        candidates.append(
+            _calendar_days_limit(received_at, at, total, calendar, warn_fraction, pauses=paused)
+        )
+    return candidates
+
+
 def first_answer_deadline(
     received_at: datetime,
     rule: SlaRule,
@@ -331,23 +367,7 @@ def first_answer_deadline(
     _check_fraction(warn_fraction)
     paused = pauses.intervals(now) if pauses is not None else []
     at = calendar.working_position(received_at)
-    candidates: list[_Candidate] = []
-    if rule.first_answer_working_hours is not None:
-        hours = timedelta(hours=rule.first_answer_working_hours)
-        candidates.append(_working_limit(received_at, at, hours, calendar, warn_fraction, paused))
-    if rule.first_answer_working_days is not None:
-        days = rule.first_answer_working_days
-        candidates.append(
-            _working_days_limit(received_at, at, days, calendar, warn_fraction, paused)
-        )
-    if rule.first_answer_calendar_hours is not None:
-        cap = timedelta(hours=rule.first_answer_calendar_hours)
-        candidates.append(_wall_limit(received_at, cap, warn_fraction, paused))
-    if rule.total_calendar_days is not None:
-        total = rule.total_calendar_days
-        candidates.append(
-            _calendar_days_limit(received_at, at, total, calendar, warn_fraction, paused)
-        )
+    candidates = _first_answer_limits(received_at, at, rule, calendar, warn_fraction, paused=paused)
     return _earliest(candidates, calendar)
 
 
@@ -374,7 +394,12 @@ def final_answer_deadline(
     interim = calendar.working_position(interim_at)
     candidates = [
         _working_days_limit(
-            interim_at, interim, rule.final_answer_working_days, calendar, warn_fraction, paused
+            interim_at,
+            interim,
+            rule.final_answer_working_days,
+            calendar,
+            warn_fraction,
+            pauses=paused,
         )
     ]
     if rule.total_calendar_days is not None and received_at is not None:
@@ -382,7 +407,7 @@ def final_answer_deadline(
         total = rule.total_calendar_days
         at = calendar.working_position(received_at)
         candidates.append(
-            _calendar_days_limit(received_at, at, total, calendar, warn_fraction, paused)
+            _calendar_days_limit(received_at, at, total, calendar, warn_fraction, pauses=paused)
         )
     return _earliest(candidates, calendar)
 
@@ -398,10 +423,28 @@ def moderation_deadline(
     require_aware(received_at, "received_at")
     _check_fraction(warn_fraction)
     at = calendar.working_position(received_at)
-    limit = _working_days_limit(
-        received_at, at, rule.moderation_working_days, calendar, warn_fraction, []
-    )
+    days = rule.moderation_working_days
+    limit = _working_days_limit(received_at, at, days, calendar, warn_fraction, pauses=[])
     return _earliest([limit], calendar)
+
+
+def receipt_deadlines(
+    received_at: datetime,
+    rule: SlaRule,
+    calendar: BusinessCalendar,
+    warn_fraction: float = DEFAULT_WARN_FRACTION,
+) -> tuple[Deadline, Deadline]:
+    """:func:`first_answer_deadline` and :func:`moderation_deadline` of a new incident (no
+    pauses yet), with ``received_at`` placed on the working-time axis once."""
+    require_aware(received_at, "received_at")
+    _check_fraction(warn_fraction)
+    at = calendar.working_position(received_at)
+    first = _earliest(
+        _first_answer_limits(received_at, at, rule, calendar, warn_fraction, paused=[]), calendar
+    )
+    days = rule.moderation_working_days
+    limit = _working_days_limit(received_at, at, days, calendar, warn_fraction, pauses=[])
+    return first, _earliest([limit], calendar)
 
 
 def time_left(deadline: Deadline, now: datetime, calendar: BusinessCalendar) -> TimeLeft:

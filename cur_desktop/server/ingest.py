@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, insert, select, text, tuple_
@@ -108,18 +108,10 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
             results[index] = _invalid(index, checked)
             continue
         region_code = _canonical_region(checked.region_code)
-        if region_code is None:
-            reason = f"Неизвестный регион {checked.region_code}"
-        elif not caller.can_ingest(region_code):
-            reason = f"Нет прав на загрузку инцидентов региона {region_code}"
-        else:
-            reason = validation.instant_problem(checked.received_at, now) or _topic_problem(
-                checked.topic_code, checked.subtopic_code
-            )
-        if reason is not None:
-            results[index] = _invalid(index, reason)
+        reason = _refusal(checked, region_code, caller, now)
+        if reason is not None or region_code is None:
+            results[index] = _invalid(index, reason or "")
             continue
-        assert region_code is not None
         key = (region_code, checked.source.value, checked.external_id)
         if key in seen:
             repeats[index] = seen[key]
@@ -143,6 +135,19 @@ def ingest(db: Database, caller: Caller, items: list[Any], *, now: datetime) -> 
             f"Повторяет запись №{first} этого пакета",
         )
     return IngestOutcome(results=[results[i] for i in range(len(items))], changed_regions=changed)
+
+
+def _refusal(
+    item: wire.IngestItem, region_code: str | None, caller: Caller, now: datetime
+) -> str | None:
+    """Why a well-formed item is refused (region, rights, instant, topic), or ``None``."""
+    if region_code is None:
+        return f"Неизвестный регион {item.region_code}"
+    if not caller.can_ingest(region_code):
+        return f"Нет прав на загрузку инцидентов региона {region_code}"
+    return validation.instant_problem(item.received_at, now) or _topic_problem(
+        item.topic_code, item.subtopic_code
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +283,9 @@ def _insert(session: Session, rows: list[list[Any]]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         try:
-            session.execute(insert(_INCIDENT), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+            session.execute(
+                insert(_INCIDENT), [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
+            )
         except IntegrityError as exc:
             raise _CollisionError from exc
         return
@@ -300,7 +307,10 @@ def _invalid(index: int, reason: str) -> wire.IngestItemResult:
 
 
 def _result(
-    index: int, status: str, incident_id: uuid.UUID | None = None, reason: str | None = None
+    index: int,
+    status: Literal["created", "duplicate", "invalid"],
+    incident_id: uuid.UUID | None = None,
+    reason: str | None = None,
 ) -> wire.IngestItemResult:
     """A per-item result built without validation (every value here is of the right type)."""
     return wire.IngestItemResult.model_construct(

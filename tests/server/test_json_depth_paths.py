@@ -38,5 +38,5 @@ def test_hand_made_bodies() -> None:
     assert limits._brackets(b'["}""]') == b"[]"  # "}" is a string, the last quote opens none
     assert limits._plain_brackets(b'["a\\"]"]') is None
     assert limits._plain_brackets(b"[[[]]]") == b"[[[]]]"
-    assert limits.json_too_deep(b'[' * 33 + b'"x"' + b"]" * 33)
-    assert not limits.json_too_deep(b'[' * 32 + b'"]]]]"' + b"]" * 32)
+    assert limits.json_too_deep(b"[" * 33 + b'"x"' + b"]" * 33)
+    assert not limits.json_too_deep(b"[" * 32 + b'"]]]]"' + b"]" * 32)

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import (
-    first_answer_deadline,
     final_answer_deadline,
+    first_answer_deadline,
     moderation_deadline,
+    receipt_deadlines,
 )
 from cur_desktop.domain.sla import SlaRule
 from cur_desktop.reference import data as refdata
@@ -106,6 +107,7 @@ def test_first_answer_and_moderation_equal_the_composition(cal: BusinessCalendar
         assert (got.due, got.warn_at) == oracle_first(start, rule, cal), (start, rule)
         mod = moderation_deadline(start, rule, cal, FRACTION)
         assert (mod.due, mod.warn_at) == _working_days(start, rule.moderation_working_days, cal)
+        assert receipt_deadlines(start, rule, cal, FRACTION) == (got, mod)
 
 
 @settings(max_examples=300, deadline=None)
