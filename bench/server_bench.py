@@ -468,6 +468,9 @@ def serve(name: str, out: Path, source: Path | None = None) -> Served:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             env=env,
+            # ``-m`` puts the working directory first on sys.path, before PYTHONPATH: run from
+            # the other checkout, or its server would import this checkout's code
+            cwd=source,
         )
     served = Served(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 60
