@@ -10,11 +10,13 @@ numbers in the same order without gaps; a garbage item in the middle blocks noth
 
 from __future__ import annotations
 
+import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from cur_desktop.domain.enums import Priority, Source
-from cur_desktop.server import deadline_policy
+from cur_desktop.server import deadline_policy, ingest
 from tests.server.conftest import API, Api
 
 
@@ -166,3 +168,16 @@ def test_hand_computed_deadlines_of_a_batch(api: Api) -> None:
     # Tuesday, 4 h on Wednesday morning, 30 min after lunch -> Wed 14:30 MSK
     assert _instant(tuesday["moderation_due"]) == datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
     assert _instant(tuesday["moderation_warn_at"]) == datetime(2026, 3, 11, 11, 30, tzinfo=UTC)
+
+
+def test_new_ids_are_version_7_led_by_their_millisecond() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = [ingest._new_id() for _ in range(2_000)]
+    after = time.time_ns() // 1_000_000
+    assert {(i.version, i.variant) for i in ids} == {(7, uuid.RFC_4122)}
+    assert len(set(ids)) == len(ids)
+    assert all(before <= i.int >> 80 <= after for i in ids)
+    # the text form (the primary key) sorts by the millisecond; within one the 74 bits differ
+    prefixes = [str(i)[:13] for i in ids]
+    assert prefixes == sorted(prefixes)
+    assert len({i.int & ((1 << 62) - 1) for i in ids}) == len(ids)
