@@ -36,7 +36,7 @@ from functools import lru_cache
 from typing import Any, Literal, cast
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Table, insert, select, text, tuple_
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,7 +51,7 @@ from cur_desktop.server.tables import Incident, Municipality
 
 log = logging.getLogger(__name__)
 
-_LOOKUP_CHUNK = 300  # SQLite: keys per row-value IN list (its bound-variable limit)
+_LOOKUP_CHUNK = 300  # SQLite: keys per look-up (3 variables each, under its limit of 999)
 _Key = tuple[str, str, str]  # (region_code, source, external_id)
 _INCIDENT = cast(Table, Incident.__table__)
 _EXISTING_PG = text(
@@ -206,16 +206,31 @@ def _existing(session: Session, keys: list[_Key]) -> dict[_Key, str]:
             {"regions": regions, "sources": sources, "external_ids": external_ids},
         )
         return {(r, s, e): i for r, s, e, i in rows}
+    connection = session.connection()
     for start in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[start : start + _LOOKUP_CHUNK]
-        rows = session.execute(
-            select(Incident.region_code, Incident.source, Incident.external_id, Incident.id).where(
-                tuple_(Incident.region_code, Incident.source, Incident.external_id).in_(chunk)
-            )
+        rows = connection.exec_driver_sql(
+            _existing_sqlite(len(chunk)), tuple(value for key in chunk for value in key)
         )
         for region_code, source, external_id, incident_id in rows:
             found[(region_code, source, external_id)] = incident_id
     return found
+
+
+@lru_cache(maxsize=16)
+def _existing_sqlite(count: int) -> str:
+    """SQLite: the stored keys among ``count`` (region, source, external id) triples.
+
+    A join against a ``VALUES`` list, which SQLite runs as one search of the unique index per
+    key; a row-value ``IN (VALUES ...)`` scanned the whole table for every chunk (83 ms per
+    300 keys at 100,000 incidents, growing with the table).
+    """
+    values = ", ".join(["(?, ?, ?)"] * count)
+    return (
+        "SELECT i.region_code, i.source, i.external_id, i.id "
+        f"FROM (VALUES {values}) AS k JOIN incident AS i ON i.region_code = k.column1 "
+        "AND i.source = k.column2 AND i.external_id = k.column3"
+    )
 
 
 def _known_municipalities(session: Session, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
