@@ -201,7 +201,20 @@ def _after(
     amount_us = amount // _MICROSECOND
     if amount_us == 0:
         return start
-    return calendar.after_position(position, amount_us)
+    key = (calendar, position, amount_us)
+    found = _afters.get(key)
+    if found is None:
+        if len(_afters) >= _AFTERS_CACHED:
+            _afters.clear()
+        found = _afters[key] = calendar.after_position(position, amount_us)
+    return found
+
+
+_AFTERS_CACHED = 65_536
+_afters: dict[tuple[BusinessCalendar, tuple[date, int], int], datetime] = {}
+"""Instants :func:`_after` found, by position and amount: every instant outside working hours
+(nights, lunch, days off: most of the day) between two working intervals has the same position,
+so their deadlines in working time are the same instants."""
 
 
 _LIMITS_CACHED = 65_536
