@@ -366,7 +366,10 @@ async def _window_main(
     data_dir = demo_dir if demo else (profile_dir or default_profile_dir())
     session = WindowSession(data_dir=data_dir, log_dir=app_dirs.log_dir())
     install_crash_handler(
-        app_dirs.log_dir(), lambda: session.window, session.window.card.editor.flush_draft
+        app_dirs.log_dir(),
+        lambda: session.window,
+        session.window.card.editor.flush_draft,
+        asyncio.get_running_loop(),
     )
     if instance is not None:
         instance.raise_requested.connect(session.raise_window)

@@ -84,6 +84,7 @@ RU: dict[str, str] = {
         "Проверка качества нашла замечания:\n\n%1\n\nВсё равно отправить?"
     ),
     "Sent to the outbox": "Ответ в очереди на отправку",
+    "Answer sent to the server": "Ответ отправлен на сервер",
     # AttentionPanel
     "When": "Когда",
     "Change": "Изменение",
@@ -106,6 +107,7 @@ RU: dict[str, str] = {
     "Edit the change": "Исправить изменение",
     # Format
     "%1 d %2 h": "%1 д %2 ч",
+    "%1 wd %2 h": "%1 дн %2 ч",
     "%1 h %2 min": "%1 ч %2 мин",
     "%1 h": "%1 ч",
     "overdue": "просрочен",
@@ -142,6 +144,7 @@ RU: dict[str, str] = {
     # IncidentCard
     "Open in browser": "Открыть в браузере",
     "Take (Ctrl+T)": "Взять в работу (Ctrl+T)",
+    "Already in your work": "Уже у вас в работе",
     "Save classification": "Сохранить классификацию",
     "Author:": "Автор:",
     "Source:": "Источник:",
@@ -584,6 +587,9 @@ RU: dict[str, str] = {
     ),
     "The error report is saved to:\n%1\nPlease send it to technical support.": (
         "Отчёт об ошибке сохранён в файл:\n%1\nПожалуйста, отправьте его в техническую поддержку."
+    ),
+    "Further errors since then: %1 (written to the program's log).": (
+        "Ещё ошибок с тех пор: %1 (записаны в журнал программы)."
     ),
 }
 

@@ -11,6 +11,7 @@ import base64
 import binascii
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
@@ -21,7 +22,9 @@ from cur_desktop.contract.wire import API_PREFIX
 from cur_desktop.domain.enums import Role
 from cur_desktop.server import admin, reference_import
 from cur_desktop.server.api import CallerDep, DbDep, SettingsDep, documented_errors
+from cur_desktop.server.db import Database
 from cur_desktop.server.schemas import ErrorResponse
+from cur_desktop.server.settings import ServerSettings
 
 router = APIRouter(prefix=API_PREFIX + wire.ADMIN_PREFIX, tags=["admin"])
 _T = TypeVar("_T")
@@ -48,11 +51,6 @@ def _refusals() -> Iterator[None]:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
 
 
-def _write(db: DbDep, action: Callable[[Session], _T]) -> _T:
-    with _refusals(), db.write() as session:
-        return action(session)
-
-
 def _user(view: admin.UserView) -> wire.AdminUser:
     return wire.AdminUser(
         login=view.login,
@@ -62,6 +60,41 @@ def _user(view: admin.UserView) -> wire.AdminUser:
         created_at=view.created_at,
     )
 
+
+@dataclass(frozen=True, slots=True)
+class AdminCall:
+    """The plumbing every changing admin endpoint shares: the caller's scope (403 for anyone but
+    an admin, through :func:`get_scope`), one write transaction (the audit record is written by
+    :mod:`cur_desktop.server.admin` inside it), the server's clock, and the refusals turned
+    into answers (404 out of scope or unknown, 409 impossible)."""
+
+    scope: admin.AdminScope
+    db: Database
+    settings: ServerSettings
+
+    def write(self, action: Callable[[Session], _T]) -> _T:
+        """Run ``action`` in one write transaction; refusals answer 404 / 409."""
+        with _refusals(), self.db.write() as session:
+            return action(session)
+
+    def change_user(
+        self, change: Callable[..., admin.UserView], **fields: object
+    ) -> wire.AdminUser:
+        """``change(session, scope, now=…, **fields)`` of :mod:`~cur_desktop.server.admin`,
+        answered with the user as it is after it."""
+        return _user(
+            self.write(
+                lambda session: change(session, self.scope, now=self.settings.clock(), **fields)
+            )
+        )
+
+
+def get_admin_call(scope: AdminDep, db: DbDep, settings: SettingsDep) -> AdminCall:
+    """The :class:`AdminCall` of a request."""
+    return AdminCall(scope=scope, db=db, settings=settings)
+
+
+AdminCallDep = Annotated[AdminCall, Depends(get_admin_call)]
 
 _CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
     **documented_errors(401, 403, 413, 422),
@@ -78,85 +111,38 @@ def list_users(scope: AdminDep, db: DbDep) -> wire.AdminUsers:
 
 
 @router.post("/users", response_model=wire.AdminUser, responses=_CHANGE_ERRORS)
-def create_user(
-    body: wire.CreateUserRequest, scope: AdminDep, db: DbDep, settings: SettingsDep
-) -> wire.AdminUser:
+def create_user(body: wire.CreateUserRequest, call: AdminCallDep) -> wire.AdminUser:
     """Create a user."""
-    return _user(
-        _write(
-            db,
-            lambda session: admin.create_user(
-                session,
-                scope,
-                login=body.login,
-                password=body.password,
-                role=body.role,
-                region_code=body.region_code,
-                now=settings.clock(),
-            ),
-        )
+    return call.change_user(
+        admin.create_user,
+        login=body.login,
+        password=body.password,
+        role=body.role,
+        region_code=body.region_code,
     )
 
 
 @router.post("/users/{login}/active", response_model=wire.AdminUser, responses=_CHANGE_ERRORS)
-def set_active(
-    login: LoginPath,
-    body: wire.SetActiveRequest,
-    scope: AdminDep,
-    db: DbDep,
-    settings: SettingsDep,
-) -> wire.AdminUser:
+def set_active(login: LoginPath, body: wire.SetActiveRequest, call: AdminCallDep) -> wire.AdminUser:
     """Disable (tokens revoked at once) or re-enable a user."""
-    return _user(
-        _write(
-            db,
-            lambda session: admin.set_active(
-                session, scope, login=login, active=body.active, now=settings.clock()
-            ),
-        )
-    )
+    return call.change_user(admin.set_active, login=login, active=body.active)
 
 
 @router.post("/users/{login}/password", response_model=wire.AdminUser, responses=_CHANGE_ERRORS)
 def reset_password(
-    login: LoginPath,
-    body: wire.ResetPasswordRequest,
-    scope: AdminDep,
-    db: DbDep,
-    settings: SettingsDep,
+    login: LoginPath, body: wire.ResetPasswordRequest, call: AdminCallDep
 ) -> wire.AdminUser:
     """Set a new password (the user's sessions end)."""
-    return _user(
-        _write(
-            db,
-            lambda session: admin.reset_password(
-                session, scope, login=login, password=body.password, now=settings.clock()
-            ),
-        )
-    )
+    return call.change_user(admin.reset_password, login=login, password=body.password)
 
 
 @router.post("/users/{login}/role", response_model=wire.AdminUser, responses=_CHANGE_ERRORS)
 def change_role(
-    login: LoginPath,
-    body: wire.ChangeRoleRequest,
-    scope: AdminDep,
-    db: DbDep,
-    settings: SettingsDep,
+    login: LoginPath, body: wire.ChangeRoleRequest, call: AdminCallDep
 ) -> wire.AdminUser:
     """Change a user's role and region (the user's sessions end)."""
-    return _user(
-        _write(
-            db,
-            lambda session: admin.change_role(
-                session,
-                scope,
-                login=login,
-                role=body.role,
-                region_code=body.region_code,
-                now=settings.clock(),
-            ),
-        )
+    return call.change_user(
+        admin.change_role, login=login, role=body.role, region_code=body.region_code
     )
 
 
@@ -177,9 +163,7 @@ def _decoded(value: str | None, what: str) -> bytes | None:
 def import_reference(
     region_code: Annotated[str, Path(pattern=r"^RU-[A-Z]{2,3}$")],
     body: wire.ReferenceImportRequest,
-    scope: AdminDep,
-    db: DbDep,
-    settings: SettingsDep,
+    call: AdminCallDep,
 ) -> wire.ReferenceImportAnswer:
     """Check CSV files of municipalities and executors; apply them unless ``dry_run``."""
     municipalities = _decoded(body.municipalities_base64, "муниципалитетов")
@@ -188,14 +172,14 @@ def import_reference(
     def run(session: Session) -> wire.ReferenceImportAnswer:
         plan = reference_import.plan_import(
             session,
-            scope,
+            call.scope,
             region_code=region_code,
             municipalities=municipalities,
             executors=executors,
         )
         applied = False
         if plan.ok and not body.dry_run:
-            reference_import.apply_import(session, scope, plan, now=settings.clock())
+            reference_import.apply_import(session, call.scope, plan, now=call.settings.clock())
             applied = True
         return wire.ReferenceImportAnswer(
             ok=plan.ok,
@@ -208,7 +192,7 @@ def import_reference(
             report=plan.render(),
         )
 
-    return _write(db, run)
+    return call.write(run)
 
 
 @router.get("/audit", response_model=wire.AuditLog, responses=documented_errors(401, 403, 422))

@@ -42,6 +42,7 @@ from cur_desktop.services.administration import Administration
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.labels import role_label
+from cur_desktop.ui.task_errors import report_failure
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,7 @@ class AdminPage(QWidget):
         task = asyncio.ensure_future(self._guarded(coro))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_failure)
 
     async def _guarded(self, coro: Coroutine[Any, Any, object]) -> None:
         try:

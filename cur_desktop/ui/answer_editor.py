@@ -70,6 +70,7 @@ class AnswerEditor(QWidget):
         super().__init__(parent)
         self.incident_id: str | None = None
         self.context = TemplateContext()
+        self._sent_waiting = False
         self.topic_code: str | None = None
         self._loading = False
         self.banner = QLabel(self)
@@ -84,6 +85,13 @@ class AnswerEditor(QWidget):
             self.kind.addItem(answer_kind_title(kind), kind.value)
         self.template = QComboBox(self)
         self.template.setMinimumWidth(200)
+        # long template titles must not widen the editor (the card's left side was squeezed
+        # at 1366×768): the box shows what fits, its list and tooltip the whole title
+        self.template.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.template.setMinimumContentsLength(24)
+        self.template.currentIndexChanged.connect(self._on_template_changed)
         self.insert_button = QPushButton(self.tr("Insert template"), self)
         self.insert_button.clicked.connect(self._on_insert_template)
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
@@ -161,10 +169,23 @@ class AnswerEditor(QWidget):
             self._refill_templates()
             self.text.setPlainText(draft_text)
             self.saved_label.setText(self.tr("Draft restored") if draft_text else "")
+            self._sent_waiting = False
         finally:
             self._loading = False
         self.setEnabled(True)
         self.run_check()
+
+    def suggest_kind(self, kind: AnswerKind) -> None:
+        """Preselect ``kind`` while nothing is written (an incident on control waits for its
+        final answer, not for another interim one); a text or a restored draft keeps its own."""
+        if self.text.toPlainText().strip() or self.current_kind() is kind:
+            return
+        self._loading = True
+        try:
+            self.kind.setCurrentIndex(self.kind.findData(kind.value))
+            self._refill_templates()
+        finally:
+            self._loading = False
 
     def close_incident(self) -> None:
         """Save what is typed and stop editing."""
@@ -208,6 +229,10 @@ class AnswerEditor(QWidget):
         self.template.setEnabled(has)
         self.insert_button.setEnabled(has)
 
+    def _on_template_changed(self) -> None:
+        self.template.setToolTip(self.template.currentText())
+        self.template.view().setMinimumWidth(self.template.view().sizeHintForColumn(0) + 24)
+
     def _on_kind_changed(self) -> None:
         self._refill_templates()
         self._on_text_changed()
@@ -230,6 +255,7 @@ class AnswerEditor(QWidget):
     def _on_text_changed(self) -> None:
         if self._loading or self.incident_id is None:
             return
+        self._sent_waiting = False
         self.saved_label.setText(self.tr("Saving draft…"))
         self._idle.start()
         if not self._max.isActive():
@@ -349,6 +375,17 @@ class AnswerEditor(QWidget):
         self.findings.clear()
         self.findings.hide()
         self.saved_label.setText(self.tr("Sent to the outbox"))
+        self._sent_waiting = True
+
+    def show_sent_state(self, waiting: bool) -> bool:
+        """After a send: «в очереди» while the answer waits in the outbox, «отправлен» once the
+        server has confirmed it (the card reloads after each sync); returns whether it changed
+        to «отправлен» now. Nothing once the operator writes again or opens another incident."""
+        if not self._sent_waiting or waiting:
+            return False
+        self.saved_label.setText(self.tr("Answer sent to the server"))
+        self._sent_waiting = False
+        return True
 
 
 __all__ = ["AnswerEditor"]

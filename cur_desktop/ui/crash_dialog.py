@@ -1,20 +1,29 @@
 """Unexpected errors: save the draft, write a report, tell the operator in Russian.
 
 :func:`install_crash_handler` sets ``sys.excepthook`` (PySide6 hands exceptions raised in slots
-and virtual methods to it; the event loop goes on). For each unexpected exception the handler
+and virtual methods to it; the event loop goes on) and the asyncio loop's exception handler (an
+unexpected failure of a task: reported by the window's done callbacks through
+:mod:`cur_desktop.ui.task_errors`, or by asyncio for an exception nobody retrieved; a cancelled
+task is no error). For each unexpected exception the handler
 
 1. saves the draft being typed (``flush_draft`` of the answer editor: the pending text goes to
    the store through the workstation, as on close), before anything else can fail;
 2. writes ``crash-<UTC time>-<pid>.txt`` (version, time, traceback) into the log directory and
    logs the exception;
 3. shows a window-modal dialog in Russian with the report's path (``open()``, not ``exec()``:
-   the asyncio loop keeps turning, so the draft's save runs while the dialog is up).
+   the asyncio loop keeps turning, so the draft's save runs while the dialog is up); it names
+   the error.
+
+One dialog at a time: errors while it is up (a failing timer would raise every second) are
+logged and counted in the open dialog («Ещё ошибок с тех пор: N»), with no report file and no
+second dialog; the next error after it is closed opens a new one.
 
 A failure inside the handler falls back to the previous hook; it never raises.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -23,6 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -67,6 +77,9 @@ class CrashHandler:
         self.previous: ExceptHook = sys.excepthook
         self.last_report: Path | None = None
         self.last_dialog: QMessageBox | None = None
+        self.further = 0
+        """Errors since the open dialog was shown (counted in it, not shown one by one)."""
+        self._error = ""
 
     def __call__(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
@@ -74,10 +87,27 @@ class CrashHandler:
         if issubclass(exc_type, KeyboardInterrupt):
             self.previous(exc_type, exc, tb)
             return
+        if issubclass(exc_type, asyncio.CancelledError):  # a cancelled task: no error
+            log.info("cancelled: %s", exc_type.__name__)
+            return
         try:
             self._handle(exc_type, exc, tb)
         except Exception:  # the handler must never raise; the default hook still prints
             self.previous(exc_type, exc, tb)
+
+    def on_loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The asyncio loop's exception handler: an exception goes where ``sys.excepthook``'s
+        go; a context without one (a message of asyncio's) is logged as asyncio logs it."""
+        exc = context.get("exception")
+        if not isinstance(exc, BaseException):
+            loop.default_exception_handler(context)
+            return
+        self(type(exc), exc, exc.__traceback__)
+
+    @property
+    def dialog_open(self) -> bool:
+        """Whether the crash dialog is up (further errors are counted in it)."""
+        return self.last_dialog is not None and self.last_dialog.isVisible()
 
     def _handle(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
@@ -87,7 +117,13 @@ class CrashHandler:
         except Exception:
             log.exception("saving the draft after an unexpected error failed")
         log.error("unexpected error", exc_info=(exc_type, exc, tb))
+        if self.dialog_open:
+            self.further += 1
+            self._show_texts()
+            return
+        self.further = 0
         self.last_report = write_report(self.report_dir, exc_type, exc, tb)
+        self._error = "".join(traceback.format_exception_only(exc_type, exc)).strip()
         box = QMessageBox(self._parent())
         box.setObjectName("crashDialog")
         box.setIcon(QMessageBox.Icon.Critical)
@@ -99,22 +135,42 @@ class CrashHandler:
                 "working, or restart the program if something looks wrong.",
             )
         )
-        report = QCoreApplication.translate(
-            "CrashDialog", "The error report is saved to:\n%1\nPlease send it to technical support."
-        )
-        box.setInformativeText(report.replace("%1", str(self.last_report)))
-        box.setDetailedText("".join(traceback.format_exception_only(exc_type, exc)))
+        box.setDetailedText(self._error)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         self.last_dialog = box
+        self._show_texts()
         box.open()
+
+    def _show_texts(self) -> None:
+        box = self.last_dialog
+        if box is None:
+            return
+        error = QCoreApplication.translate("CrashDialog", "Error: %1").replace("%1", self._error)
+        report = QCoreApplication.translate(
+            "CrashDialog", "The error report is saved to:\n%1\nPlease send it to technical support."
+        ).replace("%1", str(self.last_report))
+        lines = [error, report]
+        if self.further:
+            lines.append(
+                QCoreApplication.translate(
+                    "CrashDialog", "Further errors since then: %1 (written to the program's log)."
+                ).replace("%1", str(self.further))
+            )
+        box.setInformativeText("\n\n".join(lines))
 
 
 def install_crash_handler(
-    report_dir: Path, parent: Callable[[], QWidget | None], save_drafts: Callable[[], None]
+    report_dir: Path,
+    parent: Callable[[], QWidget | None],
+    save_drafts: Callable[[], None],
+    loop: asyncio.AbstractEventLoop | None = None,
 ) -> CrashHandler:
-    """Make a :class:`CrashHandler` the process's ``sys.excepthook``; return it."""
+    """Make a :class:`CrashHandler` the process's ``sys.excepthook`` and the exception handler
+    of ``loop`` (when given); return it."""
     handler = CrashHandler(report_dir, parent, save_drafts)
     sys.excepthook = handler
+    if loop is not None:
+        loop.set_exception_handler(handler.on_loop_exception)
     return handler
 
 

@@ -68,6 +68,7 @@ from cur_desktop.services.supervision import (
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.labels import status_title
+from cur_desktop.ui.task_errors import report_failure
 
 log = logging.getLogger(__name__)
 
@@ -292,8 +293,8 @@ class DeadlineBoard(QWidget):
         exc = task.exception()
         if isinstance(exc, OperationError):
             self.message.emit(exc.message)
-        else:
-            log.error("deadline board task failed", exc_info=exc)
+        else:  # unexpected: the crash handler's report and dialog (ui/task_errors.py)
+            report_failure(task, "deadline board task failed")
 
     def cancel_tasks(self) -> None:
         """Stop reads in flight (the window is closing)."""

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QTimeZone
 
+from cur_desktop.domain.calendar import DEFAULT_WORKING_HOURS
+
 MINUS = "\u2212"
 
 
@@ -47,20 +49,47 @@ def time_left_text(td: timedelta, *, days: bool = True, overdue: bool | None = N
     return f"{MINUS}{text}" if late else text
 
 
-def timer_text(working: timedelta, *, overdue: bool) -> str:
-    """What a deadline timer cell says (docs/WINDOW.md, "Timer texts").
+WORKING_DAY = DEFAULT_WORKING_HOURS.daily_duration
+"""A working day as a timer counts it: the region's ordinary working day (8 working hours)."""
 
-    ``3 ч 05 мин`` while time is left (working time of the region); ``просрочен на 4 ч 00 мин``
-    once overdue by at least one working minute; ``просрочен`` alone when the deadline passed
-    but not one working minute has passed since (a deadline at night, on a weekend or a
-    holiday, until the next working morning).
+DAYS_FROM = timedelta(hours=24)
+"""From this much working time on, a timer reads in working days (docs/WINDOW.md)."""
+
+
+def working_span(working: timedelta, *, day: timedelta = WORKING_DAY) -> str:
+    """Working time as a timer shows it (sign dropped): ``3 ч 05 мин`` under 24 working hours,
+    ``3 дн 2 ч`` (working days of ``day`` each, and whole hours) from 24 working hours on.
+
+    Whole minutes and hours are cut, never rounded up: 475 h 01 min → ``59 дн 3 ч``.
+    """
+    minutes = int(abs(working).total_seconds() // 60)
+    if minutes < DAYS_FROM.total_seconds() // 60:
+        return duration(working, days=False)
+    day_minutes = max(1, int(day.total_seconds() // 60))
+    days_n, rest = divmod(minutes, day_minutes)
+    return (
+        QCoreApplication.translate("Format", "%1 wd %2 h", "working days and hours")
+        .replace("%1", str(days_n))
+        .replace("%2", str(rest // 60))
+    )
+
+
+def timer_text(working: timedelta, *, overdue: bool) -> str:
+    """What a deadline timer says, in the list's cell and on the card (docs/WINDOW.md, "Timer
+    texts").
+
+    ``3 ч 05 мин`` while time is left (working time of the region), ``4 дн 2 ч`` from 24
+    working hours on (see :func:`working_span`); ``просрочен на 4 ч 00 мин`` /
+    ``просрочен на 59 дн 3 ч`` once overdue by at least one working minute; ``просрочен`` alone
+    when the deadline passed but not one working minute has passed since (a deadline at night,
+    on a weekend or a holiday, until the next working morning).
     """
     if not overdue:
-        return duration(working, days=False)
+        return working_span(working)
     if abs(working) < timedelta(minutes=1):
         return QCoreApplication.translate("Format", "overdue")
     return QCoreApplication.translate("Format", "overdue by %1").replace(
-        "%1", duration(working, days=False)
+        "%1", working_span(working)
     )
 
 

@@ -63,6 +63,9 @@ def channel_title(channel: str) -> str:
     return titles.get(channel, channel)
 
 
+NBSP = "\u00a0"
+
+
 class IncidentCard(QWidget):
     """Shows one incident and hosts its answer editor."""
 
@@ -76,6 +79,8 @@ class IncidentCard(QWidget):
         super().__init__(parent)
         self.detail: IncidentDetail | None = None
         self.ref = Reference(municipalities={}, executors={}, topics={})
+        self.login = ""
+        """Who signed in: an incident already in their work cannot be taken again."""
         self.title = QLabel(self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
@@ -246,6 +251,8 @@ class IncidentCard(QWidget):
         template = (
             self.tr("%1 (region's time), %2") if overdue else self.tr("%1 (region's time), %2 left")
         )
+        # the timer never breaks across lines («просрочен на 4 ч 00⏎мин» was seen at 1366×768)
+        timer = timer.replace(" ", NBSP)
         text = template.replace("%1", fmt.date_time(view.due_local)).replace("%2", timer)
         tip = timer_tooltip(view)
         if detail.provisional:
@@ -306,6 +313,7 @@ class IncidentCard(QWidget):
         if waiting:
             status += " · " + self.tr("%1 changes not yet sent").replace("%1", str(len(waiting)))
         self.status.setText(status)
+        self._show_take(detail)
         self.text.setPlainText(incident.text)
         self._fill_regions(incident.region_code)
         self._show_deadline(detail)
@@ -326,6 +334,14 @@ class IncidentCard(QWidget):
                 item.setForeground(Qt.GlobalColor.red)
             self.history.addItem(item)
         self.history.scrollToBottom()
+
+    def _show_take(self, detail: IncidentDetail) -> None:
+        """«Взять в работу» only where it would change something: not for an incident already in
+        the signed-in operator's work, nor for a closed or rejected one."""
+        incident = detail.incident
+        mine = bool(self.login) and incident.assignee == self.login
+        self.take_button.setEnabled(not mine and not incident.status.is_terminal)
+        self.take_button.setToolTip(self.tr("Already in your work") if mine else "")
 
     def _history_text(self, entry: HistoryEntry) -> str:
         when = fmt.date_time(entry.at.astimezone())

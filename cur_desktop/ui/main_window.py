@@ -28,14 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cur_desktop.domain.enums import AnswerKind, Role
+from cur_desktop.domain.enums import AnswerKind, Role, Status
 from cur_desktop.services.answer_templates import TemplateContext
 from cur_desktop.services.deadline_notices import DeadlineNotices
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.supervision import DrillCriterion
 from cur_desktop.services.timers import promise_date, region_timezone
-from cur_desktop.services.views import SessionInfo
+from cur_desktop.services.views import ChangeState, SessionInfo
 from cur_desktop.services.window_reads import WindowReads
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
@@ -48,10 +48,12 @@ from cur_desktop.ui.evidence_controller import EvidenceController
 from cur_desktop.ui.help_dialog import ShortcutsDialog
 from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
+from cur_desktop.ui.labels import role_label
 from cur_desktop.ui.register_dialog import RegisterDialog, Registration
 from cur_desktop.ui.reminder_offer import attach_reminder_offer
 from cur_desktop.ui.status_bar import SyncStatusBar
 from cur_desktop.ui.supervisor_pages import SupervisorPages
+from cur_desktop.ui.task_errors import report_failure
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,12 @@ TICK_MS = 1000
 START_OTHER_PAGES_MS = 3000
 """The board starts at the latest this long after attach, even before the inbox shows rows."""
 MIN_SIZE = (1280, 720)
+
+
+def _expected_kind(status: Status) -> AnswerKind:
+    """The answer an incident waits for: the final one once on control after an interim
+    answer, else the first (interim or solution; the editor starts on interim)."""
+    return AnswerKind.FINAL if status is Status.ON_CONTROL else AnswerKind.INTERIM
 
 
 class MainWindow(QMainWindow):
@@ -148,7 +156,8 @@ class MainWindow(QMainWindow):
         """Start working with the services layer (``info``: who signed in)."""
         self.ws = ws
         self.login = info.login or ""
-        role = info.role.value if info.role is not None else ""
+        self.card.login = self.login
+        role = role_label(info.role).lower() if info.role is not None else ""
         self.setWindowTitle(
             self.tr("CUR workstation — %1 (%2)").replace("%1", self.login).replace("%2", role)
         )
@@ -235,8 +244,8 @@ class MainWindow(QMainWindow):
         if isinstance(exc, OperationError):  # a refusal told in Russian: show it, no traceback
             log.info("operation refused: %s (%s)", exc.message, exc.code)
             message = exc.message
-        else:
-            log.error("window task failed", exc_info=exc)
+        else:  # unexpected: the crash handler's report and dialog (ui/task_errors.py)
+            report_failure(task)
             message = str(exc)
         self.status.showMessage(self.tr("Error: %1").replace("%1", message), 10_000)
 
@@ -316,15 +325,7 @@ class MainWindow(QMainWindow):
             incident.priority,
             datetime.now(UTC),
         )
-        municipality, executor, topic = self.card.names()
-        context = TemplateContext(
-            author=incident.author.split()[0] if incident.author else None,
-            executor=executor,
-            due_local=promise,
-            municipality=municipality,
-            topic=topic,
-            operator=self.login,
-        )
+        context = self._template_context(promise)
         draft = detail.draft
         self.reminder_offer.set_incident(incident_id, incident.region_code)
         self.card.editor.open_incident(
@@ -334,7 +335,23 @@ class MainWindow(QMainWindow):
             draft_kind=None if draft is None else draft.kind,
             draft_text="" if draft is None else draft.text,
         )
+        if draft is None:
+            self.card.editor.suggest_kind(_expected_kind(incident.status))
         await self.evidence.load(incident_id)
+
+    def _template_context(self, promise: datetime | None) -> TemplateContext:
+        """The template variables of the card's incident as it is shown now."""
+        assert self.card.detail is not None
+        incident = self.card.detail.incident
+        municipality, executor, topic = self.card.names()
+        return TemplateContext(
+            author=incident.author.split()[0] if incident.author else None,
+            executor=executor,
+            due_local=promise,
+            municipality=municipality,
+            topic=topic,
+            operator=self.login,
+        )
 
     async def _reload_card(self, incident_id: str, *, from_event: bool) -> None:
         assert self.ws is not None
@@ -345,6 +362,14 @@ class MainWindow(QMainWindow):
         if self.card.detail is None or str(self.card.detail.incident.id) != incident_id:
             return
         self.card.show_detail(detail)
+        if self.card.editor.current_kind() is AnswerKind.INTERIM:  # the interim answer went out
+            self.card.editor.suggest_kind(_expected_kind(detail.incident.status))
+        # a classification saved since opening fills {исполнитель}, {муниципалитет}, {тема}
+        self.card.editor.context = self._template_context(self.card.editor.context.due_local)
+        if self.card.editor.show_sent_state(
+            any(p.state is ChangeState.PENDING for p in detail.pending)
+        ):  # the status line said «в очереди» a moment ago
+            self.status.showMessage(self.tr("Answer sent to the server"), 6000)
         await self.evidence.load(incident_id)
         opened = self._open_version.get(incident_id)
         if from_event and opened is not None and detail.incident.version > opened:

@@ -55,6 +55,7 @@ from cur_desktop.storage.stats_groups import GroupBy
 from cur_desktop.ui.charts import HeatMap, RankedBars, TrendChart, VolumeChart
 from cur_desktop.ui.definitions_dialog import DefinitionsDialog
 from cur_desktop.ui.ratings_panel import RatingsPanel
+from cur_desktop.ui.task_errors import report_failure
 
 log = logging.getLogger(__name__)
 
@@ -357,6 +358,7 @@ class StatisticsTab(QWidget):
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_failure)
 
     def cancel_tasks(self) -> None:
         """Stop reads in flight (the window is closing)."""

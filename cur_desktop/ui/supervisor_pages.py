@@ -36,6 +36,7 @@ from cur_desktop.services.reports import write_report
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.deadline_board import DeadlineBoard
+from cur_desktop.ui.task_errors import report_failure
 
 if TYPE_CHECKING:
     from cur_desktop.ui.statistics_tab import StatisticsTab
@@ -128,6 +129,7 @@ class SupervisorPages(QObject):
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_failure)
 
     def export_dialog(self, kind: str) -> None:
         """Ask where to save the shown statistics as ``kind`` and write it."""

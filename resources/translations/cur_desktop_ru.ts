@@ -257,6 +257,10 @@ Send it anyway?</source>
         <source>Sent to the outbox</source>
         <translation>Ответ в очереди на отправку</translation>
     </message>
+    <message>
+        <source>Answer sent to the server</source>
+        <translation>Ответ отправлен на сервер</translation>
+    </message>
 </context>
 <context>
     <name>AttentionPanel</name>
@@ -490,12 +494,20 @@ Send it anyway?</source>
         <translation>Произошла непредвиденная ошибка. Черновик ответа сохранён; можно продолжать работу или перезапустить программу, если что-то выглядит неправильно.</translation>
     </message>
     <message>
+        <source>Error: %1</source>
+        <translation>Ошибка: %1</translation>
+    </message>
+    <message>
         <source>The error report is saved to:
 %1
 Please send it to technical support.</source>
         <translation>Отчёт об ошибке сохранён в файл:
 %1
 Пожалуйста, отправьте его в техническую поддержку.</translation>
+    </message>
+    <message>
+        <source>Further errors since then: %1 (written to the program&apos;s log).</source>
+        <translation>Ещё ошибок с тех пор: %1 (записаны в журнал программы).</translation>
     </message>
 </context>
 <context>
@@ -760,6 +772,11 @@ Please send it to technical support.</source>
     <message>
         <source>%1 min</source>
         <translation>%1 мин</translation>
+    </message>
+    <message>
+        <source>%1 wd %2 h</source>
+        <comment>working days and hours</comment>
+        <translation>%1 дн %2 ч</translation>
     </message>
     <message>
         <source>overdue</source>
@@ -1042,6 +1059,10 @@ Please send it to technical support.</source>
         <translation>неотправленных изменений: %1</translation>
     </message>
     <message>
+        <source>Already in your work</source>
+        <translation>Уже у вас в работе</translation>
+    </message>
+    <message>
         <source>[rejected by the server: see Needs attention]</source>
         <translation>[отклонено сервером: см. «Требуют внимания»]</translation>
     </message>
@@ -1254,6 +1275,10 @@ Please send it to technical support.</source>
     <message>
         <source>Classification saved</source>
         <translation>Классификация сохранена</translation>
+    </message>
+    <message>
+        <source>Answer sent to the server</source>
+        <translation>Ответ отправлен на сервер</translation>
     </message>
     <message>
         <source>The answer is in the outbox; it is sent when the server is reachable.</source>

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Connection
 
 from cur_desktop.contract import wire
-from cur_desktop.domain.enums import RejectReason, Status
+from cur_desktop.domain.enums import AnswerKind, RejectReason, Status
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage import sync_state
@@ -151,6 +151,24 @@ def test_card_region_dropdowns_and_merged_duplicates(
             assert detail.incident.executor_id == "ex-roads"
             assert detail.incident.status is Status.SENT_TO_EXECUTOR
             await until(lambda: card.executor.currentText() == "Управление дорог", what="shown")
+            # a template inserted now names the executor just saved (the card was opened
+            # before it was chosen; the tour at 1366×768 got «[укажите исполнителя]» here)
+            await until(
+                lambda: card.detail is not None and card.detail.incident.executor_id == "ex-roads",
+                what="the card reloaded",
+            )
+            editor = card.editor
+            editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERIM.value))
+            index = next(
+                i
+                for i in range(editor.template.count())
+                if "{executor}" in str(editor.template.itemData(i))
+            )
+            editor.template.setCurrentIndex(index)
+            editor.text.clear()
+            editor.insert_button.click()
+            assert "Управление дорог" in editor.text.toPlainText()
+            assert "[укажите исполнителя]" not in editor.text.toPlainText()
         finally:
             window.close()
             await ws.close()

@@ -8,6 +8,7 @@ the draft can reach the store is the crash handler's flush.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.about_dialog import AboutDialog
 from cur_desktop.ui.application import WindowSession
 from cur_desktop.ui.crash_dialog import install_crash_handler
+from cur_desktop.ui.task_errors import report_failure
 from tests.helpers.stores import profile_with_one_new_incident
 from tests.ui.conftest import run_qt, until
 
@@ -103,6 +105,93 @@ def test_an_unexpected_error_saves_the_draft_writes_a_report_and_tells_in_russia
             sys.excepthook = previous_hook
             session.window.close()
             await ws.close()
+
+    run_qt(qapp, body)
+
+
+def _crash_dialogs(qapp: QApplication) -> list[QMessageBox]:
+    return [
+        w
+        for w in qapp.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w.objectName() == "crashDialog" and w.isVisible()
+    ]
+
+
+@pytest.mark.allow_error_log
+def test_a_failing_task_shows_the_crash_dialog_once_and_a_cancelled_task_none(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    """The loop's exception handler is the crash handler's: a task that raises (read by a done
+    callback, or never read at all) shows the dialog naming the error; errors while it is up
+    are counted in it, not shown in new dialogs; a cancelled task shows nothing."""
+    reports = tmp_path / "log"
+    previous_hook = sys.excepthook
+
+    async def fail(exc: Exception) -> None:
+        await asyncio.sleep(0)
+        raise exc
+
+    async def body() -> None:
+        loop = asyncio.get_running_loop()
+        saved: list[int] = []
+        handler = install_crash_handler(reports, lambda: None, lambda: saved.append(1), loop)
+        try:
+            # cancelled: the window's done callback and asyncio's own report stay quiet
+            sleeper = asyncio.ensure_future(asyncio.sleep(60))
+            sleeper.add_done_callback(report_failure)
+            await asyncio.sleep(0)
+            sleeper.cancel()
+            await asyncio.gather(sleeper, return_exceptions=True)
+            handler.on_loop_exception(
+                loop, {"message": "cancelled", "exception": asyncio.CancelledError()}
+            )
+            await asyncio.sleep(0.05)
+            assert handler.last_dialog is None
+            assert _crash_dialogs(qapp) == []
+            assert not reports.exists()
+
+            # a task that raises, read by a done callback as the window's spawn does
+            task = asyncio.ensure_future(fail(ZeroDivisionError("сбой в задаче")))
+            task.add_done_callback(report_failure)
+            await until(lambda: handler.last_dialog is not None, what="crash dialog")
+            box = handler.last_dialog
+            assert isinstance(box, QMessageBox)
+            assert box.isVisible()
+            assert box.windowTitle() == "Непредвиденная ошибка"
+            assert "Ошибка: ZeroDivisionError: сбой в задаче" in box.informativeText()
+            assert handler.last_report is not None
+            assert "ZeroDivisionError: сбой в задаче" in handler.last_report.read_text("utf-8")
+            assert saved == [1]  # the draft was saved first
+
+            # two more while it is up: one read by a callback, one nobody reads (asyncio
+            # reports it when the task is freed): counted in the same dialog
+            second = asyncio.ensure_future(fail(KeyError("второй")))
+            second.add_done_callback(report_failure)
+            asyncio.ensure_future(fail(ValueError("третий")))  # noqa: RUF006 (nobody reads it)
+            await asyncio.sleep(0.05)
+            gc.collect()
+            await until(lambda: handler.further == 2, what="two more errors counted")
+            assert _crash_dialogs(qapp) == [box]
+            assert "Ещё ошибок с тех пор: 2" in box.informativeText()
+            assert len(list(reports.glob("crash-*.txt"))) == 1
+
+            # once it is closed, the next error opens a new dialog with its own report
+            box.close()
+            assert not handler.dialog_open
+            task = asyncio.ensure_future(fail(RuntimeError("после закрытия")))
+            task.add_done_callback(report_failure)
+            await until(lambda: handler.last_dialog is not box, what="a new crash dialog")
+            new_box = handler.last_dialog
+            assert new_box is not None
+            assert "RuntimeError: после закрытия" in new_box.informativeText()
+            assert "Ещё ошибок" not in new_box.informativeText()
+            assert _crash_dialogs(qapp) == [new_box]
+            new_box.close()
+        finally:
+            sys.excepthook = previous_hook
+            loop.set_exception_handler(None)
+            for dialog in _crash_dialogs(qapp):
+                dialog.close()
 
     run_qt(qapp, body)
 

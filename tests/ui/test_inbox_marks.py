@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import shiboken6
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
-from PySide6.QtGui import QFont, QIcon, QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QIcon, QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QStyle, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
@@ -88,8 +88,21 @@ def _msk(*args: int) -> datetime:
         (_msk(2026, 12, 7, 11, 0), _msk(2026, 12, 4, 16, 0), "4 ч 00 мин"),
         # due at night not yet passed: Fri 19:00 -> Mon 10:00 = 1 working hour
         (_msk(2026, 12, 7, 10, 0), _msk(2026, 12, 4, 19, 0), "1 ч 00 мин"),
-        # several days: working hours stay unfolded
-        (_msk(2026, 12, 10, 18, 0), _msk(2026, 12, 7, 9, 0), "32 ч 00 мин"),
+        # from 24 working hours on: working days of 8 h and whole hours.
+        # Mon 09:00 -> Thu 18:00 = 4 days x 8 h = 32 h
+        (_msk(2026, 12, 10, 18, 0), _msk(2026, 12, 7, 9, 0), "4 дн 0 ч"),
+        # Mon 09:00 -> Wed 18:00 = 24 h exactly: days; a minute later 23 h 59 min: hours
+        (_msk(2026, 12, 9, 18, 0), _msk(2026, 12, 7, 9, 0), "3 дн 0 ч"),
+        (_msk(2026, 12, 9, 18, 0), _msk(2026, 12, 7, 9, 1), "23 ч 59 мин"),
+        # Fri 4 Dec 16:00 -> Wed 16 Dec 18:00: Fri 2 h + 7 days (Mon 7 … Tue 15) 56 h + Wed 8 h
+        # = 66 h = 8 days 2 h
+        (_msk(2026, 12, 16, 18, 0), _msk(2026, 12, 4, 16, 0), "8 дн 2 ч"),
+        # due Fri 4 Dec 18:00; Wed 16 Dec 10:30: Mon 7 … Tue 15 = 7 days (56 h) + 1 h 30 min
+        # = 57 h 30 min = 7 days 1 h (the half hour cut)
+        (_msk(2026, 12, 4, 18, 0), _msk(2026, 12, 16, 10, 30), "просрочен на 7 дн 1 ч"),
+        # due Mon 2 Nov 18:00; Thu 12 Nov 12:00: Tue 3 Nov 7 h (shortened), 4 Nov a holiday,
+        # Thu 5 … Wed 11 = 5 days (40 h), Thu 09:00–12:00 3 h = 50 h = 6 days of 8 h + 2 h
+        (_msk(2026, 11, 2, 18, 0), _msk(2026, 11, 12, 12, 0), "просрочен на 6 дн 2 ч"),
     ],
 )
 def test_timer_texts_on_the_regions_working_clock(
@@ -104,6 +117,24 @@ def test_timer_texts_on_the_regions_working_clock(
     timer = timer_for(row, now.astimezone(UTC))
     assert timer is not None
     assert fmt.timer_text(timer.working, overdue=timer.band is Band.OVERDUE) == expected
+
+
+@pytest.mark.parametrize(
+    ("working", "overdue", "expected"),
+    [
+        # the clipped text seen in the list: 475 h 01 min = 59 x 8 h + 3 h 01 min
+        (-timedelta(hours=475, minutes=1), True, "просрочен на 59 дн 3 ч"),
+        (timedelta(hours=26, minutes=59), False, "3 дн 2 ч"),
+        (timedelta(hours=23, minutes=59, seconds=59), False, "23 ч 59 мин"),
+        (timedelta(hours=24), False, "3 дн 0 ч"),
+        # a year overdue (247 working days of 8 h + 7 h 59 min): the longest realistic text
+        (-timedelta(hours=247 * 8 + 7, minutes=59), True, "просрочен на 247 дн 7 ч"),
+    ],
+)
+def test_timer_texts_in_working_days(
+    qapp: QApplication, working: timedelta, overdue: bool, expected: str
+) -> None:
+    assert fmt.timer_text(working, overdue=overdue) == expected
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -176,6 +207,31 @@ def _select(page: InboxPage, rows: list[int]) -> None:
 def _is_bold(page: InboxPage, row: int) -> bool:
     font = page.model.index(row, Column.EXCERPT).data(Qt.ItemDataRole.FontRole)
     return isinstance(font, QFont) and font.bold()
+
+
+def test_the_longest_realistic_timer_texts_fit_the_timer_column(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Under 24 working hours the longest text is «просрочен на 23 ч 59 мин»; beyond, a year
+    overdue reads «просрочен на 247 дн 7 ч». Both fit the column without eliding (the view's
+    text margin: the focus-frame margin + 1 on each side). The old 475 h 01 min did not."""
+    profile, _rows = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _inbox(profile, qtbot) as (_ws, page):
+            table = page.table
+            margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+            room = table.columnWidth(Column.TIME_LEFT) - 2 * margin
+            metrics = QFontMetrics(table.font())
+            for working in (
+                timedelta(hours=23, minutes=59),
+                timedelta(hours=247 * 8 + 7, minutes=59),
+                timedelta(hours=475, minutes=1),
+            ):
+                text = fmt.timer_text(-working, overdue=True)
+                assert metrics.horizontalAdvance(text) <= room, text
+
+    run_qt(qapp, body)
 
 
 # --------------------------------------------------------------------------- unread

@@ -135,6 +135,10 @@ def test_take_answer_from_template_offline_then_synced(
             await until(lambda: window.card.detail is not None, what="card")
             detail = window.card.detail
             assert detail.incident.assignee == "ivanova"
+            # already hers: «Взять в работу» has nothing to do; the title names the role in Russian
+            assert not window.card.take_button.isEnabled()
+            assert window.card.take_button.toolTip() == "Уже у вас в работе"
+            assert window.windowTitle() == "Рабочее место ЦУР — ivanova (оператор)"
             editor = window.card.editor
             editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERIM.value))
             editor.template.setCurrentIndex(0)
@@ -152,6 +156,7 @@ def test_take_answer_from_template_offline_then_synced(
             servers.stop(server)
             assert editor.request_send(confirm=lambda _found: True)
             await until(lambda: not editor.text.toPlainText(), what="editor emptied")
+            assert editor.saved_label.text() == "Ответ в очереди на отправку"
             await until(
                 lambda: window.status.mode_label.text().startswith("БЕЗ СВЯЗИ"),
                 what="offline shown",
@@ -182,6 +187,13 @@ def test_take_answer_from_template_offline_then_synced(
 
                 await asyncio.sleep(0.1)
             assert done, "the outbox did not drain after the server came back"
+            # the editor no longer says «в очереди» once the server has the answer
+            await until(
+                lambda: editor.saved_label.text() == "Ответ отправлен на сервер",
+                what="the editor says the answer is sent",
+            )
+            # on control after the interim answer: the next one is the final answer
+            assert editor.current_kind() is AnswerKind.FINAL
             await until(lambda: window.status.mode_label.text() == "На связи", what="online again")
             return incident_id
         finally:
