@@ -100,8 +100,12 @@ def executor_groups(ref: Reference, municipality_id: str | None) -> tuple[list[s
 
 
 def row_mapping(row: Any, region_code: str | None) -> dict[str, Any]:
-    """A list row (``InboxRow``) as the mapping the Qt model reads."""
-    data = dataclasses.asdict(row)
+    """A list row (``InboxRow``) as the mapping the Qt model reads.
+
+    A shallow copy of the fields (all plain values): ``dataclasses.asdict`` deep-copies every
+    datetime, about 0.1 ms a row on the GUI thread (11 ms for a page of 100 at load 5).
+    """
+    data = {f.name: getattr(row, f.name) for f in dataclasses.fields(row)}
     if data.get("region_code") is None:  # a user of several regions: each row's own clock
         data["region_code"] = region_code
     return data
