@@ -33,6 +33,7 @@ Exit status 0 whatever the figures: this script measures, it does not gate.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -468,6 +469,9 @@ def serve(name: str, out: Path, source: Path | None = None) -> Served:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             env=env,
+            # ``-m`` puts the working directory first on sys.path, before PYTHONPATH: run from
+            # the other checkout, or its server would import this checkout's code
+            cwd=source,
         )
     served = Served(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 60
@@ -523,11 +527,45 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_ingest(served: Served, bodies: list[bytes]) -> tuple[int, float, list[float], float]:
-    """Send the batches; (created, seconds, per-batch items/s, server CPU seconds)."""
+def backend_cpu_seconds(name: str) -> float:
+    """CPU seconds so far of the PostgreSQL backends connected to database ``name``."""
+    with _admin() as conn:
+        pids = [
+            int(row[0])
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)
+            ).fetchall()
+        ]
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):  # the backend ended meanwhile
+            total += cpu_seconds(pid)
+    return total
+
+
+@dataclass
+class IngestRun:
+    """What one ingestion measurement gives."""
+
+    created: int
+    seconds: float
+    rates: list[float]  # items/s of each batch
+    cpu: float  # CPU seconds of the server process
+    pg_cpu: float  # CPU seconds of the database's PostgreSQL backends
+    load: float  # 1-minute load average at the start
+
+    def per_item(self, seconds: float) -> str:
+        """``seconds`` of CPU per created item, in µs."""
+        return f"{seconds * 1e6 / max(1, self.created):,.0f} µs"
+
+
+def measure_ingest(served: Served, bodies: list[bytes], name: str) -> IngestRun:
+    """Send the batches one after the other, as one feed would."""
     headers = {**served.token("bench.admin"), "Content-Type": "application/json"}
     created = 0
     rates: list[float] = []
+    load = os.getloadavg()[0]
+    pg_before = backend_cpu_seconds(name)
     cpu_before = cpu_seconds(served.process.pid)
     start = time.perf_counter()
     with httpx.Client(base_url=served.base_url, headers=headers, timeout=600) as client:
@@ -543,7 +581,8 @@ def measure_ingest(served: Served, bodies: list[bytes]) -> tuple[int, float, lis
             created += sum(1 for r in results if r["status"] == "created")
             rates.append(len(results) / (time.perf_counter() - t))
     seconds = time.perf_counter() - start
-    return created, seconds, rates, cpu_seconds(served.process.pid) - cpu_before
+    cpu = cpu_seconds(served.process.pid) - cpu_before
+    return IngestRun(created, seconds, rates, cpu, backend_cpu_seconds(name) - pg_before, load)
 
 
 def measure_pull(
@@ -791,16 +830,22 @@ def baseline_ingest(name: str, out: Path, args: argparse.Namespace) -> Figure:
     served = serve(name, out, args.baseline_src)
     try:
         bodies = ingest_batches(args.baseline_ingest, f"b{int(time.time())}", seed=11)
-        created, seconds, _rates, cpu = measure_ingest(served, bodies)
+        run = measure_ingest(served, bodies, name)
     finally:
         served.process.terminate()
         served.process.wait(30)
-    print(f"  baseline ingestion: {created / seconds:,.0f} items/s")
+    print(
+        f"  baseline ingestion: {run.created / run.seconds:,.0f} items/s, server "
+        f"{run.per_item(run.cpu)} CPU an item, PostgreSQL {run.per_item(run.pg_cpu)}, "
+        f"load {run.load:.1f}",
+        flush=True,
+    )
     return Figure(
-        f"BASELINE ingestion, server from {args.baseline_src} ({created:,} items)",
-        created / seconds,
+        f"BASELINE ingestion, server from {args.baseline_src} ({run.created:,} items)",
+        run.created / run.seconds,
         "items/s",
-        spread=f"{cpu * 1e6 / created:,.0f} µs CPU an item",
+        spread=f"server {run.per_item(run.cpu)} + PostgreSQL {run.per_item(run.pg_cpu)} CPU "
+        f"an item, load {run.load:.1f}",
     )
 
 
@@ -811,7 +856,8 @@ def api_figures(name: str, out: Path, args: argparse.Namespace) -> list[Figure]:
     try:
         run_tag = f"r{int(time.time())}"
         bodies = ingest_batches(args.ingest, run_tag, own=min(args.push, args.ingest))
-        created, seconds, rates, cpu = measure_ingest(served, bodies)
+        run = measure_ingest(served, bodies, name)
+        created, seconds, rates, cpu = run.created, run.seconds, run.rates, run.cpu
         rate = created / seconds
         figures.append(
             Figure(
@@ -833,7 +879,19 @@ def api_figures(name: str, out: Path, args: argparse.Namespace) -> list[Figure]:
                 f"{cpu * 1e6 / created:,.0f} µs CPU an item",
             )
         )
-        print(f"  ingestion: {rate:,.0f} items/s, {cpu * 1e6 / created:,.0f} µs CPU an item")
+        figures.append(
+            Figure(
+                "  the same: items per CPU-second of server + PostgreSQL backends",
+                created / (cpu + run.pg_cpu),
+                "items/s",
+                spread=f"PostgreSQL {run.per_item(run.pg_cpu)} CPU an item, load {run.load:.1f}",
+            )
+        )
+        print(
+            f"  ingestion: {rate:,.0f} items/s, server {run.per_item(cpu)} CPU an item, "
+            f"PostgreSQL {run.per_item(run.pg_cpu)}, load {run.load:.1f}",
+            flush=True,
+        )
 
         sup = served.token("sve.supervisor")
         pull_rates, change_rates, cursor, pulled = [], [], 0, 0
@@ -976,7 +1034,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             current = (current + timedelta(days=32)).replace(day=1)
         build_partitioned(name, months)
         figures.extend(measure_layouts(name, args.month, PULL_REGION, args.repeat))
-    print_table(figures)
+    if figures:
+        print_table(figures)
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -224,19 +224,23 @@ def child_main(args: argparse.Namespace) -> int:
     import asyncio
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from cur_desktop.app import APPLICATION, ORGANIZATION
     from cur_desktop.sync.gc_tuning import freeze_startup_heap
     from cur_desktop.ui.application import install_qt_message_handler, prepare_application
 
+    try:
+        from cur_desktop.ui.event_loop import GuiEventLoop as WindowLoop
+    except ImportError:  # an older code tree measured as the baseline
+        from qasync import QEventLoop as WindowLoop
+
     imported = time.time()
     freeze_startup_heap()  # as cur_desktop.app.run does before the window
     app = QApplication([sys.argv[0]])
     prepare_application(app, ORGANIZATION, APPLICATION)
     install_qt_message_handler()
-    loop = qasync.QEventLoop(app)
+    loop = WindowLoop(app)
     asyncio.set_event_loop(loop)
     marks: dict[str, float] = {"imported": imported}
     modes = {"startup": _startup, "interact": _interact, "sync": _sync_stall}
@@ -471,11 +475,13 @@ async def _sync_stall(args: argparse.Namespace, marks: dict[str, float]) -> dict
 
     interval = 0.005
     lateness: list[float] = []
+    fired: list[float] = []
     last = [time.perf_counter()]
 
     def tick() -> None:
         now = time.perf_counter()
         lateness.append(now - last[0] - interval)
+        fired.append(now)
         last[0] = now
 
     timer = QTimer()
@@ -494,6 +500,13 @@ async def _sync_stall(args: argparse.Namespace, marks: dict[str, float]) -> dict
     await asyncio.sleep(2.0)
     idle = max(lateness, default=0.0)
     lateness.clear()
+    fired.clear()
+    trace = None
+    if args.trace:
+        from bench.loop_trace import LoopTrace
+
+        trace = LoopTrace()
+        trace.start()
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     totals: list[int] = []
     texts: list[str] = []
@@ -513,6 +526,9 @@ async def _sync_stall(args: argparse.Namespace, marks: dict[str, float]) -> dict
     await asyncio.wait_for(done, 1800)
     seconds = time.perf_counter() - start
     timer.stop()
+    if trace is not None:
+        trace.stop()
+        Path(args.trace).write_text(trace.report(list(zip(fired, lateness, strict=True))))
     count = await ws.inbox_count(
         __import__("cur_desktop.storage.inbox", fromlist=["x"]).InboxFilter()
     )
@@ -587,6 +603,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--xvfb", action="store_true", help="a real X server (xcb) under Xvfb")
     parser.add_argument("--sync-only", action="store_true", help="only the sync stall")
+    parser.add_argument(
+        "--trace",
+        help="sync stall: write what the GUI thread did around the worst stalls to this file "
+        "(bench/loop_trace.py; the sampler itself adds some load)",
+    )
     parser.add_argument("--child", choices=("startup", "interact", "sync"), help=argparse.SUPPRESS)
     parser.add_argument("--t0", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--profile", help=argparse.SUPPRESS)
@@ -685,6 +706,8 @@ def sync_figures(args: argparse.Namespace, cache: Path) -> list[Figure]:
                 shutil.rmtree(fresh)
             extra = ["--profile", str(fresh), "--server", server.base_url]
             extra += ["--login", OPERATOR, "--password", PASSWORD]
+            if args.trace:
+                extra += ["--trace", f"{args.trace}.{attempt}" if attempt else args.trace]
             runs.append(run_child("sync", extra, args))
     value, spread = _ms([r["stall_max"] for r in runs])
     figures.append(

@@ -267,17 +267,18 @@ ShowWindow = Callable[[Workstation], Awaitable[int]]
 
 
 def run_window(profile: Path | None, show: ShowWindow, *, argv: list[str] | None = None) -> int:
-    """Run ``show`` with the profile's workstation on a qasync loop (the window's event loop).
+    """Run ``show`` with the profile's workstation on the window's loop (``GuiEventLoop``).
 
     Builds (or reuses) the ``QApplication``, runs asyncio on the Qt main thread through
     qasync, opens the :class:`Workstation` once, awaits ``show(station)``, then closes the
     workstation once. The window never sees a database connection, only the workstation.
     """
-    import qasync  # noqa: PLC0415 (Qt only when a window is asked for)
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415 (Qt only when a window is asked for)
+
+    from cur_desktop.ui.event_loop import GuiEventLoop  # noqa: PLC0415
 
     qt_app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    loop = qasync.QEventLoop(qt_app)
+    loop = GuiEventLoop(qt_app)
     asyncio.set_event_loop(loop)
 
     async def main() -> int:
@@ -306,13 +307,13 @@ def run_desktop(*, demo: bool, demo_dir: Path | None, role: str, profile: Path |
     in the config directory; one instance per profile (a second start raises the first window
     and exits 0); the crash handler (draft saved, report written, dialog in Russian).
     """
-    import qasync  # noqa: PLC0415 (Qt only when a window is wanted)
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415 (Qt only when a window is wanted)
 
     from cur_desktop.ui.application import (  # noqa: PLC0415
         install_qt_message_handler,
         prepare_application,
     )
+    from cur_desktop.ui.event_loop import GuiEventLoop  # noqa: PLC0415
     from cur_desktop.ui.single_instance import (  # noqa: PLC0415
         InstanceServer,
         ask_first_to_raise,
@@ -339,7 +340,7 @@ def run_desktop(*, demo: bool, demo_dir: Path | None, role: str, profile: Path |
     install_qt_message_handler()
     log.info("cur-desktop %s started; log %s", __version__, log_file)
     instance = InstanceServer(server_name(locked_dir)) if locked_dir is not None else None
-    loop = qasync.QEventLoop(qt_app)
+    loop = GuiEventLoop(qt_app)
     asyncio.set_event_loop(loop)
     try:
         with loop:

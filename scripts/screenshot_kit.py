@@ -15,13 +15,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from cur_desktop.demo.window_demo import RunningDemo, start_demo_server
 from cur_desktop.services.sign_in import sign_in
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.application import prepare_application
+from cur_desktop.ui.event_loop import GuiEventLoop
 from cur_desktop.ui.main_window import MainWindow
 
 SIZE = (1366, 768)
@@ -70,7 +70,7 @@ def main(shoot: Callable[[Path], Awaitable[None]]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     prepare_application(app, "cur-desktop-docs", "cur-desktop-docs")
-    loop = qasync.QEventLoop(app)
+    loop = GuiEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(shoot(out))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from cur_desktop.domain.calendar import BusinessCalendar, require_aware
@@ -33,12 +33,15 @@ __all__ = [
     "final_answer_deadline",
     "first_answer_deadline",
     "moderation_deadline",
+    "receipt_deadlines",
     "time_left",
 ]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_WARN_FRACTION = 0.75
+_ZERO = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class Band(StrEnum):
@@ -189,15 +192,65 @@ def _check_fraction(warn_fraction: float) -> None:
 _Candidate = tuple[datetime, datetime]
 
 
+def _after(
+    start: datetime, position: tuple[date, int], amount: timedelta, calendar: BusinessCalendar
+) -> datetime:
+    """:meth:`BusinessCalendar.add_working_time` from ``start`` (at ``position``)."""
+    if amount < _ZERO:
+        raise ValueError(f"duration must not be negative: {amount}")
+    amount_us = amount // _MICROSECOND
+    if amount_us == 0:
+        return start
+    key = (calendar, position, amount_us)
+    found = _afters.get(key)
+    if found is None:
+        if len(_afters) >= _AFTERS_CACHED:
+            _afters.clear()
+        found = _afters[key] = calendar.after_position(position, amount_us)
+    return found
+
+
+_AFTERS_CACHED = 65_536
+_afters: dict[tuple[BusinessCalendar, tuple[date, int], int], datetime] = {}
+"""Instants :func:`_after` found, by position and amount: every instant outside working hours
+(nights, lunch, days off: most of the day) between two working intervals has the same position,
+so their deadlines in working time are the same instants."""
+
+
+_LIMITS_CACHED = 65_536
+_limits: dict[tuple[BusinessCalendar, bool, date, int], tuple[datetime, tuple[date, int]]] = {}
+
+
+def _day_limit(
+    calendar: BusinessCalendar, working: bool, day: date, n: int
+) -> tuple[datetime, tuple[date, int]]:
+    """End of a limit of ``n`` working (or calendar) days after the local ``day`` and its
+    position: a function of the day alone, cached (ingestion asks it for every item)."""
+    key = (calendar, working, day, n)
+    found = _limits.get(key)
+    if found is None:
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=calendar.tzinfo)
+        if working:
+            due = calendar.working_days_limit(noon, n)
+        else:
+            due = calendar.calendar_days_limit(noon, n)
+        if len(_limits) >= _LIMITS_CACHED:
+            _limits.clear()
+        found = _limits[key] = (due, calendar.working_position(due))
+    return found
+
+
 def _working_limit(
     start: datetime,
+    position: tuple[date, int],
     allowed: timedelta,
     calendar: BusinessCalendar,
     warn_fraction: float,
+    *,
     pauses: list[tuple[datetime, datetime]],
 ) -> _Candidate:
-    due = calendar.add_working_time(start, allowed)
-    warn = calendar.add_working_time(start, allowed * warn_fraction)
+    due = _after(start, position, allowed, calendar)
+    warn = _after(start, position, allowed * warn_fraction, calendar)
     if pauses:
         due = _push_working(due, start, pauses, calendar)
         warn = _push_working(warn, start, pauses, calendar)
@@ -206,9 +259,11 @@ def _working_limit(
 
 def _working_days_limit(
     start: datetime,
+    position: tuple[date, int],
     days: int,
     calendar: BusinessCalendar,
     warn_fraction: float,
+    *,
     pauses: list[tuple[datetime, datetime]],
 ) -> _Candidate:
     """End of the ``days``-th working day after the day of ``start`` (ГК РФ ст. 191–193).
@@ -216,9 +271,13 @@ def _working_days_limit(
     The warning falls at ``warn_fraction`` of the working time from ``start`` to the due
     instant; pauses push both by the paused working time, as for limits in working hours.
     """
-    due = calendar.working_days_limit(start, days)
-    allowed = calendar.working_time_between(start, due)
-    warn = calendar.add_working_time(start, allowed * warn_fraction)
+    due, due_position = _day_limit(calendar, True, position[0], days)
+    allowed = (
+        timedelta(microseconds=calendar.working_between(position, due_position))
+        if due > start
+        else _ZERO
+    )
+    warn = _after(start, position, allowed * warn_fraction, calendar)
     if pauses:
         due = _push_working(due, start, pauses, calendar)
         warn = _push_working(warn, start, pauses, calendar)
@@ -227,9 +286,11 @@ def _working_days_limit(
 
 def _calendar_days_limit(
     start: datetime,
+    position: tuple[date, int],
     days: int,
     calendar: BusinessCalendar,
     warn_fraction: float,
+    *,
     pauses: list[tuple[datetime, datetime]],
 ) -> _Candidate:
     """End of the ``days``-th calendar day after the day of ``start``, moved off a day off.
@@ -237,7 +298,7 @@ def _calendar_days_limit(
     The warning falls at ``warn_fraction`` of the wall-clock time from ``start`` to the due
     instant; pauses push both by the paused wall-clock time.
     """
-    due = calendar.calendar_days_limit(start, days)
+    due = _day_limit(calendar, False, position[0], days)[0]
     warn = start + (due - start) * warn_fraction
     if pauses:
         due = _push_wall(due, start, pauses)
@@ -266,6 +327,38 @@ def _earliest(candidates: list[_Candidate], calendar: BusinessCalendar) -> Deadl
     return Deadline(due=due.astimezone(tz), warn_at=warn.astimezone(tz))
 
 
+def _first_answer_limits(
+    received_at: datetime,
+    at: tuple[date, int],
+    rule: SlaRule,
+    calendar: BusinessCalendar,
+    warn_fraction: float,
+    *,
+    paused: list[tuple[datetime, datetime]],
+) -> list[_Candidate]:
+    """The competing limits of the first answer (see :func:`first_answer_deadline`)."""
+    candidates: list[_Candidate] = []
+    if rule.first_answer_working_hours is not None:
+        hours = timedelta(hours=rule.first_answer_working_hours)
+        candidates.append(
+            _working_limit(received_at, at, hours, calendar, warn_fraction, pauses=paused)
+        )
+    if rule.first_answer_working_days is not None:
+        days = rule.first_answer_working_days
+        candidates.append(
+            _working_days_limit(received_at, at, days, calendar, warn_fraction, pauses=paused)
+        )
+    if rule.first_answer_calendar_hours is not None:
+        cap = timedelta(hours=rule.first_answer_calendar_hours)
+        candidates.append(_wall_limit(received_at, cap, warn_fraction, paused))
+    if rule.total_calendar_days is not None:
+        total = rule.total_calendar_days
+        candidates.append(
+            _calendar_days_limit(received_at, at, total, calendar, warn_fraction, pauses=paused)
+        )
+    return candidates
+
+
 def first_answer_deadline(
     received_at: datetime,
     rule: SlaRule,
@@ -286,19 +379,8 @@ def first_answer_deadline(
     require_aware(received_at, "received_at")
     _check_fraction(warn_fraction)
     paused = pauses.intervals(now) if pauses is not None else []
-    candidates: list[_Candidate] = []
-    if rule.first_answer_working_hours is not None:
-        hours = timedelta(hours=rule.first_answer_working_hours)
-        candidates.append(_working_limit(received_at, hours, calendar, warn_fraction, paused))
-    if rule.first_answer_working_days is not None:
-        days = rule.first_answer_working_days
-        candidates.append(_working_days_limit(received_at, days, calendar, warn_fraction, paused))
-    if rule.first_answer_calendar_hours is not None:
-        cap = timedelta(hours=rule.first_answer_calendar_hours)
-        candidates.append(_wall_limit(received_at, cap, warn_fraction, paused))
-    if rule.total_calendar_days is not None:
-        total = rule.total_calendar_days
-        candidates.append(_calendar_days_limit(received_at, total, calendar, warn_fraction, paused))
+    at = calendar.working_position(received_at)
+    candidates = _first_answer_limits(received_at, at, rule, calendar, warn_fraction, paused=paused)
     return _earliest(candidates, calendar)
 
 
@@ -322,15 +404,24 @@ def final_answer_deadline(
     require_aware(interim_at, "interim_at")
     _check_fraction(warn_fraction)
     paused = pauses.intervals(now) if pauses is not None else []
+    interim = calendar.working_position(interim_at)
     candidates = [
         _working_days_limit(
-            interim_at, rule.final_answer_working_days, calendar, warn_fraction, paused
+            interim_at,
+            interim,
+            rule.final_answer_working_days,
+            calendar,
+            warn_fraction,
+            pauses=paused,
         )
     ]
     if rule.total_calendar_days is not None and received_at is not None:
         require_aware(received_at, "received_at")
         total = rule.total_calendar_days
-        candidates.append(_calendar_days_limit(received_at, total, calendar, warn_fraction, paused))
+        at = calendar.working_position(received_at)
+        candidates.append(
+            _calendar_days_limit(received_at, at, total, calendar, warn_fraction, pauses=paused)
+        )
     return _earliest(candidates, calendar)
 
 
@@ -344,10 +435,29 @@ def moderation_deadline(
     working day after the day of receipt."""
     require_aware(received_at, "received_at")
     _check_fraction(warn_fraction)
-    limit = _working_days_limit(
-        received_at, rule.moderation_working_days, calendar, warn_fraction, []
-    )
+    at = calendar.working_position(received_at)
+    days = rule.moderation_working_days
+    limit = _working_days_limit(received_at, at, days, calendar, warn_fraction, pauses=[])
     return _earliest([limit], calendar)
+
+
+def receipt_deadlines(
+    received_at: datetime,
+    rule: SlaRule,
+    calendar: BusinessCalendar,
+    warn_fraction: float = DEFAULT_WARN_FRACTION,
+) -> tuple[Deadline, Deadline]:
+    """:func:`first_answer_deadline` and :func:`moderation_deadline` of a new incident (no
+    pauses yet), with ``received_at`` placed on the working-time axis once."""
+    require_aware(received_at, "received_at")
+    _check_fraction(warn_fraction)
+    at = calendar.working_position(received_at)
+    first = _earliest(
+        _first_answer_limits(received_at, at, rule, calendar, warn_fraction, paused=[]), calendar
+    )
+    days = rule.moderation_working_days
+    limit = _working_days_limit(received_at, at, days, calendar, warn_fraction, pauses=[])
+    return first, _earliest([limit], calendar)
 
 
 def time_left(deadline: Deadline, now: datetime, calendar: BusinessCalendar) -> TimeLeft:

@@ -22,6 +22,7 @@ from cur_desktop.domain.deadlines import (
     first_answer_deadline,
     moderation_deadline,
 )
+from cur_desktop.domain.deadlines import receipt_deadlines as deadlines_at_receipt
 from cur_desktop.domain.enums import Priority, Source
 from cur_desktop.domain.sla import SlaRule
 from cur_desktop.reference import data as refdata
@@ -33,7 +34,14 @@ WARN_FRACTION = 0.75
 @cache
 def region_calendar(region_code: str) -> BusinessCalendar:
     """The business calendar of a region (``KeyError`` for an unknown code)."""
-    return BusinessCalendar(refdata.region_by_code(region_code).timezone)
+    return _zone_calendar(refdata.region_by_code(region_code).timezone)
+
+
+@cache
+def _zone_calendar(timezone: str) -> BusinessCalendar:
+    """One calendar per time zone (a region's calendar is its zone's): the 89 regions share
+    ~11, and with them the per-year layouts and the limits cached per day."""
+    return BusinessCalendar(timezone)
 
 
 @lru_cache(maxsize=8192)
@@ -112,11 +120,28 @@ def moderation(
     )
 
 
+def receipt_deadlines(
+    region_code: str,
+    source: Source,
+    topic_code: str | None,
+    priority: Priority,
+    received_at: datetime,
+) -> tuple[Deadline, Deadline]:
+    """:func:`first_answer` and :func:`moderation` of a new incident (UTC), with one rule
+    look-up and one calendar look-up (ingestion asks for both for every item)."""
+    rule = sla_rule(region_code, source, topic_code, priority)
+    first, limit = deadlines_at_receipt(
+        received_at, rule, region_calendar(region_code), WARN_FRACTION
+    )
+    return _utc(first), _utc(limit)
+
+
 __all__ = [
     "WARN_FRACTION",
     "final_answer",
     "first_answer",
     "moderation",
+    "receipt_deadlines",
     "region_calendar",
     "sla_rule",
 ]

@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import TypeAdapter
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
@@ -267,9 +268,12 @@ async def ingest_items(
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from exc
     broker.poke(outcome.changed_regions)
     code = status.HTTP_422_UNPROCESSABLE_CONTENT if outcome.any_invalid else status.HTTP_200_OK
-    return JSONResponse(
-        status_code=code, content=[r.model_dump(mode="json") for r in outcome.results]
-    )
+    # one serialisation of the whole list (pydantic-core), not a dict and json.dumps per item
+    body = _INGEST_RESULTS.dump_json(outcome.results)
+    return Response(content=body, status_code=code, media_type="application/json")
+
+
+_INGEST_RESULTS: TypeAdapter[list[wire.IngestItemResult]] = TypeAdapter(list[wire.IngestItemResult])
 
 
 def _unparsable(detail: str) -> JSONResponse:

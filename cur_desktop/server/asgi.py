@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.server.db import Database
 from cur_desktop.server.evidence_store import DATA_DIR_ENV
+from cur_desktop.server.heap import freeze_startup_heap
 from cur_desktop.server.settings import ServerSettings
 from cur_desktop.server.web_app import create_app
 
@@ -35,4 +36,6 @@ def app_from_environment() -> FastAPI:
     minimum = int(os.environ.get(MIN_CLIENT_ENV, MIN_CLIENT_PROTOCOL))
     data_dir = os.environ.get(DATA_DIR_ENV)
     settings = ServerSettings(data_dir=Path(data_dir) if data_dir else None)
-    return create_app(db, settings, min_client_protocol=minimum)
+    app = create_app(db, settings, min_client_protocol=minimum)
+    freeze_startup_heap()
+    return app

@@ -37,6 +37,7 @@ from cur_desktop.server.admin import AdminScope
 from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
 from cur_desktop.server.evidence_store import DATA_DIR_ENV
+from cur_desktop.server.heap import freeze_startup_heap
 from cur_desktop.server.migrate import SchemaTooNewError, check_schema_not_newer, upgrade
 from cur_desktop.server.settings import ServerSettings, utc_now
 from cur_desktop.server.web_app import create_app
@@ -290,6 +291,7 @@ def _serve(db: Database, args: argparse.Namespace) -> int:
         return 0
     settings = ServerSettings(data_dir=args.data_dir)
     app = create_app(db, settings, min_client_protocol=args.min_client_protocol)
+    freeze_startup_heap()
     uvicorn.run(
         app,
         host=args.host,

@@ -19,6 +19,7 @@ from cur_desktop.reference.sla_deadlines import (
     final_answer,
     first_answer,
     moderation,
+    receipt_deadlines,
 )
 from cur_desktop.reference.sla_deadlines import region_calendar as _calendar
 
@@ -65,5 +66,6 @@ __all__ = [
     "first_answer_due",
     "local_text",
     "moderation",
+    "receipt_deadlines",
     "working_time_us",
 ]

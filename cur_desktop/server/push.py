@@ -631,8 +631,9 @@ def _create(
     current = _locked_incident(session, str(args.id))
     if current is not None:
         if current.region_code != region_code:
-            # Ids are random (UUID v4, ingestion's too): the same answer as for any incident the
-            # caller cannot see; whether another region holds this id is not revealed.
+            # Ids are unguessable (UUID v4; ingestion's are v7, 74 random bits): the same answer
+            # as for any incident the caller cannot see; whether another region holds this id is
+            # not revealed.
             raise MutationRejected(wire.RejectCode.NOT_FOUND, _NOT_FOUND)
     else:
         problem = validation.instant_problem(args.received_at, now)

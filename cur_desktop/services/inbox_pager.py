@@ -189,6 +189,17 @@ class InboxPager:
                 rows.extend(hits)
         return sorted(rows)
 
+    def cached_keys_of_ids(self, incident_ids: Iterable[str]) -> list[int]:
+        """Keys of the cached rows of these incidents (rows not cached need no repaint: a
+        change event costs no store read, only a look at the cached pages)."""
+        wanted = set(incident_ids)
+        return [
+            key
+            for page in self._pages.values()
+            for key, row in page.items()
+            if str(row.get("id")) in wanted
+        ]
+
     def cached_rows(self) -> int:
         """How many rows the cache holds (for tests and diagnostics)."""
         return sum(len(p) for p in self._pages.values())

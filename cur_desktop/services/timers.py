@@ -62,6 +62,19 @@ def timer(
     return time_left(Deadline(due=due, warn_at=warn), now, region_calendar(region_code))
 
 
+def prepare_timers(region_code: str | None, now: datetime) -> TimeLeft:
+    """Compute one timer on the region's clock now, so the holiday calendar is loaded.
+
+    The ``holidays`` package imports the module of every country on its first use (with
+    PySide's import hook reading each module's source: 0.1-0.2 s); the window calls this on a
+    worker thread at start, before the first timers are painted on the GUI thread (measured
+    as the longest event-loop stall of a first sync, see bench/README.md, ui_bench.py).
+    """
+    calendar = calendar_or_moscow(region_code)
+    due = now + timedelta(days=3)
+    return time_left(Deadline(due=due, warn_at=now), now, calendar)
+
+
 @dataclass(frozen=True, slots=True)
 class TimerView:
     """What a timer cell shows: band, time left (negative: overdue by) and the due instant."""
@@ -115,6 +128,7 @@ def promise_date(
 __all__ = [
     "TimerView",
     "calendar_or_moscow",
+    "prepare_timers",
     "promise_date",
     "region_calendar",
     "region_timezone",

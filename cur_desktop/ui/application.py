@@ -32,6 +32,7 @@ from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.about_dialog import AboutDialog
+from cur_desktop.ui.gil_switch import share_interpreter_with_gui
 from cur_desktop.ui.gui_collector import GuiThreadCollector
 from cur_desktop.ui.i18n import install_translations
 from cur_desktop.ui.main_window import MainWindow
@@ -80,6 +81,8 @@ def prepare_application(
     app.setStyle("Fusion")
     # cyclic garbage (and the Qt objects it holds) is freed on this thread only
     app.setProperty("cur_collector", GuiThreadCollector(app))
+    # the GUI thread gets the interpreter lock back sooner from the sync's threads
+    share_interpreter_with_gui()
 
 
 def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:

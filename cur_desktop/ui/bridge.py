@@ -1,14 +1,17 @@
 """The one bridge from the core's plain-Python events to Qt signals on the GUI thread.
 
-The services layer calls subscribers from whatever thread it runs on (the event loop, a writer
-thread). :class:`CoreBridge` lives on the GUI thread; its :meth:`deliver` may be called from
-any thread and re-emits the event through a signal, which Qt queues to the GUI thread when the
-caller is elsewhere. Nothing below ``ui/`` knows Qt exists.
+The services layer calls subscribers on the event loop's thread (the GUI thread). Should a
+subscriber ever be called on another thread, :meth:`CoreBridge.deliver` does not emit there:
+a signal emitted from a thread Qt did not start can crash PySide6 (PYSIDE-3124, see
+``event_loop.py``), so the call is handed to the GUI thread through the loop's Qt-free
+``call_soon_threadsafe`` and the signal is emitted there. Nothing below ``ui/`` knows Qt exists.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, Signal
@@ -24,8 +27,19 @@ class CoreBridge(QObject):
     incidents_changed = Signal(list)
     """Ids (``str``) of incidents whose rows changed."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._gui_thread = threading.get_ident()
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # built outside the loop (some tests): delivered on this thread
+            self._loop = None
+
     def deliver(self, event: object) -> None:
-        """Called by the core, from any thread."""
+        """Called by the core, from any thread; the signals are emitted on the GUI thread."""
+        if threading.get_ident() != self._gui_thread and self._loop is not None:
+            self._loop.call_soon_threadsafe(self.deliver, event)
+            return
         ids = getattr(event, "incident_ids", None)
         if ids is not None:
             self.incidents_changed.emit(_as_list(ids))

@@ -1,6 +1,6 @@
 """The desktop notification when one of my incidents enters its warning band.
 
-Every ``CHECK_INTERVAL_MS`` (and on :meth:`DeadlineNotifier.check_soon` after changes) it asks
+Every ``CHECK_INTERVAL_MS`` (and within ``AFTER_CHANGES_MS`` of changes) it asks
 :class:`cur_desktop.services.deadline_notices.DeadlineNotices` for warnings not notified yet
 and shows them once: as a system tray message where a tray exists, else (offscreen, a desktop
 without a tray) as a status bar message. What was notified is remembered by the services
@@ -23,6 +23,9 @@ from cur_desktop.services.deadline_notices import DeadlineNotices, DeadlineWarni
 log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 30_000
+AFTER_CHANGES_MS = 2_000
+"""Changes are checked at most this long after the first of a burst (a sync applies a page of
+changes every fraction of a second: a check per page kept a reader busy all along)."""
 SHOWN_PER_MESSAGE = 3
 
 
@@ -57,16 +60,26 @@ class DeadlineNotifier(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(CHECK_INTERVAL_MS)
         self._timer.timeout.connect(self.check_soon)
+        self._after_changes = QTimer(self)
+        self._after_changes.setSingleShot(True)
+        self._after_changes.setInterval(AFTER_CHANGES_MS)
+        self._after_changes.timeout.connect(self.check_soon)
 
     def start(self) -> None:
         """Check now and then every ``CHECK_INTERVAL_MS``."""
         self._timer.start()
         self.check_soon()
 
+    def changed(self) -> None:
+        """Incidents changed: check within :data:`AFTER_CHANGES_MS` (a burst makes one check)."""
+        if not self._stopped and not self._after_changes.isActive():
+            self._after_changes.start()
+
     def stop(self) -> None:
         """No more checks (the window is closing)."""
         self._stopped = True
         self._timer.stop()
+        self._after_changes.stop()
         if self._task is not None:
             self._task.cancel()
         if self.tray is not None:

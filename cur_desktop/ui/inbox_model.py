@@ -271,6 +271,12 @@ class InboxTableModel(QAbstractTableModel):
         self.layoutChanged.emit()
         self.keys_loaded.emit()
 
+    def forget_ids(self, incident_ids: Sequence[str]) -> None:
+        """Incidents changed: drop their cached rows and repaint them (no store read)."""
+        keys = self._pager.cached_keys_of_ids(incident_ids)
+        if keys:
+            self.forget_keys(keys)
+
     def forget_keys(self, keys: Sequence[int]) -> None:
         """Rows of ``keys`` changed: drop them from the cache and repaint them."""
         rows = self._pager.forget_keys(keys)

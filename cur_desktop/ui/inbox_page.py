@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
-from collections.abc import Coroutine
+import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -47,8 +50,23 @@ from cur_desktop.ui.labels import priority_title, source_title, status_title, vi
 
 log = logging.getLogger(__name__)
 
-SEARCH_DELAY_MS = 120
+SEARCH_DELAY_MS = 40
+"""Keystrokes closer together than this make one search (a paste, a held key). It is short:
+the time from a keystroke to shown results includes it (issue 9: < 200 ms at a million
+incidents); one search runs at a time and the newest text follows when it ends, so fast
+typing does not queue searches up (see :meth:`InboxPage._search_now`)."""
 REFRESH_DELAY_MS = 250
+"""A change is shown at most this long after it arrived when the list was quiet."""
+REFRESH_GAP_MS = 1000
+"""In-place refreshes start at least this long after the previous one ended (a long sync
+sends a page of changes every fraction of a second: back-to-back refreshes kept the reader
+pool busy reading the whole view and competing with the sync and the GUI thread for the
+interpreter; measured with ``bench/ui_bench.py --trace``, see bench/README.md)."""
+COUNTS_GAP_MS = 3000
+"""The views' counts are recounted after changes at most this often (six counts and the
+unread counts read the store; a sync changes them every page)."""
+TIMER_SLACK_PX = 6
+"""Room left beside the widest timer text (the cell's grid line, rounding of the font)."""
 FIRST_KEYS = 300
 """A view is shown from its first keys at once; the rest of a long view follows (issue 9:
 reading a million keys takes a second or more, the first 300 a few milliseconds)."""
@@ -142,6 +160,7 @@ class InboxPage(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(Column.TIME_LEFT, Qt.SortOrder.AscendingOrder)
         header.sectionClicked.connect(self._on_header_clicked)
+        self.model.page_loaded.connect(self.fit_timer_column)
         self.table.doubleClicked.connect(self._on_double_click)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.bulk = BulkActions(self, self)
@@ -177,11 +196,19 @@ class InboxPage(QWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
+        self._search_timer.timeout.connect(self._search_now)
+        self._searching = False
+        self._search_again = False
+        self._search_token = 0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_in_place)
+        self._refresh_ended = -1e9  # time.monotonic() when the last in-place refresh ended
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counted_at = -1e9  # time.monotonic() when the last count started
         self._changed_ids: set[str] = set()
         self._refreshing = False
         self._refresh_again = False
@@ -329,6 +356,7 @@ class InboxPage(QWidget):
         self._closed = True
         self._search_timer.stop()
         self._refresh_timer.stop()
+        self._counts_timer.stop()
         for task in list(self._tasks):
             task.cancel()
         self.model.cancel_tasks()
@@ -357,19 +385,21 @@ class InboxPage(QWidget):
         self._spawn(self._refresh(self._generation, ids))
 
     async def _refresh(self, generation: int, ids: list[str]) -> None:
-        """Changed rows, the snapshot and the counts, one after the other (a long sync sends
+        """Changed rows (the cached ones are dropped, no store read), then the snapshot, one
+        refresh at a time; the counts follow within :data:`COUNTS_GAP_MS` (a long sync sends
         a page of changes every fraction of a second: overlapping refreshes of a large view
         would queue up on the reader pool and compete with the sync for the interpreter)."""
         try:
-            await self._changed(ids)
+            self._changed(ids)
             await self._load(generation, in_place=True)
-            await self._counts()
+            self._counts_soon()
         finally:
             self._refreshing = False
+            self._refresh_ended = time.monotonic()
             if self._refresh_again or self._changed_ids:
                 self._refresh_again = False
                 if not self._closed:
-                    self._refresh_timer.start()
+                    self._refresh_timer.start(refresh_delay_ms(0.0))
 
     async def _read_keys(self, first: int | None) -> ViewKeys:
         return await self.reads.view_keys(
@@ -381,7 +411,14 @@ class InboxPage(QWidget):
             first=first,
         )
 
-    async def _load(self, generation: int, *, in_place: bool, recount: bool = False) -> None:
+    async def _load(
+        self,
+        generation: int,
+        *,
+        in_place: bool,
+        recount: bool = False,
+        on_shown: Callable[[], None] | None = None,
+    ) -> None:
         try:
             keys = await self._read_keys(None if in_place else FIRST_KEYS)
         except Exception:
@@ -401,6 +438,8 @@ class InboxPage(QWidget):
             )
         if recount:
             self.refresh_counts()
+        if on_shown is not None:
+            on_shown()
         if keys.complete:
             return
         try:
@@ -411,15 +450,22 @@ class InboxPage(QWidget):
         if generation == self._generation:
             self.model.complete_keys(rest)
 
-    async def _changed(self, ids: list[str]) -> None:
-        keys = await self.reads.keys_of(ids)
-        self.model.forget_keys(list(keys.values()))
+    def _changed(self, ids: list[str]) -> None:
+        self.model.forget_ids(ids)
 
     def refresh_counts(self) -> None:
         """Recount the saved views."""
+        self._counts_timer.stop()
         self._spawn(self._counts())
 
+    def _counts_soon(self) -> None:
+        """Recount after changes: now, or :data:`COUNTS_GAP_MS` after the last count began."""
+        if not self._counts_timer.isActive() and not self._closed:
+            since = (time.monotonic() - self._counted_at) * 1000
+            self._counts_timer.start(counts_delay_ms(since))
+
     async def _counts(self) -> None:
+        self._counted_at = time.monotonic()
         try:
             counts, unread = await asyncio.gather(
                 self.reads.view_counts(login=self.login, extra=self.extra_filter()),
@@ -442,8 +488,9 @@ class InboxPage(QWidget):
     def on_incidents_changed(self, ids: list[str]) -> None:
         """Rows changed somewhere: refresh them and the snapshot soon (coalesced)."""
         self._changed_ids.update(ids)
-        if not self._refresh_timer.isActive():  # at most REFRESH_DELAY_MS after the first
-            self._refresh_timer.start()
+        if not self._refresh_timer.isActive() and not self._refreshing:
+            since = (time.monotonic() - self._refresh_ended) * 1000
+            self._refresh_timer.start(refresh_delay_ms(since))
 
     # ------------------------------------------------------------------ events
 
@@ -455,6 +502,35 @@ class InboxPage(QWidget):
 
     def _on_search_text(self, _text: str) -> None:
         self._search_timer.start()
+
+    def _search_now(self) -> None:
+        """Show the search box's text: one search read at a time; text typed while one runs
+        is searched when it ends (its result would be stale anyway)."""
+        if self._searching:
+            self._search_again = True
+            self._generation += 1  # the result in flight is stale: not shown
+            return
+        self._searching = True
+        self._search_token += 1
+        self._generation += 1
+        self._spawn(self._search(self._generation, self._search_token))
+
+    async def _search(self, generation: int, token: int) -> None:
+        done = functools.partial(self._search_done, token)
+        try:
+            await self._load(generation, in_place=False, on_shown=done)
+        finally:
+            done()
+
+    def _search_done(self, token: int) -> None:
+        """Search ``token``'s keys are shown (the rest of a long view may still be read): the
+        text typed meanwhile is searched now."""
+        if not self._searching or token != self._search_token:
+            return
+        self._searching = False
+        if self._search_again and not self._closed:
+            self._search_again = False
+            self._search_now()
 
     def _on_header_clicked(self, section: int) -> None:
         header = self.table.horizontalHeader()
@@ -526,9 +602,34 @@ class InboxPage(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def fit_timer_column(self) -> None:
+        """Widen the timer column when a shown timer text would not fit (never clipped: a long
+        overdue text such as «просрочен на 475 ч 01 мин»); it is never narrowed here."""
+        table = self.table
+        count = self.model.rowCount()
+        if count == 0:
+            return
+        first = max(table.rowAt(0), 0)
+        last = table.rowAt(table.viewport().height() - 1)
+        last = count - 1 if last < 0 else last
+        metrics = table.fontMetrics()
+        widest = 0
+        for row in range(first, last + 1):
+            if self.model.cached_row(row) is None:
+                continue
+            text = self.model.index(row, Column.TIME_LEFT).data(Qt.ItemDataRole.DisplayRole)
+            if text:
+                widest = max(widest, metrics.horizontalAdvance(str(text)))
+        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+        needed = widest + 2 * (margin + 1) + TIMER_SLACK_PX
+        header = table.horizontalHeader()
+        if widest and needed > header.sectionSize(Column.TIME_LEFT):
+            header.resizeSection(Column.TIME_LEFT, needed)
+
     def repaint_timers(self) -> None:
-        """Tick: repaint the visible timer cells only."""
+        """Tick: repaint the visible timer cells only (the column widened if a text grew)."""
         self.model.tick(datetime.now(UTC))
+        self.fit_timer_column()
         viewport = self.table.viewport()
         x = self.table.columnViewportPosition(Column.TIME_LEFT)
         width = self.table.columnWidth(Column.TIME_LEFT)
@@ -539,6 +640,18 @@ class InboxPage(QWidget):
         return dataclasses.replace(self.extra_filter(), **changes)
 
 
+def refresh_delay_ms(since_last_ms: float) -> int:
+    """How long changes wait for an in-place refresh when the last one ended ``since_last_ms``
+    ago: :data:`REFRESH_DELAY_MS`, and never less than what is left of :data:`REFRESH_GAP_MS`."""
+    return int(max(REFRESH_DELAY_MS, REFRESH_GAP_MS - since_last_ms))
+
+
+def counts_delay_ms(since_last_ms: float) -> int:
+    """How long a recount after changes waits when the last count began ``since_last_ms`` ago:
+    what is left of :data:`COUNTS_GAP_MS` (at once when it has passed)."""
+    return int(max(0.0, COUNTS_GAP_MS - since_last_ms))
+
+
 def bold_if(bold: bool, font: QFont) -> QFont:
     """``font``, bold or not."""
     changed = QFont(font)
@@ -546,4 +659,4 @@ def bold_if(bold: bool, font: QFont) -> QFont:
     return changed
 
 
-__all__ = ["InboxPage", "bold_if"]
+__all__ = ["InboxPage", "bold_if", "counts_delay_ms", "refresh_delay_ms"]

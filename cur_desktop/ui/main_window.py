@@ -34,7 +34,7 @@ from cur_desktop.services.deadline_notices import DeadlineNotices
 from cur_desktop.services.outcomes import OperationError
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.supervision import DrillCriterion
-from cur_desktop.services.timers import promise_date, region_timezone
+from cur_desktop.services.timers import prepare_timers, promise_date, region_timezone
 from cur_desktop.services.views import ChangeState, SessionInfo
 from cur_desktop.services.window_reads import WindowReads
 from cur_desktop.services.workstation import Workstation
@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
             self.tr("CUR workstation — %1 (%2)").replace("%1", self.login).replace("%2", role)
         )
         self.reads = WindowReads(ws, info.region_code)
+        # the holiday calendar loads off the GUI thread, before the first timers are painted
+        self.spawn(asyncio.to_thread(prepare_timers, info.region_code, datetime.now(UTC)))
         self._unsubscribe = ws.subscribe(self.bridge.deliver)
         self.inbox = InboxPage(self.reads, self.login, self)
         self.inbox.open_requested.connect(self.open_incident)
@@ -282,7 +284,7 @@ class MainWindow(QMainWindow):
         if self.inbox is not None:
             self.inbox.on_incidents_changed(ids)
         if self.deadlines is not None:
-            self.deadlines.check_soon()
+            self.deadlines.changed()
         detail = self.card.detail
         if detail is not None and str(detail.incident.id) in ids:
             self.spawn(self._reload_card(str(detail.incident.id), from_event=True))
@@ -441,7 +443,11 @@ class MainWindow(QMainWindow):
                 await self.ws.add_note(incident_id, text)
                 await self.ws.discard_draft(incident_id)
             else:
-                await self.ws.send_answer(incident_id, answer_kind, text)
+                try:
+                    await self.ws.send_answer(incident_id, answer_kind, text)
+                except OperationError as exc:  # refused here: the text stays, the reason shows
+                    self.card.editor.show_refusal(exc.message)
+                    raise
             self.card.editor.clear_after_send()
             self._open_version.pop(incident_id, None)
             await self._reload_card(incident_id, from_event=False)

@@ -149,3 +149,33 @@ def test_filtered_search_ranks_only_rows_passing_the_filter(engine: Engine) -> N
     assert hits[0].id in {rows[4]["id"], rows[5]["id"]}
     assert {h.id for h in all_hits} == {r["id"] for r in rows}
     assert [h.rank for h in all_hits] == sorted((h.rank for h in all_hits), reverse=True)
+
+
+def test_the_rank_window_counts_only_rows_passing_the_filter(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two oldest of ten matches pass the filter: with a window of three matches they are
+    still found (the window is the newest three *filtered* matches, not the newest three)."""
+    from cur_desktop.storage import search as search_module
+
+    rows = [make_row(text=f"яма номер {i}", status=Status.CLOSED) for i in range(10)]
+    rows[0]["status"] = rows[1]["status"] = Status.NEW
+    with engine.begin() as conn:
+        bulk_insert_incidents(conn, rows)
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    with engine.connect() as conn:
+        hits = search(conn, "яма", flt=InboxFilter(statuses=frozenset({Status.NEW})))
+    assert {h.id for h in hits} == {rows[0]["id"], rows[1]["id"]}
+
+
+def test_a_filter_without_conditions_finds_what_no_filter_finds(
+    engine: Engine, filled: dict[str, str]
+) -> None:
+    from datetime import UTC, datetime
+
+    everything = InboxFilter(now=datetime(2026, 12, 1, tzinfo=UTC))  # the «Все» view's filter
+    with engine.connect() as conn:
+        for query in ("дорога", "яма", "житель", "освещение"):
+            plain = search(conn, query, limit=10)
+            assert search(conn, query, flt=everything, limit=10) == plain
+    assert [h.id for h in plain] == [filled["other"]]

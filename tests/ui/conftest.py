@@ -1,7 +1,8 @@
 """Fixtures of the window tests: a qasync loop per test, private QSettings, real stores.
 
 Window code schedules its reads with asyncio on the Qt thread (qasync), so each test body that
-drives the window runs as a coroutine inside a fresh ``qasync.QEventLoop`` (:func:`run_qt`), and
+drives the window runs as a coroutine inside a fresh ``GuiEventLoop`` (qasync's loop with a
+Qt-free ``call_soon_threadsafe``, as the program uses; :func:`run_qt`), and
 waits with :func:`until` (which keeps both Qt and asyncio turning).
 """
 
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import qasync
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine
@@ -26,6 +26,7 @@ from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.sync.profile import DB_FILE_NAME
+from cur_desktop.ui.event_loop import GuiEventLoop
 from cur_desktop.ui.i18n import install_translations
 from tests.helpers.row_factories import make_row
 
@@ -34,7 +35,7 @@ T = TypeVar("T")
 
 def run_qt(qapp: QApplication, make: Callable[[], Awaitable[T]]) -> T:
     """Run ``make()`` to completion on a qasync loop over ``qapp``."""
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = GuiEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     try:
         return loop.run_until_complete(make())

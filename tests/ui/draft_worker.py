@@ -16,11 +16,11 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
+from cur_desktop.ui.event_loop import GuiEventLoop
 from cur_desktop.ui.main_window import MainWindow
 
 
@@ -45,7 +45,7 @@ async def _type(profile: Path, incident_id: str, text: str) -> None:
 def main() -> None:
     profile, incident_id, text = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
     app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = GuiEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(_type(profile, incident_id, text))

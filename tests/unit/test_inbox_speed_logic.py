@@ -70,3 +70,15 @@ def test_many_keys_are_looked_up_through_an_index() -> None:
     pager.reset(array("q", [42]))  # a new snapshot drops the index
     assert pager.row_of_key(500) is None
     assert pager.rows_of_keys(range(40, 40 + inbox_pager.FEW_KEYS + 5)) == {42: 0}
+
+
+def test_changed_incidents_are_found_among_the_cached_rows_only() -> None:
+    pager = InboxPager(page_size=2, max_pages=4)
+    pager.reset(array("q", [10, 11, 12, 13, 14]))
+    generation = pager.generation
+    pager.store_page(generation, 0, {10: {"id": "a"}, 11: {"id": "b"}})
+    pager.store_page(generation, 2, {14: {"id": "e"}})
+    # "c" (key 12) is in the view but not cached: nothing to repaint; "x" is not in the view
+    assert sorted(pager.cached_keys_of_ids(["b", "c", "e", "x"])) == [11, 14]
+    assert pager.forget_keys([11, 14]) == [1, 4]
+    assert pager.cached_keys_of_ids(["a", "b", "e"]) == []  # page 0 was dropped whole
