@@ -51,7 +51,8 @@ A pull keeps a worker thread busy decoding pages in Python; the event loop (the 
 needs the GIL back after every wait and every socket call, and at CPython's default
 (5 ms) each of those can cost up to 5 ms: the loop's longest stall during a first sync of
 100,000 incidents was 50-240 ms on a loaded 2-core machine, 20-45 ms with 1 ms, at the same
-throughput (``bench/sync_bench.py``)."""
+throughput (``bench/sync_bench.py``). The window sets 1 ms for its whole process
+(``ui/gil_switch.py``); this covers the engine's other hosts (command line, benchmarks)."""
 _short_switch_users = 0
 _switch_before = 0.0
 
