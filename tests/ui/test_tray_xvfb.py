@@ -31,6 +31,11 @@ TOOLS = ("Xvfb", "trayer")
 TITLE = "Срок скоро истекает: осталось меньше четверти времени"
 TEXT = "Анна Смирнова: Не вывезли мусор во дворе дома 5"  # the text's runs of spaces joined
 TRAYER_WAIT_S = 15.0
+TRAYER = (
+    *("trayer", "--edge", "bottom", "--align", "right"),
+    *("--widthtype", "pixel", "--width", "240", "--heighttype", "pixel", "--height", "32"),
+)
+"""A 240×32 tray panel at the bottom right corner of the screen."""
 SHOT = ROOT / "build" / "ui-screenshots" / "tray-balloon.png"
 """A copy of the child's screenshot of the balloon (``build/`` is not committed)."""
 
@@ -39,8 +44,7 @@ def _start_trayer(display: str) -> subprocess.Popen[bytes]:
     """Start trayer on ``display`` and wait until its window exists (its selection is taken
     at start-up; the child also waits for Qt to see it)."""
     trayer = subprocess.Popen(
-        ["trayer", "--edge", "bottom", "--align", "right", "--widthtype", "pixel"]
-        + ["--width", "240", "--heighttype", "pixel", "--height", "32"],
+        list(TRAYER),
         env={**os.environ, "DISPLAY": display},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -50,6 +54,7 @@ def _start_trayer(display: str) -> subprocess.Popen[bytes]:
         while time.monotonic() < deadline and trayer.poll() is None:
             found = subprocess.run(
                 ["xdotool", "search", "--class", "trayer"],
+                check=False,  # no window yet: exit status 1
                 env={**os.environ, "DISPLAY": display},
                 capture_output=True,
                 timeout=30,
@@ -109,6 +114,7 @@ def test_the_warning_notification_shows_once_in_a_real_system_tray(
     )
     child = subprocess.run(
         [sys.executable, "-m", "tests.ui.tray_child", str(tmp_path)],
+        check=False,  # judged below, with its output
         cwd=ROOT,
         env=env,
         capture_output=True,
