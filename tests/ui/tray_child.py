@@ -102,7 +102,7 @@ def main(work: Path) -> None:
                     shown.append([title, text])
                     real_show(title, text, *args)
 
-                notifier.tray.showMessage = spy  # type: ignore[method-assign]
+                notifier.tray.showMessage = spy  # type: ignore[method-assign, assignment]
             await _spin(1.0)  # the tray icon docks in the host
 
             facts["before_band"] = len(await notifier.check())
