@@ -112,7 +112,11 @@ def test_routing_without_an_executor_is_an_illegal_transition_until_classify_set
     executor on the incident, which an earlier incident.classify may set."""
     current = _incident(status="moderation")  # version 3, no executor
     key = str(current.id)
-    route = {"incident_id": key, "from_status": "moderation", "to_status": "sent_to_executor"}
+    route: dict[str, object] = {
+        "incident_id": key,
+        "from_status": "moderation",
+        "to_status": "sent_to_executor",
+    }
     with pytest.raises(MutationRejected) as caught:
         _apply(current, M.INCIDENT_TRANSITION, route)
     assert caught.value.code is wire.RejectCode.ILLEGAL_TRANSITION
