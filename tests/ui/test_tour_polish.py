@@ -1,0 +1,140 @@
+"""Faults found on the operator's tour at 1366×768, checked in the offscreen window: the inbox's
+filter bar, the timer column, the answer kind's name, the card's history room and saving the
+classification right after picking an executor from the filtered list."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QStyleOptionComboBox
+from pytestqt.qtbot import QtBot
+
+from cur_desktop.domain.enums import Status
+from cur_desktop.services.saved_views import SavedView
+from cur_desktop.services.views import SessionInfo
+from cur_desktop.services.workstation import Workstation
+from cur_desktop.ui.inbox_model import ID_ROLE, Column
+from cur_desktop.ui.main_window import MainWindow
+from tests.ui.conftest import run_qt, until
+from tests.ui.test_card import _profile
+
+pytestmark = pytest.mark.ui
+
+
+@asynccontextmanager
+async def _window(profile: Path, qtbot: QtBot) -> AsyncIterator[tuple[Workstation, MainWindow]]:
+    ws = await Workstation.open(profile)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    try:
+        info = SessionInfo(
+            login="ivanova", role=None, region_code="RU-TUL", server_url=None, can_sync=False
+        )
+        window.attach(ws, info, offline=True)
+        await until(lambda: window.card.municipality.count() == 3, what="reference")
+        yield ws, window
+    finally:
+        window.close()
+        await ws.close()
+
+
+def _field_width(combo: QComboBox) -> int:
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    rect = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    return rect.width()
+
+
+def test_the_inbox_filter_bar_holds_its_placeholders_at_1366x768(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Each filter combo shows its placeholder whole (the tour saw «Любой муниципа…»), the bar
+    ends inside the page and the search field keeps a usable width."""
+    profile = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (_ws, window):
+            page = window.inbox
+            assert page is not None
+            await asyncio.sleep(0.1)
+            combos = [
+                page.status_filter,
+                page.source_filter,
+                page.topic_filter,
+                page.municipality_filter,
+                page.executor_filter,
+                page.priority_filter,
+            ]
+            assert [c.currentText() for c in combos] == [
+                "Любой статус",
+                "Любой источник",
+                "Любая тема",
+                "Любой муниципалитет",
+                "Любой исполнитель",
+                "Любой приоритет",
+            ]
+            for combo in combos:
+                text = combo.currentText()
+                assert combo.fontMetrics().horizontalAdvance(text) <= _field_width(combo), text
+            right = page.clear_button.mapTo(page, page.clear_button.rect().topRight()).x()
+            assert right < page.width()
+            assert page.clear_button.width() >= page.clear_button.sizeHint().width()
+            assert page.search.isVisible()
+            assert page.search.width() >= 240
+
+    run_qt(qapp, body)
+
+
+def test_a_provisional_overdue_timer_fits_and_the_text_column_stays_in_view(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The longest hours text, provisional: «предв. просрочен на 23 ч 59 мин» (209 px on the
+    tour, the column was 176). Due Mon 16 Nov 2026 09:01 MSK, now Wed 18 Nov 18:00: Mon
+    09:01–18:00 less the lunch hour = 7 h 59 min, Tue 8 h, Wed 8 h = 23 h 59 min. The column
+    widens to the text and the excerpt column still lies whole inside the list at 1366×768."""
+    profile = _profile(tmp_path)
+    msk = ZoneInfo("Europe/Moscow")
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (_ws, window):
+            page = window.inbox
+            assert page is not None
+            page.view = SavedView.ALL
+            page.reload()
+            await until(lambda: page.model.rowCount() == 3, what="rows")
+            for r in range(3):
+                page.model.index(r, 0).data(ID_ROLE)
+            await until(lambda: all(page.model.cached_row(r) for r in range(3)), what="pages")
+            row = page.model.cached_row(0)
+            assert row is not None
+            row["status"] = Status.MODERATION
+            row["provisional"] = True
+            row["current_due"] = datetime(2026, 11, 16, 9, 1, tzinfo=msk).astimezone(UTC)
+            row["current_warn_at"] = row["current_due"] - timedelta(hours=1)
+            page.model.tick(datetime(2026, 11, 18, 18, 0, tzinfo=msk).astimezone(UTC))
+            text = page.model.index(0, Column.TIME_LEFT).data(Qt.ItemDataRole.DisplayRole)
+            assert " ".join(str(text).split()) == "предв. просрочен на 23 ч 59 мин"
+            page.fit_timer_column()
+            table = page.table
+            margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+            room = table.columnWidth(Column.TIME_LEFT) - 2 * margin
+            assert QFontMetrics(table.font()).horizontalAdvance(text) <= room, text
+            left = table.columnViewportPosition(Column.EXCERPT)
+            width = table.columnWidth(Column.EXCERPT)
+            assert left >= 0
+            assert left + width <= table.viewport().width()
+            assert width >= 150
+
+    run_qt(qapp, body)
