@@ -17,11 +17,12 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 
-from cur_desktop.domain.enums import Status
+from cur_desktop.domain.enums import AnswerKind, Status
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.inbox_model import ID_ROLE, Column
+from cur_desktop.ui.labels import answer_kind_title
 from cur_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import run_qt, until
 from tests.ui.test_card import _profile
@@ -138,3 +139,17 @@ def test_a_provisional_overdue_timer_fits_and_the_text_column_stays_in_view(
             assert width >= 150
 
     run_qt(qapp, body)
+
+
+def test_the_answer_kinds_have_one_name_in_the_editor_the_history_and_the_refusal(
+    qapp: QApplication,
+) -> None:
+    """The editor said «Решение» where the history and the refusal say «Ответ с решением»."""
+    from cur_desktop.domain.status_machine import _NEEDS_EXECUTOR
+    from cur_desktop.services.reads import _KIND_TITLES
+
+    assert answer_kind_title(AnswerKind.SOLUTION) == "Ответ с решением"
+    for kind in (AnswerKind.INTERIM, AnswerKind.SOLUTION, AnswerKind.FINAL):
+        assert answer_kind_title(kind) == _KIND_TITLES[kind], kind
+    for kind, name in _NEEDS_EXECUTOR.items():
+        assert answer_kind_title(kind) == name, kind
