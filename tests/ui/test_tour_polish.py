@@ -22,10 +22,11 @@ from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.inbox_model import ID_ROLE, Column
+from cur_desktop.ui.incident_card import IncidentCard
 from cur_desktop.ui.labels import answer_kind_title
 from cur_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import run_qt, until
-from tests.ui.test_card import _profile
+from tests.ui.test_card import PRIMARY, _profile
 
 pytestmark = pytest.mark.ui
 
@@ -153,3 +154,38 @@ def test_the_answer_kinds_have_one_name_in_the_editor_the_history_and_the_refusa
         assert answer_kind_title(kind) == _KIND_TITLES[kind], kind
     for kind, name in _NEEDS_EXECUTOR.items():
         assert answer_kind_title(kind) == name, kind
+
+
+def test_the_card_history_gets_room_from_a_remembered_splitter(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """At 1366×768 the history showed about 4 lines. The form scrolls under a handle: dragged
+    up, the history is at least twice as tall, the editor keeps its height, and the next card
+    (the next start) comes back with the same split."""
+    profile = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (_ws, window):
+            window.open_incident(str(PRIMARY.id))
+            await until(lambda: window.card.detail is not None, what="card")
+            await asyncio.sleep(0.1)
+            card = window.card
+            history = card.history.viewport().height()
+            editor = card.editor.height()
+            splitter = card.left_splitter
+            splitter.moveSplitter(60, 1)
+            await asyncio.sleep(0.05)
+            assert card.history.viewport().height() >= 2 * history
+            assert card.editor.height() == editor
+            assert card.details_scroll.verticalScrollBar().maximum() > 0  # the form scrolls
+            sizes = splitter.sizes()
+            again = IncidentCard()
+            qtbot.addWidget(again)
+            again.resize(card.size())
+            again.show()
+            again.placeholder.hide()
+            again.splitter.show()  # as when an incident is shown
+            await asyncio.sleep(0.05)
+            assert again.left_splitter.sizes() == sizes
+
+    run_qt(qapp, body)
