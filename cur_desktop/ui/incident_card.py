@@ -90,6 +90,8 @@ class IncidentCard(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail: IncidentDetail | None = None
+        self._shown_classification: tuple[str | None, str | None, str | None] = (None, None, None)
+        """Municipality, topic and executor of the incident as last shown from the store."""
         self.ref = Reference(municipalities={}, executors={}, topics={})
         self.login = ""
         """Who signed in: an incident already in their work cannot be taken again."""
@@ -232,6 +234,19 @@ class IncidentCard(QWidget):
         layout.addWidget(self.placeholder)
         self.show_nothing()
 
+    def _unsaved_choices(self, detail: IncidentDetail) -> list[tuple[str | None] | None]:
+        """For municipality, topic and executor: ``(value,)`` when ``detail`` is the incident
+        shown and the operator's choice in that dropdown differs from what was last shown
+        from the store (chosen, not saved yet), else ``None``."""
+        shown = self.detail
+        if shown is None or shown.incident.id != detail.incident.id:
+            return [None, None, None]
+        combos = (self.municipality, self.topic, self.executor)
+        return [
+            None if combo.currentData() == stored else (combo.currentData(),)
+            for combo, stored in zip(combos, self._shown_classification, strict=True)
+        ]
+
     def _restore_splitters(self) -> None:
         """The left column's and the post/history split as the operator left them."""
         settings = QSettings()
@@ -372,9 +387,24 @@ class IncidentCard(QWidget):
             )
 
     def show_detail(self, detail: IncidentDetail) -> None:
-        """Show ``detail`` (the editor is opened by the window, with the draft)."""
+        """Show ``detail`` (the editor is opened by the window, with the draft).
+
+        A reload of the incident already shown (a sync, the take, a live change) keeps the
+        classification the operator chose and has not saved yet: on the tour, an executor just
+        picked from the filtered list went back to «—» under a reload, and the first click on
+        «Сохранить классификацию» saved the old one."""
+        chosen = self._unsaved_choices(detail)
         self.detail = detail
         incident = detail.incident
+        self._shown_classification = (
+            incident.municipality_id,
+            incident.topic_code,
+            incident.executor_id,
+        )
+        municipality_id, topic_code, executor_id = (
+            stored if pick is None else pick[0]
+            for stored, pick in zip(self._shown_classification, chosen, strict=True)
+        )
         self.placeholder.hide()
         self.splitter.show()
         self.title.setText(
@@ -406,13 +436,13 @@ class IncidentCard(QWidget):
         self._show_deadline(detail)
         self._show_duplicates(detail)
         for combo, value in (
-            (self.municipality, incident.municipality_id),
-            (self.topic, incident.topic_code),
+            (self.municipality, municipality_id),
+            (self.topic, topic_code),
         ):
             index = combo.findData(value)
             combo.setCurrentIndex(max(index, 0))
-        self._fill_executors(incident.municipality_id)
-        self.executor.setCurrentIndex(max(self.executor.findData(incident.executor_id), 0))
+        self._fill_executors(municipality_id)
+        self.executor.setCurrentIndex(max(self.executor.findData(executor_id), 0))
         self.history.clear()
         for entry in detail.history:
             item = QListWidgetItem(self._history_text(entry))

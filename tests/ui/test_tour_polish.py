@@ -12,8 +12,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFontMetrics, QKeyEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 
@@ -187,5 +188,65 @@ def test_the_card_history_gets_room_from_a_remembered_splitter(
             again.splitter.show()  # as when an incident is shown
             await asyncio.sleep(0.05)
             assert again.left_splitter.sizes() == sizes
+
+    run_qt(qapp, body)
+
+
+@pytest.mark.qt_log_ignore(
+    # the completer's popup on the offscreen platform
+    "This plugin does not support raise",
+    "This plugin does not support grabbing the keyboard",
+)
+def test_saving_the_classification_right_after_picking_from_the_filtered_list(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Type part of a name, click the name in the completer's popup, click «Сохранить
+    классификацию» once: the executor picked is the one saved (the tour needed two clicks)."""
+    profile = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (ws, window):
+            window.open_incident(str(PRIMARY.id))
+            await until(lambda: window.card.detail is not None, what="card")
+            card = window.card
+            sent: list[tuple[object, ...]] = []
+            card.classify_requested.connect(lambda *a: sent.append(a))
+            card.municipality.setCurrentIndex(card.municipality.findData("m-tula"))
+            card.topic.setCurrentIndex(card.topic.findData("roads"))
+            combo = card.executor
+            combo.setFocus()
+            line = combo.lineEdit()
+            assert line is not None
+            line.selectAll()
+            for char in "дор":  # QTest.keyClicks takes Latin letters only
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    event = QKeyEvent(
+                        kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char
+                    )
+                    QApplication.sendEvent(line, event)
+            completer = combo.completer()
+            assert completer is not None
+            popup = completer.popup()
+            await until(popup.isVisible, what="completer popup")
+            assert completer.completionCount() == 1
+            rect = popup.visualRect(popup.model().index(0, 0))
+            QTest.mouseClick(popup.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            await until(lambda: not popup.isVisible(), what="popup closed")
+            assert combo.currentData() == "ex-roads"
+            # a reload of the card as a sync or the take's confirmation brings it (the store
+            # still holds no executor): the pick stays
+            await window._reload_card(str(PRIMARY.id), from_event=True)
+            assert combo.currentText() == "Управление дорог"
+            assert combo.currentData() == "ex-roads"
+            assert card.municipality.currentData() == "m-tula"
+            assert card.topic.currentData() == "roads"
+            QTest.mouseClick(card.classify_button, Qt.MouseButton.LeftButton)
+            assert len(sent) == 1
+            assert sent[0][1:] == ("m-tula", "roads", "ex-roads")
+            for _ in range(100):  # saved through the services
+                if (await ws.incident(str(PRIMARY.id))).incident.executor_id == "ex-roads":
+                    break
+                await asyncio.sleep(0.05)
+            assert (await ws.incident(str(PRIMARY.id))).incident.executor_id == "ex-roads"
 
     run_qt(qapp, body)
