@@ -250,3 +250,46 @@ def test_saving_the_classification_right_after_picking_from_the_filtered_list(
             assert (await ws.incident(str(PRIMARY.id))).incident.executor_id == "ex-roads"
 
     run_qt(qapp, body)
+
+
+def test_a_slow_older_card_reload_does_not_undo_a_newer_one(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A reload begun before the classification was saved but ending after the classification's
+    own reload must not show the incident without its executor again."""
+    profile = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (ws, window):
+            incident_id = str(PRIMARY.id)
+            window.open_incident(incident_id)
+            await until(lambda: window.card.detail is not None, what="card")
+            card = window.card
+            real = ws.incident
+            stale = await real(incident_id)
+            assert stale.incident.executor_id is None
+            gate = asyncio.Event()
+
+            async def slow_then_real(wanted: str) -> object:
+                ws.incident = real  # type: ignore[method-assign]
+                await gate.wait()
+                return stale
+
+            ws.incident = slow_then_real  # type: ignore[method-assign]
+            slow = asyncio.ensure_future(window._reload_card(incident_id, from_event=True))
+            await asyncio.sleep(0)
+            card.municipality.setCurrentIndex(card.municipality.findData("m-tula"))
+            card.topic.setCurrentIndex(card.topic.findData("roads"))
+            card.executor.setCurrentIndex(card.executor.findData("ex-roads"))
+            card.classify_button.click()
+            await until(
+                lambda: card.detail is not None and card.detail.incident.executor_id == "ex-roads",
+                what="the classification's reload",
+            )
+            gate.set()
+            await slow
+            assert card.detail is not None
+            assert card.detail.incident.executor_id == "ex-roads"
+            assert card.executor.currentData() == "ex-roads"
+
+    run_qt(qapp, body)
