@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -162,6 +162,7 @@ class InboxPage(QWidget):
             Column.ASSIGNEE: 84,
             Column.EXECUTOR: 112,
         }
+        widths[Column.RECEIVED] = max(widths[Column.RECEIVED], self._received_width())
         for column, width in widths.items():
             header.resizeSection(column, width)
         header.setSortIndicatorShown(True)
@@ -626,6 +627,17 @@ class InboxPage(QWidget):
         )
         self.table.scrollTo(index)
         return True
+
+    def _received_width(self) -> int:
+        """Width that shows «30.11.2026 23:59» whole in the bold of an unread row."""
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        sample = fmt.date_time(datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
+        text = QFontMetrics(bold).horizontalAdvance(sample)
+        margin = self.table.style().pixelMetric(
+            QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table
+        )
+        return text + 2 * (margin + 1) + TIMER_SLACK_PX
 
     def fit_timer_column(self) -> None:
         """Widen the timer column when a shown timer text would not fit (never clipped: a long

@@ -143,6 +143,40 @@ def test_a_provisional_overdue_timer_fits_and_the_text_column_stays_in_view(
     run_qt(qapp, body)
 
 
+def test_the_received_column_shows_the_whole_date_and_time_of_an_unread_row(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """«30.11.2026 14:03» was cut to «30.11.2026 1…» on the tour at 1366×768 (108 px for a
+    bold unread row). Every shown received text fits its column in bold, and the excerpt column
+    still lies whole inside the list."""
+    profile = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (_ws, window):
+            page = window.inbox
+            assert page is not None
+            page.view = SavedView.ALL
+            page.reload()
+            await until(lambda: page.model.rowCount() == 3, what="rows")
+            for r in range(3):
+                page.model.index(r, 0).data(ID_ROLE)
+            await until(lambda: all(page.model.cached_row(r) for r in range(3)), what="pages")
+            table = page.table
+            bold = table.font()
+            bold.setBold(True)
+            margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+            room = table.columnWidth(Column.RECEIVED) - 2 * margin
+            for r in range(3):
+                text = str(page.model.index(r, Column.RECEIVED).data(Qt.ItemDataRole.DisplayRole))
+                assert len(text) == len("30.11.2026 14:03"), text
+                assert QFontMetrics(bold).horizontalAdvance(text) <= room, (text, room)
+            left = table.columnViewportPosition(Column.EXCERPT)
+            assert left + table.columnWidth(Column.EXCERPT) <= table.viewport().width()
+            assert table.columnWidth(Column.EXCERPT) >= 150
+
+    run_qt(qapp, body)
+
+
 def test_the_answer_kinds_have_one_name_in_the_editor_the_history_and_the_refusal(
     qapp: QApplication,
 ) -> None:
