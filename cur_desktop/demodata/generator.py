@@ -41,8 +41,6 @@ from itertools import accumulate
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from faker import Faker
-
 from cur_desktop.demodata import texts
 from cur_desktop.domain.calendar import BusinessCalendar
 from cur_desktop.domain.deadlines import final_answer_deadline, first_answer_deadline
@@ -434,6 +432,10 @@ def _plan_region(region: DemoRegion, start_ts: int, slots: int, rng: random.Rand
 
 def _name_pools(seed: int) -> tuple[list[str], list[str], list[str], list[str]]:
     """Short names ("Имя Фамилия"), full names ("Фамилия Имя Отчество"), nicknames, streets."""
+    # Imported here: municipalities and executors (``cur-server``'s reference data, the server
+    # tests) need no Faker, which is the [demo] extra's; only generated people and posts do.
+    from faker import Faker  # noqa: PLC0415
+
     fake = Faker("ru_RU")
     fake.seed_instance(seed)
     short: list[str] = []
