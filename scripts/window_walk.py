@@ -48,15 +48,23 @@ def rss_kb(pid: int) -> int | None:
     return None
 
 
-def server_pids() -> list[int]:
-    """Every running demo server process (``python -m cur_desktop.server.commands serve``)."""
-    out = sh("pgrep", "-f", f"{SERVER_MARK} serve")
-    return [int(p) for p in out.split()]
+def own_server(window_pid: int) -> int | None:
+    """The demo server started by the window (its child ``... cur_desktop.server.commands serve``).
+
+    Only the window's own child: other people's servers on the machine are none of our business.
+    """
+    for pid in sh("pgrep", "-P", str(window_pid), "-f", f"{SERVER_MARK} serve").split():
+        return int(pid)
+    return None
 
 
-def children(pid: int) -> list[int]:
-    """Direct children of ``pid``."""
-    return [int(p) for p in sh("pgrep", "-P", str(pid)).split()]
+def running(pid: int) -> bool:
+    """Is ``pid`` a live process (an unreaped zombie counts as stopped)?"""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def find_window(pid: int, timeout: float) -> str | None:
@@ -145,7 +153,6 @@ def main() -> int:
     args = parser.parse_args()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    before_servers = set(server_pids())
 
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     command = ["cur-desktop", "--demo"]
@@ -180,8 +187,7 @@ def main() -> int:
             print(f"WINDOW DIED after {died_at:.0f} s, exit {window.returncode}", flush=True)
             break
         if server_pid is None:
-            kids = [p for p in server_pids() if p not in before_servers]
-            server_pid = kids[0] if kids else None
+            server_pid = own_server(window.pid)
         if now >= next_rss:
             sample = {
                 "t": round(now - started),
@@ -215,11 +221,14 @@ def main() -> int:
     log_file.close()
     # the server gets a few seconds to notice its parent is gone
     left: list[int] = []
-    for _ in range(20):
-        left = [p for p in server_pids() if p not in before_servers]
+    for _ in range(40):
+        left = [p for p in [server_pid] if p is not None and running(p)]
         if not left:
             break
         time.sleep(0.5)
+    if left:
+        parent = Path(f"/proc/{left[0]}/stat").read_text().rsplit(")", 1)[1].split()[1]
+        events.append(f"server {left[0]} still running 20 s after the window, parent pid {parent}")
     log_text = (out / "window.log").read_text(errors="replace")
     fatal = [
         line
@@ -245,7 +254,7 @@ def main() -> int:
         "events": events,
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
-    for pid in left:  # do not leave it behind for the next run
+    for pid in left:  # the window's own orphaned server: do not leave it behind
         os.kill(pid, signal.SIGKILL)
     short = {k: v for k, v in summary.items() if k not in ("rss", "screenshots")}
     print(json.dumps(short, ensure_ascii=False, indent=1), flush=True)
