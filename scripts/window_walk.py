@@ -85,11 +85,15 @@ def find_window(pid: int, timeout: float) -> str | None:
 class Walker:
     """The operator's hands: keys and clicks into the window."""
 
-    def __init__(self, wid: str, rng: random.Random, tab_y: int, tab_xs: list[int]) -> None:
+    def __init__(
+        self, wid: str, rng: random.Random, tab_y: int, tab_xs: list[int], out: Path
+    ) -> None:
         self.wid = wid
         self.rng = rng
         self.tab_y = tab_y  # the tab bar: Входящие / Сроки / Статистика (x centres)
         self.tab_xs = tab_xs
+        self.out = out
+        self.tab_shots: dict[int, int] = {}
 
     def focus(self) -> None:
         sh("xdotool", "windowfocus", "--sync", self.wid)
@@ -134,8 +138,13 @@ class Walker:
         elif action == "take":
             self.key("Escape", "Down", "ctrl+t")
         elif action == "tabs":
-            self.click(self.tab_xs[self.rng.choice([1, 2])], self.tab_y)
+            tab = self.rng.choice([1, 2])
+            self.click(self.tab_xs[tab], self.tab_y)
             time.sleep(self.rng.uniform(2, 4))
+            taken = self.tab_shots.get(tab, 0)
+            if taken < 2:  # the first two visits of each tab: a screenshot of it
+                sh("import", "-window", "root", str(self.out / f"tab{tab}-{taken}.png"))
+                self.tab_shots[tab] = taken + 1
             self.click(self.tab_xs[0], self.tab_y)
         return action
 
@@ -171,7 +180,7 @@ def main() -> int:
         sh("xdotool", "windowmove", "--sync", wid, "0", "0")
         sh("xdotool", "windowsize", "--sync", wid, "1366", "768")
     tab_xs = [int(x) for x in args.tab_xs.split(",")]
-    walker = Walker(wid or "", random.Random(args.seed), args.tab_y, tab_xs)
+    walker = Walker(wid or "", random.Random(args.seed), args.tab_y, tab_xs, out)
     time.sleep(20)  # demo seeding + first sync
     end = time.monotonic() + args.minutes * 60
     next_shot = time.monotonic()
@@ -250,7 +259,7 @@ def main() -> int:
         "steps": steps,
         "server_pid": server_pid,
         "server_left_running": left,
-        "screenshots": sorted(str(p) for p in out.glob("shot-*.png")),
+        "screenshots": sorted(str(p) for p in out.glob("*.png")),
         "events": events,
     }
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
