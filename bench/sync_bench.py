@@ -370,6 +370,8 @@ def raw_load(store: Path, target: Path) -> tuple[int, float]:
     columns = [r[1] for r in src.execute("PRAGMA table_info(incident)")]
     rows = src.execute(f"SELECT {', '.join(columns)} FROM incident").fetchall()
     src.close()
+    for old in target.parent.glob(f"{target.name}*"):  # an earlier run's (--out reused)
+        old.unlink()
     dst = sqlite3.connect(target, isolation_level=None)
     for pragma in PRAGMAS:
         dst.execute(pragma)
@@ -479,7 +481,11 @@ async def throttled_sync(
 
 @contextlib.contextmanager
 def bench_server(folder: Path) -> Iterator[Any]:
-    """A real server with an admin and a supervisor in each bench region."""
+    """A real server with an admin and a supervisor in each bench region.
+
+    A server database already in ``folder/server`` (an earlier run's ``--out``) is started
+    again as it is (``--reuse-server``): its incidents are not ingested a second time.
+    """
     from tests.helpers.server_process import UserSpec, running_server
 
     users = [
@@ -487,8 +493,22 @@ def bench_server(folder: Path) -> Iterator[Any]:
         UserSpec("sve.boss", "supervisor", MAIN_REGION, PASSWORD),
         UserSpec("tul.boss", "supervisor", SLOW_REGION, PASSWORD),
     ]
-    with running_server(folder / "server", users=users) as server:
+    exists = (folder / "server" / "server.sqlite3").exists()
+    with running_server(folder / "server", users=users, initialise=not exists) as server:
         yield server
+
+
+def server_incidents(server: Any, region: str) -> int:
+    """Incidents of ``region`` already in the bench server's SQLite file."""
+    path = server.db_url.removeprefix("sqlite:///")
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        row = conn.execute("SELECT count(*) FROM incident WHERE region_code = ?", (region,))
+        return int(row.fetchone()[0])
+
+
+def load_average() -> str:
+    """The 1-minute load average (``/proc/loadavg``), printed beside the figures."""
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
 async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
@@ -498,12 +518,18 @@ async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
         base = server.base_url
         port = int(base.rsplit(":", 1)[1])
         admin = login_token(base, "bench.admin")
-        created, seconds = fill_server(
-            base, admin, ingest_items(args.count, region=MAIN_REGION, seed=1)
-        )
-        print(f"ingested {created:,} incidents of {MAIN_REGION} in {seconds:.1f} s", flush=True)
-        figures.append(Figure("server fill via /ingest", created / seconds, "inc/s", "", None))
-        if args.slow_count:
+        present = server_incidents(server, MAIN_REGION)
+        if present:  # an earlier run's server (--out): reused as filled
+            print(f"server already holds {present:,} incidents of {MAIN_REGION}", flush=True)
+            if present != args.count:
+                raise SystemExit(f"--count {args.count:,} but the server holds {present:,}")
+        else:
+            created, seconds = fill_server(
+                base, admin, ingest_items(args.count, region=MAIN_REGION, seed=1)
+            )
+            print(f"ingested {created:,} incidents of {MAIN_REGION} in {seconds:.1f} s", flush=True)
+            figures.append(Figure("server fill via /ingest", created / seconds, "inc/s", "", None))
+        if args.slow_count and not server_incidents(server, SLOW_REGION):
             created_slow, _ = fill_server(
                 base, admin, ingest_items(args.slow_count, region=SLOW_REGION, seed=2)
             )
@@ -525,6 +551,8 @@ async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
         per_incident: list[float] = []
         raw_rates: list[float] = []
         gc_pauses: list[float] = []
+        sync_cpu: list[tuple[float, float]] = []
+        loads: list[str] = []
         token = login_token(base, "sve.boss")
         sync = None
         for run_no in range(args.repeat):
@@ -533,12 +561,19 @@ async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
                 sync.close()
                 sync.engine.dispose()
             profile = folder / f"client-{run_no}.sqlite3"
+            for old in folder.glob(f"{profile.name}*"):  # an earlier run's (--out reused)
+                old.unlink()
             sync = new_client(profile, base, token, "sve.boss", MAIN_REGION)
             sync.pull_limit = args.page
             if args.gc_freeze:
                 gc.freeze()  # what an application does once after start-up
+            cpu_client, cpu_server = time.process_time(), process_cpu(server.process.pid)
             with GcWatch() as watch:
                 pulled, secs, ticker, nbytes = await initial_sync(sync)
+            cpu_client = time.process_time() - cpu_client
+            cpu_server = process_cpu(server.process.pid) - cpu_server
+            sync_cpu.append((cpu_client, cpu_server))
+            loads.append(load_average())
             gc_pauses.append(watch.longest * 1000)
             local = count_incidents(sync)
             rates.append(local / secs)
@@ -550,7 +585,8 @@ async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
             print(
                 f"run {run_no + 1}: {local:,} incidents ({pulled:,} changes) in {secs:.1f} s; "
                 f"max loop stall {ticker.max_gap * 1000:.1f} ms; {nbytes:,} bytes; "
-                f"raw executemany {n_raw / raw_secs:,.0f} rows/s",
+                f"raw executemany {n_raw / raw_secs:,.0f} rows/s; CPU client {cpu_client:.1f} s, "
+                f"server {cpu_server:.1f} s; load {loads[-1]}",
                 flush=True,
             )
         assert sync is not None
@@ -578,6 +614,26 @@ async def run(args: argparse.Namespace, folder: Path) -> list[Figure]:
                 "",
                 None,
                 spread(raw_rates),
+            )
+        )
+        figures.append(
+            Figure(
+                "  its CPU time, client + server processes",
+                statistics.median(a + b for a, b in sync_cpu),
+                "s",
+                "",
+                None,
+                " / ".join(f"{a:.1f}+{b:.1f}" for a, b in sync_cpu),
+            )
+        )
+        figures.append(
+            Figure(
+                "  load average (1 min) after each sync",
+                statistics.median(float(x) for x in loads),
+                "",
+                "",
+                None,
+                " / ".join(loads),
             )
         )
         ratio = statistics.median(ratios)

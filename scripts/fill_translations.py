@@ -85,6 +85,7 @@ RU: dict[str, str] = {
     ),
     "Sent to the outbox": "Ответ в очереди на отправку",
     "Answer sent to the server": "Ответ отправлен на сервер",
+    "Not sent: %1": "Не отправлено: %1",
     # AttentionPanel
     "When": "Когда",
     "Change": "Изменение",
@@ -112,6 +113,7 @@ RU: dict[str, str] = {
     "%1 h": "%1 ч",
     "overdue": "просрочен",
     "[rejected by the server: see Needs attention]": "[отклонено сервером: см. «Требуют внимания»]",
+    "[made offline]": "[сделано без связи]",
     "%1 min": "%1 мин",
     # InboxPage
     "Search the text (Ctrl+F)": "Поиск по тексту (Ctrl+F)",

@@ -45,6 +45,7 @@ from cur_desktop.contract.mutations import (
     transition_incident,
 )
 from cur_desktop.domain.enums import AnswerState, Role
+from cur_desktop.domain.status_machine import executor_refusal
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,11 @@ def _assign(state: IncidentState, args: wire.IncidentAssignArgs, ctx: RuleContex
 def _answer_add(state: IncidentState, args: wire.AnswerAddArgs, ctx: RuleContext) -> None:
     if state.incident is None:
         raise MutationRejected(wire.RejectCode.NOT_FOUND, "Инцидент не найден")
-    answer = apply_answer_add(state.answers.get(str(args.id)), args, author=ctx.actor, now=ctx.now)
+    existing = state.answers.get(str(args.id))
+    refusal = executor_refusal(args.kind, args.state, state.incident.executor_id)
+    if existing is None and refusal is not None:
+        raise MutationRejected(wire.RejectCode.INVALID, refusal)
+    answer = apply_answer_add(existing, args, author=ctx.actor, now=ctx.now)
     state.answers[str(answer.id)] = answer
     state.incident = apply_answer_published(state.incident, answer, now=ctx.now)
 
@@ -155,9 +160,12 @@ def _answer_add(state: IncidentState, args: wire.AnswerAddArgs, ctx: RuleContext
 def _answer_set_state(
     state: IncidentState, args: wire.AnswerSetStateArgs, ctx: RuleContext
 ) -> None:
-    answer = apply_answer_state(
-        state.answers.get(str(args.answer_id)), args, actor=ctx.actor, now=ctx.now
-    )
+    current = state.answers.get(str(args.answer_id))
+    if current is not None and state.incident is not None and current.state != args.to_state:
+        refusal = executor_refusal(current.kind, args.to_state, state.incident.executor_id)
+        if refusal is not None:
+            raise MutationRejected(wire.RejectCode.INVALID, refusal)
+    answer = apply_answer_state(current, args, actor=ctx.actor, now=ctx.now)
     state.answers[str(answer.id)] = answer
     if state.incident is not None:
         state.incident = apply_answer_published(state.incident, answer, now=ctx.now)

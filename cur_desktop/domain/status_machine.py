@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from cur_desktop.domain.enums import AnswerState, Outcome, RejectReason, Status
+from cur_desktop.domain.enums import AnswerKind, AnswerState, Outcome, RejectReason, Status
 
 __all__ = [
     "ANSWER_STATE_TITLES",
@@ -24,6 +24,7 @@ __all__ = [
     "can_transition",
     "check_answer_transition",
     "check_transition",
+    "executor_refusal",
 ]
 
 logger = logging.getLogger(__name__)
@@ -193,3 +194,27 @@ def check_answer_transition(current: AnswerState, target: AnswerState) -> None:
         )
         why = hint if hint is not None else f"из этого состояния можно перейти только в {allowed}"
     raise IllegalTransitionError(f"{head}: {why}", from_state=current, to_state=target)
+
+
+_NEEDS_EXECUTOR: Mapping[AnswerKind, str] = {
+    AnswerKind.SOLUTION: "Ответ с решением",
+    AnswerKind.FINAL: "Окончательный ответ",
+}
+
+
+def executor_refusal(kind: AnswerKind, state: AnswerState, executor_id: str | None) -> str | None:
+    """Why an answer of ``kind`` cannot go out (``state``) yet, in Russian; ``None`` if it can.
+
+    A solution or a final answer says what the executor did or will do, so the incident must
+    be routed to one first (DOMAIN.md: moderation sets the executor, then ``sent_to_executor``;
+    the final answer is the executor's, checked by the centre). An interim answer («взято в
+    работу») may go out before routing: the first-answer deadline runs from registration while
+    moderation may take a working day. Drafts and notes are never refused.
+    """
+    title = _NEEDS_EXECUTOR.get(kind)
+    if title is None or executor_id or state not in (AnswerState.ON_APPROVAL, A.PUBLISHED):
+        return None
+    return (
+        f"{title} нельзя отправить: инцидент не направлен исполнителю. Выберите исполнителя "
+        "и сохраните классификацию или отправьте промежуточный ответ"
+    )

@@ -35,7 +35,7 @@ from cur_desktop.domain.enums import (
     Source,
     Status,
 )
-from cur_desktop.domain.status_machine import STATUS_TITLES, TRANSITIONS
+from cur_desktop.domain.status_machine import STATUS_TITLES, TRANSITIONS, executor_refusal
 from cur_desktop.reference.data import load_topics
 from cur_desktop.services.outcomes import (
     CODE_FORBIDDEN,
@@ -608,6 +608,9 @@ def send_answer(
         )
     body = _clean_text(text, "Ответ")
     state = AnswerState.ON_APPROVAL if for_approval else AnswerState.PUBLISHED
+    refusal = executor_refusal(kind, state, incident.executor_id)
+    if refusal is not None:  # the server refuses it too (contract.registry)
+        raise OperationError(refusal, CODE_INVALID)
     _, mid = _add_answer(conn, key, kind, state, body, now=now, with_evidence=True)
     ids = [mid]
     drafts.delete_draft(conn, key)
@@ -645,6 +648,11 @@ def _set_answer_state(
 def publish_answer(conn: Connection, answer_id: str, now: datetime, *, outcome: Outcome) -> Changes:
     """Publish an approved answer and move the status forward."""
     incident_id, answer = _answer(conn, answer_id)
+    refusal = executor_refusal(
+        answer.kind, AnswerState.PUBLISHED, _incident(conn, incident_id).executor_id
+    )
+    if refusal is not None:
+        raise OperationError(refusal, CODE_INVALID)
     ids = [_set_answer_state(conn, answer, AnswerState.PUBLISHED, now)]
     ids += _after_publish(conn, incident_id, answer.kind, now, outcome)
     return Changes.local([incident_id], ids)

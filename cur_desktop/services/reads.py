@@ -18,8 +18,8 @@ from sqlalchemy import Connection, distinct, select
 
 from cur_desktop.contract import wire
 from cur_desktop.domain.entities import Answer, Incident
-from cur_desktop.domain.enums import AnswerKind, AnswerState, RejectReason, Role, Source
-from cur_desktop.domain.status_machine import ANSWER_STATE_TITLES
+from cur_desktop.domain.enums import AnswerKind, AnswerState, RejectReason, Role, Source, Status
+from cur_desktop.domain.status_machine import ANSWER_STATE_TITLES, STATUS_TITLES
 from cur_desktop.services.operations import MERGED_NOTE_PREFIX
 from cur_desktop.services.supervision import SOURCE_NAMES
 from cur_desktop.services.views import (
@@ -35,7 +35,7 @@ from cur_desktop.services.views import (
     NamedRef,
     PendingChange,
 )
-from cur_desktop.storage import drafts, inbox, localstate, stats, sync_state
+from cur_desktop.storage import drafts, history, inbox, localstate, stats, sync_state
 from cur_desktop.storage import search as fts
 from cur_desktop.storage.inbox import InboxFilter, InboxSort, PageCursor
 from cur_desktop.storage.incidents import get_incident
@@ -208,11 +208,59 @@ def _pending(row: localstate.OutboxRow) -> PendingChange:
 _SOURCE_TITLES = dict(SOURCE_NAMES)
 
 
+def _status_title(value: str | None) -> str:
+    try:
+        return STATUS_TITLES[Status(value)] if value is not None else "—"
+    except ValueError:
+        return value or "—"
+
+
+def _event_text(event: history.IncidentEvent, executor_names: Mapping[str, str]) -> str:
+    """Russian text of one journalled move (see :mod:`cur_desktop.storage.history`)."""
+    if event.field == history.FIELD_STATUS:
+        return f"Статус: {_status_title(event.from_value)} → {_status_title(event.to_value)}"
+    if event.field == history.FIELD_EXECUTOR:
+        if event.to_value is None:
+            return "Исполнитель снят"
+        return f"Исполнитель: {executor_names.get(event.to_value, event.to_value)}"
+    own = event.mutation_id is not None
+    if event.to_value is None:
+        return "Возвращён в общую очередь" if own else "Никто не ведёт"
+    if own and event.actor == event.to_value:
+        return "Взят в работу"
+    return f"Передан сотруднику {event.to_value}" if own else f"В работе у {event.to_value}"
+
+
+def _change_state(change: PendingChange | None) -> ChangeState:
+    return ChangeState.CONFIRMED if change is None else change.state
+
+
+def _with_rejection(text: str, change: PendingChange | None) -> str:
+    if change is None or change.message is None:
+        return text
+    return f"{text}: отклонено сервером — {change.message}"
+
+
+def _answer_changes(pending: Sequence[PendingChange]) -> dict[str, PendingChange]:
+    """The latest pending change of each answer (its ``answer.add`` or state move)."""
+    found: dict[str, PendingChange] = {}
+    for change in pending:
+        if change.name == wire.MutationName.ANSWER_ADD.value:
+            found[str(change.args.get("id"))] = change
+        elif change.name == wire.MutationName.ANSWER_SET_STATE.value:
+            found[str(change.args.get("answer_id"))] = change
+    return found
+
+
 def _history(
     incident: wire.IncidentWire,
     answers: Sequence[wire.AnswerWire],
     pending: Sequence[PendingChange],
+    events: Sequence[history.IncidentEvent] = (),
+    executor_names: Mapping[str, str] | None = None,
 ) -> list[HistoryEntry]:
+    """The card's timeline: registration, every journalled move once (who, when, offline),
+    one entry per answer or note, and pending changes that are neither."""
     channel = wire.registration_channel(incident.source, incident.external_id)
     entries = [
         HistoryEntry(
@@ -224,36 +272,58 @@ def _history(
             actor=incident.author or None,
         )
     ]
-    for answer in answers:
-        title = _KIND_TITLES[answer.kind]
-        kind = HistoryKind.NOTE if answer.kind is AnswerKind.INTERNAL_NOTE else HistoryKind.ANSWER
+    by_mutation = {change.mutation_id: change for change in pending}
+    shown: set[int] = set()
+    for event in events:
+        change = None if event.mutation_id is None else by_mutation.get(event.mutation_id)
+        if event.mutation_id is not None:
+            shown.add(event.mutation_id)
         entries.append(
             HistoryEntry(
-                at=answer.created_at,
-                kind=kind,
-                text=title
-                if kind is HistoryKind.NOTE
-                else f"{title}: {ANSWER_STATE_TITLES[answer.state].lower()}",
-                actor=answer.author,
+                at=event.at,
+                kind=HistoryKind.OPERATION,
+                text=_with_rejection(_event_text(event, executor_names or {}), change),
+                actor=event.actor,
+                state=_change_state(change),
+                offline=event.offline,
             )
         )
-        if answer.state is AnswerState.PUBLISHED and answer.published_at is not None:
-            entries.append(
-                HistoryEntry(
-                    at=answer.published_at,
-                    kind=HistoryKind.ANSWER,
-                    text=f"{title} опубликован",
-                    actor=answer.author,
-                )
+    of_answer = _answer_changes(pending)
+    for answer in answers:
+        title = _KIND_TITLES[answer.kind]
+        change = of_answer.get(str(answer.id))
+        if answer.kind is AnswerKind.INTERNAL_NOTE:
+            kind, text, at = HistoryKind.NOTE, title, answer.created_at
+        elif answer.state is AnswerState.PUBLISHED:
+            kind, text = HistoryKind.ANSWER, f"{title} опубликован"
+            at = answer.published_at or answer.created_at
+        else:
+            kind, text = HistoryKind.ANSWER, f"{title}: {ANSWER_STATE_TITLES[answer.state].lower()}"
+            at = answer.created_at
+        entries.append(
+            HistoryEntry(
+                at=at,
+                kind=kind,
+                text=_with_rejection(text, change),
+                actor=answer.author,
+                state=_change_state(change),
             )
+        )
+    answer_ids = {str(a.id) for a in answers}
+    answered = {  # shown on their answer's own entry
+        c.mutation_id
+        for c in pending
+        if c.name in (wire.MutationName.ANSWER_ADD.value, wire.MutationName.ANSWER_SET_STATE.value)
+        and str(c.args.get("id", c.args.get("answer_id"))) in answer_ids
+    }
     for change in pending:
+        if change.mutation_id in shown or change.mutation_id in answered:
+            continue
         entries.append(
             HistoryEntry(
                 at=change.created_at,
                 kind=HistoryKind.OPERATION,
-                text=change.title
-                if change.message is None
-                else f"{change.title}: отклонено сервером — {change.message}",
+                text=_with_rejection(change.title, change),
                 state=change.state,
             )
         )
@@ -272,6 +342,7 @@ def incident_detail(conn: Connection, incident_id: str) -> IncidentDetail | None
         localstate.load_answers(conn, key, base=False).values(), key=lambda a: a.created_at
     )
     pending = [_pending(r) for r in localstate.outbox_rows(conn, entity_id=key)]
+    events = history.events_of(conn, key)
     channel = wire.registration_channel(incident.source, incident.external_id)
     return IncidentDetail(
         incident=_entity(incident),
@@ -281,11 +352,22 @@ def incident_detail(conn: Connection, incident_id: str) -> IncidentDetail | None
         local_changed=bool(row["local_changed"]),
         draft=draft(conn, key),
         pending=pending,
-        history=_history(incident, answers, pending),
+        history=_history(incident, answers, pending, events, _executor_names(conn, events)),
         provisional=bool(localstate.provisional_incident_ids(conn, [key])),
         channel=None if channel is None else channel.value,
         duplicates=merged_duplicates(conn, answers),
     )
+
+
+def _executor_names(conn: Connection, events: Sequence[history.IncidentEvent]) -> dict[str, str]:
+    ids = {e.to_value for e in events if e.field == history.FIELD_EXECUTOR and e.to_value}
+    if not ids:
+        return {}
+    e = executor_table
+    return {
+        str(r.id): str(r.name)
+        for r in conn.execute(select(e.c.id, e.c.name).where(e.c.id.in_(sorted(ids))))
+    }
 
 
 _MERGED_NOTE = re.compile(re.escape(MERGED_NOTE_PREFIX) + r"([0-9a-fA-F-]{36})")

@@ -98,6 +98,8 @@ class HistoryEntry:
     text: str
     actor: str | None = None
     state: ChangeState = ChangeState.CONFIRMED
+    offline: bool = False
+    """The change was made on this workstation without a connection to the server."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,30 @@ class Reference:
     topics: Mapping[str, str]
     regions: Mapping[str, str] = field(default_factory=dict)
     """The regions the user may put an incident in (a regional user: only their own)."""
+    executor_places: Mapping[str, str | None] = field(default_factory=dict)
+    """Each executor's municipality id (``None``: a regional body serving the whole region)."""
+
+
+def executor_groups(ref: Reference, municipality_id: str | None) -> tuple[list[str], list[str]]:
+    """Executor ids for the card's dropdown: ``(near, rest)``, each sorted by name.
+
+    ``near``: the executors of the incident's municipality, then the regional bodies (no
+    municipality); ``rest``: the other municipalities' executors. Without a municipality the
+    regional bodies are ``near``.
+    """
+
+    def key(executor_id: str) -> tuple[str, str]:
+        return ref.executors[executor_id].casefold(), executor_id
+
+    own = [
+        e
+        for e in ref.executors
+        if municipality_id and ref.executor_places.get(e) == municipality_id
+    ]
+    regional = [e for e in ref.executors if ref.executor_places.get(e) is None]
+    near = set(own) | set(regional)
+    rest = [e for e in ref.executors if e not in near]
+    return sorted(own, key=key) + sorted(regional, key=key), sorted(rest, key=key)
 
 
 def row_mapping(row: Any, region_code: str | None) -> dict[str, Any]:
@@ -199,6 +223,7 @@ class WindowReads:
             municipalities={p.id: p.name for p in places},
             executors={b.id: b.name for b in bodies},
             topics=topics,
+            executor_places={b.id: b.municipality_id for b in bodies},
             regions=region_names(self.region_code),
         )
 

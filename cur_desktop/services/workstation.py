@@ -82,7 +82,7 @@ from cur_desktop.services.views import (
     SessionInfo,
 )
 from cur_desktop.storage import attachments as attachments_store
-from cur_desktop.storage import localstate, operator_marks, outbox, sync_state
+from cur_desktop.storage import history, localstate, operator_marks, outbox, sync_state
 from cur_desktop.storage.database import DbReaders, DbWriter, open_engine
 from cur_desktop.storage.inbox import InboxFilter, InboxSort, PageCursor
 from cur_desktop.storage.outbox import SyncStatus
@@ -90,7 +90,7 @@ from cur_desktop.storage.search import SearchHit
 from cur_desktop.storage.stats import MunicipalityStats, PeriodStats
 from cur_desktop.sync import session
 from cur_desktop.sync.errors import SyncClientError
-from cur_desktop.sync.events import DataChanged, SyncEvent
+from cur_desktop.sync.events import DataChanged, Offline, SyncEvent, UpToDate
 from cur_desktop.sync.evidence_upload import EvidenceSync
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import RetryPolicy, SyncCounts, SyncEngine
@@ -157,6 +157,9 @@ class Workstation:
         self._sync_task: asyncio.Task[None] | None = None
         self._listeners: list[EventCallback] = []
         self._closed = False
+        self._offline = True
+        """Whether a change made now is made without a connection (for the history's mark):
+        true while no server is bound and after an ``Offline`` event, until ``UpToDate``."""
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -221,6 +224,7 @@ class Workstation:
             poll_interval=self._poll_interval,
         )
         self._syncer.add_change_listener(self._on_data_changed)
+        self._offline = False
 
     async def _disconnect(self) -> None:
         await self.stop_sync()
@@ -280,6 +284,10 @@ class Workstation:
                 log.exception("workstation event listener failed on %r", event)
 
     def _on_sync_event(self, event: SyncEvent) -> None:
+        if isinstance(event, Offline):
+            self._offline = True
+        elif isinstance(event, UpToDate):
+            self._offline = False
         self._emit(event)
 
     def _on_data_changed(self, event: DataChanged) -> None:
@@ -302,6 +310,9 @@ class Workstation:
             changes = fn(conn, now)
             if changes.mutation_ids:  # what I changed myself is not unread for me
                 operator_marks.mark_seen(conn, _login(conn), sorted(changes.incident_ids))
+                history.journal_mutations(
+                    conn, changes.mutation_ids, actor=_login(conn), offline=self._offline
+                )
             return changes
 
         try:
@@ -643,6 +654,9 @@ class Workstation:
             outcome = bulk.apply_each(conn, incident_ids, operation, now)
             if outcome.changes.mutation_ids:
                 operator_marks.mark_seen(conn, _login(conn), sorted(outcome.changes.incident_ids))
+                history.journal_mutations(
+                    conn, outcome.changes.mutation_ids, actor=_login(conn), offline=self._offline
+                )
             return outcome
 
         outcome = await self._writer.run(run)

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, delete, insert, select
 from cur_desktop.contract import wire
 from cur_desktop.storage import deferred_indexes, sync_state
 from cur_desktop.storage import localstate as ls
-from cur_desktop.storage.bulk_rows import PreparedIncident, insert_new_incidents
+from cur_desktop.storage.bulk_rows import PreparedIncident, insert_new_incidents, with_answers
 from cur_desktop.storage.incidents import delete_all_incidents, delete_incident
 from cur_desktop.storage.tables import (
     answer_base_table,
@@ -83,18 +83,24 @@ class _PageWriter:
         """Incidents of answers this page removed (for the change event)."""
         self.lookups = False
         """Whether municipalities or executors changed."""
+        self.fresh: set[str] = set()
+        """Incidents inserted by the bulk path and not written since: their derived flags are
+        final unless answers of them are in the store."""
 
     def flush(self) -> None:
         if self.incidents:
             ready = [i for i in self.incidents if i in self.prepared]
             rest = [v for k, v in self.incidents.items() if k not in self.prepared]
             if ready:
-                rest += insert_new_incidents(
+                bulk = insert_new_incidents(
                     self.conn,
                     [self.incidents[i] for i in ready],
                     [self.prepared[i] for i in ready],
                 )
+                self.fresh.update(bulk.inserted)
+                rest += bulk.others
             if rest:
+                self.fresh.difference_update(str(i.id) for i in rest)
                 ls.write_view_incidents(self.conn, rest)
             self.incidents.clear()
             self.prepared.clear()
@@ -116,6 +122,7 @@ class _PageWriter:
             return
         self.flush()
         if change.entity is wire.EntityKind.INCIDENT:
+            self.fresh.discard(change.id)
             _apply_incident(self.conn, change, self.touched, self.cow)
         elif change.entity is wire.EntityKind.ANSWER:
             incident_id = _apply_answer(self.conn, change, self.touched, self.cow)
@@ -174,7 +181,8 @@ def apply_page(
             touched |= {str(r[1]) for r in acked if r[1] is not None}
             log.info("dropped %d acknowledged outbox rows", len(acked))
     ls.rebase(conn, touched)
-    ls.refresh_derived(conn, _view_incidents(changes) - touched)
+    final = writer.fresh - with_answers(conn, writer.fresh)  # flags written with the rows
+    ls.refresh_derived(conn, _view_incidents(changes) - touched - final)
     if not page.has_more:
         deferred_indexes.build_set_aside(conn)
     sync_state.set_state(conn, sync_state.KEY_CURSOR, page.next_cursor)

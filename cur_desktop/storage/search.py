@@ -61,6 +61,13 @@ relevant of the latest posts, which is what an operator looks for (they sort by 
 anyway); a rare word has fewer matches than the window and all of them are ranked."""
 
 
+CHUNK_STEMS_MAX = 100_000
+"""At most this many whitespace-separated pieces of text keep their stems in memory (a
+first sync of a region meets most words thousands of times; stemming is the costliest part of
+indexing a post: ~10 µs a post, ~4 µs with the pieces remembered). Emptied when full."""
+_CHUNK_STEMS: dict[str, str] = {}
+
+
 def _stemmer() -> Any:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:  # PyStemmer objects are not thread-safe: one per thread
@@ -79,21 +86,38 @@ def stem_words(words: Iterable[str]) -> list[str]:
     return result
 
 
+def _chunk_stems(chunk: str) -> str:
+    """The stems of one whitespace-free piece of text, space-separated (remembered)."""
+    words = _words(chunk)
+    stems = " ".join(stem_words(words)) if words else ""
+    if len(_CHUNK_STEMS) >= CHUNK_STEMS_MAX:
+        _CHUNK_STEMS.clear()
+    _CHUNK_STEMS[chunk] = stems
+    return stems
+
+
 def stem_text(text: str) -> str:
-    """Return the space-separated stemmed tokens of ``text`` (what the FTS index stores)."""
-    return " ".join(stem_words(_words(text)))
+    """Return the space-separated stemmed tokens of ``text`` (what the FTS index stores).
+
+    The text is cut at whitespace and each piece is looked up in :data:`_CHUNK_STEMS`, so a
+    word is stemmed once, not once per post: the result equals
+    ``" ".join(stem_words(_words(text)))`` (a word never spans whitespace, and lower-casing
+    and ``ё`` -> ``е`` act on each piece as on the whole text).
+    """
+    get = _CHUNK_STEMS.get
+    out: list[str] = []
+    for chunk in text.split():
+        stems = get(chunk)
+        if stems is None:
+            stems = _chunk_stems(chunk)
+        if stems:
+            out.append(stems)
+    return " ".join(out)
 
 
 def stem_texts(texts: Iterable[str]) -> list[str]:
-    """Stem many texts with one call into the stemmer (the bulk-insert fast path)."""
-    split = [_words(t) for t in texts]
-    flat = stem_words(w for ws in split for w in ws)
-    out: list[str] = []
-    pos = 0
-    for ws in split:
-        out.append(" ".join(flat[pos : pos + len(ws)]))
-        pos += len(ws)
-    return out
+    """:func:`stem_text` of each text (the bulk-insert path)."""
+    return [stem_text(t) for t in texts]
 
 
 def query_stems(q: str) -> list[str]:

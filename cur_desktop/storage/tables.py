@@ -276,6 +276,30 @@ class DeadlineNotice(StoreModel, table=True):
     shown_at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
 
 
+class IncidentEvent(StoreModel, table=True):
+    """One move of an incident's status, assignee or executor, for the card's history.
+
+    Written in the same transaction as the move: by the workstation for its own changes
+    (``actor`` is the login, ``offline`` whether it was made without a connection,
+    ``mutation_id`` the outbox row), and by the ``incident_event_pulled`` trigger of revision
+    0011 for a confirmed version pulled from the server that differs from what was shown
+    (``actor`` unknown, ``at`` the version's ``updated_at``). Local only, never pushed.
+    """
+
+    __tablename__ = "incident_event"
+    __table_args__ = (Index("ix_incident_event_incident_at", "incident_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=Integer)
+    incident_id: str = Field(sa_type=Text, nullable=False)
+    at: datetime = Field(sa_type=UtcEpochMicros, nullable=False)
+    field: str = Field(sa_type=Text, nullable=False)
+    from_value: str | None = Field(default=None, sa_type=Text, nullable=True)
+    to_value: str | None = Field(default=None, sa_type=Text, nullable=True)
+    actor: str | None = Field(default=None, sa_type=Text, nullable=True)
+    offline: bool = Field(default=False, nullable=False)
+    mutation_id: int | None = Field(default=None, sa_type=Integer, nullable=True)
+
+
 def _table(model: type[StoreModel]) -> Table:
     # SQLModel declares no ``__table__`` attribute on the class for type checkers
     table = model.__table__  # type: ignore[attr-defined]
@@ -296,6 +320,7 @@ incident_seen_table: Table = _table(IncidentSeen)
 reminder_table: Table = _table(Reminder)
 deadline_notice_table: Table = _table(DeadlineNotice)
 attachment_table: Table = _table(Attachment)
+incident_event_table: Table = _table(IncidentEvent)
 
 metadata = StoreModel.metadata
 

@@ -14,6 +14,7 @@ server since the editor opened (a colleague answered), a banner says so.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable, Sequence
 
@@ -376,6 +377,14 @@ class AnswerEditor(QWidget):
         self.findings.hide()
         self.saved_label.setText(self.tr("Sent to the outbox"))
         self._sent_waiting = True
+
+    def show_refusal(self, message: str) -> None:
+        """The answer was not sent: say why (Russian, from the services layer) under the text,
+        which stays for the operator to fix or to send as another kind."""
+        text = html.escape(self.tr("Not sent: %1").replace("%1", message))
+        self.saved_label.setText(f'<span style="color:#a01010">{text}</span>')
+        self.saved_label.setWordWrap(True)
+        self._sent_waiting = False
 
     def show_sent_state(self, waiting: bool) -> bool:
         """After a send: «в очереди» while the answer waits in the outbox, «отправлен» once the

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Connection
 
+from cur_desktop.domain.deadlines import Band
 from cur_desktop.reference import data as refdata
 from cur_desktop.services.deadline_groups import (
     BoardGroup,
@@ -65,8 +66,10 @@ from cur_desktop.services.supervision import (
     approvals,
     operator_logins,
 )
+from cur_desktop.services.timers import timer_for
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui import format as fmt
+from cur_desktop.ui.inbox_model import timer_tooltip
 from cur_desktop.ui.labels import status_title
 from cur_desktop.ui.task_errors import report_failure
 
@@ -585,9 +588,22 @@ class DeadlineBoard(QWidget):
     def _row_item(self, row: BoardRow, now: datetime) -> QTreeWidgetItem:
         left = row.time_left(now)
         zone = ZoneInfo(self.timezone)
+        # the same timer as the inbox and the card: working time on the region's calendar
+        # (the tooltip gives both clocks and the due instant); only shown rows pay for it
+        timer = timer_for(
+            {
+                "current_due": row.current_due,
+                "current_warn_at": None,
+                "status": row.status,
+                "region_code": self.region_code,
+            },
+            now,
+        )
         item = QTreeWidgetItem(
             [
-                "—" if left is None else fmt.time_left_text(left),
+                "—"
+                if timer is None
+                else fmt.timer_text(timer.working, overdue=timer.band is Band.OVERDUE),
                 "—" if row.current_due is None else fmt.date_time(row.current_due.astimezone(zone)),
                 status_title(row.status),
                 row.assignee or "—",
@@ -597,6 +613,8 @@ class DeadlineBoard(QWidget):
             ]
         )
         item.setData(0, ID_ROLE, row.incident_id)
+        if timer is not None:
+            item.setToolTip(0, timer_tooltip(timer))
         if left is not None and left <= timedelta(0):
             item.setForeground(0, QBrush(RED))
         elif left is not None and left <= HOUR:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from cur_desktop.domain.deadlines import Band
 from cur_desktop.services.timers import timer_for
 from cur_desktop.services.views import ChangeState, HistoryEntry, IncidentDetail
-from cur_desktop.services.window_reads import Reference
+from cur_desktop.services.window_reads import Reference, executor_groups
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.answer_editor import AnswerEditor
 from cur_desktop.ui.evidence_strip import EvidenceStrip
@@ -64,6 +65,10 @@ def channel_title(channel: str) -> str:
 
 
 NBSP = "\u00a0"
+
+
+EXECUTOR_POPUP_WIDTH = 470
+"""Minimum width of the executor list's popups, px (fits beside the editor at 1366×768)."""
 
 
 class IncidentCard(QWidget):
@@ -105,6 +110,23 @@ class IncidentCard(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
+        # 60–70 executors in a region: typing filters (any part of the name, any case)
+        self.executor.setEditable(True)
+        self.executor.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        completer = self.executor.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            popup = completer.popup()
+            if popup is not None:
+                popup.setMinimumWidth(EXECUTOR_POPUP_WIDTH)
+        # the names are long («Министерство жилищно-коммунального хозяйства …»): a popup wider
+        # than the field, so that they are not cut in the middle
+        view = self.executor.view()
+        if view is not None:
+            view.setMinimumWidth(EXECUTOR_POPUP_WIDTH)
+        self.municipality.currentIndexChanged.connect(self._on_municipality_chosen)
         self.classify_button = QPushButton(self.tr("Save classification"), self)
         self.classify_button.clicked.connect(self._on_classify)
         self.text = QPlainTextEdit(self)
@@ -207,6 +229,26 @@ class IncidentCard(QWidget):
             index = combo.findData(current)
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
+
+    def _fill_executors(self, municipality_id: str | None) -> None:
+        """The incident's municipality's executors and the regional bodies first, a separator,
+        then the other municipalities' executors (see ``services.window_reads.executor_groups``)."""
+        current = self.executor.currentData()
+        near, rest = executor_groups(self.ref, municipality_id)
+        self.executor.blockSignals(True)
+        self.executor.clear()
+        self.executor.addItem("—", None)
+        for key in near:
+            self.executor.addItem(self.ref.executors[key], key)
+        if near and rest:
+            self.executor.insertSeparator(self.executor.count())
+        for key in rest:
+            self.executor.addItem(self.ref.executors[key], key)
+        self.executor.setCurrentIndex(max(self.executor.findData(current), 0))
+        self.executor.blockSignals(False)
+
+    def _on_municipality_chosen(self, _index: int) -> None:
+        self._fill_executors(self.municipality.currentData())
 
     def _fill_regions(self, incident_region: str | None) -> None:
         """The regions the user may choose: for a regional user only their own."""
@@ -321,10 +363,11 @@ class IncidentCard(QWidget):
         for combo, value in (
             (self.municipality, incident.municipality_id),
             (self.topic, incident.topic_code),
-            (self.executor, incident.executor_id),
         ):
             index = combo.findData(value)
             combo.setCurrentIndex(max(index, 0))
+        self._fill_executors(incident.municipality_id)
+        self.executor.setCurrentIndex(max(self.executor.findData(incident.executor_id), 0))
         self.history.clear()
         for entry in detail.history:
             item = QListWidgetItem(self._history_text(entry))
@@ -350,6 +393,8 @@ class IncidentCard(QWidget):
             mark = " " + self.tr("[made offline, not yet confirmed]")
         elif entry.state is ChangeState.REJECTED:
             mark = " " + self.tr("[rejected by the server: see Needs attention]")
+        elif entry.offline:
+            mark = " " + self.tr("[made offline]")
         else:
             mark = ""
         return f"{when}{who}  {entry.text}{mark}"

@@ -443,7 +443,11 @@ class MainWindow(QMainWindow):
                 await self.ws.add_note(incident_id, text)
                 await self.ws.discard_draft(incident_id)
             else:
-                await self.ws.send_answer(incident_id, answer_kind, text)
+                try:
+                    await self.ws.send_answer(incident_id, answer_kind, text)
+                except OperationError as exc:  # refused here: the text stays, the reason shows
+                    self.card.editor.show_refusal(exc.message)
+                    raise
             self.card.editor.clear_after_send()
             self._open_version.pop(incident_id, None)
             await self._reload_card(incident_id, from_event=False)

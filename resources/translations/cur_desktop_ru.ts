@@ -258,6 +258,10 @@ Send it anyway?</source>
         <translation>Ответ в очереди на отправку</translation>
     </message>
     <message>
+        <source>Not sent: %1</source>
+        <translation>Не отправлено: %1</translation>
+    </message>
+    <message>
         <source>Answer sent to the server</source>
         <translation>Ответ отправлен на сервер</translation>
     </message>
@@ -1021,6 +1025,10 @@ Please send it to technical support.</source>
     <message>
         <source>Registered by hand; the contact the resident gave</source>
         <translation>Зарегистрировано вручную; контакт, который оставил житель</translation>
+    </message>
+    <message>
+        <source>[made offline]</source>
+        <translation>[сделано без связи]</translation>
     </message>
     <message>
         <source>(no name)</source>

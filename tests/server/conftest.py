@@ -208,6 +208,27 @@ class Api:
         assert result["results"][0]["outcome"] == "applied", result
         return incident_id
 
+    def route(self, login: str, incident_id: str, region_code: str = "RU-TUL") -> str:
+        """Give the incident an executor of its region (the demo reference data, loaded once
+        per test); return the executor's id. A solution or final answer needs one."""
+        from sqlalchemy import select
+
+        from cur_desktop.server.seed import load_reference_data
+        from cur_desktop.server.tables import Executor
+
+        with self.db.write() as session:
+            found = session.execute(
+                select(Executor.id).where(Executor.region_code == region_code).limit(1)
+            ).scalar()
+        if found is None:
+            load_reference_data(self.db, [region_code])
+            return self.route(login, incident_id, region_code)
+        result = self.push(
+            login, ("incident.classify", {"incident_id": incident_id, "executor_id": found})
+        )
+        assert result["results"][0]["outcome"] == "applied", result
+        return str(found)
+
     def pull_all(self, login: str, *, limit: int = 1000, cursor: int = 0) -> list[dict[str, Any]]:
         changes: list[dict[str, Any]] = []
         while True:

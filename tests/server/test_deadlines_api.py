@@ -71,6 +71,7 @@ def _applied(result: Any) -> None:
 
 
 def _to_primary_answered(api: Api, incident_id: str, kind: str) -> None:
+    api.route("tul.op", incident_id)
     _applied(
         api.push(
             "tul.op",

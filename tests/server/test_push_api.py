@@ -185,3 +185,38 @@ def test_invalid_args_are_rejected_not_500(api: Api) -> None:
         ),
     )
     assert [r["code"] for r in result["results"]] == ["invalid", "not_found"]
+
+
+def test_the_server_refuses_a_solution_or_final_answer_before_routing(api: Api) -> None:
+    """Client data is hostile: the rule holds on the server whatever the client checked."""
+    incident_id = api.create_incident("tul.op")
+
+    def answer(kind: str, state: str) -> tuple[str, dict[str, Any]]:
+        return (
+            "answer.add",
+            {
+                "id": str(uuid4()),
+                "incident_id": incident_id,
+                "kind": kind,
+                "state": state,
+                "text": "Мусор вывезен 11 марта, фото прилагаем",
+            },
+        )
+
+    results = api.push(
+        "tul.op",
+        answer("final", "published"),
+        answer("solution", "on_approval"),
+        answer("interim", "published"),
+    )["results"]
+    assert [(r["outcome"], r.get("code")) for r in results] == [
+        ("rejected", "invalid"),
+        ("rejected", "invalid"),
+        ("applied", None),
+    ]
+    assert results[0]["message"].startswith(
+        "Окончательный ответ нельзя отправить: инцидент не направлен исполнителю"
+    )
+    api.route("tul.op", incident_id)
+    (routed,) = api.push("tul.op", answer("solution", "published"))["results"]
+    assert routed["outcome"] == "applied"

@@ -123,6 +123,7 @@ def test_operator_may_not_reassign_a_colleague_supervisor_may(api: Api) -> None:
 
 def test_only_supervisor_approves_answers(api: Api) -> None:
     incident_id = api.create_incident("tul.op")
+    api.route("tul.op", incident_id)
     answer_id = str(uuid4())
     api.push(
         "tul.op",

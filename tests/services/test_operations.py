@@ -219,7 +219,7 @@ def test_an_illegal_status_move_is_refused_with_the_reason(seeded_profile: Seed)
 
 
 def test_only_a_supervisor_approves_answers(seeded_profile: Seed) -> None:
-    inc = incident(status=Status.SENT_TO_EXECUTOR)
+    inc = incident(status=Status.SENT_TO_EXECUTOR, executor_id="ex-roads")
     key = str(inc.id)
 
     async def body(station: Workstation) -> OperationError:
@@ -237,7 +237,7 @@ def test_only_a_supervisor_approves_answers(seeded_profile: Seed) -> None:
 
 
 def test_a_supervisor_approves_and_the_operator_publishes(seeded_profile: Seed) -> None:
-    inc = incident(status=Status.SENT_TO_EXECUTOR)
+    inc = incident(status=Status.SENT_TO_EXECUTOR, executor_id="ex-roads")
     key = str(inc.id)
 
     async def body(station: Workstation) -> Any:
@@ -425,7 +425,7 @@ def test_an_operator_releases_only_their_own_incident_and_a_supervisor_reassigns
 
 
 def test_a_returned_answer_carries_the_reason_as_a_note(seeded_profile: Seed) -> None:
-    inc = incident(status=Status.SENT_TO_EXECUTOR)
+    inc = incident(status=Status.SENT_TO_EXECUTOR, executor_id="ex-roads")
     key = str(inc.id)
 
     async def body(station: Workstation) -> Any:
@@ -507,3 +507,54 @@ def test_a_timer_shows_working_time_left_in_the_regions_own_hours(seeded_profile
     )
     assert late.band is Band.WARNING
     assert none is None
+
+
+NO_EXECUTOR = (
+    "нельзя отправить: инцидент не направлен исполнителю. Выберите исполнителя и сохраните "
+    "классификацию или отправьте промежуточный ответ"
+)
+
+
+def test_a_solution_or_final_answer_needs_an_executor_an_interim_one_does_not(
+    seeded_profile: Seed,
+) -> None:
+    inc = incident(status=Status.MODERATION)  # classified, not routed: no executor
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> tuple[list[str], Status, int]:
+        refused: list[str] = []
+        for kind, for_approval in (
+            (AnswerKind.FINAL, False),
+            (AnswerKind.SOLUTION, False),
+            (AnswerKind.SOLUTION, True),
+        ):
+            with pytest.raises(OperationError) as caught:
+                await station.send_answer(
+                    key, kind, "Яму заделали 3 марта.", for_approval=for_approval
+                )
+            refused.append(caught.value.message)
+        await station.send_answer(key, AnswerKind.INTERIM, "Взяли в работу, ответим до пятницы.")
+        detail = await station.incident(key)
+        return refused, detail.incident.status, len(detail.answers)
+
+    refused, status, answers = run(seeded_profile(inc), body)
+    assert refused == [
+        f"Окончательный ответ {NO_EXECUTOR}",
+        f"Ответ с решением {NO_EXECUTOR}",
+        f"Ответ с решением {NO_EXECUTOR}",
+    ]
+    # the interim answer went out (moderation → primary answered → on control)
+    assert (status, answers) == (Status.ON_CONTROL, 1)
+
+
+def test_a_routed_incident_takes_a_solution(seeded_profile: Seed) -> None:
+    inc = incident(status=Status.SENT_TO_EXECUTOR, executor_id="ex-roads")
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> Status:
+        await station.send_answer(
+            key, AnswerKind.SOLUTION, "Яму заделали 3 марта, фото в приложении."
+        )
+        return (await station.incident(key)).incident.status
+
+    assert run(seeded_profile(inc), body) is Status.PRIMARY_ANSWERED

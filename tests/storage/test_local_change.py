@@ -62,7 +62,7 @@ def _changes(ids: list[str]) -> list[tuple[str, dict[str, Any]]]:
         ),
         (
             "answer.add",
-            {"id": note, "incident_id": second, "kind": "final", "text": "Черновик ответа"},
+            {"id": note, "incident_id": second, "kind": "interim", "text": "Черновик ответа"},
         ),
         ("answer.set_state", {"answer_id": note, "from_state": "draft", "to_state": "on_approval"}),
         # refused: an answer cannot go back from published to draft

@@ -28,7 +28,7 @@ from cur_desktop.storage.types import to_micros
 from tests.helpers.row_factories import make_rows
 
 FIRST = "0001_initial"
-HEAD = "0005_inbox_marks"
+HEAD = "0011_history"
 NEW_INDEXES = {"ix_incident_topic_source_received", "ix_incident_region_received"}
 """Indexes revision 0002 adds."""
 DUE_INDEXES = {"ix_incident_due", "ix_incident_status_due"}

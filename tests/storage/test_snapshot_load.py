@@ -49,6 +49,10 @@ def _varied() -> list[wire.IncidentWire]:
             text="Яма на дороге у дома 5 — ёлки, машины бьются",
         ),
         incident(seq_minutes=3, author="", link="https://vk.com/wall-1_2"),
+        # the sticky flags follow the status on a new row; closed: no deadline runs
+        incident(seq_minutes=4, status=Status.REWORK, first_answer_due=T0.replace(hour=22)),
+        incident(seq_minutes=5, status=Status.REOPENED),
+        incident(seq_minutes=6, status=Status.CLOSED, first_answer_due=T0.replace(hour=22)),
     ]
 
 
@@ -58,13 +62,23 @@ def test_prepared_insert_writes_what_the_general_upsert_writes(tmp_path: Path) -
     general = open_engine(tmp_path / "general.sqlite3")
     try:
         with fast.begin() as conn:
-            handed_back = insert_new_incidents(conn, incidents, prepare_incidents(incidents))
-        with general.begin() as conn:
+            bulk = insert_new_incidents(conn, incidents, prepare_incidents(incidents))
+        with general.begin() as conn:  # the general upsert, then the derived flags
             ls.write_view_incidents(conn, incidents)
-        assert handed_back == []
+            ls.refresh_derived(conn, [str(i.id) for i in incidents])
+        assert bulk.others == []
+        assert bulk.inserted == [str(i.id) for i in incidents]
         with fast.connect() as a, general.connect() as b:
             assert _rows(a) == _rows(b)
-            assert len(_rows(a)) == 3
+            assert len(_rows(a)) == 6
+            flags = {
+                r["status"]: (r["was_reworked"], r["was_reopened"], r["current_due"])
+                for r in _rows(a).values()
+            }
+            assert flags["rework"][:2] == (True, False)
+            assert flags["reopened"][:2] == (False, True)
+            assert flags["closed"] == (False, False, None)
+            assert flags["rework"][2] == T0.replace(hour=22)
             # The full-text index agrees too: the word forms of one incident find it.
             for conn in (a, b):
                 hits = search(conn, "ямы дороги")
@@ -82,7 +96,8 @@ def test_known_incidents_are_handed_back_for_the_upsert(tmp_path: Path) -> None:
             ls.write_view_incidents(conn, [old])
             changed = old.model_copy(update={"text": "Мусор так и не вывезли", "version": 2})
             back = insert_new_incidents(conn, [changed, new], prepare_incidents([changed, new]))
-            assert back == [changed]
+            assert back.others == [changed]
+            assert back.inserted == [str(new.id)]
             assert str(new.id) in _rows(conn)
     finally:
         engine.dispose()

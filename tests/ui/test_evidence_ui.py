@@ -75,7 +75,7 @@ def _drop(target: QObject, paths: list[Path]) -> None:
 def test_thumbnails_attach_remove_check_and_send(
     qapp: QApplication, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    profile, incident_id = _profile(tmp_path)
+    profile, incident_id = _profile(tmp_path, executor_id="ex-roads")  # a solution needs one
     files = _files(tmp_path / "files")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -29,11 +29,16 @@ MARCH = LocalPeriod("Europe/Moscow", PeriodKind.MONTH, date(2026, 3, 1))
 MINUS = "\u2212"
 
 
-def make_profile(tmp_path: Path, login: str, role: Role) -> tuple[Path, dict[str, str]]:
+def make_profile(
+    tmp_path: Path, login: str, role: Role, *, routed: tuple[str, ...] = ()
+) -> tuple[Path, dict[str, str]]:
+    """``routed``: letters of rows given an executor (a solution answer needs one)."""
     profile = tmp_path / f"profile-{login}"
     profile.mkdir()
     engine = open_engine(profile / DB_FILE_NAME)
     rows = hand_rows(datetime.now(UTC))
+    for key in routed:
+        rows[key]["executor_id"] = "ex-roads"
     with engine.begin() as conn:
         bulk_insert_incidents(conn, rows.values())
         sync_state.set_state(conn, sync_state.KEY_LOGIN, login)
@@ -229,7 +234,7 @@ def test_an_operator_sees_only_their_own_board(
 def test_board_approves_and_returns_answers_with_a_comment(
     qapp: QApplication, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    profile, ids = make_profile(tmp_path, "boss", Role.SUPERVISOR)
+    profile, ids = make_profile(tmp_path, "boss", Role.SUPERVISOR, routed=("h", "i"))
     monkeypatch.setattr(
         QInputDialog, "getMultiLineText", lambda *_a, **_k: ("Добавьте срок работ", True)
     )

@@ -41,7 +41,9 @@ HOSTILE = (
 )
 
 
-def _profile(tmp_path: Path, *, hostile: bool = False) -> tuple[Path, str]:
+def _profile(
+    tmp_path: Path, *, hostile: bool = False, executor_id: str | None = None
+) -> tuple[Path, str]:
     profile = tmp_path / "profile"
     profile.mkdir()
     engine = open_engine(profile / DB_FILE_NAME)
@@ -59,6 +61,7 @@ def _profile(tmp_path: Path, *, hostile: bool = False) -> tuple[Path, str]:
         first_answer_at=None,
         first_answer_due=now - timedelta(hours=1),
         first_answer_warn_at=now - timedelta(hours=3),
+        executor_id=executor_id,
     )
     with engine.begin() as conn:
         bulk_insert_incidents(conn, [*rows, special])
