@@ -190,7 +190,7 @@ RU: dict[str, str] = {
     "Normal": "Обычный",
     "High": "Высокий",
     "Interim answer": "Промежуточный ответ",
-    "Solution": "Решение",
+    "Answer with a solution": "Ответ с решением",
     "Internal note": "Внутренняя заметка",
     "Draft": "Черновик",
     "On approval": "На согласовании",

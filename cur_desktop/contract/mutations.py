@@ -9,7 +9,8 @@ The rules (see DESIGN.md, "Sync contract"):
 * ``incident.create``: a retry of the same id returns the stored incident unchanged;
 * ``incident.transition``: ``from -> to`` applies if the incident is at ``from``, succeeds
   quietly if it is already at ``to``, otherwise it is a ``status_conflict``; a move the status
-  machine forbids is an ``illegal_transition``;
+  machine forbids is an ``illegal_transition``, and so is a move into ``sent_to_executor``
+  while the incident has no executor (``domain.status_machine.routing_refusal``);
 * ``incident.assign``: compare-and-set on the assignee (``assign_conflict`` names the holder);
 * answers are append-only rows with their own ids; a state change is ``from -> to`` too;
 * ``version`` grows by one on every effective change; a no-op keeps it.
@@ -33,6 +34,7 @@ from cur_desktop.domain.status_machine import (
     IllegalTransitionError,
     check_answer_transition,
     check_transition,
+    routing_refusal,
 )
 
 log = logging.getLogger(__name__)
@@ -212,6 +214,9 @@ def _transition(
         )
     except IllegalTransitionError as exc:
         raise MutationRejected(wire.RejectCode.ILLEGAL_TRANSITION, str(exc)) from exc
+    refusal = routing_refusal(args.from_status, args.to_status, current.executor_id)
+    if refusal is not None:
+        raise MutationRejected(wire.RejectCode.ILLEGAL_TRANSITION, refusal)
     terminal_fields: dict[str, Any] = {
         "outcome": args.outcome if args.to_status is Status.CLOSED else None,
         "reject_reason": args.reject_reason if args.to_status is Status.REJECTED else None,

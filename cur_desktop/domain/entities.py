@@ -24,7 +24,11 @@ from cur_desktop.domain.enums import (
     Source,
     Status,
 )
-from cur_desktop.domain.status_machine import check_transition
+from cur_desktop.domain.status_machine import (
+    IllegalTransitionError,
+    check_transition,
+    routing_refusal,
+)
 
 __all__ = ["Answer", "Executor", "Incident", "Municipality", "User"]
 
@@ -102,8 +106,12 @@ class Incident:
         """A copy moved to ``target`` after :func:`check_transition`; raises if refused.
 
         Leaving ``closed`` clears the outcome and leaving ``rejected`` clears the reject reason.
+        Moving into ``sent_to_executor`` needs an executor (:func:`routing_refusal`).
         """
         check_transition(self.status, target, outcome=outcome, reject_reason=reject_reason)
+        refusal = routing_refusal(self.status, target, self.executor_id)
+        if refusal is not None:
+            raise IllegalTransitionError(refusal, from_state=self.status, to_state=target)
         return replace(self, status=target, outcome=outcome, reject_reason=reject_reason)
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "check_answer_transition",
     "check_transition",
     "executor_refusal",
+    "routing_refusal",
 ]
 
 logger = logging.getLogger(__name__)
@@ -217,4 +218,22 @@ def executor_refusal(kind: AnswerKind, state: AnswerState, executor_id: str | No
     return (
         f"{title} нельзя отправить: инцидент не направлен исполнителю. Выберите исполнителя "
         "и сохраните классификацию или отправьте промежуточный ответ"
+    )
+
+
+def routing_refusal(current: Status, target: Status, executor_id: str | None) -> str | None:
+    """Why the incident cannot move from ``current`` to ``target`` without an executor, in
+    Russian; ``None`` if it can.
+
+    «Направлен исполнителю» names who the incident went to (DOMAIN.md: moderation sets the
+    executor, then ``sent_to_executor``), so the move into it needs ``executor_id``: already on
+    the incident, or set by an earlier mutation (``incident.classify``) of the same action or
+    batch. Every other target, and staying in ``sent_to_executor``, is not concerned here.
+    """
+    if target is not S.SENT_TO_EXECUTOR or current is target or executor_id:
+        return None
+    return (
+        f"Нельзя перевести инцидент из статуса «{STATUS_TITLES[current]}» "
+        f"в «{STATUS_TITLES[target]}»: не выбран исполнитель. Выберите исполнителя "
+        "и сохраните классификацию"
     )

@@ -35,7 +35,12 @@ from cur_desktop.domain.enums import (
     Source,
     Status,
 )
-from cur_desktop.domain.status_machine import STATUS_TITLES, TRANSITIONS, executor_refusal
+from cur_desktop.domain.status_machine import (
+    STATUS_TITLES,
+    TRANSITIONS,
+    executor_refusal,
+    routing_refusal,
+)
 from cur_desktop.reference.data import load_topics
 from cur_desktop.services.outcomes import (
     CODE_FORBIDDEN,
@@ -483,6 +488,9 @@ def change_status(
     key = str(incident.id)
     if incident.status is to_status:
         return Changes.local(())
+    refusal = routing_refusal(incident.status, to_status, incident.executor_id)
+    if refusal is not None:
+        raise OperationError(refusal, wire.RejectCode.ILLEGAL_TRANSITION.value)
     mid = _transition(
         conn, key, incident.status, to_status, now, outcome=outcome, reject_reason=reject_reason
     )

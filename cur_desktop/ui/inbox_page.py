@@ -18,8 +18,8 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QStyle,
+    QStyleOptionComboBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -65,6 +66,12 @@ interpreter; measured with ``bench/ui_bench.py --trace``, see bench/README.md)."
 COUNTS_GAP_MS = 3000
 """The views' counts are recounted after changes at most this often (six counts and the
 unread counts read the store; a sync changes them every page)."""
+SEARCH_MIN_WIDTH = 240
+"""The search field's least width («Поиск по тексту (Ctrl+F)» and a few words typed)."""
+POPUP_SLACK_PX = 40
+"""A filter dropdown's list is the longest name wide plus this (margins, the scroll bar)."""
+POPUP_MAX_WIDTH = 470
+"""…but no wider than this (the executors' names run to 100 characters)."""
 TIMER_SLACK_PX = 6
 """Room left beside the widest timer text (the cell's grid line, rounding of the font)."""
 FIRST_KEYS = 300
@@ -155,6 +162,7 @@ class InboxPage(QWidget):
             Column.ASSIGNEE: 84,
             Column.EXECUTOR: 112,
         }
+        widths[Column.RECEIVED] = max(widths[Column.RECEIVED], self._received_width())
         for column, width in widths.items():
             header.resizeSection(column, width)
         header.setSortIndicatorShown(True)
@@ -170,8 +178,11 @@ class InboxPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.bulk.update_enabled()
 
+        # at 1366×768 the search field and six combos in one row clipped the combos'
+        # placeholders («Любой муниципа…»): the combos (each as wide as its placeholder) and
+        # «Сбросить фильтры» take the first row, the search field the free right end of the
+        # bulk actions' row
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 3)
         for combo in (
             self.status_filter,
             self.source_filter,
@@ -180,12 +191,18 @@ class InboxPage(QWidget):
             self.executor_filter,
             self.priority_filter,
         ):
-            filters.addWidget(combo, 1)
+            filters.addWidget(combo)
         filters.addWidget(self.clear_button)
+        filters.addStretch(1)
+        self.search.setMinimumWidth(SEARCH_MIN_WIDTH)
+        actions = QHBoxLayout()
+        actions.addWidget(self.bulk_bar)
+        actions.addStretch(1)
+        actions.addWidget(self.search, 1)
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addLayout(filters)
-        right.addWidget(self.bulk_bar)
+        right.addLayout(actions)
         right.addWidget(self.drill_bar)
         right.addWidget(self.table, 1)
         layout = QHBoxLayout(self)
@@ -218,8 +235,11 @@ class InboxPage(QWidget):
     def _combo(self, any_text: str) -> QComboBox:
         combo = QComboBox(self)
         combo.addItem(any_text, None)
-        combo.setMinimumContentsLength(10)
+        # as wide as its placeholder (never elided); a longer name chosen is elided, and the
+        # dropdown list is as wide as the longest name
+        combo.setMinimumContentsLength(len(any_text))
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumWidth(combo_width_for(combo, any_text))
         combo.currentIndexChanged.connect(lambda _i: self.reload())
         return combo
 
@@ -242,6 +262,12 @@ class InboxPage(QWidget):
                 combo.addItem(name, key)
             combo.setCurrentIndex(max(combo.findData(current), 0))
             combo.blockSignals(False)
+            view = combo.view()
+            if view is not None:
+                longest = max(
+                    (combo.fontMetrics().horizontalAdvance(n) for n in names.values()), default=0
+                )
+                view.setMinimumWidth(min(longest + POPUP_SLACK_PX, POPUP_MAX_WIDTH))
 
     def set_view(self, view: SavedView) -> None:
         """Show a saved view."""
@@ -602,6 +628,17 @@ class InboxPage(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def _received_width(self) -> int:
+        """Width that shows «30.11.2026 23:59» whole in the bold of an unread row."""
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        sample = fmt.date_time(datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
+        text = QFontMetrics(bold).horizontalAdvance(sample)
+        margin = self.table.style().pixelMetric(
+            QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table
+        )
+        return text + 2 * (margin + 1) + TIMER_SLACK_PX
+
     def fit_timer_column(self) -> None:
         """Widen the timer column when a shown timer text would not fit (never clipped: a long
         overdue text such as «просрочен на 475 ч 01 мин»); it is never narrowed here."""
@@ -650,6 +687,16 @@ def counts_delay_ms(since_last_ms: float) -> int:
     """How long a recount after changes waits when the last count began ``since_last_ms`` ago:
     what is left of :data:`COUNTS_GAP_MS` (at once when it has passed)."""
     return int(max(0.0, COUNTS_GAP_MS - since_last_ms))
+
+
+def combo_width_for(combo: QComboBox, text: str) -> int:
+    """The width ``combo`` needs to show ``text`` whole in its field (frame, arrow and margins
+    from the style)."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    content = QSize(combo.fontMetrics().horizontalAdvance(text), combo.fontMetrics().height())
+    size = combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, content, combo)
+    return size.width()
 
 
 def bold_if(bold: bool, font: QFont) -> QFont:

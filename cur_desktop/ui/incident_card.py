@@ -11,18 +11,20 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -67,6 +69,11 @@ def channel_title(channel: str) -> str:
 NBSP = "\u00a0"
 
 
+LEFT_SPLITTER_KEY = "card/left_splitter"
+"""QSettings key of the split between the card's form and its post and history."""
+POSTS_SPLITTER_KEY = "card/posts_splitter"
+"""QSettings key of the split between the resident's post and the history."""
+
 EXECUTOR_POPUP_WIDTH = 470
 """Minimum width of the executor list's popups, px (fits beside the editor at 1366×768)."""
 
@@ -83,6 +90,8 @@ class IncidentCard(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail: IncidentDetail | None = None
+        self._shown_classification: tuple[str | None, str | None, str | None] = (None, None, None)
+        """Municipality, topic and executor of the incident as last shown from the store."""
         self.ref = Reference(municipalities={}, executors={}, topics={})
         self.login = ""
         """Who signed in: an incident already in their work cannot be taken again."""
@@ -168,8 +177,24 @@ class IncidentCard(QWidget):
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
         upper_layout.addLayout(head)
-        upper_layout.addLayout(form)
+        # the form scrolls under a handle the operator drags up to give the post and the
+        # history more lines (at 1366×768 the history showed about 4); remembered in QSettings
+        details = QWidget()
+        details.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.details_scroll = QScrollArea(upper)
+        self.details_scroll.setObjectName("cardDetails")
+        self.details_scroll.setWidget(details)
+        self.details_scroll.setWidgetResizable(True)
+        self.details_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical, upper)
+        self.left_splitter.setObjectName("cardLeftSplitter")
+        self.left_splitter.setChildrenCollapsible(False)
+        self.left_splitter.addWidget(self.details_scroll)
         posts = QSplitter(Qt.Orientation.Horizontal, upper)
+        self.posts_splitter = posts
+        posts.setObjectName("cardPostsSplitter")
         post_box = QWidget(posts)
         post_layout = QVBoxLayout(post_box)
         post_layout.setContentsMargins(0, 0, 0, 0)
@@ -188,7 +213,13 @@ class IncidentCard(QWidget):
         history_layout.addWidget(self.duplicates, 2)
         posts.addWidget(post_box)
         posts.addWidget(history_box)
-        upper_layout.addWidget(posts, 1)
+        self.left_splitter.addWidget(posts)
+        self.left_splitter.setStretchFactor(0, 0)
+        self.left_splitter.setStretchFactor(1, 1)
+        upper_layout.addWidget(self.left_splitter, 1)
+        self._restore_splitters()
+        self.left_splitter.splitterMoved.connect(lambda _p, _i: self._save_splitters())
+        posts.splitterMoved.connect(lambda _p, _i: self._save_splitters())
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("cardSplitter")
         self.splitter.addWidget(upper)
@@ -202,6 +233,35 @@ class IncidentCard(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.placeholder)
         self.show_nothing()
+
+    def _unsaved_choices(self, detail: IncidentDetail) -> list[tuple[str | None] | None]:
+        """For municipality, topic and executor: ``(value,)`` when ``detail`` is the incident
+        shown and the operator's choice in that dropdown differs from what was last shown
+        from the store (chosen, not saved yet), else ``None``."""
+        shown = self.detail
+        if shown is None or shown.incident.id != detail.incident.id:
+            return [None, None, None]
+        combos = (self.municipality, self.topic, self.executor)
+        return [
+            None if combo.currentData() == stored else (combo.currentData(),)
+            for combo, stored in zip(combos, self._shown_classification, strict=True)
+        ]
+
+    def _restore_splitters(self) -> None:
+        """The left column's and the post/history split as the operator left them."""
+        settings = QSettings()
+        for key, splitter in (
+            (LEFT_SPLITTER_KEY, self.left_splitter),
+            (POSTS_SPLITTER_KEY, self.posts_splitter),
+        ):
+            state = settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+
+    def _save_splitters(self) -> None:
+        settings = QSettings()
+        settings.setValue(LEFT_SPLITTER_KEY, self.left_splitter.saveState())
+        settings.setValue(POSTS_SPLITTER_KEY, self.posts_splitter.saveState())
 
     # ------------------------------------------------------------------ content
 
@@ -327,9 +387,24 @@ class IncidentCard(QWidget):
             )
 
     def show_detail(self, detail: IncidentDetail) -> None:
-        """Show ``detail`` (the editor is opened by the window, with the draft)."""
+        """Show ``detail`` (the editor is opened by the window, with the draft).
+
+        A reload of the incident already shown (a sync, the take, a live change) keeps the
+        classification the operator chose and has not saved yet: on the tour, an executor just
+        picked from the filtered list went back to «—» under a reload, and the first click on
+        «Сохранить классификацию» saved the old one."""
+        chosen = self._unsaved_choices(detail)
         self.detail = detail
         incident = detail.incident
+        self._shown_classification = (
+            incident.municipality_id,
+            incident.topic_code,
+            incident.executor_id,
+        )
+        municipality_id, topic_code, executor_id = (
+            stored if pick is None else pick[0]
+            for stored, pick in zip(self._shown_classification, chosen, strict=True)
+        )
         self.placeholder.hide()
         self.splitter.show()
         self.title.setText(
@@ -361,13 +436,13 @@ class IncidentCard(QWidget):
         self._show_deadline(detail)
         self._show_duplicates(detail)
         for combo, value in (
-            (self.municipality, incident.municipality_id),
-            (self.topic, incident.topic_code),
+            (self.municipality, municipality_id),
+            (self.topic, topic_code),
         ):
             index = combo.findData(value)
             combo.setCurrentIndex(max(index, 0))
-        self._fill_executors(incident.municipality_id)
-        self.executor.setCurrentIndex(max(self.executor.findData(incident.executor_id), 0))
+        self._fill_executors(municipality_id)
+        self.executor.setCurrentIndex(max(self.executor.findData(executor_id), 0))
         self.history.clear()
         for entry in detail.history:
             item = QListWidgetItem(self._history_text(entry))

@@ -56,7 +56,7 @@ def answer_kind_title(kind: AnswerKind | str) -> str:
     """Display name of an answer kind."""
     titles = {
         AnswerKind.INTERIM: QCoreApplication.translate("Labels", "Interim answer"),
-        AnswerKind.SOLUTION: QCoreApplication.translate("Labels", "Solution"),
+        AnswerKind.SOLUTION: QCoreApplication.translate("Labels", "Answer with a solution"),
         AnswerKind.FINAL: QCoreApplication.translate("Labels", "Final answer"),
         AnswerKind.INTERNAL_NOTE: QCoreApplication.translate("Labels", "Internal note"),
     }

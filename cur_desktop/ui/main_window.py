@@ -126,6 +126,10 @@ class MainWindow(QMainWindow):
         self.card.take_requested.connect(self._on_take)
         self.card.open_requested.connect(self.open_incident)
         self.card.classify_requested.connect(self._on_classify)
+        self._reload_started = 0
+        """Card reloads begun (each one's ticket)."""
+        self._reload_shown = 0
+        """The ticket of the newest card reload shown."""
         self.card.editor.draft_changed.connect(self._on_draft_changed)
         self.card.editor.send_requested.connect(self._on_send)
         self.reminder_offer = attach_reminder_offer(self.card.editor, self.card.editor.text)
@@ -357,12 +361,20 @@ class MainWindow(QMainWindow):
 
     async def _reload_card(self, incident_id: str, *, from_event: bool) -> None:
         assert self.ws is not None
+        # reads run on reader threads and may end out of order: a read begun before a newer
+        # one was shown is older and is dropped (a slow read from a sync's event landed after
+        # the classification's own reload and showed the incident without its executor)
+        self._reload_started += 1
+        ticket = self._reload_started
         try:
             detail = await self.ws.incident(incident_id)
         except OperationError:
             return
+        if ticket < self._reload_shown:
+            return
         if self.card.detail is None or str(self.card.detail.incident.id) != incident_id:
             return
+        self._reload_shown = ticket
         self.card.show_detail(detail)
         if self.card.editor.current_kind() is AnswerKind.INTERIM:  # the interim answer went out
             self.card.editor.suggest_kind(_expected_kind(detail.incident.status))

@@ -1162,8 +1162,8 @@ Please send it to technical support.</source>
         <translation>Промежуточный ответ</translation>
     </message>
     <message>
-        <source>Solution</source>
-        <translation>Решение</translation>
+        <source>Answer with a solution</source>
+        <translation>Ответ с решением</translation>
     </message>
     <message>
         <source>Final answer</source>

@@ -56,6 +56,27 @@ def ingest(server: ServerProcess, supervisor: str, region: str, count: int) -> l
     return [str(r["incident_id"]) for r in response.json()]
 
 
+def region_executor(server: ServerProcess, region: str = REGION) -> str:
+    """Load the demo municipalities and executors of ``region`` into the server's database (as
+    ``cur-server seed-demo`` would); return one executor's id. A move to sent_to_executor
+    needs an executor on the incident (docs/DOMAIN_RULES.md); clients pull the list."""
+    from cur_desktop.server.db import Database
+    from cur_desktop.server.seed import load_reference_data
+    from cur_desktop.server.tables import Executor
+
+    db = Database(server.db_url)
+    try:
+        load_reference_data(db, [region])
+        with db.snapshot() as snapshot:
+            found = snapshot.scalars(
+                select(Executor.id).where(Executor.region_code == region).order_by(Executor.id)
+            ).first()
+    finally:
+        db.dispose()
+    assert found is not None, f"no demo executor in {region}"
+    return str(found)
+
+
 def server_rows(server: ServerProcess, login: str) -> dict[str, dict[str, Any]]:
     """Every row the server shows ``login`` now, keyed by ``entity:id``."""
     headers = server.login(login)

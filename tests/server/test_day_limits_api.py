@@ -60,6 +60,7 @@ def _interim(incident_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def _to_on_control(api: Api, incident_id: str) -> None:
+    api.route("tul.op", incident_id)  # sent_to_executor needs an executor
     _applied(
         api.push(
             "tul.op",
@@ -167,6 +168,7 @@ def test_a_source_taken_by_another_incident_is_a_duplicate(api: Api) -> None:
 
 def test_a_met_first_answer_is_not_recomputed(api: Api) -> None:
     incident_id = api.create_incident("tul.op")
+    api.route("tul.op", incident_id)  # sent_to_executor needs an executor
     _applied(
         api.push(
             "tul.op",

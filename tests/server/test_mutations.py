@@ -107,6 +107,32 @@ def test_illegal_transition_carries_the_status_machine_message() -> None:
     assert caught.value.message.startswith("Нельзя перевести инцидент")
 
 
+def test_routing_without_an_executor_is_an_illegal_transition_until_classify_sets_one() -> None:
+    """The shared rule (server push, client's local apply, rebase): sent_to_executor needs an
+    executor on the incident, which an earlier incident.classify may set."""
+    current = _incident(status="moderation")  # version 3, no executor
+    key = str(current.id)
+    route: dict[str, object] = {
+        "incident_id": key,
+        "from_status": "moderation",
+        "to_status": "sent_to_executor",
+    }
+    with pytest.raises(MutationRejected) as caught:
+        _apply(current, M.INCIDENT_TRANSITION, route)
+    assert caught.value.code is wire.RejectCode.ILLEGAL_TRANSITION
+    assert caught.value.message == (
+        "Нельзя перевести инцидент из статуса «На модерации» в «Направлен исполнителю»: "
+        "не выбран исполнитель. Выберите исполнителя и сохраните классификацию"
+    )
+    classified = _apply(current, M.INCIDENT_CLASSIFY, {"incident_id": key, "executor_id": "ex-1"})
+    routed = _apply(classified, M.INCIDENT_TRANSITION, route)
+    assert (routed.status, routed.executor_id, routed.version) == (
+        Status.SENT_TO_EXECUTOR,
+        "ex-1",
+        5,  # 3, +1 classify, +1 transition
+    )
+
+
 def test_closing_records_the_outcome() -> None:
     current = _incident(status="primary_answered")
     args = {

@@ -187,6 +187,71 @@ def test_invalid_args_are_rejected_not_500(api: Api) -> None:
     assert [r["code"] for r in result["results"]] == ["invalid", "not_found"]
 
 
+def test_the_server_refuses_routing_without_an_executor_and_applies_the_rest(api: Api) -> None:
+    """Client data is hostile (an old client, a hand-made batch): sent_to_executor needs an
+    executor on the incident; the refusal is per mutation, the batch goes on."""
+    incident_id = api.create_incident("tul.op")  # version 1
+    route = {
+        "incident_id": incident_id,
+        "from_status": "moderation",
+        "to_status": "sent_to_executor",
+    }
+    results = api.push(
+        "tul.op",
+        ("incident.transition", _moderate(incident_id)),  # version 2
+        ("incident.transition", route),
+        ("incident.classify", {"incident_id": incident_id, "priority": "high"}),  # version 3
+    )["results"]
+    assert [(r["outcome"], r.get("code")) for r in results] == [
+        ("applied", None),
+        ("rejected", "illegal_transition"),
+        ("applied", None),
+    ]
+    assert results[1]["message"] == (
+        "Нельзя перевести инцидент из статуса «На модерации» в «Направлен исполнителю»: "
+        "не выбран исполнитель. Выберите исполнителя и сохраните классификацию"
+    )
+    stored = api.incident("tul.op", incident_id)
+    assert (stored["status"], stored["priority"], stored["executor_id"], stored["version"]) == (
+        "moderation",
+        "high",
+        None,
+        3,
+    )
+
+    executor_id = api.route("tul.op", incident_id)  # version 4
+    (routed,) = api.push("tul.op", ("incident.transition", route))["results"]  # version 5
+    assert routed["outcome"] == "applied"
+    stored = api.incident("tul.op", incident_id)
+    assert (stored["status"], stored["executor_id"], stored["version"]) == (
+        "sent_to_executor",
+        executor_id,
+        5,
+    )
+
+
+def test_an_executor_set_earlier_in_the_same_batch_lets_the_routing_through(api: Api) -> None:
+    """What the workstation's «Направить исполнителю» sends: classify, then the moves."""
+    incident_id = api.create_incident("tul.op")
+    executor_id = api.route("tul.op", api.create_incident("tul.op"))  # an executor of RU-TUL
+    results = api.push(
+        "tul.op",
+        ("incident.classify", {"incident_id": incident_id, "executor_id": executor_id}),
+        ("incident.transition", _moderate(incident_id)),
+        (
+            "incident.transition",
+            {
+                "incident_id": incident_id,
+                "from_status": "moderation",
+                "to_status": "sent_to_executor",
+            },
+        ),
+    )["results"]
+    assert [r["outcome"] for r in results] == ["applied"] * 3
+    stored = api.incident("tul.op", incident_id)
+    assert (stored["status"], stored["executor_id"]) == ("sent_to_executor", executor_id)
+
+
 def test_the_server_refuses_a_solution_or_final_answer_before_routing(api: Api) -> None:
     """Client data is hostile: the rule holds on the server whatever the client checked."""
     incident_id = api.create_incident("tul.op")

@@ -182,7 +182,8 @@ def test_a_failure_mid_group_keeps_the_mutations_before_it(
 
 
 def test_two_mutations_of_one_incident_in_one_group_see_each_other(api: Api) -> None:
-    incident_id = api.create_incident("tul.op")
+    incident_id = api.create_incident("tul.op")  # version 1
+    api.route("tul.op", incident_id)  # the executor: version 2
     caller, client_id = _caller(api, "tul.op"), uuid4()
     outcome = push.push(
         api.db,
@@ -205,7 +206,7 @@ def test_two_mutations_of_one_incident_in_one_group_see_each_other(api: Api) -> 
     assert [r.outcome.value for r in outcome.results] == ["applied", "applied"]
     with api.db.snapshot() as session:
         row = session.get_one(Incident, incident_id)
-        assert (row.status, row.version) == ("sent_to_executor", 3)
+        assert (row.status, row.version) == ("sent_to_executor", 4)
 
 
 def test_a_batch_answered_before_is_answered_again_while_a_writer_holds_the_lock(

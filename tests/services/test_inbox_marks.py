@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -210,16 +210,20 @@ def test_bulk_route_and_a_refused_assignment_write_nothing_for_the_refused(
     ids = [str(i.id) for i in items]
     directory = seeded_profile(*items)
 
-    async def body(station: Workstation) -> tuple[object, object, int]:
+    async def body(station: Workstation) -> tuple[object, object, int, list[tuple[Status, Any]]]:
         routed = await station.bulk_route(ids, "ex-roads")
         pending_after_route = (await station.sync_status()).pending
         assigned = await station.bulk_assign(ids, "petrov")  # an operator may not
         assert (await station.sync_status()).pending == pending_after_route
-        return routed, assigned, pending_after_route
+        rows = [(await station.incident(i)).incident for i in ids]
+        return routed, assigned, pending_after_route, [(r.status, r.executor_id) for r in rows]
 
-    routed, assigned, pending = run(directory, body)
+    routed, assigned, pending, states = run(directory, body)
+    # Neither had an executor: the bulk route carries it (classify, then the move), so the
+    # rule «sent_to_executor needs an executor» lets both through.
     assert routed.failures == ()  # type: ignore[attr-defined]
-    assert pending >= 2
+    assert pending == 4  # classify + transition, twice
+    assert states == [(Status.SENT_TO_EXECUTOR, "ex-roads")] * 2
     assert [f.incident_id for f in assigned.failures] == ids  # type: ignore[attr-defined]
     assert assigned.changes.empty  # type: ignore[attr-defined]
 

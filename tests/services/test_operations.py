@@ -218,6 +218,53 @@ def test_an_illegal_status_move_is_refused_with_the_reason(seeded_profile: Seed)
     assert error.message.startswith("Нельзя перевести инцидент из статуса «Новый» в «На контроле»")
 
 
+def test_moving_to_sent_to_executor_without_an_executor_is_refused_locally(
+    seeded_profile: Seed,
+) -> None:
+    """The status change of the card: refused in Russian before anything is recorded; with an
+    executor already on the incident the same move goes through."""
+    bare = incident(status=Status.MODERATION)
+    chosen = incident(status=Status.MODERATION, executor_id="ex-roads")
+
+    async def body(station: Workstation) -> tuple[OperationError, int, Status, Any]:
+        with pytest.raises(OperationError) as caught:
+            await station.change_status(str(bare.id), Status.SENT_TO_EXECUTOR)
+        pending_after_refusal = (await station.sync_status()).pending
+        kept = (await station.incident(str(bare.id))).incident.status
+        await station.change_status(str(chosen.id), Status.SENT_TO_EXECUTOR)
+        return caught.value, pending_after_refusal, kept, await station.incident(str(chosen.id))
+
+    error, pending, kept, routed = run(seeded_profile(bare, chosen), body)
+    assert (error.code, error.message) == (
+        "illegal_transition",
+        "Нельзя перевести инцидент из статуса «На модерации» в «Направлен исполнителю»: "
+        "не выбран исполнитель. Выберите исполнителя и сохраните классификацию",
+    )
+    assert (pending, kept) == (0, Status.MODERATION)  # nothing was written
+    assert (routed.incident.status, routed.incident.executor_id) == (
+        Status.SENT_TO_EXECUTOR,
+        "ex-roads",
+    )
+
+
+def test_rerouting_to_another_executor_keeps_the_status(seeded_profile: Seed) -> None:
+    """DOMAIN.md: a sent incident may be re-routed; only the executor changes."""
+    inc = incident(status=Status.SENT_TO_EXECUTOR, executor_id="ex-roads")
+    key = str(inc.id)
+
+    async def body(station: Workstation) -> tuple[Any, Any]:
+        await station.route_to_executor(key, "ex-water")
+        return await station.incident(key), await _pending(station, key)
+
+    executors = (("ex-roads", "Дорожное управление"), ("ex-water", "Водоканал"))
+    detail, pending = run(seeded_profile(inc, executors=executors), body)
+    assert (detail.incident.status, detail.incident.executor_id) == (
+        Status.SENT_TO_EXECUTOR,
+        "ex-water",
+    )
+    assert [name for name, _ in pending] == ["incident.classify"]
+
+
 def test_only_a_supervisor_approves_answers(seeded_profile: Seed) -> None:
     inc = incident(status=Status.SENT_TO_EXECUTOR, executor_id="ex-roads")
     key = str(inc.id)

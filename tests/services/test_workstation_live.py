@@ -15,7 +15,15 @@ from cur_desktop.domain.enums import AnswerKind, AnswerState, Status
 from cur_desktop.services import ChangeOrigin, Changes, OperationError, Workstation
 from cur_desktop.services.outcomes import WorkstationEvent
 from cur_desktop.sync.events import UpToDate
-from tests.helpers.live import FAST, PASSWORD, REGION, answers_of, ingest, server_rows
+from tests.helpers.live import (
+    FAST,
+    PASSWORD,
+    REGION,
+    answers_of,
+    ingest,
+    region_executor,
+    server_rows,
+)
 from tests.helpers.server_process import ServerProcess
 
 T = TypeVar("T")
@@ -43,6 +51,7 @@ def test_an_answer_goes_through_approval_to_the_server_and_to_the_colleague(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     (incident_id,) = ingest(server, "boss", REGION, 1)
+    executor_id = region_executor(server)  # before the first pull: the client lists it
     boss_events: list[WorkstationEvent] = []
 
     async def main() -> tuple[str, Status]:
@@ -53,11 +62,14 @@ def test_an_answer_goes_through_approval_to_the_server_and_to_the_colleague(
             await boss.sync_now()
             boss.subscribe(boss_events.append)
             await operator.take(incident_id)
+            # A solution needs a routed incident (docs/DOMAIN_RULES.md): new → moderation,
+            # classify (executor), moderation → sent_to_executor.
+            await operator.route_to_executor(incident_id, executor_id)
             await operator.send_answer(
                 incident_id, AnswerKind.SOLUTION, "Яму заделают до пятницы.", for_approval=True
             )
             counts = await operator.sync_now()
-            assert (counts.pushed, counts.rejected) == (2, 0)
+            assert (counts.pushed, counts.rejected) == (5, 0)
             await boss.sync_now()
             assert incident_id in pulled_ids(boss_events)
             seen = await boss.incident(incident_id)

@@ -130,7 +130,8 @@ def _dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 def test_fast_path_leaves_every_table_as_the_general_path_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed = [incident() for _ in range(3)]
+    # The first one is routed to sent_to_executor below: it needs an executor.
+    seed = [incident(executor_id="tul-uk-1"), incident(), incident()]
     ids = [str(i.id) for i in seed]
     changes = _changes(ids)
     fast_store = _store(tmp_path / "fast.sqlite3", seed)

@@ -44,7 +44,7 @@ def _assign(inc: wire.IncidentWire, expected: str | None, who: str | None) -> di
 
 
 def test_local_change_is_shown_queued_and_shadowed_in_one_go(tx: Tx) -> None:
-    inc = incident()
+    inc = incident(executor_id="tul-uk-1")  # routed below: it needs an executor
     _seed(tx, inc)
     now = T0 + timedelta(hours=1)
     first = tx(

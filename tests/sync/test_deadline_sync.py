@@ -24,7 +24,15 @@ from cur_desktop.storage.inbox import InboxFilter, inbox_count
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncEngine
-from tests.helpers.live import REGION, local_rows, login, server_rows, sync_once, with_engine
+from tests.helpers.live import (
+    REGION,
+    local_rows,
+    login,
+    region_executor,
+    server_rows,
+    sync_once,
+    with_engine,
+)
 from tests.helpers.server_process import ServerProcess
 
 _TICK = timedelta(seconds=1)
@@ -80,6 +88,7 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
     controlled_at = waiting_at - timedelta(minutes=1)
     waiting = _ingest_at(server, waiting_at)
     controlled = _ingest_at(server, controlled_at)
+    executor_id = region_executor(server)  # before the first pull: the client lists it
     profile = login(tmp_path / "ivanova", server.base_url, "ivanova")
     with_engine(profile, sync_once)
 
@@ -107,6 +116,9 @@ def test_warning_instants_reach_the_client_and_drive_the_at_risk_filter(
             "incident.assign", {"incident_id": controlled, "expected": None, "assignee": "ivanova"}
         )
         await engine.record("incident.transition", _move(controlled, "new", "moderation"))
+        await engine.record(
+            "incident.classify", {"incident_id": controlled, "executor_id": executor_id}
+        )
         await engine.record(
             "incident.transition", _move(controlled, "moderation", "sent_to_executor")
         )

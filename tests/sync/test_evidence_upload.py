@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services import OperationError, Workstation
 from cur_desktop.sync.transport import SyncTransport
-from tests.helpers.live import FAST, PASSWORD, REGION, ingest
+from tests.helpers.live import FAST, PASSWORD, REGION, ingest, region_executor
 from tests.helpers.proxy import FaultProxy
 from tests.helpers.server_process import ServerProcess
 
@@ -54,6 +54,7 @@ def test_upload_survives_a_cut_link_and_a_restart_and_arrives_byte_for_byte(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     (incident_id,) = ingest(server, "boss", REGION, 1)
+    executor_id = region_executor(server)  # a solution needs a routed incident
     source = tmp_path / "двор после уборки.jpg"
     source.write_bytes(PHOTO)
     host, port = server.base_url.removeprefix("http://").split(":")
@@ -68,6 +69,7 @@ def test_upload_survives_a_cut_link_and_a_restart_and_arrives_byte_for_byte(
             await station.attach_file(incident_id, source)
             (draft,) = await station.attachments(incident_id)
             assert (draft.state, draft.size, draft.removable) == ("draft", len(PHOTO), True)
+            await station.route_to_executor(incident_id, executor_id)
             await station.send_answer(
                 incident_id, AnswerKind.SOLUTION, "Мусор вывезен 3 марта, фото во вложении."
             )
@@ -147,6 +149,7 @@ def test_an_upload_the_server_already_completed_is_marked_uploaded_without_resen
     """The last chunk's answer was lost: the next round asks, learns it is complete, sends
     nothing more."""
     (incident_id,) = ingest(server, "boss", REGION, 1)
+    executor_id = region_executor(server)  # a solution needs a routed incident
     source = tmp_path / "акт.pdf"
     source.write_bytes(b"%PDF-1.4\n" + os.urandom(3000))
 
@@ -156,6 +159,7 @@ def test_an_upload_the_server_already_completed_is_marked_uploaded_without_resen
             await station.login(server.base_url, "petrov", PASSWORD)
             await station.sync_now()
             await station.attach_file(incident_id, source)
+            await station.route_to_executor(incident_id, executor_id)
             await station.send_answer(incident_id, AnswerKind.SOLUTION, "Акт подписан 3 марта.")
             await station.sync_now()
             (done,) = await station.attachments(incident_id)

@@ -36,7 +36,16 @@ from cur_desktop.sync import session as sync_session
 from cur_desktop.sync.page_codec import parse_ndjson_page
 from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 from cur_desktop.sync.transport import parse_json_page
-from tests.helpers.live import REGION, USERS, ingest, local_rows, login, server_rows, with_engine
+from tests.helpers.live import (
+    REGION,
+    USERS,
+    ingest,
+    local_rows,
+    login,
+    region_executor,
+    server_rows,
+    with_engine,
+)
 from tests.helpers.server_process import ServerProcess, running_server
 
 INCIDENTS = 250
@@ -47,8 +56,11 @@ REJECTED_BY_SUPERVISOR = range(25, 50)
 OFFLINE_FOR = timedelta(days=3)
 
 
-def offline_work(incident_ids: list[str], login_name: str) -> list[tuple[str, dict[str, Any]]]:
-    """The 5,000 changes the operator makes offline, in order (20 per incident)."""
+def offline_work(
+    incident_ids: list[str], login_name: str, executor_id: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The 5,000 changes the operator makes offline, in order (20 per incident); the
+    classification names the executor, which the move to sent_to_executor needs."""
     work: list[tuple[str, dict[str, Any]]] = []
     for n, incident_id in enumerate(incident_ids):
         solution = str(uuid.uuid5(uuid.NAMESPACE_URL, f"solution/{incident_id}"))
@@ -63,7 +75,12 @@ def offline_work(incident_ids: list[str], login_name: str) -> list[tuple[str, di
             ),
             (
                 "incident.classify",
-                {"incident_id": incident_id, "topic_code": "zhkh", "priority": "high"},
+                {
+                    "incident_id": incident_id,
+                    "topic_code": "zhkh",
+                    "priority": "high",
+                    "executor_id": executor_id,
+                },
             ),
             (
                 "incident.transition",
@@ -166,12 +183,13 @@ def run_long_offline(
 ) -> None:
     """The scenario of the module docstring with ``incidents`` x 20 queued changes."""
     incident_ids = ingest(server, "boss", REGION, incidents)
+    executor_id = region_executor(server)  # before the first pull: the client lists it
     profile = login(tmp_path / "ivanova", server.base_url, "ivanova")
     with_engine(profile, lambda engine: engine.sync_once())
     old_cursor = sync_session.read_status(profile).cursor
     assert old_cursor > 0
 
-    work = offline_work(incident_ids, "ivanova")
+    work = offline_work(incident_ids, "ivanova", executor_id)
     total = incidents * PER_INCIDENT
     assert len(work) == total
 

@@ -343,11 +343,14 @@ def test_merge_duplicates_asks_for_the_original_among_the_selection(
 # --------------------------------------------------------------------------- notifications
 
 
-def test_the_warning_notification_fires_once_with_an_injected_clock(
-    qapp: QApplication, qtbot: QtBot, tmp_path: Path
-) -> None:
-    profile, rows = _profile(tmp_path)
-    warn = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+WARN_AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+"""When the incident put in the warning band by :func:`put_in_warning_band` enters it."""
+
+
+def put_in_warning_band(profile: Path, incident_id: str) -> datetime:
+    """Assign ``incident_id`` to ivanova with a deadline whose warning band starts at
+    :data:`WARN_AT` (due 6 hours later); returns ``WARN_AT``. Also used by the tray test's
+    child process under Xvfb (tests/ui/tray_child.py)."""
     engine = open_engine(profile / DB_FILE_NAME)
     with engine.begin() as conn:
         conn.execute(
@@ -357,12 +360,20 @@ def test_the_warning_notification_fires_once_with_an_injected_clock(
                 "WHERE id = :i"
             ),
             {
-                "i": rows[0]["id"],
-                "due": int((warn + timedelta(hours=6)).timestamp() * 1_000_000),
-                "warn": int(warn.timestamp() * 1_000_000),
+                "i": incident_id,
+                "due": int((WARN_AT + timedelta(hours=6)).timestamp() * 1_000_000),
+                "warn": int(WARN_AT.timestamp() * 1_000_000),
             },
         )
     engine.dispose()
+    return WARN_AT
+
+
+def test_the_warning_notification_fires_once_with_an_injected_clock(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    profile, rows = _profile(tmp_path)
+    warn = put_in_warning_band(profile, rows[0]["id"])
     shown: list[str] = []
     clock = [warn - timedelta(minutes=5)]
 

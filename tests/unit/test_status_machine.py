@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -19,6 +20,7 @@ from cur_desktop.domain.status_machine import (
     can_transition,
     check_answer_transition,
     check_transition,
+    routing_refusal,
 )
 
 LEGAL = [(a, b) for a, targets in TRANSITIONS.items() for b in sorted(targets)]
@@ -131,6 +133,47 @@ def test_incident_with_status_follows_the_table() -> None:
     with pytest.raises(IllegalTransitionError):
         incident.with_status(Status.CLOSED, outcome=Outcome.SOLVED)
     assert incident.status is Status.NEW  # frozen: the original is untouched
+
+
+_NO_EXECUTOR = (
+    "Нельзя перевести инцидент из статуса «{}» в «Направлен исполнителю»: не выбран "
+    "исполнитель. Выберите исполнителя и сохраните классификацию"
+)
+
+
+@pytest.mark.parametrize(
+    "current", [Status.MODERATION, Status.REWORK, Status.REOPENED], ids=lambda s: s.value
+)
+def test_a_move_into_sent_to_executor_needs_an_executor(current: Status) -> None:
+    """Every status the table lets into sent_to_executor: refused without an executor."""
+    assert routing_refusal(current, Status.SENT_TO_EXECUTOR, None) == _NO_EXECUTOR.format(
+        STATUS_TITLES[current]
+    )
+    assert routing_refusal(current, Status.SENT_TO_EXECUTOR, "") is not None
+    assert routing_refusal(current, Status.SENT_TO_EXECUTOR, "ex-roads") is None
+
+
+def test_routing_refusal_concerns_only_the_move_into_sent_to_executor() -> None:
+    assert routing_refusal(Status.MODERATION, Status.PRIMARY_ANSWERED, None) is None  # interim
+    assert routing_refusal(Status.MODERATION, Status.REJECTED, None) is None
+    assert routing_refusal(Status.SENT_TO_EXECUTOR, Status.SENT_TO_EXECUTOR, None) is None
+
+
+def test_incident_entity_refuses_routing_without_an_executor() -> None:
+    incident = Incident(
+        id=uuid4(),
+        source=Source.VK,
+        external_id="vk-2",
+        text="Яма на дороге",
+        received_at=datetime(2025, 3, 3, 9, tzinfo=UTC),
+        region_code="RU-TUL",
+        status=Status.MODERATION,
+    )
+    with pytest.raises(IllegalTransitionError) as caught:
+        incident.with_status(Status.SENT_TO_EXECUTOR)
+    assert str(caught.value) == _NO_EXECUTOR.format("На модерации")
+    routed = replace(incident, executor_id="ex-roads").with_status(Status.SENT_TO_EXECUTOR)
+    assert (routed.status, routed.executor_id) == (Status.SENT_TO_EXECUTOR, "ex-roads")
 
 
 def test_incident_refuses_naive_datetimes() -> None:
