@@ -93,13 +93,20 @@ def _seed(db_url: str) -> str:
 
 @contextmanager
 def running_demo_server(db_url: str, log_path: Path) -> Iterator[DemoServer]:
-    """Start ``cur-server serve`` on a free loopback port; stop it on exit."""
+    """Start ``cur-server serve`` on a free loopback port; stop it on exit.
+
+    The server's standard input is a pipe whose write end only this process holds
+    (``--exit-with-stdin``): if this process dies without stopping it (killed, crashed), the
+    kernel closes the pipe and the server stops itself instead of running on as an orphan.
+    """
     port = _free_port()
-    command = [*server_command(), "serve", "--db", db_url]
+    command = [*server_command(), "serve", "--db", db_url, "--exit-with-stdin"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=log_file, stderr=subprocess.STDOUT, env=env
+        )
     server = DemoServer(base_url=f"http://127.0.0.1:{port}", process=process)
     try:
         _wait_ready(server, log_path)
@@ -111,6 +118,8 @@ def running_demo_server(db_url: str, log_path: Path) -> Iterator[DemoServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        if process.stdin is not None:
+            process.stdin.close()
 
 
 def _wait_ready(server: DemoServer, log_path: Path) -> None:

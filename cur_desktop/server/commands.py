@@ -39,6 +39,7 @@ from cur_desktop.server.db import Database, compact, default_db_url
 from cur_desktop.server.evidence_store import DATA_DIR_ENV
 from cur_desktop.server.heap import freeze_startup_heap
 from cur_desktop.server.migrate import SchemaTooNewError, check_schema_not_newer, upgrade
+from cur_desktop.server.parent_watch import exit_with_stdin
 from cur_desktop.server.settings import ServerSettings, utc_now
 from cur_desktop.server.web_app import create_app
 
@@ -95,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="каталог файлов-вложений (по умолчанию рядом с файлом SQLite)",
+    )
+    serve.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="остановиться, когда закроется стандартный ввод (завершился запустивший процесс)",
     )
     seed = with_db(commands.add_parser("seed-demo", help="заполнить демонстрационными данными"))
     seed.add_argument("--regions", type=int, default=3, help="сколько регионов (1–7)")
@@ -265,6 +271,8 @@ def _serve(db: Database, args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("--workers: нужно целое число ≥ 1", file=sys.stderr)
         return 2
+    if args.exit_with_stdin:
+        exit_with_stdin()
     if args.workers > 1:
         if not db.is_postgres:
             print(
