@@ -526,7 +526,9 @@ class InboxPage(QWidget):
             self.view_changed.emit(self.view.value)
             self.reload()
 
-    def _on_search_text(self, _text: str) -> None:
+    def _on_search_text(self, text: str) -> None:
+        # Hits come best first (storage.search), not in the list's sort: no sort arrow then.
+        self.table.horizontalHeader().setSortIndicatorShown(not text.strip())
         self._search_timer.start()
 
     def _search_now(self) -> None:

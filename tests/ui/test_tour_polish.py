@@ -177,6 +177,27 @@ def test_the_received_column_shows_the_whole_date_and_time_of_an_unread_row(
     run_qt(qapp, body)
 
 
+def test_the_sort_arrow_is_hidden_while_hits_come_best_first(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The walk saw search hits in relevance order under the «Осталось ▲» arrow."""
+    profile = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (_ws, window):
+            page = window.inbox
+            assert page is not None
+            header = page.table.horizontalHeader()
+            assert header.isSortIndicatorShown()
+            page.search.setText("яма")
+            assert not header.isSortIndicatorShown()
+            page.search.setText("   ")
+            assert header.isSortIndicatorShown()
+            assert header.sortIndicatorSection() == Column.TIME_LEFT
+
+    run_qt(qapp, body)
+
+
 def test_the_answer_kinds_have_one_name_in_the_editor_the_history_and_the_refusal(
     qapp: QApplication,
 ) -> None:
