@@ -91,6 +91,10 @@ class IncidentCard(QWidget):
         super().__init__(parent)
         self.detail: IncidentDetail | None = None
         self._shown_classification: tuple[str | None, str | None, str | None] = (None, None, None)
+        self._shown_picks: tuple[object, object, object] = (None, None, None)
+        """What the three dropdowns showed after the last ``show_detail``: a value stored in
+        the incident that the reference cannot show leaves «—», which is no choice of the
+        operator's (a reload then took that «—» for one and dropped the municipality)."""
         """Municipality, topic and executor of the incident as last shown from the store."""
         self.ref = Reference(municipalities={}, executors={}, topics={})
         self.login = ""
@@ -243,8 +247,8 @@ class IncidentCard(QWidget):
             return [None, None, None]
         combos = (self.municipality, self.topic, self.executor)
         return [
-            None if combo.currentData() == stored else (combo.currentData(),)
-            for combo, stored in zip(combos, self._shown_classification, strict=True)
+            None if combo.currentData() == showed else (combo.currentData(),)
+            for combo, showed in zip(combos, self._shown_picks, strict=True)
         ]
 
     def _restore_splitters(self) -> None:
@@ -443,6 +447,11 @@ class IncidentCard(QWidget):
             combo.setCurrentIndex(max(index, 0))
         self._fill_executors(municipality_id)
         self.executor.setCurrentIndex(max(self.executor.findData(executor_id), 0))
+        self._shown_picks = (
+            self.municipality.currentData(),
+            self.topic.currentData(),
+            self.executor.currentData(),
+        )
         self.history.clear()
         for entry in detail.history:
             item = QListWidgetItem(self._history_text(entry))
