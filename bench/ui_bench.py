@@ -227,7 +227,7 @@ def child_main(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from cur_desktop.app import APPLICATION, ORGANIZATION
-    from cur_desktop.sync.gc_tuning import freeze_startup_heap
+    from cur_desktop.startup_heap import freeze_startup_heap
     from cur_desktop.ui.application import install_qt_message_handler, prepare_application
 
     try:

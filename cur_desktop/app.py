@@ -41,9 +41,9 @@ from cur_desktop.services import OperationError, Workstation, app_dirs, profile_
 from cur_desktop.services.outcomes import CODE_NOT_CONNECTED
 from cur_desktop.services.profile_lock import ProfileLock
 from cur_desktop.services.sign_in import remembered_identity, sign_in
+from cur_desktop.startup_heap import freeze_startup_heap
 from cur_desktop.storage.outbox import SyncStatus
 from cur_desktop.sync.errors import SyncClientError
-from cur_desktop.sync.gc_tuning import freeze_startup_heap
 from cur_desktop.sync.profile import default_profile_dir
 from cur_desktop.sync.syncer import SyncCounts
 

@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from cur_desktop.contract.protocol import MIN_CLIENT_PROTOCOL
 from cur_desktop.server.db import Database
 from cur_desktop.server.evidence_store import DATA_DIR_ENV
-from cur_desktop.server.heap import freeze_startup_heap
 from cur_desktop.server.settings import ServerSettings
 from cur_desktop.server.web_app import create_app
+from cur_desktop.startup_heap import freeze_startup_heap
 
 DB_URL_ENV = "CUR_SERVER_DB_URL"
 MIN_CLIENT_ENV = "CUR_SERVER_MIN_CLIENT_PROTOCOL"

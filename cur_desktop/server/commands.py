@@ -37,11 +37,11 @@ from cur_desktop.server.admin import AdminScope
 from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
 from cur_desktop.server.evidence_store import DATA_DIR_ENV
-from cur_desktop.server.heap import freeze_startup_heap
 from cur_desktop.server.migrate import SchemaTooNewError, check_schema_not_newer, upgrade
 from cur_desktop.server.parent_watch import exit_with_stdin
 from cur_desktop.server.settings import ServerSettings, utc_now
 from cur_desktop.server.web_app import create_app
+from cur_desktop.startup_heap import freeze_startup_heap
 
 log = logging.getLogger(__name__)
 

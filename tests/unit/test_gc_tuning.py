@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from cur_desktop import cli
+from cur_desktop import cli, startup_heap
 from cur_desktop.sync import gc_tuning
 from cur_desktop.sync.syncer import SyncEngine
 
@@ -18,16 +18,16 @@ from cur_desktop.sync.syncer import SyncEngine
 def thawed(monkeypatch: pytest.MonkeyPatch) -> None:
     """A process state as before start-up: nothing frozen, the once-flag down."""
     gc.unfreeze()
-    monkeypatch.setattr(gc_tuning, "_frozen", False)
+    monkeypatch.setattr(startup_heap, "_frozen", False)
 
 
 @pytest.mark.usefixtures("thawed")
 def test_first_call_freezes_the_heap_and_later_calls_leave_it_alone() -> None:
     assert gc.get_freeze_count() == 0
-    assert gc_tuning.freeze_startup_heap() is True
+    assert startup_heap.freeze_startup_heap() is True
     frozen = gc.get_freeze_count()
     assert frozen > 0
-    assert gc_tuning.freeze_startup_heap() is False
+    assert startup_heap.freeze_startup_heap() is False
     assert gc.get_freeze_count() == frozen
 
 
@@ -37,7 +37,7 @@ def test_command_line_main_freezes_the_start_up_heap(capsys: pytest.CaptureFixtu
     assert cli.main(["--headless"]) == cli.EXIT_OK
     assert "cur-desktop" in capsys.readouterr().out
     assert gc.get_freeze_count() > 0
-    assert gc_tuning.freeze_startup_heap() is False
+    assert startup_heap.freeze_startup_heap() is False
 
 
 @pytest.fixture
