@@ -23,6 +23,7 @@ from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.ui.inbox_model import ID_ROLE, Column
+from cur_desktop.ui.inbox_page import InboxPage
 from cur_desktop.ui.incident_card import IncidentCard
 from cur_desktop.ui.labels import answer_kind_title
 from cur_desktop.ui.main_window import MainWindow
@@ -49,6 +50,19 @@ async def _window(profile: Path, qtbot: QtBot) -> AsyncIterator[tuple[Workstatio
     finally:
         window.close()
         await ws.close()
+
+
+async def _all_three_rows_shown(window: MainWindow) -> InboxPage:
+    """The inbox on «Все» with the profile's three rows read into the model's cache."""
+    page = window.inbox
+    assert page is not None
+    page.view = SavedView.ALL
+    page.reload()
+    await until(lambda: page.model.rowCount() == 3, what="rows")
+    for r in range(3):
+        page.model.index(r, 0).data(ID_ROLE)
+    await until(lambda: all(page.model.cached_row(r) for r in range(3)), what="pages")
+    return page
 
 
 def _field_width(combo: QComboBox) -> int:
@@ -112,14 +126,7 @@ def test_a_provisional_overdue_timer_fits_and_the_text_column_stays_in_view(
 
     async def body() -> None:
         async with _window(profile, qtbot) as (_ws, window):
-            page = window.inbox
-            assert page is not None
-            page.view = SavedView.ALL
-            page.reload()
-            await until(lambda: page.model.rowCount() == 3, what="rows")
-            for r in range(3):
-                page.model.index(r, 0).data(ID_ROLE)
-            await until(lambda: all(page.model.cached_row(r) for r in range(3)), what="pages")
+            page = await _all_three_rows_shown(window)
             row = page.model.cached_row(0)
             assert row is not None
             row["status"] = Status.MODERATION
@@ -153,14 +160,7 @@ def test_the_received_column_shows_the_whole_date_and_time_of_an_unread_row(
 
     async def body() -> None:
         async with _window(profile, qtbot) as (_ws, window):
-            page = window.inbox
-            assert page is not None
-            page.view = SavedView.ALL
-            page.reload()
-            await until(lambda: page.model.rowCount() == 3, what="rows")
-            for r in range(3):
-                page.model.index(r, 0).data(ID_ROLE)
-            await until(lambda: all(page.model.cached_row(r) for r in range(3)), what="pages")
+            page = await _all_three_rows_shown(window)
             table = page.table
             bold = table.font()
             bold.setBold(True)
