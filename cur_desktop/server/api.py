@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from collections.abc import Iterator
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,6 +20,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
+from cur_desktop.contract import snapshot as snapshot_contract
 from cur_desktop.contract import wire
 from cur_desktop.contract.ratings import MONTH_PATTERN, RatingsResponse
 from cur_desktop.domain.enums import Role
@@ -32,6 +35,7 @@ from cur_desktop.server.schemas import (
     ValidationErrorResponse,
 )
 from cur_desktop.server.settings import ServerSettings
+from cur_desktop.server.snapshot import SnapshotCache
 from cur_desktop.server.throttle import LoginThrottle, login_fingerprint
 
 log = logging.getLogger(__name__)
@@ -344,6 +348,67 @@ def sync_pull(
         ndjson=ndjson,
     )
     return Response(body, media_type=pull_json.NDJSON if ndjson else "application/json")
+
+
+_SNAPSHOT_CHUNK = 1 << 20
+
+
+def get_snapshots(request: Request) -> SnapshotCache:
+    cache: SnapshotCache = request.app.state.snapshots
+    return cache
+
+
+@router.get(
+    snapshot_contract.PATH,
+    tags=["sync"],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {snapshot_contract.MEDIA_TYPE: {}},
+            "description": (
+                "Снимок данных региона для первой синхронизации: SQLite, сжатый gzip "
+                "(формат описан в cur_desktop/contract/snapshot.py); заголовки "
+                f"{snapshot_contract.HEADER_CURSOR} и {snapshot_contract.HEADER_ROWS}"
+            ),
+        },
+        404: {"model": ErrorResponse, "description": "Снимок в этом формате не поддерживается"},
+        **_errors(401, 422),
+    },
+)
+def sync_snapshot(
+    caller: CallerDep,
+    snapshots: Annotated[SnapshotCache, Depends(get_snapshots)],
+    format: Annotated[int, Query(ge=1, le=1_000, description="формат снимка")] = 1,
+) -> Any:
+    """Everything a pull from cursor 0 would bring, as one file; then pull from its cursor.
+
+    Built from one consistent read and cached per region (server/snapshot.py); 404 for a
+    format this server does not write (the client then pulls pages).
+    """
+    if format != snapshot_contract.FORMAT:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"Снимок в формате {format} не поддерживается (есть формат {snapshot_contract.FORMAT})",
+        )
+    built = snapshots.get(caller)
+    handle = built.path.open("rb")  # open now: a newer build may unlink the path meanwhile
+    size = os.fstat(handle.fileno()).st_size
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while block := handle.read(_SNAPSHOT_CHUNK):
+                yield block
+
+    return StreamingResponse(
+        chunks(),
+        media_type=snapshot_contract.MEDIA_TYPE,
+        headers={
+            "Content-Length": str(size),
+            snapshot_contract.HEADER_CURSOR: str(built.cursor),
+            snapshot_contract.HEADER_ROWS: str(built.incidents),
+            snapshot_contract.HEADER_FORMAT: str(snapshot_contract.FORMAT),
+        },
+    )
 
 
 @router.get(

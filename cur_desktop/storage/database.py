@@ -154,6 +154,25 @@ class DbWriter:
         """Run ``fn`` inside one write transaction without blocking the event loop."""
         return await asyncio.wrap_future(self.submit(fn, expected=expected))
 
+    def _run_bare(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._connection()
+        if conn.in_transaction():  # never: jobs end their transactions
+            raise RuntimeError("the writer's connection is inside a transaction")
+        raw: Any = conn.connection.dbapi_connection
+        return fn(raw)
+
+    async def run_bare(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn`` on the writer's raw SQLite connection with no transaction open.
+
+        For the statements SQLite refuses inside a transaction (``ATTACH``, ``DETACH``); what
+        ``fn`` executes autocommits. Queued in order with the other jobs.
+        """
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("DbWriter is closed")
+            future = self._executor.submit(self._run_bare, fn)
+        return await asyncio.wrap_future(future)
+
     def _close_connection(self) -> None:
         if self._conn is not None:
             self._conn.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -38,7 +40,7 @@ from tenacity import (
 
 from cur_desktop.contract import wire
 from cur_desktop.storage import localstate as ls
-from cur_desktop.storage import outbox, sync_state
+from cur_desktop.storage import outbox, snapshot_load, sync_state
 from cur_desktop.storage.bulk_rows import prepare_incidents
 from cur_desktop.storage.database import DbWriter, open_engine
 from cur_desktop.storage.pull_pages import DecodedChange, apply_page
@@ -64,7 +66,7 @@ from cur_desktop.sync.events import (
 from cur_desktop.sync.evidence_upload import EvidenceSync
 from cur_desktop.sync.gc_tuning import larger_young_generation, short_switch_interval
 from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head, peek_total
-from cur_desktop.sync.transport import SyncTransport, parse_json_page
+from cur_desktop.sync.transport import SnapshotHead, SyncTransport, parse_json_page
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,9 @@ class RetryPolicy:
 
 
 _PULL_AHEAD = 2  # pages fetched and decoded ahead of the one being written
+SNAPSHOT_CHUNK = 10_000
+"""Incidents per writer job while a snapshot loads (~0.2 s of work: the window shows them as
+they arrive, and a local change waits at most that long for the writer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +207,8 @@ class SyncEngine:
         self.push_batch = min(push_batch, wire.MAX_PUSH_BATCH)
         self.pull_limit = pull_limit
         self.poll_interval = poll_interval
+        self.use_snapshot = True
+        """Whether a first sync asks the server for a snapshot (storage/snapshot_load.py)."""
         self._sync_lock = asyncio.Lock()
         self.subscribed = asyncio.Event()
         """Set while :meth:`run_forever` is registered on the server's poke stream (a change
@@ -407,8 +414,86 @@ class SyncEngine:
         with short_switch_interval(), larger_young_generation():
             return await self._pull()
 
+    def _snapshot_file(self) -> Path:
+        """Where a downloaded snapshot is unpacked: beside the store (same disk)."""
+        database = self.engine.url.database
+        if database and database != ":memory:":
+            store = Path(database)
+            return store.with_name(store.name + ".snapshot")
+        return Path(tempfile.gettempdir()) / f"cur-desktop-{uuid.uuid4()}.snapshot"
+
+    async def _load_snapshot(self) -> int:
+        """A first sync's bulk load from the server's snapshot; return the incidents loaded.
+
+        0 (and the paged pull does all the work) when the store is not eligible
+        (:func:`snapshot_load.eligible`), the server has no snapshot, the download breaks off
+        or the file is refused; network errors after the retries propagate like a page's.
+        """
+        if not self.use_snapshot or not await self.writer.run(snapshot_load.eligible):
+            return 0
+        target = self._snapshot_file()
+        try:
+            head = await self._call(partial(self.transport.download_snapshot, target))
+            if head is None:
+                return 0
+            return await self._apply_snapshot(head)
+        except ServerProtocolError as exc:
+            log.warning("snapshot not used: %s", exc)
+            return 0
+        finally:
+            target.unlink(missing_ok=True)
+
+    async def _apply_snapshot(self, head: SnapshotHead) -> int:
+        """Check and copy an attached snapshot; the next range is tokenised meanwhile."""
+        await self.writer.run_bare(partial(snapshot_load.attach, path=head.path))
+        reader = snapshot_load.ChunkReader(head.path)
+        ahead: asyncio.Future[list[tuple[int, str]]] | None = None
+        try:
+            plan = await self.writer.run(
+                snapshot_load.begin, expected=(snapshot_load.SnapshotRefusedError,)
+            )
+            loaded = 0
+            self._emit(Syncing(up=0, down=0, total=plan.incidents))
+            ranges = [
+                (start, start + SNAPSHOT_CHUNK - 1)
+                for start in range(plan.first_rowid, plan.last_rowid + 1, SNAPSHOT_CHUNK)
+            ]
+            for number, (start, end) in enumerate(ranges):
+                tokens = await (ahead or asyncio.to_thread(reader.tokens, start, end))
+                ahead = None
+                if number + 1 < len(ranges):
+                    ahead = asyncio.ensure_future(
+                        asyncio.to_thread(reader.tokens, *ranges[number + 1])
+                    )
+                loaded += await self.writer.run(
+                    partial(
+                        snapshot_load.load_incidents, plan=plan, start=start, end=end, tokens=tokens
+                    )
+                )
+                self._emit_data(DataChanged(frozenset(), pulled=True, everything=True))
+                self._emit(Syncing(up=0, down=loaded, total=plan.incidents))
+            await self.writer.run(partial(snapshot_load.finish, plan=plan))
+        except (snapshot_load.SnapshotRefusedError, DBAPIError) as exc:
+            # what was written keeps the loading mark; the paged pull (a reset) replaces it
+            log.warning("snapshot refused: %s", exc)
+            return 0
+        finally:
+            if ahead is not None:
+                with contextlib.suppress(BaseException):
+                    await ahead  # the thread must be done with the reader before it closes
+            reader.close()
+            await self.writer.run_bare(snapshot_load.detach)
+        self._emit_data(DataChanged(frozenset(), pulled=True, everything=True, lookups=True))
+        log.info(
+            "first sync from a snapshot: %d incidents (%d bytes compressed), cursor %d",
+            loaded,
+            head.compressed_bytes,
+            plan.cursor,
+        )
+        return loaded
+
     async def _pull(self) -> int:
-        pulled = 0
+        pulled = await self._load_snapshot()
         total: int | None = None  # what this pull brings, once the server told it
         cursor, client_id = await self.writer.run(sync_state.pull_position)
         queue: asyncio.Queue[_Fetched | BaseException] = asyncio.Queue(maxsize=_PULL_AHEAD)

@@ -12,12 +12,16 @@ import asyncio
 import itertools
 import json
 import logging
+import zlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from cur_desktop.contract import snapshot as snapshot_contract
 from cur_desktop.contract.admin import ADMIN_PREFIX
 from cur_desktop.contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, too_old_message
 from cur_desktop.contract.ratings import RATINGS_PATH, RatingsResponse
@@ -49,10 +53,24 @@ LOGOUT_PATH = f"{API_PREFIX}/auth/logout"
 PUSH_PATH = f"{API_PREFIX}/sync/push"
 PULL_PATH = f"{API_PREFIX}/sync/pull"
 EVENTS_PATH = f"{API_PREFIX}/sync/events"
+SNAPSHOT_PATH = f"{API_PREFIX}{snapshot_contract.PATH}"
+SNAPSHOT_MAX_RATIO = 100
+"""A snapshot may unpack to at most this many times its compressed size (SQLite files unpack
+to about 4x): more is refused as a decompression bomb."""
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 _M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotHead:
+    """A downloaded snapshot: where it is and what its headers said."""
+
+    path: Path
+    cursor: int
+    incidents: int
+    compressed_bytes: int
 
 
 def _parse(model: type[_M], body: bytes, what: str) -> _M:
@@ -336,6 +354,81 @@ class SyncTransport:
         )
         self._raise_for_status(response)
         return response.content, response.headers.get("content-type", "").startswith(NDJSON)
+
+    async def download_snapshot(self, target: Path) -> SnapshotHead | None:
+        """Download the first-sync snapshot, unpacked, into ``target``; ``None`` without one.
+
+        ``None`` when the server has no snapshot of this format (404: an older server); the
+        caller then pulls pages. A cut download, a body that is not complete gzip, or one that
+        unpacks to more than :data:`SNAPSHOT_MAX_RATIO` times its size raises
+        :class:`ServerProtocolError`; ``target`` is then removed. Unpacked as it arrives, a
+        block at a time (no whole file in memory).
+        """
+        headers = {**self._headers(), "Accept": snapshot_contract.MEDIA_TYPE}
+        request = self._client.build_request(
+            "GET", SNAPSHOT_PATH, params={"format": snapshot_contract.FORMAT}, headers=headers
+        )
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            raise NetworkError("Сервер не ответил вовремя.") from exc
+        except httpx.TransportError as exc:
+            raise NetworkError("Нет связи с сервером.") from exc
+        complete = False
+        try:
+            if response.status_code == 404:
+                log.info("the server has no snapshot of format %d", snapshot_contract.FORMAT)
+                return None
+            if response.status_code != 200:
+                await response.aread()
+                self._raise_for_status(response)
+            media = response.headers.get("content-type", "").partition(";")[0].strip()
+            try:
+                cursor = int(response.headers[snapshot_contract.HEADER_CURSOR])
+                incidents = int(response.headers[snapshot_contract.HEADER_ROWS])
+            except (KeyError, ValueError) as exc:
+                raise ServerProtocolError("Сервер прислал снимок без курсора.") from exc
+            if media != snapshot_contract.MEDIA_TYPE or cursor < 0 or incidents < 0:
+                raise ServerProtocolError("Сервер прислал снимок в неизвестном виде.")
+            head = await self._unpack(response, target, cursor, incidents)
+            complete = True
+            return head
+        except httpx.TransportError as exc:
+            log.warning("snapshot download cut (%s)", type(exc).__name__)
+            raise ServerProtocolError(
+                "Загрузка снимка оборвалась на середине; данные не применены."
+            ) from exc
+        finally:
+            self.bytes_received += response.num_bytes_downloaded
+            await response.aclose()
+            if not complete:
+                target.unlink(missing_ok=True)
+
+    async def _unpack(
+        self, response: httpx.Response, target: Path, cursor: int, incidents: int
+    ) -> SnapshotHead:
+        unpacker = zlib.decompressobj(wbits=31)  # gzip framing
+        packed = unpacked = 0
+        with target.open("wb") as out:
+            try:
+                async for block in response.aiter_raw():
+                    packed += len(block)
+                    data = unpacker.decompress(block)
+                    unpacked += len(data)
+                    if unpacked > SNAPSHOT_MAX_RATIO * packed + (1 << 20):
+                        raise ServerProtocolError(
+                            "Снимок с сервера распаковывается в слишком много."
+                        )
+                    out.write(data)
+                    if unpacker.eof and unpacker.unused_data:
+                        raise ServerProtocolError("После снимка сервер прислал лишние данные.")
+            except zlib.error as exc:
+                raise ServerProtocolError("Снимок с сервера повреждён (не gzip).") from exc
+        if not unpacker.eof:
+            raise ServerProtocolError(
+                "Загрузка снимка оборвалась на середине; данные не применены."
+            )
+        return SnapshotHead(target, cursor, incidents, packed)
 
     async def ratings(self, month: str) -> RatingsResponse:
         """The federal rating of ``month`` (``YYYY-MM``) as the server lets this user see it."""
