@@ -124,6 +124,12 @@ RU: dict[str, str] = {
     "Any municipality": "Любой муниципалитет",
     "Any executor": "Любой исполнитель",
     "Clear filters": "Сбросить фильтры",
+    "Nothing found for «%1» with the chosen filters": (
+        "Ничего не найдено по запросу «%1» с выбранными фильтрами"
+    ),
+    "Nothing found for «%1»": "Ничего не найдено по запросу «%1»",
+    "No incidents match the chosen filters": "Нет инцидентов по выбранным фильтрам",
+    "There are no incidents in this view": "В этом представлении нет инцидентов",
     # InboxTableModel
     "Time left": "Осталось",
     "Status": "Статус",

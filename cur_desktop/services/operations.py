@@ -612,7 +612,7 @@ def send_answer(
     key = str(incident.id)
     if not kind.is_public:
         raise OperationError(
-            "Заметка не отправляется жителю: добавьте её как заметку", CODE_INVALID
+            "Внутренняя заметка не отправляется жителю: добавьте её как заметку", CODE_INVALID
         )
     body = _clean_text(text, "Ответ")
     state = AnswerState.ON_APPROVAL if for_approval else AnswerState.PUBLISHED
@@ -674,7 +674,7 @@ def add_note(conn: Connection, incident_id: str, text: str, now: datetime) -> Ch
         key,
         AnswerKind.INTERNAL_NOTE,
         AnswerState.DRAFT,
-        _clean_text(text, "Заметка"),
+        _clean_text(text, "Внутренняя заметка"),
         now=now,
     )
     return Changes.local([key], [mid])

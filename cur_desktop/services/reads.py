@@ -64,8 +64,10 @@ _KIND_TITLES: Mapping[AnswerKind, str] = {
     AnswerKind.INTERIM: "Промежуточный ответ",
     AnswerKind.SOLUTION: "Ответ с решением",
     AnswerKind.FINAL: "Окончательный ответ",
-    AnswerKind.INTERNAL_NOTE: "Заметка",
+    AnswerKind.INTERNAL_NOTE: "Внутренняя заметка",
 }
+"""Russian names of the answer kinds in the history: the same as the editor's
+(ui/labels.py, translated), so a kind has one name wherever the user sees it."""
 
 
 @dataclass(frozen=True, slots=True)

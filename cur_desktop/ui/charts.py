@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QLocale, QPointF, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QCoreApplication, QLocale, QPointF, Qt, Signal
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,9 @@ SOURCE_COLOURS = {
     "appeal_59fz": "#7b4ea3",
     "other": "#8a8a8a",
 }
+LEGEND_ROW = 4
+"""The row of a plot's layout (title 0, top axis 1, view box 2, bottom axis 3) that holds the
+volume chart's legend: under the chart, never over a bar."""
 
 
 def _day_ticks(days: Sequence[date]) -> list[tuple[float, str]]:
@@ -49,7 +52,11 @@ class VolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.setMinimumHeight(160)
-        self.legend = self.addLegend(offset=(5, 1), labelTextSize="7pt", colCount=3)
+        # the legend sits in its own row of the plot's layout, under the axis: inside the view
+        # box it covered the bars' tops (a one-day period draws one bar over the whole width)
+        self.legend = pg.LegendItem(offset=None, labelTextSize="7pt", colCount=3)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.getPlotItem().layout.addItem(self.legend, LEGEND_ROW, 1, Qt.AlignmentFlag.AlignHCenter)
         self.totals: list[int] = []
         self.scene().sigMouseClicked.connect(self._clicked)
 
@@ -77,9 +84,7 @@ class VolumeChart(pg.PlotWidget):  # type: ignore[misc]
             self.legend.addItem(bars, names.get(source, source))
             bottom = bottom + heights
         self.totals = [int(v) for v in bottom]
-        self.setYRange(
-            0, max(max(self.totals, default=0), 1) * 1.35, padding=0
-        )  # room for the legend
+        self.setYRange(0, max(max(self.totals, default=0), 1) * 1.05, padding=0)
         self.getAxis("bottom").setTicks([_day_ticks(days)])
 
 

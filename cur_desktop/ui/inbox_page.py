@@ -4,7 +4,8 @@ Everything the list shows comes from the reader pool as a key snapshot (see
 :mod:`cur_desktop.ui.inbox_model`): a new view, filter, sort or search replaces the snapshot;
 a change event refreshes it in place (selection and scroll kept) and repaints changed rows.
 Sorting runs in SQL on indexed columns: the time-left column sorts by due time, the received
-column by arrival; other columns do not sort.
+column by arrival; other columns do not sort. A snapshot without rows says why in the list
+(«Ничего не найдено по запросу «…»», «В этом представлении нет инцидентов»).
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,6 +53,7 @@ from cur_desktop.services.supervision import DrillCriterion, apply_criteria
 from cur_desktop.services.window_reads import Reference, ViewKeys, WindowReads
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.bulk_actions import BulkActions
+from cur_desktop.ui.empty_hint import EmptyHint
 from cur_desktop.ui.highlight_delegate import HighlightDelegate
 from cur_desktop.ui.inbox_marks import MARKS_ICON_SIZE
 from cur_desktop.ui.inbox_model import ID_ROLE, Column, InboxTableModel
@@ -74,6 +84,8 @@ POPUP_MAX_WIDTH = 470
 """…but no wider than this (the executors' names run to 100 characters)."""
 TIMER_SLACK_PX = 6
 """Room left beside the widest timer text (the cell's grid line, rounding of the font)."""
+HINT_QUERY_CHARS = 60
+"""A longer search text is cut to this many characters (and «…») in the empty list's hint."""
 FIRST_KEYS = 300
 """A view is shown from its first keys at once; the rest of a long view follows (issue 9:
 reading a million keys takes a second or more, the first 300 a few milliseconds)."""
@@ -175,6 +187,7 @@ class InboxPage(QWidget):
         self.bulk_bar = self.bulk.toolbar(self)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self.bulk.show_menu)
+        self.empty_hint = EmptyHint(self.table)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.bulk.update_enabled()
 
@@ -427,14 +440,9 @@ class InboxPage(QWidget):
                 if not self._closed:
                     self._refresh_timer.start(refresh_delay_ms(0.0))
 
-    async def _read_keys(self, first: int | None) -> ViewKeys:
+    async def _read_keys(self, first: int | None, query: str, extra: InboxFilter) -> ViewKeys:
         return await self.reads.view_keys(
-            self.view,
-            login=self.login,
-            sort=self.sort,
-            extra=self.extra_filter(),
-            query=self.search.text(),
-            first=first,
+            self.view, login=self.login, sort=self.sort, extra=extra, query=query, first=first
         )
 
     async def _load(
@@ -445,8 +453,9 @@ class InboxPage(QWidget):
         recount: bool = False,
         on_shown: Callable[[], None] | None = None,
     ) -> None:
+        query, extra = self.search.text(), self.extra_filter()
         try:
-            keys = await self._read_keys(None if in_place else FIRST_KEYS)
+            keys = await self._read_keys(None if in_place else FIRST_KEYS, query, extra)
         except Exception:
             log.exception("inbox view could not be read")
             return
@@ -454,8 +463,10 @@ class InboxPage(QWidget):
             return
         if in_place:
             self.model.refresh_keys(keys)
+            self._show_empty_hint(query, extra)
             return
         self.model.show_keys(keys)
+        self._show_empty_hint(query, extra)
         if self.model.rowCount() > 0:
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(0, 0),
@@ -469,12 +480,20 @@ class InboxPage(QWidget):
         if keys.complete:
             return
         try:
-            rest = await self._read_keys(None)
+            rest = await self._read_keys(None, query, extra)
         except Exception:
             log.exception("inbox view could not be read")
             return
         if generation == self._generation:
             self.model.complete_keys(rest)
+            self._show_empty_hint(query, extra)
+
+    def _show_empty_hint(self, query: str, extra: InboxFilter) -> None:
+        """Say why the list is empty (the search ``query`` and filter ``extra`` of the snapshot
+        just shown); no word once it has rows."""
+        self.empty_hint.show_text(
+            "" if self.model.rowCount() else empty_list_text(query, extra != InboxFilter())
+        )
 
     def _changed(self, ids: list[str]) -> None:
         self.model.forget_ids(ids)
@@ -679,6 +698,27 @@ class InboxPage(QWidget):
         return dataclasses.replace(self.extra_filter(), **changes)
 
 
+def empty_list_text(query: str, filtered: bool) -> str:
+    """What an empty list says: nothing found for the search ``query`` (cut to
+    :data:`HINT_QUERY_CHARS`), nothing for the filter bar or the drill-down (``filtered``), or
+    an empty saved view."""
+    query = " ".join(query.split())
+    if len(query) > HINT_QUERY_CHARS:
+        query = query[: HINT_QUERY_CHARS - 1].rstrip() + "…"
+
+    if query and filtered:
+        text = QCoreApplication.translate(
+            "InboxPage", "Nothing found for «%1» with the chosen filters"
+        )
+    elif query:
+        text = QCoreApplication.translate("InboxPage", "Nothing found for «%1»")
+    elif filtered:
+        text = QCoreApplication.translate("InboxPage", "No incidents match the chosen filters")
+    else:
+        text = QCoreApplication.translate("InboxPage", "There are no incidents in this view")
+    return text.replace("%1", query)
+
+
 def refresh_delay_ms(since_last_ms: float) -> int:
     """How long changes wait for an in-place refresh when the last one ended ``since_last_ms``
     ago: :data:`REFRESH_DELAY_MS`, and never less than what is left of :data:`REFRESH_GAP_MS`."""
@@ -708,4 +748,4 @@ def bold_if(bold: bool, font: QFont) -> QFont:
     return changed
 
 
-__all__ = ["InboxPage", "bold_if", "counts_delay_ms", "refresh_delay_ms"]
+__all__ = ["InboxPage", "bold_if", "counts_delay_ms", "empty_list_text", "refresh_delay_ms"]

@@ -1,5 +1,8 @@
 """Sync state in the status bar: offline / syncing ↑n ↓m / up to date at HH:MM / k need attention.
 
+The connection state («На связи» / «БЕЗ СВЯЗИ…») is a permanent widget on the right: it stays
+visible while passing messages (errors, confirmations) cover the sync text on the left.
+
 It reads the sync engine's plain event objects (delivered on the GUI thread by the bridge) by
 their class name and fields, so it needs no import of the sync layer. A long sync that reports a
 ``total`` (the server tells it on the first pull page) shows a determinate progress bar with
@@ -51,8 +54,10 @@ class SyncStatusBar(QStatusBar):
         self.sync_button.setFlat(True)
         self.sync_button.setToolTip(self.tr("Synchronise with the server now (F5)"))
         self.sync_button.clicked.connect(self.sync_clicked)
-        self.addWidget(self.mode_label)
         self.addWidget(self.sync_label, 1)
+        # permanent (right end): a passing message («Ошибка: …») hides the normal widgets,
+        # but the operator must still see whether the workstation is on line
+        self.addPermanentWidget(self.mode_label)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.attention)
         self.addPermanentWidget(self.sync_button)

@@ -852,6 +852,22 @@ Please send it to technical support.</source>
         <source>%1 unread</source>
         <translation>непрочитанных: %1</translation>
     </message>
+    <message>
+        <source>Nothing found for «%1» with the chosen filters</source>
+        <translation>Ничего не найдено по запросу «%1» с выбранными фильтрами</translation>
+    </message>
+    <message>
+        <source>Nothing found for «%1»</source>
+        <translation>Ничего не найдено по запросу «%1»</translation>
+    </message>
+    <message>
+        <source>No incidents match the chosen filters</source>
+        <translation>Нет инцидентов по выбранным фильтрам</translation>
+    </message>
+    <message>
+        <source>There are no incidents in this view</source>
+        <translation>В этом представлении нет инцидентов</translation>
+    </message>
 </context>
 <context>
     <name>InboxTableModel</name>
