@@ -318,16 +318,17 @@ def load_incidents(
     return int(copied)
 
 
-def finish(conn: Connection, plan: SnapshotPlan) -> list[str]:
+def finish(conn: Connection, plan: SnapshotPlan) -> int:
     """Copy the other tables, set the answer flags, build the indexes, move the cursor.
 
-    Returns the ids of the incidents that have answers (their flags were refreshed).
+    Returns how many rows of the other tables were copied (answers, municipalities, executors).
     """
+    copied = 0
     for name in _PLAIN_TABLES:
         columns = ", ".join(c.name for c in contract.TABLES[name])
-        conn.exec_driver_sql(
+        copied += conn.exec_driver_sql(
             f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {ALIAS}.{name} ORDER BY rowid"
-        )
+        ).rowcount
     answered = [
         str(r[0]) for r in conn.execute(select(answer_table.c.incident_id).distinct()).all()
     ]
@@ -335,8 +336,13 @@ def finish(conn: Connection, plan: SnapshotPlan) -> list[str]:
     deferred_indexes.build_set_aside(conn)
     sync_state.set_state(conn, sync_state.KEY_CURSOR, plan.cursor)
     forget_loading(conn)
-    log.info("snapshot loaded: %d incidents, cursor %d", plan.incidents, plan.cursor)
-    return answered
+    log.info(
+        "snapshot loaded: %d incidents, %d other rows, cursor %d",
+        plan.incidents,
+        copied,
+        plan.cursor,
+    )
+    return copied
 
 
 def forget_loading(conn: Connection) -> None:

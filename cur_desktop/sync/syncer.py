@@ -423,7 +423,7 @@ class SyncEngine:
         return Path(tempfile.gettempdir()) / f"cur-desktop-{uuid.uuid4()}.snapshot"
 
     async def _load_snapshot(self) -> int:
-        """A first sync's bulk load from the server's snapshot; return the incidents loaded.
+        """A first sync's bulk load from the server's snapshot; return the rows loaded.
 
         0 (and the paged pull does all the work) when the store is not eligible
         (:func:`snapshot_load.eligible`), the server has no snapshot, the download breaks off
@@ -472,7 +472,7 @@ class SyncEngine:
                 )
                 self._emit_data(DataChanged(frozenset(), pulled=True, everything=True))
                 self._emit(Syncing(up=0, down=loaded, total=plan.incidents))
-            await self.writer.run(partial(snapshot_load.finish, plan=plan))
+            others = await self.writer.run(partial(snapshot_load.finish, plan=plan))
         except (snapshot_load.SnapshotRefusedError, DBAPIError) as exc:
             # what was written keeps the loading mark; the paged pull (a reset) replaces it
             log.warning("snapshot refused: %s", exc)
@@ -490,7 +490,7 @@ class SyncEngine:
             head.compressed_bytes,
             plan.cursor,
         )
-        return loaded
+        return loaded + others
 
     async def _pull(self) -> int:
         pulled = await self._load_snapshot()

@@ -43,6 +43,7 @@ class FaultProxy:
         self.dropped = 0
         self.connections = 0
         self._drop_rules: list[bytes] = []
+        self._cut_rules: list[tuple[bytes, int]] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
@@ -60,10 +61,16 @@ class FaultProxy:
         with self._lock:
             self._drop_rules.extend([path.encode()] * count)
 
+    def cut_response_to(self, path: str, after: int, count: int = 1) -> None:
+        """Cut the answers to the next ``count`` requests for ``path`` after ``after`` bytes."""
+        with self._lock:
+            self._cut_rules.extend([(path.encode(), after)] * count)
+
     def reset(self) -> None:
         """Back to a plain forwarder."""
         with self._lock:
             self._drop_rules.clear()
+            self._cut_rules.clear()
         self.refuse = False
         self.delay = 0.0
         self.cut_after = None
@@ -129,6 +136,14 @@ class FaultProxy:
                     return True
         return False
 
+    def _take_cut_rule(self, chunk: bytes) -> int | None:
+        with self._lock:
+            for rule in self._cut_rules:
+                if b" " + rule[0] in chunk.split(b"\r\n", 1)[0]:
+                    self._cut_rules.remove(rule)
+                    return rule[1]
+        return None
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         if self.refuse:
@@ -141,11 +156,14 @@ class FaultProxy:
             return
         self._writers.update((writer, up_writer))
         pending_drop = asyncio.Event()
+        cut_at: list[int] = []  # a per-request cut (cut_response_to) for this connection
 
         async def client_to_server() -> None:
             while chunk := await reader.read(65536):
                 if self._take_drop_rule(chunk):
                     pending_drop.set()
+                if (after := self._take_cut_rule(chunk)) is not None:
+                    cut_at.append(after)
                 up_writer.write(chunk)
                 await up_writer.drain()
             up_writer.close()
@@ -159,8 +177,9 @@ class FaultProxy:
                     break
                 if self.delay:
                     await asyncio.sleep(self.delay)
-                if self.cut_after is not None:
-                    chunk = chunk[: max(0, self.cut_after - sent)]
+                limit = cut_at[0] if cut_at else self.cut_after
+                if limit is not None:
+                    chunk = chunk[: max(0, limit - sent)]
                 if self.throttle:
                     for i in range(0, len(chunk), 1024):
                         writer.write(chunk[i : i + 1024])
@@ -170,7 +189,7 @@ class FaultProxy:
                     writer.write(chunk)
                     await writer.drain()
                 sent += len(chunk)
-                if self.cut_after is not None and sent >= self.cut_after:
+                if limit is not None and sent >= limit:
                     break
             writer.close()
             up_writer.close()
