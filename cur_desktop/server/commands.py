@@ -36,10 +36,11 @@ from cur_desktop.server import admin, auth, reference_import
 from cur_desktop.server.admin import AdminScope
 from cur_desktop.server.asgi import DB_URL_ENV, MIN_CLIENT_ENV
 from cur_desktop.server.db import Database, compact, default_db_url
-from cur_desktop.server.evidence_store import DATA_DIR_ENV
+from cur_desktop.server.evidence_store import DATA_DIR_ENV, default_data_dir
 from cur_desktop.server.migrate import SchemaTooNewError, check_schema_not_newer, upgrade
 from cur_desktop.server.parent_watch import exit_with_stdin
 from cur_desktop.server.settings import ServerSettings, utc_now
+from cur_desktop.server.snapshot import SNAPSHOT_FOLDER, forget_snapshots
 from cur_desktop.server.web_app import create_app
 from cur_desktop.startup_heap import freeze_startup_heap
 
@@ -273,6 +274,7 @@ def _serve(db: Database, args: argparse.Namespace) -> int:
         return 2
     if args.exit_with_stdin:
         exit_with_stdin()
+    forget_snapshots((args.data_dir or default_data_dir(db.url)) / SNAPSHOT_FOLDER)
     if args.workers > 1:
         if not db.is_postgres:
             print(

@@ -49,6 +49,8 @@ from cur_desktop.server.tables import (
 
 log = logging.getLogger(__name__)
 
+SNAPSHOT_FOLDER = "snapshots"
+"""Under the server's data directory."""
 STALE_CHANGES = 5_000
 """Changes since a cached snapshot that never make it stale (the client pulls them as pages)."""
 _BATCH = 5_000
@@ -173,6 +175,21 @@ def write_snapshot_sqlite(
         conn.close()
     log.info("snapshot of %s at cursor %d: %s", _scope(caller), cursor, counts)
     return cursor, counts["incident"]
+
+
+def forget_snapshots(folder: Path) -> int:
+    """Delete every cached snapshot (and half-built one) in ``folder``; return how many.
+
+    ``cur-server serve`` calls it at start: a database restored from a backup may count its
+    changes up past a cached snapshot's cursor again, and a snapshot of the old history must
+    not be served for the new one (pull cursors have the same blind spot; see docs/SYNC.md).
+    """
+    removed = 0
+    for path in folder.glob("*"):
+        if path.name.endswith((".sqlite3.gz", ".partial", ".gz-partial")):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class SnapshotCache:

@@ -23,7 +23,7 @@ from cur_desktop.server.limits import BodySizeLimitMiddleware, JsonDepthLimitMid
 from cur_desktop.server.poke import PokeBroker
 from cur_desktop.server.protocol import ProtocolVersionMiddleware
 from cur_desktop.server.settings import ServerSettings
-from cur_desktop.server.snapshot import SnapshotCache
+from cur_desktop.server.snapshot import SNAPSHOT_FOLDER, SnapshotCache
 from cur_desktop.server.throttle import LoginThrottle
 from cur_desktop.server.upload_api import upload_router
 
@@ -87,7 +87,7 @@ def create_app(
     app.state.login_throttle = LoginThrottle(settings.login_throttle)
     data_dir = settings.data_dir or default_data_dir(db.url)
     app.state.evidence_store = EvidenceStore(data_dir)
-    app.state.snapshots = SnapshotCache(db, data_dir / "snapshots")
+    app.state.snapshots = SnapshotCache(db, data_dir / SNAPSHOT_FOLDER)
     app.include_router(router)
     app.include_router(upload_router)
     app.include_router(admin_router)

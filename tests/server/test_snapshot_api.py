@@ -196,3 +196,15 @@ def test_the_sqlite_shortcut_writes_the_same_file_as_the_general_path(
     assert a == b
     assert len(a["incident"]) == 3
     assert len(a["answer"]) == 2
+
+
+def test_serve_forgets_the_cached_snapshots_at_start(tmp_path: Path) -> None:
+    from cur_desktop.server.snapshot import forget_snapshots
+
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    for name in ("abc-def-120-3.sqlite3.gz", "abc-def.1.2.partial", "abc-def.1.2.gz-partial"):
+        (folder / name).write_bytes(b"x")
+    (folder / "notes.txt").write_text("not ours")
+    assert forget_snapshots(folder) == 3
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
