@@ -131,7 +131,8 @@ _INSERT_FTS = (
     "SELECT json_extract(value, '$[0]') + ?, json_extract(value, '$[1]') FROM json_each(?)"
 )
 """One statement for a range's tokens, handed over as one JSON text: an ``executemany`` takes
-the GIL back for every row, and waits for it while the reader thread stems the next range."""
+the GIL back for every row, and waits for it while the reader thread stems the next range; and
+the JSON is made by the reader thread, not by the writer."""
 _PLAIN_TABLES = {
     "answer": answer_table,
     "municipality": municipality_table,
@@ -257,11 +258,12 @@ class ChunkReader:
     def _execute(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
         return self._conn.execute(sql, args)
 
-    def tokens(self, start: int, end: int) -> list[tuple[int, str]]:
-        """(rowid, full-text tokens) of incidents ``start..end``, after checking them.
+    def tokens(self, start: int, end: int) -> str:
+        """(rowid, full-text tokens) of incidents ``start..end`` as one JSON text, checked.
 
         Raises :class:`SnapshotRefusedError` for a row that breaks a wire rule or a text that
-        is not UTF-8.
+        is not UTF-8. JSON because the writer hands it to SQLite in one statement (see
+        :func:`load_incidents`); made here, off the writer, like the stems.
         """
         _bad_row(self._execute, "incident", "", "rowid BETWEEN ? AND ?", (start, end))
         _bad_text(self._execute, "incident", _BLOB_CHECKED, (start, end))
@@ -274,7 +276,8 @@ class ChunkReader:
         except sqlite3.OperationalError as exc:  # "Could not decode to UTF-8 column …"
             raise SnapshotRefusedError("текст обращения в снимке не в UTF-8") from exc
         tokens = stem_texts(f"{author}\n{text}" for _rowid, author, text in rows)
-        return [(row[0], t) for row, t in zip(rows, tokens, strict=True)]
+        pairs = [(row[0], t) for row, t in zip(rows, tokens, strict=True)]
+        return json.dumps(pairs, ensure_ascii=False)
 
     def close(self) -> None:
         """Close the connection."""
@@ -304,9 +307,7 @@ def begin(conn: Connection) -> SnapshotPlan:
     return SnapshotPlan(cursor, int(count), int(low), int(high), top + 1 - int(low))
 
 
-def load_incidents(
-    conn: Connection, plan: SnapshotPlan, start: int, end: int, tokens: Sequence[tuple[int, str]]
-) -> int:
+def load_incidents(conn: Connection, plan: SnapshotPlan, start: int, end: int, tokens: str) -> int:
     """Copy the snapshot's incidents with rowids ``start..end`` and their ``tokens``.
 
     ``tokens``: :meth:`ChunkReader.tokens` of the same range (the rows were checked there).
@@ -314,7 +315,7 @@ def load_incidents(
     """
     offset = plan.rowid_offset
     copied = conn.exec_driver_sql(_INSERT_INCIDENTS, (offset, start, end)).rowcount
-    conn.exec_driver_sql(_INSERT_FTS, (offset, json.dumps(tokens, ensure_ascii=False)))
+    conn.exec_driver_sql(_INSERT_FTS, (offset, tokens))
     return int(copied)
 
 

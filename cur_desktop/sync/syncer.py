@@ -447,7 +447,7 @@ class SyncEngine:
         """Check and copy an attached snapshot; the next range is tokenised meanwhile."""
         await self.writer.run_bare(partial(snapshot_load.attach, path=head.path))
         reader = snapshot_load.ChunkReader(head.path)
-        ahead: asyncio.Future[list[tuple[int, str]]] | None = None
+        ahead: asyncio.Future[str] | None = None
         try:
             plan = await self.writer.run(
                 snapshot_load.begin, expected=(snapshot_load.SnapshotRefusedError,)
