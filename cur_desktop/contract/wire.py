@@ -113,6 +113,10 @@ class IncidentWire(_Strict):
     first_answer_working_us: int | None = Field(default=None, ge=0)
     version: int = Field(ge=1)
     updated_at: AwareDatetime
+    # Login of the user whose change produced this version (the card's history names them);
+    # ``None`` for a version the server made by itself (an ingested post) and for versions
+    # stored before servers recorded it. Older clients ignore the field (docs/SYNC.md).
+    changed_by: str | None = Field(default=None, max_length=100)
 
 
 class AnswerWire(_Strict):

@@ -70,6 +70,7 @@ class Incident:
     first_answer_working_us: int | None = None  # working time to the first answer, µs
     version: int = 1
     updated_at: datetime | None = None
+    changed_by: str | None = None  # login behind this version; None: the server (ingestion)
 
     def __post_init__(self) -> None:
         require_aware(self.received_at, "received_at")

@@ -409,7 +409,7 @@ def apply_mutation(
     before = registry.IncidentState(incident, answers)
     after = registry.IncidentState(incident, dict(answers))
     spec.rule(after, args, _context(caller, region_code, now))
-    return _save_state(session, region_code, before, after, now=now)
+    return _save_state(session, region_code, before, after, changed_by=caller.login, now=now)
 
 
 def _context(caller: Caller, region_code: str, now: datetime) -> registry.RuleContext:
@@ -440,13 +440,15 @@ def _save_state(
     before: registry.IncidentState,
     after: registry.IncidentState,
     *,
+    changed_by: str,
     now: datetime,
 ) -> set[str]:
     """Store what a rule changed: answers first, then the incident (new seq each).
 
     An answer id that belongs to another incident is a ``duplicate``. A change of the
     incident's source, topic or priority recomputes its running deadlines
-    (:func:`cur_desktop.server.reclassify.recompute`; a new source must be free).
+    (:func:`cur_desktop.server.reclassify.recompute`; a new source must be free). A new
+    version of the incident records ``changed_by`` (the caller's login) as who made it.
     """
     changed: set[str] = set()
     for answer_id, answer in after.answers.items():
@@ -476,7 +478,7 @@ def _save_state(
     if any(getattr(new, k) != getattr(current, k) for k in _DEADLINE_KEYS):
         _check_source_free(session, current, new)
         new = reclassify.recompute(session, current, new, now=now)
-    return changed | _save_incident(session, current, new)
+    return changed | _save_incident(session, current, new, changed_by=changed_by)
 
 
 def _check_codes(args: BaseModel) -> None:
@@ -562,11 +564,18 @@ def _check_source_free(
 
 
 def _save_incident(
-    session: Session, current: wire.IncidentWire | None, new: wire.IncidentWire
+    session: Session,
+    current: wire.IncidentWire | None,
+    new: wire.IncidentWire,
+    *,
+    changed_by: str,
 ) -> set[str]:
+    """Write a new version of an incident (nothing when the version did not move), with
+    ``changed_by`` as the login that made it (the card's history names them)."""
     if current is not None and new.version == current.version:
         return set()  # nothing changed
     new = _with_working_time(_with_final_deadline(session, new))
+    new = new.model_copy(update={"changed_by": changed_by})
     values = incident_values(new)
     values["seq"] = allocate_seq(session)
     if current is None:
@@ -670,4 +679,4 @@ def _create(
             "moderation_warn_at": moderation.warn_at,
         }
     )
-    return _save_incident(session, None, new)
+    return _save_incident(session, None, new, changed_by=caller.login)

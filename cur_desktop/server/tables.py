@@ -120,6 +120,8 @@ class Incident(Base):
     first_answer_working_us: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # login whose mutation produced this version; NULL for ingested posts (revision 0012)
+    changed_by: Mapped[str | None] = mapped_column(String(100))
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
 
 

@@ -136,7 +136,7 @@ _FAST_COLUMNS = (
     *("final_answer_due", "moderation_due", "moderation_warn_at", "first_answer_working_us"),
     *("version", "updated_at", "first_answer_warn_at", "final_answer_warn_at", "has_interim"),
     *("has_final", "was_reworked", "was_reopened", "rating", "local_changed", "current_due"),
-    "current_warn_at",
+    *("current_warn_at", "changed_by"),
 )
 """The column order :func:`_fast_values` writes; used only while it equals the table's."""
 
@@ -211,6 +211,7 @@ def _fast_values(incident: wire.IncidentWire) -> tuple[Any, ...]:
         0,
         current_due,
         current_warn,
+        i.changed_by,
     )
 
 

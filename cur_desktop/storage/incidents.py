@@ -62,6 +62,7 @@ _DEFAULTS: dict[str, Any] = {
     "local_changed": False,
     "current_due": None,
     "current_warn_at": None,
+    "changed_by": None,
 }
 _WRITE_COLUMNS = tuple(c for c in INCIDENT_COLUMNS if c != "rowid_")
 _UPDATE_COLUMNS = tuple(c for c in _WRITE_COLUMNS if c != "id")

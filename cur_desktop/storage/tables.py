@@ -93,6 +93,9 @@ class IncidentColumns(StoreModel):
     # the deadline that matters now (domain.current_due), computed on every write of the row
     current_due: datetime | None = _instant()
     current_warn_at: datetime | None = _instant()
+    # wire field (revision 0012, added last): the login behind the confirmed version, None for
+    # an ingested post or a server that does not say
+    changed_by: str | None = Field(default=None, sa_type=Text, nullable=True)
 
 
 class Incident(IncidentColumns, table=True):
@@ -281,9 +284,10 @@ class IncidentEvent(StoreModel, table=True):
 
     Written in the same transaction as the move: by the workstation for its own changes
     (``actor`` is the login, ``offline`` whether it was made without a connection,
-    ``mutation_id`` the outbox row), and by the ``incident_event_pulled`` trigger of revision
-    0011 for a confirmed version pulled from the server that differs from what was shown
-    (``actor`` unknown, ``at`` the version's ``updated_at``). Local only, never pushed.
+    ``mutation_id`` the outbox row), and by the ``incident_event_pulled`` trigger (revisions
+    0011, 0012) for a confirmed version pulled from the server that differs from what was shown
+    (``actor`` the version's ``changed_by``, ``NULL`` when the server does not say, e.g. an
+    ingested post; ``at`` the version's ``updated_at``). Local only, never pushed.
     """
 
     __tablename__ = "incident_event"

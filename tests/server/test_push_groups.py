@@ -120,8 +120,8 @@ def test_a_rejection_after_writing_takes_back_its_writes_and_its_change_numbers(
     caller, client_id = _caller(api, "tul.op"), uuid4()
     real_save = push._save_incident
 
-    def refuse_after_writing(session: Any, current: Any, new: Any) -> set[str]:
-        regions = real_save(session, current, new)  # written, change number taken
+    def refuse_after_writing(session: Any, current: Any, new: Any, **kw: Any) -> set[str]:
+        regions = real_save(session, current, new, **kw)  # written, change number taken
         if str(new.id) == second:
             raise MutationRejected(wire.RejectCode.INVALID, "отказ после записи")
         return regions

@@ -103,12 +103,12 @@ def test_the_take_routing_and_answer_show_once_each_after_confirmation(
         ("ivanova", "Промежуточный ответ опубликован", ok, False),
     ]
     # the colleague pulled one confirmed version: the moves it made, by the server's time,
-    # who made them unknown (the wire does not carry it); the answer once
+    # with who made that version (the wire's ``changed_by``); the answer once
     assert sorted(_lines(theirs), key=str) == sorted(
         [
-            (None, "В работе у ivanova", ok, False),
-            (None, f"Исполнитель: {executor_name}", ok, False),
-            (None, "Статус: Новый → На контроле", ok, False),
+            ("ivanova", "В работе у ivanova", ok, False),
+            ("ivanova", f"Исполнитель: {executor_name}", ok, False),
+            ("ivanova", "Статус: Новый → На контроле", ok, False),
             ("ivanova", "Промежуточный ответ опубликован", ok, False),
         ],
         key=str,

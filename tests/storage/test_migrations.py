@@ -28,7 +28,7 @@ from cur_desktop.storage.types import to_micros
 from tests.helpers.row_factories import make_rows
 
 FIRST = "0001_initial"
-HEAD = "0011_history"
+HEAD = "0012_changed_by"
 NEW_INDEXES = {"ix_incident_topic_source_received", "ix_incident_region_received"}
 """Indexes revision 0002 adds."""
 DUE_INDEXES = {"ix_incident_due", "ix_incident_status_due"}
@@ -38,7 +38,11 @@ DERIVED = ("current_due", "current_warn_at")
 """Revision 0004's columns, computed from the row (filled by the upgrade)."""
 FROM_SERVER = ("moderation_due", "moderation_warn_at", "first_answer_working_us")
 """Revision 0003's columns: wire fields an old row gets only when the server sends it again."""
-OLD_COLUMNS = [c for c in incident_table.columns if c.name not in DERIVED + FROM_SERVER]
+CHANGED_BY = ("changed_by",)
+"""Revision 0012's column (a wire field too: ``NULL`` until the server sends the row again)."""
+OLD_COLUMNS = [
+    c for c in incident_table.columns if c.name not in DERIVED + FROM_SERVER + CHANGED_BY
+]
 
 
 def _migrate(engine: Engine, action: str, revision: str) -> None:
@@ -141,7 +145,7 @@ def test_upgrade_from_0001_keeps_data_and_adds_indexes(
         first = get_incident(conn, rows[0]["id"])
         assert first is not None
         assert {k: first[k] for k in before[0]} == before[0]
-        assert all(first[name] is None for name in FROM_SERVER)
+        assert all(first[name] is None for name in FROM_SERVER + CHANGED_BY)
         by_id = {r["id"]: r for r in rows}
         filled = conn.execute(
             select(incident_table.c.id, *(incident_table.c[c] for c in DERIVED))
@@ -219,7 +223,7 @@ def test_downgrade_to_0001_restores_its_schema_and_keeps_the_data(
         assert _indexes(conn) == (at_head - NEW_INDEXES - CURRENT_DUE_INDEXES) | DUE_INDEXES
         assert _snapshot(conn) == before
         columns = {c["name"] for c in inspect(conn).get_columns("incident")}
-        assert not columns & set(DERIVED + FROM_SERVER)
+        assert not columns & set(DERIVED + FROM_SERVER + CHANGED_BY)
         assert "draft" not in inspect(conn).get_table_names()
         stats_for = set(conn.exec_driver_sql("SELECT idx FROM sqlite_stat1").scalars().all())
         assert not (NEW_INDEXES | CURRENT_DUE_INDEXES) & stats_for

@@ -6,7 +6,8 @@ with a server process on a new ``cur_test_<random>`` database next to ``test`` o
 databases. Without a reachable PostgreSQL every test here is skipped with the reason.
 
 Re-collected: every test of ``test_live_sync.py`` that uses the ``server`` fixture (the one
-that restarts its own SQLite server is not), the schema-upgrade test, the lost-rejection
+that restarts its own SQLite server is not), a colleague's moves journalled with who made
+them (``test_history_actor.py``), the schema-upgrade test, the lost-rejection
 regression; the convergence machine and the long-offline scenario
 (1,200 queued changes instead of 5,000: the same paths, the client side is the same code).
 """
@@ -32,6 +33,9 @@ from tests.sync.test_convergence import (
     run_convergence,
     test_a_rejection_whose_answer_was_lost_still_reaches_the_operator,
 )
+from tests.sync.test_history_actor import (
+    test_a_colleagues_take_and_move_are_journalled_with_the_colleague_as_actor,
+)
 from tests.sync.test_live_sync import (
     test_a_poke_from_the_server_triggers_a_pull,
     test_login_and_first_sync_bring_the_region_and_nothing_else,
@@ -48,6 +52,7 @@ pytestmark = pytest.mark.postgres
 
 __all__ = [
     "proxied",
+    "test_a_colleagues_take_and_move_are_journalled_with_the_colleague_as_actor",
     "test_a_poke_from_the_server_triggers_a_pull",
     "test_a_rejection_whose_answer_was_lost_still_reaches_the_operator",
     "test_login_and_first_sync_bring_the_region_and_nothing_else",
