@@ -27,6 +27,8 @@ that fails one and falls back to pages.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import types
 import typing
 from dataclasses import dataclass
@@ -69,6 +71,14 @@ class Column:
     min_length: int | None = None
     max_length: int | None = None
     minimum: int | None = None
+    default: str | None = None
+    """The SQL literal of the field's default (``NULL`` for an optional field without one);
+    ``None`` for a required field. A snapshot without the column gets this value (an older
+    server's file lacks the fields added since)."""
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -77,6 +87,16 @@ _MICRO_SPAN = (
     (datetime(9999, 12, 30, tzinfo=UTC) - _EPOCH) // _EPOCH.resolution,
 )
 """Microseconds a Python ``datetime`` can hold (a day of margin on either side for zones)."""
+
+
+def _default_sql(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise TypeError(f"no SQL literal for the default {value!r}")
+    return _quote(value) if isinstance(value, str) else str(value)
 
 
 def _column(name: str, annotation: Any, metadata: list[Any]) -> Column:
@@ -111,19 +131,23 @@ def _column(name: str, annotation: Any, metadata: list[Any]) -> Column:
 
 def columns_of(model: type[BaseModel]) -> tuple[Column, ...]:
     """The snapshot columns of ``model``'s fields, in field order."""
-    return tuple(
-        _column(name, field.annotation, list(field.metadata))
-        for name, field in model.model_fields.items()
-    )
+    columns = []
+    for name, field in model.model_fields.items():
+        column = _column(name, field.annotation, list(field.metadata))
+        if not field.is_required():
+            column = dataclasses.replace(column, default=_default_sql(field.default))
+        columns.append(column)
+    return tuple(columns)
 
 
 TABLES: dict[str, tuple[Column, ...]] = {
     table: columns_of(model) for table, model in TABLE_MODELS.items()
 }
-
-
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+LAYOUT = hashlib.sha256(
+    repr([(t, [c.name for c in cols]) for t, cols in TABLES.items()]).encode()
+).hexdigest()[:8]
+"""A short digest of the tables' column lists: a server's cached files are keyed by it, so an
+upgrade that adds a wire field never serves a file of the old layout."""
 
 
 _HEX = "[0-9a-f]"

@@ -198,7 +198,8 @@ class SnapshotCache:
     def __init__(self, db: Database, folder: Path) -> None:
         self.db = db
         self.folder = folder
-        self._key_prefix = hashlib.sha256(db.url.encode()).hexdigest()[:12]
+        # the database and the file layout: an upgrade never serves an older layout's file
+        self._key_prefix = hashlib.sha256(db.url.encode()).hexdigest()[:12] + contract.LAYOUT
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 

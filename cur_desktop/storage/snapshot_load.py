@@ -168,8 +168,47 @@ def eligible(conn: Connection) -> bool:
     return conn.execute(select(incident_table.c.id).limit(1)).first() is None
 
 
+def adapt(path: Path) -> list[str]:
+    """Give the file the columns of this client's wire fields; return those added.
+
+    Run on the downloaded file before it is attached. A column an older server does not write
+    (a wire field added since) is added with the field's default, as a page without the field
+    would be read; a column this client does not know (a newer server's) is left alone and never
+    read. A required field's column missing, or a table missing, refuses the file.
+    """
+    added: list[str] = []
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for table, columns in contract.TABLES.items():
+            kind = conn.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,))
+            if (kind.fetchone() or (None,))[0] != "table":
+                raise SnapshotRefusedError(f"в снимке нет таблицы {table}")
+            found = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column.name in found:
+                    continue
+                if column.default is None:
+                    raise SnapshotRefusedError(
+                        f"в таблице {table} снимка нет столбца {column.name}"
+                    )
+                conn.execute(
+                    f"ALTER TABLE {table} ADD COLUMN {column.name} DEFAULT {column.default}"
+                )
+                added.append(f"{table}.{column.name}")
+    except sqlite3.DatabaseError as exc:
+        raise SnapshotRefusedError(f"снимок не читается: {exc}") from exc
+    finally:
+        conn.close()
+    if added:
+        log.info("snapshot of an older server: columns added with defaults: %s", added)
+    return added
+
+
 def _check_shape(conn: Connection) -> int:
-    """Refuse a file without the expected tables, columns and format; return its cursor."""
+    """Refuse a file without the expected tables, columns and format; return its cursor.
+
+    Columns beyond this client's wire fields are allowed (a newer server's; never read).
+    """
     for table, columns in {**contract.TABLES, contract.META_TABLE: ()}.items():
         kind = conn.exec_driver_sql(
             f"SELECT type FROM {ALIAS}.sqlite_master WHERE name = ?", (table,)
@@ -177,9 +216,10 @@ def _check_shape(conn: Connection) -> int:
         if kind != "table":
             raise SnapshotRefusedError(f"в снимке нет таблицы {table}")
         if columns:
-            found = [r[1] for r in conn.exec_driver_sql(f"PRAGMA {ALIAS}.table_info({table})")]
-            if found != [c.name for c in columns]:
-                raise SnapshotRefusedError(f"столбцы таблицы {table} в снимке не те: {found}")
+            found = {r[1] for r in conn.exec_driver_sql(f"PRAGMA {ALIAS}.table_info({table})")}
+            missing = [c.name for c in columns if c.name not in found]
+            if missing:
+                raise SnapshotRefusedError(f"в таблице {table} снимка нет столбцов {missing}")
     meta: dict[str, str] = dict(
         conn.exec_driver_sql(f"SELECT key, value FROM {ALIAS}.{contract.META_TABLE}").all()
     )

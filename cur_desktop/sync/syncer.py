@@ -426,8 +426,9 @@ class SyncEngine:
         """A first sync's bulk load from the server's snapshot; return the rows loaded.
 
         0 (and the paged pull does all the work) when the store is not eligible
-        (:func:`snapshot_load.eligible`), the server has no snapshot, the download breaks off
-        or the file is refused; network errors after the retries propagate like a page's.
+        (:func:`snapshot_load.eligible`), the server has no snapshot or fails to make one
+        (5xx after the retries), the download breaks off or the file is refused; network
+        errors after the retries propagate like a page's.
         """
         if not self.use_snapshot or not await self.writer.run(snapshot_load.eligible):
             return 0
@@ -437,7 +438,8 @@ class SyncEngine:
             if head is None:
                 return 0
             return await self._apply_snapshot(head)
-        except ServerProtocolError as exc:
+        except (ServerProtocolError, ServerUnavailableError) as exc:
+            # a broken body, or a server failing to build it: pages may still work
             log.warning("snapshot not used: %s", exc)
             return 0
         finally:
@@ -445,6 +447,11 @@ class SyncEngine:
 
     async def _apply_snapshot(self, head: SnapshotHead) -> int:
         """Check and copy an attached snapshot; the next range is tokenised meanwhile."""
+        try:
+            await asyncio.to_thread(snapshot_load.adapt, head.path)
+        except snapshot_load.SnapshotRefusedError as exc:
+            log.warning("snapshot refused: %s", exc)
+            return 0
         await self.writer.run_bare(partial(snapshot_load.attach, path=head.path))
         reader = snapshot_load.ChunkReader(head.path)
         ahead: asyncio.Future[str] | None = None

@@ -69,7 +69,8 @@ def write_file(
 
 
 def load(engine: Engine, path: Path, *, chunk: int = 2, stop_after: int | None = None) -> int:
-    """What the sync engine does, without the network: attach, check, copy in ranges, finish."""
+    """What the sync engine does, without the network: adapt, attach, check, copy, finish."""
+    snapshot_load.adapt(path)
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         snapshot_load.attach(raw, path)  # type: ignore[arg-type]
@@ -259,3 +260,58 @@ def test_a_load_cut_between_two_ranges_is_redone_whole_by_the_next(tmp_path: Pat
     finally:
         cut.dispose()
         whole.dispose()
+
+
+def test_an_older_servers_file_gets_the_new_fields_defaults_and_a_newer_ones_extras_are_ignored(
+    tmp_path: Path,
+) -> None:
+    chunks = _snapshot()
+    older = write_file(
+        tmp_path / "older.sqlite3",
+        _flat(chunks),
+        edit=lambda c: c.executescript(
+            "ALTER TABLE incident DROP COLUMN changed_by; ALTER TABLE incident DROP COLUMN link;"
+            "ALTER TABLE municipality DROP COLUMN population;"
+        ),
+    )
+    newer = write_file(
+        tmp_path / "newer.sqlite3",
+        _flat(chunks),
+        edit=lambda c: c.executescript(
+            "ALTER TABLE incident ADD COLUMN mood TEXT DEFAULT 'весна';"
+            "ALTER TABLE answer ADD COLUMN likes INTEGER DEFAULT 7;"
+            "UPDATE incident SET link = 'https://vk.com/wall-1_2' WHERE rowid = 1;"
+        ),
+    )
+    stores = {name: _store(tmp_path / f"{name}-store.sqlite3") for name in ("older", "newer")}
+    try:
+        assert load(stores["older"], older) == 9
+        assert load(stores["newer"], newer) == 9
+        with stores["older"].connect() as a, stores["newer"].connect() as b:
+            old_rows, new_rows = _contents(a)["view"], _contents(b)["view"]
+            assert set(old_rows) == set(new_rows)
+            # the older file had no links: the wire default (""), not the value
+            assert {r["link"] for r in old_rows.values()} == {""}
+            assert "https://vk.com/wall-1_2" in {r["link"] for r in new_rows.values()}
+            assert {r["changed_by"] for r in old_rows.values()} == {None}
+            for rows in (old_rows, new_rows):
+                for row in rows.values():
+                    row.pop("link")
+            assert old_rows == new_rows
+    finally:
+        for engine in stores.values():
+            engine.dispose()
+
+
+def test_a_file_without_a_required_column_is_refused_before_it_is_attached(tmp_path: Path) -> None:
+    path = write_file(
+        tmp_path / "snap.sqlite3",
+        _flat(_snapshot()),
+        edit=lambda c: c.execute("ALTER TABLE incident DROP COLUMN text"),
+    )
+    with pytest.raises(snapshot_load.SnapshotRefusedError, match="text"):
+        snapshot_load.adapt(path)
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
+    with pytest.raises(snapshot_load.SnapshotRefusedError):
+        snapshot_load.adapt(garbage)

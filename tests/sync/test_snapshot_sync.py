@@ -172,6 +172,22 @@ def test_a_download_cut_in_the_middle_falls_back_to_pages_and_loses_nothing(
         assert not list((tmp_path / "client").glob("*.snapshot"))  # the part file is gone
 
 
+def test_a_server_failing_to_build_the_snapshot_is_pulled_as_pages(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with running_server(tmp_path / "server", users=USERS) as server:
+        ingest(server, "boss", REGION, 9)
+        # a file where the server keeps its snapshots: building one fails (a 500, four times)
+        (tmp_path / "server" / "snapshots").write_text("not a folder")
+        profile = login(tmp_path / "client", server.base_url, "ivanova")
+        counts = with_engine(profile, sync_once)
+        assert "snapshot not used" in caplog.text
+        assert "500" in caplog.text
+        assert len(local_rows(profile, incident_table)) == 9
+        assert counts.pulled >= 9
+
+
 # --------------------------------------------------------------------------- hostile bodies
 
 
