@@ -86,6 +86,10 @@ RU: dict[str, str] = {
     "Sent to the outbox": "Ответ в очереди на отправку",
     "Answer sent to the server": "Ответ отправлен на сервер",
     "Not sent: %1": "Не отправлено: %1",
+    "The note is empty.": "Заметка пустая.",
+    "Note queued for the server": "Заметка в очереди на отправку",
+    "Note sent to the server": "Заметка отправлена на сервер",
+    "Note not saved: %1": "Заметка не сохранена: %1",
     # AttentionPanel
     "When": "Когда",
     "Change": "Изменение",
@@ -231,6 +235,9 @@ RU: dict[str, str] = {
     "Classification saved": "Классификация сохранена",
     "The answer is in the outbox; it is sent when the server is reachable.": (
         "Ответ в очереди; он будет отправлен, когда сервер доступен."
+    ),
+    "Note saved; it goes to the server when connected.": (
+        "Заметка сохранена; уйдёт на сервер при связи."
     ),
     "Move in the list": "Перемещение по списку",
     "Open the selected incident": "Открыть выбранный инцидент",

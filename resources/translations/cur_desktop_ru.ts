@@ -226,6 +226,10 @@
         <translation>Черновик сохранён</translation>
     </message>
     <message>
+        <source>The note is empty.</source>
+        <translation>Заметка пустая.</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>Отправка</translation>
     </message>
@@ -254,12 +258,24 @@ Send it anyway?</source>
 Всё равно отправить?</translation>
     </message>
     <message>
+        <source>Note queued for the server</source>
+        <translation>Заметка в очереди на отправку</translation>
+    </message>
+    <message>
         <source>Sent to the outbox</source>
         <translation>Ответ в очереди на отправку</translation>
     </message>
     <message>
+        <source>Note not saved: %1</source>
+        <translation>Заметка не сохранена: %1</translation>
+    </message>
+    <message>
         <source>Not sent: %1</source>
         <translation>Не отправлено: %1</translation>
+    </message>
+    <message>
+        <source>Note sent to the server</source>
+        <translation>Заметка отправлена на сервер</translation>
     </message>
     <message>
         <source>Answer sent to the server</source>
@@ -307,6 +323,10 @@ Send it anyway?</source>
     <message>
         <source>The change will be dropped for good. Discard it?</source>
         <translation>Изменение будет удалено безвозвратно. Отказаться от него?</translation>
+    </message>
+    <message>
+        <source>Internal note</source>
+        <translation>Внутренняя заметка</translation>
     </message>
     <message>
         <source>Registration</source>
@@ -1303,6 +1323,14 @@ Please send it to technical support.</source>
     <message>
         <source>Answer sent to the server</source>
         <translation>Ответ отправлен на сервер</translation>
+    </message>
+    <message>
+        <source>Note sent to the server</source>
+        <translation>Заметка отправлена на сервер</translation>
+    </message>
+    <message>
+        <source>Note saved; it goes to the server when connected.</source>
+        <translation>Заметка сохранена; уйдёт на сервер при связи.</translation>
     </message>
     <message>
         <source>The answer is in the outbox; it is sent when the server is reachable.</source>
