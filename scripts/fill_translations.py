@@ -166,6 +166,7 @@ RU: dict[str, str] = {
     "Executor:": "Исполнитель:",
     "Resident's post:": "Сообщение жителя:",
     "History:": "История:",
+    "History (%1):": "История (%1):",
     "Select an incident and press Enter to open it.": (
         "Выберите инцидент и нажмите Enter, чтобы открыть его."
     ),
@@ -396,8 +397,8 @@ RU: dict[str, str] = {
         "Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 "
         "(%4 к прошлому месяцу)."
     ),
-    "Offline: figures computed by the server at %1 (local copy).": (
-        "Нет связи: показатели рассчитаны сервером %1 (локальная копия)."
+    "Offline: a local copy of the figures the server computed at %1.": (
+        "Нет связи: локальная копия показателей, рассчитанных сервером %1."
     ),
     "Computed by the server at %1.": "Рассчитано сервером %1.",
     "Only your region's row and places are shown to regional users.": (

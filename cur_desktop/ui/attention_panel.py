@@ -72,10 +72,11 @@ class AttentionPanel(QWidget):
     def set_items(self, items: Sequence[PendingChange]) -> None:
         """Show the rejected changes."""
         self.items = list(items)
+        self.table.setHorizontalHeaderItem(0, QTableWidgetItem(fmt.marked(self.tr("When"))))
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
             cells = (
-                fmt.date_time(item.created_at.astimezone()),
+                fmt.region_date_time(item.created_at, mark=False),
                 change_title(item.name, item.args),
                 item.message or item.code or "",
                 item_text(item),

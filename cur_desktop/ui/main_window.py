@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         self.inbox.model.keys_loaded.connect(self._on_first_keys)
         QTimer.singleShot(START_OTHER_PAGES_MS, self._start_other_pages)
         self.region_code = info.region_code
+        fmt.set_region_zone(region_timezone(info.region_code) if info.region_code else None)
         self.register_action.setEnabled(bool(info.region_code))
         if info.role is Role.ADMIN:
             self.admin_page = AdminPage(self)
@@ -416,7 +417,7 @@ class MainWindow(QMainWindow):
             assert self.ws is not None
             await self.ws.set_reminder(incident_id, remind_at)
             self.status.showMessage(
-                self.tr("Reminder set for %1").replace("%1", fmt.date_time(remind_at.astimezone())),
+                self.tr("Reminder set for %1").replace("%1", fmt.region_date_time(remind_at)),
                 6000,
             )
 

@@ -1063,6 +1063,10 @@ Please send it to technical support.</source>
         <translation>Зарегистрировано вручную; контакт, который оставил житель</translation>
     </message>
     <message>
+        <source>History (%1):</source>
+        <translation>История (%1):</translation>
+    </message>
+    <message>
         <source>[made offline]</source>
         <translation>[сделано без связи]</translation>
     </message>
@@ -1475,8 +1479,8 @@ Please send it to technical support.</source>
         <translation>Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 (%4 к прошлому месяцу).</translation>
     </message>
     <message>
-        <source>Offline: figures computed by the server at %1 (local copy).</source>
-        <translation>Нет связи: показатели рассчитаны сервером %1 (локальная копия).</translation>
+        <source>Offline: a local copy of the figures the server computed at %1.</source>
+        <translation>Нет связи: локальная копия показателей, рассчитанных сервером %1.</translation>
     </message>
     <message>
         <source>Computed by the server at %1.</source>
