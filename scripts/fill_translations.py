@@ -87,6 +87,9 @@ RU: dict[str, str] = {
     "Answer sent to the server": "Ответ отправлен на сервер",
     "Not sent: %1": "Не отправлено: %1",
     "The note is empty.": "Заметка пустая.",
+    "A note is not kept as a draft; Send adds it": (
+        "Заметка не хранится как черновик; «Отправить» добавит её"
+    ),
     "Note queued for the server": "Заметка в очереди на отправку",
     "Note sent to the server": "Заметка отправлена на сервер",
     "Note not saved: %1": "Заметка не сохранена: %1",

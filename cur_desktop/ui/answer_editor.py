@@ -259,6 +259,12 @@ class AnswerEditor(QWidget):
         if self._loading or self.incident_id is None:
             return
         self._sent_waiting = False
+        if not self.current_kind().is_public:  # a note is added at once, never kept as a draft
+            self._idle.stop()  # (the services refuse a note draft: no «Ошибка» while typing)
+            self._max.stop()
+            self.saved_label.setText(self.tr("A note is not kept as a draft; Send adds it"))
+            self._check.start()
+            return
         self.saved_label.setText(self.tr("Saving draft…"))
         self._idle.start()
         if not self._max.isActive():
@@ -270,7 +276,7 @@ class AnswerEditor(QWidget):
         pending = self._idle.isActive() or self._max.isActive()
         self._idle.stop()
         self._max.stop()
-        if pending and self.incident_id is not None:
+        if pending and self.incident_id is not None and self.current_kind().is_public:
             self.draft_changed.emit(
                 self.incident_id, self.current_kind().value, self.text.toPlainText()
             )

@@ -218,6 +218,10 @@
         <translation>другой сотрудник</translation>
     </message>
     <message>
+        <source>A note is not kept as a draft; Send adds it</source>
+        <translation>Заметка не хранится как черновик; «Отправить» добавит её</translation>
+    </message>
+    <message>
         <source>Saving draft…</source>
         <translation>Сохраняю черновик…</translation>
     </message>

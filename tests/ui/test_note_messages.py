@@ -3,6 +3,7 @@ confirmed by the server, refused here, rejected by the server (the attention pan
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,40 @@ def test_a_note_is_queued_and_sent_as_a_note(
             await window._reload_card(incident_id, from_event=True)
             assert editor.saved_label.text() == "Ответ отправлен на сервер"
             assert window.status.currentMessage() == "Ответ отправлен на сервер"
+        finally:
+            window.close()
+            await ws.close()
+
+    run_qt(qapp, body)
+
+
+def test_writing_a_note_shows_no_error_of_a_draft(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    profile, incident_id = _profile(tmp_path)
+
+    async def body() -> None:
+        ws = await Workstation.open(profile)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        try:
+            window.attach(ws, _info())
+            window.open_incident(incident_id)
+            await until(window.card.editor.isEnabled, what="editor")
+            editor = window.card.editor
+            editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERNAL_NOTE.value))
+            editor.text.setPlainText(NOTE)
+            # past both draft timers (0.7 s idle, 1.8 s at most): a note is never a draft, so
+            # the services' refusal («Черновик — это ответ жителю…») never reaches the status
+            await asyncio.sleep(2.5)
+            assert "Ошибка" not in window.status.currentMessage()
+            assert editor.saved_label.text() == (
+                "Заметка не хранится как черновик; «Отправить» добавит её"
+            )
+            assert editor.request_send()
+            await until(lambda: not editor.text.toPlainText(), what="note added")
+            await asyncio.sleep(0.3)
+            assert window.status.currentMessage() == "Заметка сохранена; уйдёт на сервер при связи."
         finally:
             window.close()
             await ws.close()
