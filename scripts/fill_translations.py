@@ -86,6 +86,13 @@ RU: dict[str, str] = {
     "Sent to the outbox": "Ответ в очереди на отправку",
     "Answer sent to the server": "Ответ отправлен на сервер",
     "Not sent: %1": "Не отправлено: %1",
+    "The note is empty.": "Заметка пустая.",
+    "A note is not kept as a draft; Send adds it": (
+        "Заметка не хранится как черновик; «Отправить» добавит её"
+    ),
+    "Note queued for the server": "Заметка в очереди на отправку",
+    "Note sent to the server": "Заметка отправлена на сервер",
+    "Note not saved: %1": "Заметка не сохранена: %1",
     # AttentionPanel
     "When": "Когда",
     "Change": "Изменение",
@@ -162,6 +169,7 @@ RU: dict[str, str] = {
     "Executor:": "Исполнитель:",
     "Resident's post:": "Сообщение жителя:",
     "History:": "История:",
+    "History (%1):": "История (%1):",
     "Select an incident and press Enter to open it.": (
         "Выберите инцидент и нажмите Enter, чтобы открыть его."
     ),
@@ -231,6 +239,9 @@ RU: dict[str, str] = {
     "Classification saved": "Классификация сохранена",
     "The answer is in the outbox; it is sent when the server is reachable.": (
         "Ответ в очереди; он будет отправлен, когда сервер доступен."
+    ),
+    "Note saved; it goes to the server when connected.": (
+        "Заметка сохранена; уйдёт на сервер при связи."
     ),
     "Move in the list": "Перемещение по списку",
     "Open the selected incident": "Открыть выбранный инцидент",
@@ -389,8 +400,8 @@ RU: dict[str, str] = {
         "Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 "
         "(%4 к прошлому месяцу)."
     ),
-    "Offline: figures computed by the server at %1 (local copy).": (
-        "Нет связи: показатели рассчитаны сервером %1 (локальная копия)."
+    "Offline: a local copy of the figures the server computed at %1.": (
+        "Нет связи: локальная копия показателей, рассчитанных сервером %1."
     ),
     "Computed by the server at %1.": "Рассчитано сервером %1.",
     "Only your region's row and places are shown to regional users.": (

@@ -1,7 +1,8 @@
 """The demo behind the window: a seeded local server, the demo login, and a live feed.
 
 ``cur-desktop --demo`` (the window) calls :func:`start_demo_server` off the GUI thread: the demo
-folder (a fresh temporary one unless ``--demo-dir`` is given) gets a SQLite server database
+folder (a fresh temporary one unless ``--demo-dir`` is given; temporary ones left by killed
+windows are removed first, see :mod:`~cur_desktop.demo.stale_folders`) gets a SQLite server database
 filled by ``seed-demo``'s generator (several regions in different time zones, municipalities,
 executors, posts per topic and source, history with answers, operators and a supervisor), and
 ``cur-server serve`` starts on a free loopback port. :class:`LiveFeed` then ingests a new
@@ -15,7 +16,6 @@ import contextlib
 import logging
 import random
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ import httpx
 
 from cur_desktop.contract import wire
 from cur_desktop.demo.embedded import DEMO_PASSWORD, DemoServer, running_demo_server
+from cur_desktop.demo.stale_folders import make_temporary_folder, remove_stale_folders
 from cur_desktop.demodata.generator import demo_regions, generate_incidents
 from cur_desktop.server.db import Database
 from cur_desktop.server.migrate import upgrade
@@ -93,7 +94,9 @@ def start_demo_server(
     and their number, then ``"starting"``.
     """
     temporary = folder is None
-    where = Path(tempfile.mkdtemp(prefix="cur-demo-")) if folder is None else folder.expanduser()
+    if temporary:  # a killed window could not remove its folder: the next start does
+        remove_stale_folders()
+    where = make_temporary_folder() if folder is None else folder.expanduser()
     where.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{where / 'server.sqlite3'}"
     progress("seeding", 0, 0)

@@ -265,6 +265,7 @@ class AdminPage(QWidget):
         self._fill_audit(await self.admin.audit())
 
     def _fill_users(self, users: list[AdminUser]) -> None:
+        self.users.setHorizontalHeaderItem(4, QTableWidgetItem(fmt.marked(self.tr("Since"))))
         self.users.setRowCount(len(users))
         for row, user in enumerate(users):
             state = self.tr("active") if user.active else self.tr("disabled")
@@ -273,7 +274,7 @@ class AdminPage(QWidget):
                 role_label(user.role),
                 user.region_code or "—",
                 state,
-                fmt.date_time(user.created_at),
+                fmt.region_date_time(user.created_at, mark=False),
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -281,10 +282,12 @@ class AdminPage(QWidget):
                 self.users.setItem(row, column, item)
 
     def _fill_audit(self, entries: list[AuditRecord]) -> None:
+        self.audit.setHorizontalHeaderItem(0, QTableWidgetItem(fmt.marked(self.tr("When"))))
         self.audit.setRowCount(len(entries))
         for row, entry in enumerate(entries):
             details = ", ".join(f"{key}: {value}" for key, value in sorted(entry.details.items()))
-            cells = [fmt.date_time(entry.at), entry.actor, entry.action, entry.target, details]
+            when = fmt.region_date_time(entry.at, mark=False)
+            cells = [when, entry.actor, entry.action, entry.target, details]
             for column, text in enumerate(cells):
                 self.audit.setItem(row, column, QTableWidgetItem(text))
 

@@ -72,6 +72,8 @@ class AnswerEditor(QWidget):
         self.incident_id: str | None = None
         self.context = TemplateContext()
         self._sent_waiting = False
+        self._sent_kind = AnswerKind.INTERIM
+        """The kind of what was sent last (an answer or an internal note)."""
         self.topic_code: str | None = None
         self._loading = False
         self.banner = QLabel(self)
@@ -257,6 +259,12 @@ class AnswerEditor(QWidget):
         if self._loading or self.incident_id is None:
             return
         self._sent_waiting = False
+        if not self.current_kind().is_public:  # a note is added at once, never kept as a draft
+            self._idle.stop()  # (the services refuse a note draft: no «Ошибка» while typing)
+            self._max.stop()
+            self.saved_label.setText(self.tr("A note is not kept as a draft; Send adds it"))
+            self._check.start()
+            return
         self.saved_label.setText(self.tr("Saving draft…"))
         self._idle.start()
         if not self._max.isActive():
@@ -268,7 +276,7 @@ class AnswerEditor(QWidget):
         pending = self._idle.isActive() or self._max.isActive()
         self._idle.stop()
         self._max.stop()
-        if pending and self.incident_id is not None:
+        if pending and self.incident_id is not None and self.current_kind().is_public:
             self.draft_changed.emit(
                 self.incident_id, self.current_kind().value, self.text.toPlainText()
             )
@@ -328,7 +336,12 @@ class AnswerEditor(QWidget):
             return False
         text = self.text.toPlainText().strip()
         if not text:
-            QMessageBox.information(self, self.tr("Send"), self.tr("The answer is empty."))
+            empty = (
+                self.tr("The note is empty.")
+                if self.current_kind() is AnswerKind.INTERNAL_NOTE
+                else self.tr("The answer is empty.")
+            )
+            QMessageBox.information(self, self.tr("Send"), empty)
             return False
         found = self.run_check()
         must_fix = [f for f in found if f.code in MUST_FIX]
@@ -364,8 +377,8 @@ class AnswerEditor(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def clear_after_send(self) -> None:
-        """The answer went to the outbox: empty the editor."""
+    def clear_after_send(self, kind: AnswerKind) -> None:
+        """The answer (or internal note) of ``kind`` went to the outbox: empty the editor."""
         self._loading = True
         try:
             self.text.clear()
@@ -375,26 +388,48 @@ class AnswerEditor(QWidget):
         self._max.stop()
         self.findings.clear()
         self.findings.hide()
-        self.saved_label.setText(self.tr("Sent to the outbox"))
+        self.saved_label.setText(
+            self.tr("Note queued for the server")
+            if kind is AnswerKind.INTERNAL_NOTE
+            else self.tr("Sent to the outbox")
+        )
         self._sent_waiting = True
+        self._sent_kind = kind
 
-    def show_refusal(self, message: str) -> None:
-        """The answer was not sent: say why (Russian, from the services layer) under the text,
-        which stays for the operator to fix or to send as another kind."""
-        text = html.escape(self.tr("Not sent: %1").replace("%1", message))
+    @property
+    def waiting_for_server(self) -> bool:
+        """The editor says «в очереди» for what it sent last."""
+        return self._sent_waiting
+
+    def show_refusal(self, message: str, kind: AnswerKind | None = None) -> None:
+        """The answer (or the internal note, ``kind``) was not sent: say why (Russian, from the
+        services layer) under the text, which stays for the operator to fix or to send as
+        another kind."""
+        template = (
+            self.tr("Note not saved: %1")
+            if kind is AnswerKind.INTERNAL_NOTE
+            else self.tr("Not sent: %1")
+        )
+        text = html.escape(template.replace("%1", message))
         self.saved_label.setText(f'<span style="color:#a01010">{text}</span>')
         self.saved_label.setWordWrap(True)
         self._sent_waiting = False
 
-    def show_sent_state(self, waiting: bool) -> bool:
+    def show_sent_state(self, waiting: bool) -> AnswerKind | None:
         """After a send: «в очереди» while the answer waits in the outbox, «отправлен» once the
-        server has confirmed it (the card reloads after each sync); returns whether it changed
-        to «отправлен» now. Nothing once the operator writes again or opens another incident."""
+        server has confirmed it (the card reloads after each sync); returns the kind sent when
+        it changed to «отправлен» now, else ``None``. Nothing once the operator writes again or
+        opens another incident."""
         if not self._sent_waiting or waiting:
-            return False
-        self.saved_label.setText(self.tr("Answer sent to the server"))
+            return None
+        kind = self._sent_kind
+        self.saved_label.setText(
+            self.tr("Note sent to the server")
+            if kind is AnswerKind.INTERNAL_NOTE
+            else self.tr("Answer sent to the server")
+        )
         self._sent_waiting = False
-        return True
+        return kind
 
 
 __all__ = ["AnswerEditor"]

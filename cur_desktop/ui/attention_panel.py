@@ -7,7 +7,7 @@ corrected change; "discard" asks first, because it is the only way a change is d
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services.views import PendingChange
 from cur_desktop.ui import format as fmt
 
@@ -71,11 +72,12 @@ class AttentionPanel(QWidget):
     def set_items(self, items: Sequence[PendingChange]) -> None:
         """Show the rejected changes."""
         self.items = list(items)
+        self.table.setHorizontalHeaderItem(0, QTableWidgetItem(fmt.marked(self.tr("When"))))
         self.table.setRowCount(len(self.items))
         for row, item in enumerate(self.items):
             cells = (
-                fmt.date_time(item.created_at.astimezone()),
-                change_title(item.name),
+                fmt.region_date_time(item.created_at, mark=False),
+                change_title(item.name, item.args),
                 item.message or item.code or "",
                 item_text(item),
             )
@@ -148,8 +150,11 @@ class EditTextDialog(QDialog):
         return self.editor.toPlainText()
 
 
-def change_title(name: str) -> str:
-    """Display name of a kind of change."""
+def change_title(name: str, args: Mapping[str, object] | None = None) -> str:
+    """Display name of a kind of change (an internal note is an ``answer.add`` of its kind)."""
+    note = AnswerKind.INTERNAL_NOTE.value
+    if name == "answer.add" and args is not None and args.get("kind") == note:
+        return QCoreApplication.translate("AttentionPanel", "Internal note")
 
     titles = {
         "incident.create": QCoreApplication.translate("AttentionPanel", "Registration"),

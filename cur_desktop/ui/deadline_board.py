@@ -244,6 +244,11 @@ class DeadlineBoard(QWidget):
         self.supervisor = supervisor
         if region_code:
             self.timezone = refdata.region_by_code(region_code).timezone
+        now_there = datetime.now(UTC).astimezone(ZoneInfo(self.timezone))
+        self.tree.headerItem().setText(1, fmt.marked(self.tr("Due"), now_there))
+        self.approval_table.setHorizontalHeaderItem(
+            0, QTableWidgetItem(fmt.marked(self.tr("Sent"), now_there))
+        )
         for widget in (self.assignee, self.reassign_button, self.approval_panel):
             widget.setVisible(supervisor)
         self._tick.start()

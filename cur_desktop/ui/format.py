@@ -2,17 +2,71 @@
 
 Dates and numbers go through :class:`QLocale` (the default locale is set by
 :mod:`cur_desktop.ui.i18n`); duration units through the translation system.
+
+Times of day are the operator's region's (docs/WINDOW.md, "Times of day"): the window sets the
+region's zone once it knows the user (:func:`set_region_zone`), :func:`in_region` moves an
+instant into it (the computer's zone while no region is known), and :func:`zone_mark` says
+``UTC+3`` where a time shown could be taken for the computer's clock but differs from it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QTimeZone
 
 from cur_desktop.domain.calendar import DEFAULT_WORKING_HOURS
 
 MINUS = "\u2212"
+
+_region_zone: tzinfo | None = None
+"""The zone of the signed-in user's region; ``None``: not known (the computer's zone is shown)."""
+
+
+def set_region_zone(key: str | None) -> None:
+    """Show times in the IANA zone ``key`` (the operator's region); ``None``: the computer's."""
+    global _region_zone  # noqa: PLW0603 (one window per process, like QLocale's default)
+    _region_zone = None if key is None else ZoneInfo(key)
+
+
+def in_region(value: datetime) -> datetime:
+    """``value`` in the region's zone (the computer's zone while no region is known); a naive
+    ``value`` is UTC (the project keeps instants in UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(_region_zone) if _region_zone is not None else value.astimezone()
+
+
+def zone_mark(shown: datetime | None = None) -> str:
+    """``UTC+3`` when ``shown`` (an instant in the zone it is shown in; default: now in the
+    region's zone) is not at the computer's UTC offset, so its time of day differs from the
+    computer's clock; ``""`` when both agree."""
+    at = in_region(datetime.now(UTC)) if shown is None else shown
+    if at.utcoffset() == at.astimezone().utcoffset():
+        return ""
+    return utc_offset(at)
+
+
+def marked(text: str, shown: datetime | None = None) -> str:
+    """``text`` followed by `` (UTC+3)`` when :func:`zone_mark` has a mark for ``shown``."""
+    mark = zone_mark(shown)
+    return f"{text} ({mark})" if mark else text
+
+
+def region_clock(value: datetime) -> str:
+    """``18:25`` in the region's time, marked ``18:25 (UTC+3)`` when the computer's clock says
+    otherwise (a time that stands alone: the status bar, a message)."""
+    shown = in_region(value)
+    return marked(time_of_day(shown), shown)
+
+
+def region_date_time(value: datetime, *, mark: bool = True) -> str:
+    """``01.12.2026 18:25`` in the region's time, marked as :func:`region_clock` unless
+    ``mark`` is false (cells of a column whose header carries the mark)."""
+    shown = in_region(value)
+    text = date_time(shown)
+    return marked(text, shown) if mark else text
 
 
 def duration(td: timedelta, *, days: bool = True) -> str:
@@ -95,10 +149,12 @@ def timer_text(working: timedelta, *, overdue: bool) -> str:
 
 def _qdatetime(value: datetime) -> QDateTime:
     qdt = QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
-    tzinfo = value.tzinfo
-    key = getattr(tzinfo, "key", None)
+    key = getattr(value.tzinfo, "key", None)
     if isinstance(key, str):
         return qdt.toTimeZone(QTimeZone(key.encode()))
+    offset = value.utcoffset()
+    if offset is not None:  # a fixed offset (``astimezone()``, UTC)
+        return qdt.toTimeZone(QTimeZone(int(offset.total_seconds())))
     return qdt.toLocalTime()
 
 
@@ -113,8 +169,8 @@ def date_time_long(value: datetime) -> str:
 
 
 def time_of_day(value: datetime) -> str:
-    """``09:15`` in the local zone of the workstation."""
-    return QLocale().toString(QDateTime.fromSecsSinceEpoch(int(value.timestamp())), "HH:mm")
+    """``09:15`` in the zone of ``value`` (see :func:`date_time`)."""
+    return QLocale().toString(_qdatetime(value), "HH:mm")
 
 
 def number(value: int) -> str:

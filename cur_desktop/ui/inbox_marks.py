@@ -74,7 +74,7 @@ def marks_tooltip(row: Mapping[str, Any], reminder_due: bool) -> str | None:
             if reminder_due
             else QCoreApplication.translate("InboxMarks", "Reminder at %1")
         )
-        lines.append(text.replace("%1", fmt.date_time(remind_at.astimezone())))
+        lines.append(text.replace("%1", fmt.region_date_time(remind_at)))
     if row.get("local_changed"):
         lines.append(
             QCoreApplication.translate(

@@ -120,7 +120,7 @@ class InboxTableModel(QAbstractTableModel):
             Column.TOPIC: self.tr("Topic"),
             Column.MUNICIPALITY: self.tr("Municipality"),
             Column.EXCERPT: self.tr("Text"),
-            Column.RECEIVED: self.tr("Received"),
+            Column.RECEIVED: fmt.marked(self.tr("Received")),
             Column.ASSIGNEE: self.tr("Assignee"),
             Column.EXECUTOR: self.tr("Executor"),
         }
@@ -200,7 +200,7 @@ class InboxTableModel(QAbstractTableModel):
         if column is Column.EXCERPT:
             return self._excerpt(row, display_row)
         if column is Column.RECEIVED:
-            return fmt.date_time(row["received_at"].astimezone())
+            return fmt.region_date_time(row["received_at"], mark=False)
         if column is Column.ASSIGNEE:
             return str(row.get("assignee") or "—")
         return self._ref.executors.get(str(row.get("executor_id")), "—")

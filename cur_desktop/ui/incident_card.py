@@ -207,7 +207,8 @@ class IncidentCard(QWidget):
         history_box = QWidget(posts)
         history_layout = QVBoxLayout(history_box)
         history_layout.setContentsMargins(0, 0, 0, 0)
-        history_layout.addWidget(QLabel(self.tr("History:"), history_box))
+        self.history_title = QLabel(self.tr("History:"), history_box)
+        history_layout.addWidget(self.history_title)
         history_layout.addWidget(self.history, 3)
         self.evidence = EvidenceStrip(history_box, editable=False)
         self.evidence.setObjectName("cardEvidence")
@@ -375,7 +376,7 @@ class IncidentCard(QWidget):
     def _show_duplicates(self, detail: IncidentDetail) -> None:
         self.duplicates.clear()
         for duplicate in detail.duplicates:
-            when = fmt.date_time(duplicate.received_at.astimezone())
+            when = fmt.region_date_time(duplicate.received_at)
             author = duplicate.author or self.tr("(no name)")
             preview = " ".join(duplicate.preview.split())
             item = QListWidgetItem(f"{author}: {preview}")
@@ -412,9 +413,7 @@ class IncidentCard(QWidget):
         self.placeholder.hide()
         self.splitter.show()
         self.title.setText(
-            self.tr("Incident of %1").replace(
-                "%1", fmt.date_time(incident.received_at.astimezone())
-            )
+            self.tr("Incident of %1").replace("%1", fmt.region_date_time(incident.received_at))
         )
         self.author.setText(incident.author or self.tr("(no name)"))
         if detail.channel is not None:
@@ -452,6 +451,10 @@ class IncidentCard(QWidget):
             self.topic.currentData(),
             self.executor.currentData(),
         )
+        mark = fmt.zone_mark()
+        self.history_title.setText(
+            self.tr("History (%1):").replace("%1", mark) if mark else self.tr("History:")
+        )
         self.history.clear()
         for entry in detail.history:
             item = QListWidgetItem(self._history_text(entry))
@@ -471,7 +474,7 @@ class IncidentCard(QWidget):
         self.take_button.setToolTip(self.tr("Already in your work") if mine else "")
 
     def _history_text(self, entry: HistoryEntry) -> str:
-        when = fmt.date_time(entry.at.astimezone())
+        when = fmt.region_date_time(entry.at, mark=False)
         who = f" ({entry.actor})" if entry.actor else ""
         if entry.state is ChangeState.PENDING:
             mark = " " + self.tr("[made offline, not yet confirmed]")

@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         self.inbox.model.keys_loaded.connect(self._on_first_keys)
         QTimer.singleShot(START_OTHER_PAGES_MS, self._start_other_pages)
         self.region_code = info.region_code
+        fmt.set_region_zone(region_timezone(info.region_code) if info.region_code else None)
         self.register_action.setEnabled(bool(info.region_code))
         if info.role is Role.ADMIN:
             self.admin_page = AdminPage(self)
@@ -380,10 +381,16 @@ class MainWindow(QMainWindow):
             self.card.editor.suggest_kind(_expected_kind(detail.incident.status))
         # a classification saved since opening fills {исполнитель}, {муниципалитет}, {тема}
         self.card.editor.context = self._template_context(self.card.editor.context.due_local)
-        if self.card.editor.show_sent_state(
+        sent = self.card.editor.show_sent_state(
             any(p.state is ChangeState.PENDING for p in detail.pending)
-        ):  # the status line said «в очереди» a moment ago
-            self.status.showMessage(self.tr("Answer sent to the server"), 6000)
+        )
+        if sent is not None:  # the status line said «в очереди» a moment ago
+            self.status.showMessage(
+                self.tr("Note sent to the server")
+                if sent is AnswerKind.INTERNAL_NOTE
+                else self.tr("Answer sent to the server"),
+                6000,
+            )
         await self.evidence.load(incident_id)
         opened = self._open_version.get(incident_id)
         if from_event and opened is not None and detail.incident.version > opened:
@@ -410,7 +417,7 @@ class MainWindow(QMainWindow):
             assert self.ws is not None
             await self.ws.set_reminder(incident_id, remind_at)
             self.status.showMessage(
-                self.tr("Reminder set for %1").replace("%1", fmt.date_time(remind_at.astimezone())),
+                self.tr("Reminder set for %1").replace("%1", fmt.region_date_time(remind_at)),
                 6000,
             )
 
@@ -451,23 +458,30 @@ class MainWindow(QMainWindow):
         async def run() -> None:
             assert self.ws is not None
             answer_kind = AnswerKind(kind)
-            if answer_kind is AnswerKind.INTERNAL_NOTE:
-                await self.ws.add_note(incident_id, text)
-                await self.ws.discard_draft(incident_id)
-            else:
-                try:
+            note = answer_kind is AnswerKind.INTERNAL_NOTE
+            try:
+                if note:
+                    await self.ws.add_note(incident_id, text)
+                    await self.ws.discard_draft(incident_id)
+                else:
                     await self.ws.send_answer(incident_id, answer_kind, text)
-                except OperationError as exc:  # refused here: the text stays, the reason shows
-                    self.card.editor.show_refusal(exc.message)
-                    raise
-            self.card.editor.clear_after_send()
+            except OperationError as exc:  # refused here: the text stays, the reason shows
+                self.card.editor.show_refusal(exc.message, answer_kind)
+                raise
+            self.card.editor.clear_after_send(answer_kind)
             self._open_version.pop(incident_id, None)
             await self._reload_card(incident_id, from_event=False)
             detail = self.card.detail
             if detail is not None:
                 self._open_version[incident_id] = detail.incident.version
+            if not self.card.editor.waiting_for_server:  # already confirmed: the reload said so
+                return
             self.status.showMessage(
-                self.tr("The answer is in the outbox; it is sent when the server is reachable."),
+                self.tr("Note saved; it goes to the server when connected.")
+                if note
+                else self.tr(
+                    "The answer is in the outbox; it is sent when the server is reachable."
+                ),
                 6000,
             )
 

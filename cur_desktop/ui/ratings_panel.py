@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from cur_desktop.contract.ratings import RatingsResponse
 from cur_desktop.domain import metrics
+from cur_desktop.ui import format as fmt
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ class RatingsPanel(QWidget):
 
     def show_rating(self, rating: RatingsResponse, *, from_cache: bool, timezone: str) -> None:
         """Show a rating (``from_cache``: kept locally, the server was not reachable)."""
-        computed = rating.computed_at.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M")
+        shown = rating.computed_at.astimezone(ZoneInfo(timezone))
+        computed = fmt.marked(fmt.date_time(shown), shown)
         lines = [
             self.tr(
                 "Month %1: %2 regions ranked. National mean first answer %3 "
@@ -97,7 +99,7 @@ class RatingsPanel(QWidget):
             .replace("%3", _minutes(rating.national_mean_first_answer_min))
             .replace("%4", _change(rating.national_mean_change_min)),
             (
-                self.tr("Offline: figures computed by the server at %1 (local copy).")
+                self.tr("Offline: a local copy of the figures the server computed at %1.")
                 if from_cache
                 else self.tr("Computed by the server at %1.")
             ).replace("%1", computed),

@@ -52,6 +52,7 @@ from cur_desktop.services.supervision import (
 )
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage.stats_groups import GroupBy
+from cur_desktop.ui import format as fmt
 from cur_desktop.ui.charts import HeatMap, RankedBars, TrendChart, VolumeChart
 from cur_desktop.ui.definitions_dialog import DefinitionsDialog
 from cur_desktop.ui.ratings_panel import RatingsPanel
@@ -416,13 +417,14 @@ class StatisticsTab(QWidget):
             self.cards[card.figure.key].show_figure(card, previous_title)
         known = report.current.working_known
         answered = report.current.answered
+        computed = report.computed_at.astimezone(_zone(self.timezone))
         self.state.setText(
             self.tr(
                 "%1 — compared with %2. Computed at %3. Working time known for %4 of %5 answers."
             )
             .replace("%1", report.period.title)
             .replace("%2", previous_title)
-            .replace("%3", report.computed_at.astimezone(_zone(self.timezone)).strftime("%H:%M"))
+            .replace("%3", fmt.marked(fmt.time_of_day(computed), computed))
             .replace("%4", str(known))
             .replace("%5", str(answered))
         )

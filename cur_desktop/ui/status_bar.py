@@ -108,7 +108,7 @@ class SyncStatusBar(QStatusBar):
             at = getattr(event, "at", None)
             if self._offline:
                 self.set_offline_mode(False)
-            when = fmt.time_of_day(at) if isinstance(at, datetime) else ""
+            when = fmt.region_clock(at) if isinstance(at, datetime) else ""
             self.sync_label.setText(self.tr("Up to date at %1").replace("%1", when))
             self._stop_progress()
         elif kind == "NeedsAttention":

@@ -218,12 +218,20 @@
         <translation>другой сотрудник</translation>
     </message>
     <message>
+        <source>A note is not kept as a draft; Send adds it</source>
+        <translation>Заметка не хранится как черновик; «Отправить» добавит её</translation>
+    </message>
+    <message>
         <source>Saving draft…</source>
         <translation>Сохраняю черновик…</translation>
     </message>
     <message>
         <source>Draft saved</source>
         <translation>Черновик сохранён</translation>
+    </message>
+    <message>
+        <source>The note is empty.</source>
+        <translation>Заметка пустая.</translation>
     </message>
     <message>
         <source>Send</source>
@@ -254,12 +262,24 @@ Send it anyway?</source>
 Всё равно отправить?</translation>
     </message>
     <message>
+        <source>Note queued for the server</source>
+        <translation>Заметка в очереди на отправку</translation>
+    </message>
+    <message>
         <source>Sent to the outbox</source>
         <translation>Ответ в очереди на отправку</translation>
     </message>
     <message>
+        <source>Note not saved: %1</source>
+        <translation>Заметка не сохранена: %1</translation>
+    </message>
+    <message>
         <source>Not sent: %1</source>
         <translation>Не отправлено: %1</translation>
+    </message>
+    <message>
+        <source>Note sent to the server</source>
+        <translation>Заметка отправлена на сервер</translation>
     </message>
     <message>
         <source>Answer sent to the server</source>
@@ -307,6 +327,10 @@ Send it anyway?</source>
     <message>
         <source>The change will be dropped for good. Discard it?</source>
         <translation>Изменение будет удалено безвозвратно. Отказаться от него?</translation>
+    </message>
+    <message>
+        <source>Internal note</source>
+        <translation>Внутренняя заметка</translation>
     </message>
     <message>
         <source>Registration</source>
@@ -1043,6 +1067,10 @@ Please send it to technical support.</source>
         <translation>Зарегистрировано вручную; контакт, который оставил житель</translation>
     </message>
     <message>
+        <source>History (%1):</source>
+        <translation>История (%1):</translation>
+    </message>
+    <message>
         <source>[made offline]</source>
         <translation>[сделано без связи]</translation>
     </message>
@@ -1305,6 +1333,14 @@ Please send it to technical support.</source>
         <translation>Ответ отправлен на сервер</translation>
     </message>
     <message>
+        <source>Note sent to the server</source>
+        <translation>Заметка отправлена на сервер</translation>
+    </message>
+    <message>
+        <source>Note saved; it goes to the server when connected.</source>
+        <translation>Заметка сохранена; уйдёт на сервер при связи.</translation>
+    </message>
+    <message>
         <source>The answer is in the outbox; it is sent when the server is reachable.</source>
         <translation>Ответ в очереди; он будет отправлен, когда сервер доступен.</translation>
     </message>
@@ -1447,8 +1483,8 @@ Please send it to technical support.</source>
         <translation>Месяц %1: в рейтинге регионов — %2. Среднее время первичного ответа по стране %3 (%4 к прошлому месяцу).</translation>
     </message>
     <message>
-        <source>Offline: figures computed by the server at %1 (local copy).</source>
-        <translation>Нет связи: показатели рассчитаны сервером %1 (локальная копия).</translation>
+        <source>Offline: a local copy of the figures the server computed at %1.</source>
+        <translation>Нет связи: локальная копия показателей, рассчитанных сервером %1.</translation>
     </message>
     <message>
         <source>Computed by the server at %1.</source>

@@ -26,6 +26,7 @@ from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.incidents import bulk_insert_incidents
 from cur_desktop.sync.profile import DB_FILE_NAME
+from cur_desktop.ui import format as fmt
 from cur_desktop.ui.event_loop import GuiEventLoop
 from cur_desktop.ui.i18n import install_translations
 from tests.helpers.row_factories import make_row
@@ -74,7 +75,8 @@ def _collect_on_the_gui_thread() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
-    """QSettings of each test live in its own folder; Russian interface installed."""
+    """QSettings of each test live in its own folder; Russian interface installed; no region's
+    time zone left by an earlier test's window."""
     QCoreApplication.setOrganizationName("cur-desktop-tests")
     QCoreApplication.setApplicationName("cur-desktop-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -84,6 +86,7 @@ def _private_settings(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
     yield
     for translator in translators:
         qapp.removeTranslator(translator)
+    fmt.set_region_zone(None)  # a window's region does not follow into the next test
 
 
 @pytest.fixture(autouse=True)
@@ -93,6 +96,19 @@ def _collect_left_widgets() -> Iterator[None]:
     then destroys those timers from the wrong thread (a warning, or a crash)."""
     yield
     gc.collect()
+
+
+@pytest.fixture
+def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set this process's own time zone (``TZ``, the computer's clock) for the test."""
+
+    def set_zone(key: str) -> None:
+        monkeypatch.setenv("TZ", key)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

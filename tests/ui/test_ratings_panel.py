@@ -3,6 +3,7 @@ who sees which rows (a regional supervisor: only their own; a federal analyst: e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,8 +71,10 @@ def test_regional_rating_online_then_offline_with_its_computation_time(
     assert "только строка и места своего региона" in summary
     assert KIROV not in summary
     assert all(KIROV not in cell for row in rows for cell in row)
-    computed = summary.split("Рассчитано сервером ")[1][:16]  # dd.mm.yyyy hh:mm
-    datetime.strptime(computed, "%d.%m.%Y %H:%M")
+    # dd.mm.yyyy hh:mm, and «(UTC+3)» when this computer's clock is not in Moscow time
+    computed = summary.split("Рассчитано сервером ")[1].split("\n")[0].removesuffix(".")
+    datetime.strptime(computed[:16], "%d.%m.%Y %H:%M")
+    assert computed[16:] in ("", " (UTC+3)")
 
     # the server becomes unreachable: the kept copy, marked with the time it was computed
     engine = open_engine(profile / DB_FILE_NAME)
@@ -79,7 +82,7 @@ def test_regional_rating_online_then_offline_with_its_computation_time(
         sync_state.set_state(conn, sync_state.KEY_SERVER_URL, "http://127.0.0.1:9")
     engine.dispose()
     offline_summary, offline_rows = run_qt(qapp, lambda: _shown_rating(qtbot, profile))
-    assert f"Нет связи: показатели рассчитаны сервером {computed} (локальная копия)." in (
+    assert f"Нет связи: локальная копия показателей, рассчитанных сервером {computed}." in (
         offline_summary
     )
     assert "Рассчитано сервером" not in offline_summary
@@ -104,7 +107,10 @@ def _region(code: str, name: str, share: float, mean: int, place: int) -> Region
     )
 
 
-def test_a_federal_analyst_sees_every_region_in_place_order(qtbot: QtBot) -> None:
+def test_a_federal_analyst_sees_every_region_in_place_order(
+    qtbot: QtBot, machine_zone: Callable[[str], None]
+) -> None:
+    machine_zone("Europe/Moscow")  # this computer keeps Moscow time: no «(UTC+3)» mark
     panel = RatingsPanel()
     qtbot.addWidget(panel)
     rating = RatingsResponse(

@@ -1,0 +1,163 @@
+"""An internal note is told as a note, not as an answer, on every step of its way: queued,
+confirmed by the server, refused here, rejected by the server (the attention panel)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import text as sql
+
+from cur_desktop.domain.enums import AnswerKind
+from cur_desktop.services.workstation import Workstation
+from cur_desktop.storage.database import open_engine
+from cur_desktop.sync.profile import DB_FILE_NAME
+from cur_desktop.ui.attention_panel import change_title
+from cur_desktop.ui.main_window import MainWindow
+from tests.ui.conftest import run_qt, until
+from tests.ui.test_window import _info, _profile
+
+pytestmark = pytest.mark.ui
+
+NOTE = "Жительница просила перезвонить после 18:00."
+
+
+def _server_took_everything(profile: Path) -> None:
+    """As a push and pull would leave it: nothing of this workstation waits in the outbox."""
+    engine = open_engine(profile / DB_FILE_NAME)
+    with engine.begin() as conn:
+        conn.execute(sql("DELETE FROM outbox"))
+    engine.dispose()
+
+
+def test_a_note_is_queued_and_sent_as_a_note(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    profile, incident_id = _profile(tmp_path)
+
+    async def body() -> None:
+        ws = await Workstation.open(profile)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        try:
+            window.attach(ws, _info())
+            window.open_incident(incident_id)
+            await until(window.card.editor.isEnabled, what="editor")
+            editor = window.card.editor
+            editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERNAL_NOTE.value))
+            editor.text.setPlainText(NOTE)
+            assert editor.request_send()
+            await until(lambda: not editor.text.toPlainText(), what="editor emptied")
+            await until(lambda: window.status.currentMessage() != "", what="status message")
+            assert editor.saved_label.text() == "Заметка в очереди на отправку"
+            assert window.status.currentMessage() == "Заметка сохранена; уйдёт на сервер при связи."
+            detail = await ws.incident(incident_id)
+            assert [p.args.get("text") for p in detail.pending] == [NOTE]
+
+            _server_took_everything(profile)
+            await window._reload_card(incident_id, from_event=True)
+            assert editor.saved_label.text() == "Заметка отправлена на сервер"
+            assert window.status.currentMessage() == "Заметка отправлена на сервер"
+
+            # an answer keeps the answer's words
+            editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERIM.value))
+            editor.text.setPlainText(
+                "Здравствуйте! Обращение передано в управляющую компанию, мусор вывезут "
+                "до 15.12.2026. Сообщим о результате."
+            )
+            assert editor.request_send(confirm=lambda _found: True)
+            await until(lambda: not editor.text.toPlainText(), what="answer sent")
+            await until(
+                lambda: window.status.currentMessage().startswith("Ответ"), what="answer message"
+            )
+            assert editor.saved_label.text() == "Ответ в очереди на отправку"
+            assert (
+                window.status.currentMessage()
+                == "Ответ в очереди; он будет отправлен, когда сервер доступен."
+            )
+            _server_took_everything(profile)
+            await window._reload_card(incident_id, from_event=True)
+            assert editor.saved_label.text() == "Ответ отправлен на сервер"
+            assert window.status.currentMessage() == "Ответ отправлен на сервер"
+        finally:
+            window.close()
+            await ws.close()
+
+    run_qt(qapp, body)
+
+
+def test_writing_a_note_shows_no_error_of_a_draft(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    profile, incident_id = _profile(tmp_path)
+
+    async def body() -> None:
+        ws = await Workstation.open(profile)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        try:
+            window.attach(ws, _info())
+            window.open_incident(incident_id)
+            await until(window.card.editor.isEnabled, what="editor")
+            editor = window.card.editor
+            editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERNAL_NOTE.value))
+            editor.text.setPlainText(NOTE)
+            # past both draft timers (0.7 s idle, 1.8 s at most): a note is never a draft, so
+            # the services' refusal («Черновик — это ответ жителю…») never reaches the status
+            await asyncio.sleep(2.5)
+            assert "Ошибка" not in window.status.currentMessage()
+            assert editor.saved_label.text() == (
+                "Заметка не хранится как черновик; «Отправить» добавит её"
+            )
+            assert editor.request_send()
+            await until(lambda: not editor.text.toPlainText(), what="note added")
+            await asyncio.sleep(0.3)
+            assert window.status.currentMessage() == "Заметка сохранена; уйдёт на сервер при связи."
+        finally:
+            window.close()
+            await ws.close()
+
+    run_qt(qapp, body)
+
+
+def test_a_refused_note_says_it_was_not_saved_and_keeps_the_text(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    profile, incident_id = _profile(tmp_path)
+    too_long = "Заметка. " * 20_000  # over the wire's text limit
+
+    async def body() -> None:
+        ws = await Workstation.open(profile)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        try:
+            window.attach(ws, _info())
+            window.open_incident(incident_id)
+            await until(window.card.editor.isEnabled, what="editor")
+            editor = window.card.editor
+            editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERNAL_NOTE.value))
+            editor.text.setPlainText(too_long)
+            assert editor.request_send()
+            await until(lambda: "не сохранена" in editor.saved_label.text(), what="refusal")
+            assert "Заметка не сохранена: Внутренняя заметка: текст слишком длинный" in (
+                editor.saved_label.text()
+            )
+            assert editor.text.toPlainText() == too_long
+            assert window.status.currentMessage().startswith("Ошибка: Внутренняя заметка")
+            assert not (await ws.incident(incident_id)).pending
+        finally:
+            window.close()
+            await ws.close()
+
+    run_qt(qapp, body)
+
+
+def test_a_note_rejected_by_the_server_is_listed_as_a_note() -> None:
+    assert change_title("answer.add", {"kind": "internal_note", "text": NOTE}) == (
+        "Внутренняя заметка"
+    )
+    assert change_title("answer.add", {"kind": "interim", "text": "…"}) == "Ответ"
+    assert change_title("answer.add") == "Ответ"
