@@ -316,8 +316,16 @@ class ChunkReader:
         except sqlite3.OperationalError as exc:  # "Could not decode to UTF-8 column …"
             raise SnapshotRefusedError("текст обращения в снимке не в UTF-8") from exc
         tokens = stem_texts(f"{author}\n{text}" for _rowid, author, text in rows)
-        pairs = [(row[0], t) for row, t in zip(rows, tokens, strict=True)]
-        return json.dumps(pairs, ensure_ascii=False)
+        # one small dumps a row, not one over the range: a C call holds the GIL throughout
+        dumps = json.dumps
+        return (
+            "["
+            + ",".join(
+                f"[{row[0]},{dumps(t, ensure_ascii=False)}]"
+                for row, t in zip(rows, tokens, strict=True)
+            )
+            + "]"
+        )
 
     def close(self) -> None:
         """Close the connection."""

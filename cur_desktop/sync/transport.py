@@ -403,7 +403,7 @@ class SyncTransport:
             self.bytes_received += response.num_bytes_downloaded
             await response.aclose()
             if not complete:
-                target.unlink(missing_ok=True)
+                await asyncio.to_thread(target.unlink, missing_ok=True)
 
     async def _unpack(
         self, response: httpx.Response, target: Path, cursor: int, incidents: int
