@@ -378,10 +378,7 @@ def finish(conn: Connection, plan: SnapshotPlan) -> int:
         copied += conn.exec_driver_sql(
             f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {ALIAS}.{name} ORDER BY rowid"
         ).rowcount
-    answered = [
-        str(r[0]) for r in conn.execute(select(answer_table.c.incident_id).distinct()).all()
-    ]
-    ls.refresh_derived(conn, answered)
+    ls.refresh_derived_of_answered(conn)
     deferred_indexes.build_set_aside(conn)
     sync_state.set_state(conn, sync_state.KEY_CURSOR, plan.cursor)
     forget_loading(conn)
