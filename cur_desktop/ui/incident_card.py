@@ -446,10 +446,15 @@ class IncidentCard(QWidget):
             combo.setCurrentIndex(max(index, 0))
         self._fill_executors(municipality_id)
         self.executor.setCurrentIndex(max(self.executor.findData(executor_id), 0))
-        self._shown_picks = (
-            self.municipality.currentData(),
-            self.topic.currentData(),
-            self.executor.currentData(),
+        # what each dropdown shows for the STORED value (not a carried-over unsaved pick: a
+        # second reload would take that pick for the store's and drop it)
+        self._shown_picks = tuple(
+            combo.itemData(max(combo.findData(stored), 0))
+            for combo, stored in zip(
+                (self.municipality, self.topic, self.executor),
+                self._shown_classification,
+                strict=True,
+            )
         )
         mark = fmt.zone_mark()
         self.history_title.setText(

@@ -151,6 +151,7 @@ def test_schema_driven_fuzzing_finds_no_server_error(server: ServerProcess) -> N
             ("POST", "/ingest"),
             ("POST", "/sync/push"),
             ("GET", "/sync/pull"),
+            ("GET", "/sync/snapshot"),
             ("GET", "/ratings"),
             ("POST", "/uploads"),
             ("GET", "/uploads/{upload_id}"),

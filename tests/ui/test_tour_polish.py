@@ -348,3 +348,29 @@ def test_a_slow_older_card_reload_does_not_undo_a_newer_one(
             assert card.executor.currentData() == "ex-roads"
 
     run_qt(qapp, body)
+
+
+def test_unsaved_choices_survive_two_reloads_of_the_card(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A reload between two picks (a sync, a confirmation) must not make the first pick look
+    like the stored value: the next reload dropped it, and the executor list with it (seen in
+    CI: the executor showed «—»)."""
+    profile = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _window(profile, qtbot) as (_ws, window):
+            window.open_incident(str(PRIMARY.id))
+            await until(lambda: window.card.detail is not None, what="card")
+            card = window.card
+            card.municipality.setCurrentIndex(card.municipality.findData("m-tula"))
+            card.topic.setCurrentIndex(card.topic.findData("roads"))
+            await window._reload_card(str(PRIMARY.id), from_event=True)  # between the picks
+            card.executor.setCurrentIndex(card.executor.findData("ex-roads"))
+            await window._reload_card(str(PRIMARY.id), from_event=True)
+            assert card.municipality.currentData() == "m-tula"
+            assert card.topic.currentData() == "roads"
+            assert card.executor.currentData() == "ex-roads"
+            assert card.executor.currentText() == "Управление дорог"
+
+    run_qt(qapp, body)
