@@ -277,6 +277,8 @@ def generated_chunks(
                 "municipality_id": municipality,
                 "executor_id": executor,
                 "assignee": assignee,
+                # who made the latest version: the operator working it, none for a new post
+                "changed_by": assignee,
             }
             incidents.append(tuple(values[c] for c in columns))
             answered = row["first_answer_at"]
