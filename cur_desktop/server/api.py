@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from collections.abc import Iterator
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter
 from sqlalchemy import text
@@ -350,9 +348,6 @@ def sync_pull(
     return Response(body, media_type=pull_json.NDJSON if ndjson else "application/json")
 
 
-_SNAPSHOT_CHUNK = 1 << 20
-
-
 def get_snapshots(request: Request) -> SnapshotCache:
     cache: SnapshotCache = request.app.state.snapshots
     return cache
@@ -361,7 +356,7 @@ def get_snapshots(request: Request) -> SnapshotCache:
 @router.get(
     snapshot_contract.PATH,
     tags=["sync"],
-    response_class=StreamingResponse,
+    response_class=FileResponse,
     responses={
         200: {
             "content": {snapshot_contract.MEDIA_TYPE: {}},
@@ -391,19 +386,13 @@ def sync_snapshot(
             f"Снимок в формате {format} не поддерживается (есть формат {snapshot_contract.FORMAT})",
         )
     built = snapshots.get(caller)
-    handle = built.path.open("rb")  # open now: a newer build may unlink the path meanwhile
-    size = os.fstat(handle.fileno()).st_size
-
-    def chunks() -> Iterator[bytes]:
-        with handle:
-            while block := handle.read(_SNAPSHOT_CHUNK):
-                yield block
-
-    return StreamingResponse(
-        chunks(),
+    # a file: Starlette answers Range / If-Range itself (a cut download resumes); the tag
+    # names the file, so a resume never mixes two builds
+    return FileResponse(
+        built.path,
         media_type=snapshot_contract.MEDIA_TYPE,
         headers={
-            "Content-Length": str(size),
+            "ETag": f'"{built.path.name}"',
             snapshot_contract.HEADER_CURSOR: str(built.cursor),
             snapshot_contract.HEADER_ROWS: str(built.incidents),
             snapshot_contract.HEADER_FORMAT: str(snapshot_contract.FORMAT),

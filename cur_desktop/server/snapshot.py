@@ -25,6 +25,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_FOLDER = "snapshots"
 """Under the server's data directory."""
+KEEP_OLDER_SECONDS = 3_600
+"""An older file of a region stays this long after it was written (a download of it may be
+running or waiting to resume); the next build after that deletes it."""
 STALE_CHANGES = 5_000
 """Changes since a cached snapshot that never make it stale (the client pulls them as pages)."""
 _BATCH = 5_000
@@ -261,10 +265,13 @@ class SnapshotCache:
         finally:
             partial.unlink(missing_ok=True)
             packed.unlink(missing_ok=True)
+        cutoff = time.time() - KEEP_OLDER_SECONDS
         for older in self._cached(key):
-            if older.path != built.path:
-                try:  # another process may be sending it (fine on POSIX; refused on Windows)
+            if older.path == built.path:
+                continue
+            try:  # kept a while: a download of it may be running or about to resume
+                if older.path.stat().st_mtime < cutoff:
                     older.path.unlink()
-                except OSError:
-                    log.debug("old snapshot %s kept: in use", older.path)
+            except OSError:
+                log.debug("old snapshot %s kept: in use or gone", older.path)
         return built

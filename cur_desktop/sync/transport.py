@@ -16,7 +16,7 @@ import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -357,15 +357,24 @@ class SyncTransport:
         return response.content, response.headers.get("content-type", "").startswith(NDJSON)
 
     async def download_snapshot(self, target: Path) -> SnapshotHead | None:
-        """Download the first-sync snapshot, unpacked, into ``target``; ``None`` without one.
+        """Download the first-sync snapshot and unpack it into ``target``; ``None`` without one.
 
+        The compressed bytes go to ``<target>.part`` first, with what the server said of them
+        in ``<target>.part.json``; a download cut by the link keeps both and raises
+        :class:`NetworkError`, and the next call asks only for the rest (``Range`` with
+        ``If-Range``: a server that built a newer file meanwhile sends the whole new one).
         ``None`` when the server has no snapshot of this format (404: an older server); the
-        caller then pulls pages. A cut download, a body that is not complete gzip, or one that
-        unpacks to more than :data:`SNAPSHOT_MAX_RATIO` times its size raises
-        :class:`ServerProtocolError`; ``target`` is then removed. Unpacked as it arrives, a
-        block at a time (no whole file in memory).
+        caller then pulls pages. A body that is not complete gzip, bytes after it, or more than
+        :data:`SNAPSHOT_MAX_RATIO` times unpacking raise :class:`ServerProtocolError` and
+        nothing is kept.
         """
+        part = target.with_name(target.name + ".part")
+        meta_path = part.with_name(part.name + ".json")
+        meta = _read_part_meta(meta_path, part)
         headers = {**self._headers(), "Accept": snapshot_contract.MEDIA_TYPE}
+        if meta is not None:
+            headers["Range"] = f"bytes={part.stat().st_size}-"
+            headers["If-Range"] = meta["etag"]
         request = self._client.build_request(
             "GET", SNAPSHOT_PATH, params={"format": snapshot_contract.FORMAT}, headers=headers
         )
@@ -375,76 +384,65 @@ class SyncTransport:
             raise NetworkError("Сервер не ответил вовремя.") from exc
         except httpx.TransportError as exc:
             raise NetworkError("Нет связи с сервером.") from exc
-        complete = False
         try:
             if response.status_code == 404:
                 log.info("the server has no snapshot of format %d", snapshot_contract.FORMAT)
+                _forget_part(part, meta_path)
                 return None
-            if response.status_code != 200:
+            if response.status_code == 416:  # the kept part is not a prefix of the file
+                _forget_part(part, meta_path)
+                raise NetworkError("Загрузку снимка придётся начать заново.")
+            if response.status_code not in (200, 206):
                 await response.aread()
                 self._raise_for_status(response)
-            media = response.headers.get("content-type", "").partition(";")[0].strip()
-            try:
-                cursor = int(response.headers[snapshot_contract.HEADER_CURSOR])
-                incidents = int(response.headers[snapshot_contract.HEADER_ROWS])
-            except (KeyError, ValueError) as exc:
-                raise ServerProtocolError("Сервер прислал снимок без курсора.") from exc
-            if media != snapshot_contract.MEDIA_TYPE or cursor < 0 or incidents < 0:
-                raise ServerProtocolError("Сервер прислал снимок в неизвестном виде.")
-            head = await self._unpack(response, target, cursor, incidents)
-            complete = True
-            return head
+                raise ServerProtocolError(
+                    f"Сервер ответил на запрос снимка кодом {response.status_code}."
+                )
+            head = _snapshot_head(response)
+            if response.status_code == 206 and meta is not None and meta["etag"] == head["etag"]:
+                log.info("snapshot download resumed at %d bytes", part.stat().st_size)
+                mode = "ab"
+            else:  # the whole file (first try, or the server has a newer one)
+                mode = "wb"
+                meta_path.write_text(json.dumps(head))
+            await self._receive(response, part, mode)
         except httpx.TransportError as exc:
-            log.warning("snapshot download cut (%s)", type(exc).__name__)
-            raise ServerProtocolError(
-                "Загрузка снимка оборвалась на середине; данные не применены."
+            log.warning("snapshot download cut (%s); kept to resume", type(exc).__name__)
+            raise NetworkError(
+                "Связь оборвалась во время загрузки снимка; продолжим с места обрыва."
             ) from exc
+        except ServerProtocolError:
+            _forget_part(part, meta_path)
+            raise
         finally:
             self.bytes_received += response.num_bytes_downloaded
             await response.aclose()
-            if not complete:
-                await asyncio.to_thread(target.unlink, missing_ok=True)
+        try:
+            unpacked = await asyncio.to_thread(_unpack_file, part, target)
+        except BaseException:
+            _forget_part(part, meta_path)
+            target.unlink(missing_ok=True)
+            raise
+        packed = part.stat().st_size
+        _forget_part(part, meta_path)
+        log.info("snapshot downloaded: %d bytes, %d unpacked", packed, unpacked)
+        return SnapshotHead(target, head["cursor"], head["incidents"], packed)
 
-    async def _unpack(
-        self, response: httpx.Response, target: Path, cursor: int, incidents: int
-    ) -> SnapshotHead:
-        """Unpack the body into ``target`` as it arrives, a megabyte at a time in a thread.
-
-        Not on the event loop: writing hundreds of megabytes while the store writes its own
-        can block in the kernel for a tenth of a second (dirty-page throttling).
-        """
-        unpacker = zlib.decompressobj(wbits=31)  # gzip framing
-        sizes = [0, 0]  # packed, unpacked
-
-        def unpack(blocks: list[bytes], out: BinaryIO) -> None:
-            for block in blocks:
-                sizes[0] += len(block)
-                try:
-                    data = unpacker.decompress(block)
-                except zlib.error as exc:
-                    raise ServerProtocolError("Снимок с сервера повреждён (не gzip).") from exc
-                sizes[1] += len(data)
-                if sizes[1] > SNAPSHOT_MAX_RATIO * sizes[0] + (1 << 20):
-                    raise ServerProtocolError("Снимок с сервера распаковывается в слишком много.")
-                out.write(data)
-                if unpacker.eof and unpacker.unused_data:
-                    raise ServerProtocolError("После снимка сервер прислал лишние данные.")
-
-        with target.open("wb") as out:
+    async def _receive(self, response: httpx.Response, part: Path, mode: str) -> None:
+        """Write the body to ``part`` as it arrives, a megabyte at a time in a thread (writing
+        hundreds of megabytes beside the store's own writes can block in the kernel)."""
+        with part.open(mode) as out:
             pending: list[bytes] = []
             size = 0
-            async for block in response.aiter_raw():
-                pending.append(block)
-                size += len(block)
-                if size >= _UNPACK_BATCH:
-                    await asyncio.to_thread(unpack, pending, out)
-                    pending, size = [], 0
-            await asyncio.to_thread(unpack, pending, out)
-        if not unpacker.eof:
-            raise ServerProtocolError(
-                "Загрузка снимка оборвалась на середине; данные не применены."
-            )
-        return SnapshotHead(target, cursor, incidents, sizes[0])
+            try:
+                async for block in response.aiter_raw():
+                    pending.append(block)
+                    size += len(block)
+                    if size >= _UNPACK_BATCH:
+                        await asyncio.to_thread(out.writelines, pending)
+                        pending, size = [], 0
+            finally:  # what came before a cut is kept: the next try asks for the rest
+                await asyncio.to_thread(out.writelines, pending)
 
     async def ratings(self, month: str) -> RatingsResponse:
         """The federal rating of ``month`` (``YYYY-MM``) as the server lets this user see it."""
@@ -514,3 +512,62 @@ class SyncTransport:
 def parse_json_page(body: bytes, cursor: int) -> PullResponse:
     """Parse and check a JSON pull page (see :func:`_parse_page`)."""
     return _parse_page(body, cursor)
+
+
+def _snapshot_head(response: httpx.Response) -> dict[str, Any]:
+    """What the snapshot answer's headers say (cursor, incidents, the file's tag)."""
+    media = response.headers.get("content-type", "").partition(";")[0].strip()
+    try:
+        cursor = int(response.headers[snapshot_contract.HEADER_CURSOR])
+        incidents = int(response.headers[snapshot_contract.HEADER_ROWS])
+    except (KeyError, ValueError) as exc:
+        raise ServerProtocolError("Сервер прислал снимок без курсора.") from exc
+    if media != snapshot_contract.MEDIA_TYPE or cursor < 0 or incidents < 0:
+        raise ServerProtocolError("Сервер прислал снимок в неизвестном виде.")
+    return {"cursor": cursor, "incidents": incidents, "etag": response.headers.get("etag", "")}
+
+
+def _read_part_meta(meta_path: Path, part: Path) -> dict[str, Any] | None:
+    """The kept head of a cut download, if both files are there and readable."""
+    try:
+        meta = json.loads(meta_path.read_text())
+        if not (part.exists() and isinstance(meta, dict) and str(meta.get("etag", ""))):
+            return None
+        return {
+            "etag": str(meta["etag"]),
+            "cursor": int(meta["cursor"]),
+            "incidents": int(meta["incidents"]),
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _forget_part(part: Path, meta_path: Path) -> None:
+    part.unlink(missing_ok=True)
+    meta_path.unlink(missing_ok=True)
+
+
+def _unpack_file(part: Path, target: Path) -> int:
+    """Unpack the gzip file ``part`` into ``target``; return the unpacked size.
+
+    Refuses (:class:`ServerProtocolError`) a file that is not complete gzip, has bytes after
+    it, or unpacks to more than :data:`SNAPSHOT_MAX_RATIO` times its size.
+    """
+    unpacker = zlib.decompressobj(wbits=31)  # gzip framing
+    packed = unpacked = 0
+    with part.open("rb") as source, target.open("wb") as out:
+        while block := source.read(_UNPACK_BATCH):
+            packed += len(block)
+            try:
+                data = unpacker.decompress(block)
+            except zlib.error as exc:
+                raise ServerProtocolError("Снимок с сервера повреждён (не gzip).") from exc
+            unpacked += len(data)
+            if unpacked > SNAPSHOT_MAX_RATIO * packed + (1 << 20):
+                raise ServerProtocolError("Снимок с сервера распаковывается в слишком много.")
+            out.write(data)
+            if unpacker.eof and (unpacker.unused_data or source.read(1)):
+                raise ServerProtocolError("После снимка сервер прислал лишние данные.")
+    if not unpacker.eof:
+        raise ServerProtocolError("Снимок с сервера неполон; данные не применены.")
+    return unpacked

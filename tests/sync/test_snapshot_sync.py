@@ -27,7 +27,7 @@ from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.search import search
 from cur_desktop.storage.tables import answer_table, executor_table, incident_table
 from cur_desktop.sync import session
-from cur_desktop.sync.errors import ServerProtocolError
+from cur_desktop.sync.errors import NetworkError, ServerProtocolError
 from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 from cur_desktop.sync.transport import SNAPSHOT_PATH, SyncTransport
@@ -155,7 +155,7 @@ def test_a_server_without_the_format_is_pulled_as_pages(
         assert len(local_rows(profile, incident_table)) == 12
 
 
-def test_a_download_cut_in_the_middle_falls_back_to_pages_and_loses_nothing(
+def test_a_download_cut_in_the_middle_resumes_where_it_stopped(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
@@ -165,11 +165,34 @@ def test_a_download_cut_in_the_middle_falls_back_to_pages_and_loses_nothing(
         with FaultProxy(host, int(port)) as proxy:
             profile = login(tmp_path / "client", proxy.url, "ivanova")
             proxy.cut_response_to(SNAPSHOT_PATH, after=2_000)  # headers and a little body
-            with_engine(profile, sync_once)
-        assert "snapshot not used" in caplog.text
-        assert _SNAPSHOT_LOG not in caplog.text
+            with_engine(profile, sync_once)  # the engine's retry asks for the rest only
+        assert "snapshot download resumed at" in caplog.text
+        assert _SNAPSHOT_LOG in caplog.text
         assert len(local_rows(profile, incident_table)) == 40
-        assert not list((tmp_path / "client").glob("*.snapshot"))  # the part file is gone
+        assert not list((tmp_path / "client").glob("*.snapshot*"))  # nothing left behind
+
+
+def test_a_download_cut_every_time_is_kept_and_resumed_by_the_next_sync(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    with running_server(tmp_path / "server", users=USERS) as server:
+        ingest(server, "boss", REGION, 40)
+        host, port = server.base_url.removeprefix("http://").split(":")
+        with FaultProxy(host, int(port)) as proxy:
+            profile = login(tmp_path / "client", proxy.url, "ivanova")
+            proxy.cut_response_to(SNAPSHOT_PATH, after=700, count=10)  # every try this sync
+            with pytest.raises(NetworkError):
+                with_engine(profile, sync_once)
+            kept = list((tmp_path / "client").glob("*.snapshot.part"))
+            assert len(kept) == 1
+            assert kept[0].stat().st_size > 0
+            assert local_rows(profile, incident_table) == {}  # nothing applied from a part
+            proxy.reset()
+            with_engine(profile, sync_once)  # the link is back: the rest, then the load
+        assert "snapshot download resumed at" in caplog.text
+        assert len(local_rows(profile, incident_table)) == 40
+        assert not list((tmp_path / "client").glob("*.snapshot*"))
 
 
 def test_a_server_failing_to_build_the_snapshot_is_pulled_as_pages(
@@ -245,6 +268,7 @@ def test_a_hostile_snapshot_body_is_refused_and_leaves_no_file(
 ) -> None:
     fake_server.answer = answer  # type: ignore[attr-defined]
     target = tmp_path / "store.sqlite3.snapshot"
+    part = tmp_path / "store.sqlite3.snapshot.part"
 
     async def download() -> None:
         transport = SyncTransport(f"http://127.0.0.1:{fake_server.server_address[1]}", token="t")
@@ -256,6 +280,8 @@ def test_a_hostile_snapshot_body_is_refused_and_leaves_no_file(
     with pytest.raises(ServerProtocolError):
         asyncio.run(download())
     assert not target.exists()
+    assert not part.exists()
+    assert not part.with_name(part.name + ".json").exists()
 
 
 def test_a_404_means_no_snapshot_and_other_refusals_are_errors(
