@@ -12,10 +12,10 @@ import pytest
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.tables import executor_table, incident_table, outbox_table
 from cur_desktop.sync import session
-from cur_desktop.sync.errors import ServerProtocolError
-from cur_desktop.sync.events import SyncError, SyncEvent
+from cur_desktop.sync.errors import NetworkError, ServerProtocolError
+from cur_desktop.sync.events import Offline, SyncError, SyncEvent
 from cur_desktop.sync.profile import Profile
-from cur_desktop.sync.syncer import SyncEngine
+from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 from tests.helpers.garbage_server import GarbageServer
 from tests.helpers.live import FAST, REGION, ingest, local_rows, login, sync_once, with_engine
@@ -141,6 +141,11 @@ def test_garbage_push_answer_keeps_the_mutation_pending(synced: Profile) -> None
     assert session.read_status(synced).pending == 1
 
 
+async def _paged_sync(engine: SyncEngine) -> SyncCounts:
+    engine.use_snapshot = False  # a page, not the first sync's snapshot file
+    return await engine.sync_once()
+
+
 def test_real_page_cut_on_the_wire_is_not_applied(server: ServerProcess, tmp_path: Path) -> None:
     host, port = server.base_url.removeprefix("http://").split(":")
     with FaultProxy(host, int(port)) as proxy:
@@ -149,8 +154,15 @@ def test_real_page_cut_on_the_wire_is_not_applied(server: ServerProcess, tmp_pat
         proxy.cut_after = 300  # headers and the first bytes of the page only
         events: list[SyncEvent] = []
         with pytest.raises(ServerProtocolError):
-            with_engine(profile, sync_once, events)
+            with_engine(profile, _paged_sync, events)
         assert isinstance(events[-1], SyncError)
+        assert _snapshot(profile) == before
+        # the same cut in the first sync's snapshot download: a link error (kept to resume),
+        # nothing applied
+        snapshot_events: list[SyncEvent] = []
+        with pytest.raises(NetworkError):
+            with_engine(profile, sync_once, snapshot_events)
+        assert isinstance(snapshot_events[-1], Offline)
         assert _snapshot(profile) == before
         proxy.reset()
         counts = with_engine(profile, sync_once)
