@@ -146,7 +146,10 @@ def test_a_refused_note_says_it_was_not_saved_and_keeps_the_text(
                 editor.saved_label.text()
             )
             assert editor.text.toPlainText() == too_long
-            assert window.status.currentMessage().startswith("Ошибка: Внутренняя заметка")
+            await until(  # shown by the window's handler of the same refusal, a turn later
+                lambda: window.status.currentMessage().startswith("Ошибка: Внутренняя заметка"),
+                what="the refusal in the status bar",
+            )
             assert not (await ws.incident(incident_id)).pending
         finally:
             window.close()
