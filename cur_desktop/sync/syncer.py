@@ -66,7 +66,12 @@ from cur_desktop.sync.events import (
 from cur_desktop.sync.evidence_upload import EvidenceSync
 from cur_desktop.sync.gc_tuning import larger_young_generation, short_switch_interval
 from cur_desktop.sync.page_codec import parse_ndjson_page, peek_head, peek_total
-from cur_desktop.sync.transport import SnapshotHead, SyncTransport, parse_json_page
+from cur_desktop.sync.transport import (
+    SnapshotHead,
+    SyncTransport,
+    forget_snapshot_download,
+    parse_json_page,
+)
 
 log = logging.getLogger(__name__)
 
@@ -430,9 +435,11 @@ class SyncEngine:
         (5xx after the retries), the download breaks off or the file is refused; network
         errors after the retries propagate like a page's.
         """
-        if not self.use_snapshot or not await self.writer.run(snapshot_load.eligible):
-            return 0
         target = self._snapshot_file()
+        if not self.use_snapshot or not await self.writer.run(snapshot_load.eligible):
+            # a download kept from a cut, no longer of use (pages filled the store meanwhile)
+            await asyncio.to_thread(forget_snapshot_download, target)
+            return 0
         try:
             head = await self._call(partial(self.transport.download_snapshot, target))
             if head is None:

@@ -547,6 +547,12 @@ def _forget_part(part: Path, meta_path: Path) -> None:
     meta_path.unlink(missing_ok=True)
 
 
+def forget_snapshot_download(target: Path) -> None:
+    """Delete what :meth:`SyncTransport.download_snapshot` may have kept for ``target``."""
+    part = target.with_name(target.name + ".part")
+    _forget_part(part, part.with_name(part.name + ".json"))
+
+
 def _unpack_file(part: Path, target: Path) -> int:
     """Unpack the gzip file ``part`` into ``target``; return the unpacked size.
 

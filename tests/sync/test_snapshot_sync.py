@@ -194,6 +194,17 @@ def test_a_download_cut_every_time_is_kept_and_resumed_by_the_next_sync(
     assert not list((tmp_path / "client").glob("*.snapshot*"))
 
 
+def test_a_kept_download_no_longer_of_use_is_deleted(server: ServerProcess, tmp_path: Path) -> None:
+    ingest(server, "boss", REGION, 3)
+    profile = login(tmp_path / "client", server.base_url, "ivanova")
+    with_engine(profile, _paged_only)  # pages filled the store: it takes no snapshot any more
+    part = profile.db_path.with_name(profile.db_path.name + ".snapshot.part")
+    part.write_bytes(b"\x1f\x8b" + bytes(5_000))
+    part.with_name(part.name + ".json").write_text('{"etag": "x", "cursor": 1, "incidents": 1}')
+    with_engine(profile, sync_once)
+    assert not list(profile.db_path.parent.glob("*.snapshot*"))
+
+
 def test_a_server_failing_to_build_the_snapshot_is_pulled_as_pages(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
