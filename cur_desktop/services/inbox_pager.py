@@ -11,7 +11,9 @@ It knows nothing of Qt and nothing of SQL. It holds:
 waits. The owner (the Qt model) fetches the wanted pages off the GUI thread and hands them to
 :meth:`store_page` together with the ``generation`` they were asked under; pages of an older
 snapshot are dropped. On a "what changed" event the owner calls :meth:`forget_keys`, which drops
-only the cached rows of those keys and tells which display rows to repaint.
+only the cached pages holding those keys and tells which display rows to repaint, and then shows
+the view's new keys with :meth:`refresh`. Neither blanks a row: the rows dropped are kept aside
+as *stale*, and :meth:`stale_row` gives them to show until their page is read again.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class InboxPager:
         self._pages: OrderedDict[int, dict[int, Row]] = OrderedDict()
         self._wanted: set[int] = set()
         self._in_flight: set[int] = set()
+        self._stale: dict[int, Row] = {}  # key -> a row dropped but not yet read again
         self._bytes: bytes | None = None  # the keys as bytes, for a C-speed search
         self._index: array[int] | None = None  # key -> display row (-1: not in the view)
 
@@ -55,9 +58,27 @@ class InboxPager:
         self._pages.clear()
         self._wanted.clear()
         self._in_flight.clear()
+        self._stale = {}
         self._index = None
         self._bytes = None
         self.generation += 1
+
+    def refresh(self, keys: array[int]) -> None:
+        """Show a refreshed snapshot of the same view: like :meth:`reset`, but the rows cached
+        so far stay shown (stale) until their pages are read again, so the list does not blank
+        while a change is read."""
+        stale = self._stale
+        for page in self._pages.values():
+            stale.update(page)
+        self.reset(keys)
+        self._stale = stale
+        self._trim_stale()
+
+    def _trim_stale(self) -> None:
+        """Keep no more stale rows than the cache holds (the oldest go first)."""
+        limit = self.page_size * self.max_pages
+        while len(self._stale) > limit:
+            del self._stale[next(iter(self._stale))]
 
     def continues(self, keys: array[int]) -> bool:
         """Whether ``keys`` start with the current keys (the rest of a view whose head is shown)."""
@@ -148,6 +169,11 @@ class InboxPager:
             self._wanted.add(page)
         return None
 
+    def stale_row(self, row: int) -> Row | None:
+        """What ``row`` showed before its page was dropped (see :meth:`refresh`), to show
+        until :meth:`row` has it again; ``None`` if nothing."""
+        return self._stale.get(self._keys[row]) if 0 <= row < len(self._keys) else None
+
     def take_wanted(self) -> list[int]:
         """Pages to fetch now (marked in flight); nearest to the most recent wish first."""
         pages = sorted(self._wanted)
@@ -162,6 +188,9 @@ class InboxPager:
             return None
         wanted_keys = set(self.keys_of_page(page))
         self._pages[page] = {k: r for k, r in rows.items() if k in wanted_keys}
+        if self._stale:
+            for key in wanted_keys:
+                self._stale.pop(key, None)
         self._pages.move_to_end(page)
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
@@ -173,7 +202,8 @@ class InboxPager:
         self._in_flight.discard(page)
 
     def forget_keys(self, keys: Iterable[int]) -> list[int]:
-        """Drop cached rows of ``keys``; return the display rows to refetch and repaint.
+        """Drop the cached pages holding ``keys``; return the display rows to refetch and
+        repaint. The pages' rows stay shown (stale) until the pages are read again.
 
         Only the cached pages are looked at (at most ``max_pages × page_size`` keys): a sync
         page of a thousand changes costs no lookup through the whole view.
@@ -185,8 +215,9 @@ class InboxPager:
             page_keys = self._keys[start : start + self.page_size]
             hits = [start + offset for offset, key in enumerate(page_keys) if key in changed]
             if hits:
-                del self._pages[page]
+                self._stale.update(self._pages.pop(page))
                 rows.extend(hits)
+        self._trim_stale()
         return sorted(rows)
 
     def cached_keys_of_ids(self, incident_ids: Iterable[str]) -> list[int]:

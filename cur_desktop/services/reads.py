@@ -309,6 +309,7 @@ def _history(
                 text=_with_rejection(text, change),
                 actor=answer.author,
                 state=_change_state(change),
+                quote=answer.text,
             )
         )
     answer_ids = {str(a.id) for a in answers}

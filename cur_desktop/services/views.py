@@ -100,6 +100,8 @@ class HistoryEntry:
     state: ChangeState = ChangeState.CONFIRMED
     offline: bool = False
     """The change was made on this workstation without a connection to the server."""
+    quote: str = ""
+    """The text of a note or an answer (the card shows its beginning and all of it on hover)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@
 shows as empty and its page is fetched by the reader pool (:class:`WindowReads`) on the event
 loop; when it arrives the page's rows are repainted. A new key snapshot (a new view, filter or
 sort) resets the model; a snapshot refreshed after a change event keeps selection and scroll:
-persistent indexes are moved to the rows where their incidents now are.
+persistent indexes are moved to the rows where their incidents now are, and the rows keep
+showing their old content until it is read again (no blank rows after a change).
 
 Timer cells compute time left at ``now`` (set by :meth:`tick`) for visible rows only: the view
 asks ``data()`` for what it paints, and the window repaints the timer column once a second.
@@ -132,7 +133,9 @@ class InboxTableModel(QAbstractTableModel):
         row = self._pager.row(index.row())
         if row is None:
             self._schedule_fetch()
-            return None
+            row = self._pager.stale_row(index.row())  # the old content until it is read
+            if row is None:
+                return None
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, column, index.row())
@@ -258,7 +261,7 @@ class InboxTableModel(QAbstractTableModel):
             (idx.column(), self._pager.key_at(idx.row()) if 0 <= idx.row() < count else None)
             for idx in persistent
         ]
-        self._pager.reset(view.keys)
+        self._pager.refresh(view.keys)  # the rows shown stay until they are read again
         self._snippets = dict(view.snippets)
         self._stems = view.stems
         self._timer_cache.clear()

@@ -76,6 +76,17 @@ POSTS_SPLITTER_KEY = "card/posts_splitter"
 
 EXECUTOR_POPUP_WIDTH = 470
 """Minimum width of the executor list's popups, px (fits beside the editor at 1366×768)."""
+HISTORY_QUOTE_CHARS = 80
+"""A note's or an answer's text is shown in its history line up to this many characters."""
+
+
+def history_quote(text: str) -> str:
+    """The beginning of a note's or an answer's text for its history line: one line, cut to
+    :data:`HISTORY_QUOTE_CHARS` characters with «…» (the whole text is the line's tooltip)."""
+    text = " ".join(text.split())
+    if len(text) > HISTORY_QUOTE_CHARS:
+        text = text[: HISTORY_QUOTE_CHARS - 1].rstrip() + "…"
+    return text
 
 
 class IncidentCard(QWidget):
@@ -463,6 +474,8 @@ class IncidentCard(QWidget):
         self.history.clear()
         for entry in detail.history:
             item = QListWidgetItem(self._history_text(entry))
+            if entry.quote:
+                item.setToolTip(entry.quote)
             if entry.state is ChangeState.PENDING:
                 item.setForeground(Qt.GlobalColor.darkYellow)
             elif entry.state is ChangeState.REJECTED:
@@ -489,7 +502,8 @@ class IncidentCard(QWidget):
             mark = " " + self.tr("[made offline]")
         else:
             mark = ""
-        return f"{when}{who}  {entry.text}{mark}"
+        quote = f" — {history_quote(entry.quote)}" if entry.quote else ""
+        return f"{when}{who}  {entry.text}{quote}{mark}"
 
     def names(self) -> tuple[str | None, str | None, str | None]:
         """Municipality, executor and topic names of the open incident."""
@@ -528,4 +542,4 @@ class IncidentCard(QWidget):
         )
 
 
-__all__ = ["IncidentCard", "channel_title"]
+__all__ = ["IncidentCard", "channel_title", "history_quote"]

@@ -82,3 +82,44 @@ def test_changed_incidents_are_found_among_the_cached_rows_only() -> None:
     assert sorted(pager.cached_keys_of_ids(["b", "c", "e", "x"])) == [11, 14]
     assert pager.forget_keys([11, 14]) == [1, 4]
     assert pager.cached_keys_of_ids(["a", "b", "e"]) == []  # page 0 was dropped whole
+
+
+def _shown(pager: InboxPager) -> list[object]:
+    """What each row shows: its cached row, else its stale row (as the inbox model does)."""
+    return [pager.row(r) or pager.stale_row(r) for r in range(pager.row_count)]
+
+
+def test_a_refreshed_snapshot_shows_the_old_rows_until_they_are_read_again() -> None:
+    pager = InboxPager(page_size=2, max_pages=2)
+    pager.reset(array("q", [10, 11, 12, 13]))
+    pager.store_page(pager.generation, 0, {10: {"v": "a"}, 11: {"v": "b"}})
+    pager.store_page(pager.generation, 1, {12: {"v": "c"}, 13: {"v": "d"}})
+    old = pager.generation
+    # a change moved key 13 to the top and key 99 is new
+    pager.refresh(array("q", [13, 10, 99, 11, 12]))
+    assert pager.generation == old + 1
+    assert pager.cached_rows() == 0
+    assert _shown(pager) == [{"v": "d"}, {"v": "a"}, None, {"v": "b"}, {"v": "c"}]
+    assert pager.take_wanted() == [0, 1, 2]  # all read again, the new row's page too
+    assert pager.store_page(old, 0, {13: {"v": "x"}}) is None  # a read of the old snapshot
+    pager.store_page(pager.generation, 0, {13: {"v": "D"}, 10: {"v": "A"}})
+    assert _shown(pager)[:4] == [{"v": "D"}, {"v": "A"}, None, {"v": "b"}]
+    # a refresh before the other pages arrived keeps showing their old rows
+    pager.refresh(array("q", [11, 12, 10, 13]))
+    assert _shown(pager) == [{"v": "b"}, {"v": "c"}, {"v": "A"}, {"v": "D"}]
+    pager.store_page(pager.generation, 0, {11: {"v": "B"}, 12: {"v": "C"}})
+    pager.store_page(pager.generation, 1, {10: {"v": "A2"}, 13: {"v": "D2"}})
+    # no more old rows are kept than the cache holds (2 pages of 2): the oldest go first
+    pager.refresh(array("q", [20, 21, 11, 12]))  # old rows: keys 11, 12, 10, 13
+    assert _shown(pager) == [None, None, {"v": "B"}, {"v": "C"}]
+    pager.store_page(pager.generation, 0, {20: {"v": "e"}, 21: {"v": "f"}})
+    pager.refresh(array("q", [11, 12, 10, 13, 20, 21]))  # six old rows: keys 11 and 12 go
+    assert _shown(pager) == [None, None, {"v": "A2"}, {"v": "D2"}, {"v": "e"}, {"v": "f"}]
+    # a changed row stays shown until its page is read again
+    pager.store_page(pager.generation, 2, {20: {"v": "e"}, 21: {"v": "f"}})
+    assert pager.forget_keys([21]) == [5]
+    assert pager.row(5) is None
+    assert pager.stale_row(5) == {"v": "f"}
+    # a new view (reset) shows no old rows
+    pager.reset(array("q", [20, 21]))
+    assert _shown(pager) == [None, None]

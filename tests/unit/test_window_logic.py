@@ -100,7 +100,14 @@ def test_pager_cache_is_bounded_and_forgets_changed_rows() -> None:
     assert pager.cached_rows() == 20  # page 0 evicted
     assert pager.row(5) is None
     assert pager.forget_keys([25, 999]) == [25]
+    assert pager.cached_rows() == 10  # page 2 dropped …
+    assert pager.take_wanted() == [0]
     assert pager.row(25) is None
+    assert pager.take_wanted() == [2]
+    assert pager.stale_row(25) == {"k": 25}  # … its rows are shown until it is read again
+    pager.store_page(pager.generation, 2, {k: {"k": -k} for k in range(20, 30)})
+    assert pager.row(25) == {"k": -25}
+    assert pager.stale_row(25) is None
     assert pager.row_of_key(49) == 49
 
 
