@@ -484,7 +484,8 @@ class SyncEngine:
                         snapshot_load.load_incidents, plan=plan, start=start, end=end, tokens=tokens
                     )
                 )
-                self._emit_data(DataChanged(frozenset(), pulled=True, everything=True))
+                # the first range replaces the (empty or left-over) state; the later ones only add
+                self._emit_data(DataChanged(frozenset(), pulled=True, everything=number == 0))
                 self._emit(Syncing(up=0, down=loaded, total=plan.incidents))
             others = await self.writer.run(partial(snapshot_load.finish, plan=plan))
         except (snapshot_load.SnapshotRefusedError, DBAPIError) as exc:
@@ -497,7 +498,7 @@ class SyncEngine:
                     await ahead  # the thread must be done with the reader before it closes
             reader.close()
             await self.writer.run_bare(snapshot_load.detach)
-        self._emit_data(DataChanged(frozenset(), pulled=True, everything=True, lookups=True))
+        self._emit_data(DataChanged(frozenset(), pulled=True, lookups=True))
         log.info(
             "first sync from a snapshot: %d incidents (%d bytes compressed), cursor %d",
             loaded,

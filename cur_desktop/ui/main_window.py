@@ -278,6 +278,10 @@ class MainWindow(QMainWindow):
             self.spawn(self._load_attention())
         if kind == "Changes" and getattr(event, "lookups", False) and self.reads is not None:
             self.spawn(self._load_reference())
+        if kind == "Changes" and getattr(event, "everything", False) and self.inbox is not None:
+            # the local state was replaced (a re-snapshot): rows may have new keys, so the list
+            # starts empty rather than showing the rows it had as stale (inbox_pager.refresh)
+            self.inbox.reload()
         if kind == "Progress":
             text = str(getattr(event, "text", ""))
             done = getattr(event, "done", None)

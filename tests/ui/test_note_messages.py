@@ -164,3 +164,34 @@ def test_a_note_rejected_by_the_server_is_listed_as_a_note() -> None:
     )
     assert change_title("answer.add", {"kind": "interim", "text": "…"}) == "Ответ"
     assert change_title("answer.add") == "Ответ"
+
+
+def test_a_re_snapshot_reloads_the_list_from_empty(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """After a full re-snapshot the rows' keys may belong to other incidents: the list must not
+    keep showing its old rows as stale (it reloads from empty; an ordinary change does not)."""
+    from cur_desktop.services.outcomes import ChangeOrigin, Changes
+
+    profile, _incident_id = _profile(tmp_path)
+
+    async def body() -> None:
+        ws = await Workstation.open(profile)
+        window = MainWindow()
+        qtbot.addWidget(window)
+        try:
+            window.attach(ws, _info())
+            page = window.inbox
+            assert page is not None
+            reloads: list[int] = []
+            original = page.reload
+            page.reload = lambda: (reloads.append(1), original())[-1]  # type: ignore[method-assign]
+            window._on_core_event(Changes(ChangeOrigin.PULLED, frozenset({"x"})))
+            assert reloads == []  # an ordinary change refreshes in place
+            window._on_core_event(Changes(ChangeOrigin.PULLED, everything=True))
+            assert reloads == [1]
+        finally:
+            window.close()
+            await ws.close()
+
+    run_qt(qapp, body)
