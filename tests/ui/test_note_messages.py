@@ -4,6 +4,8 @@ confirmed by the server, refused here, rejected by the server (the attention pan
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -33,17 +35,27 @@ def _server_took_everything(profile: Path) -> None:
     engine.dispose()
 
 
+@asynccontextmanager
+async def _attached(profile: Path, qtbot: QtBot) -> AsyncIterator[tuple[Workstation, MainWindow]]:
+    """The window attached to the profile's workstation, closed afterwards."""
+    ws = await Workstation.open(profile)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    try:
+        window.attach(ws, _info())
+        yield ws, window
+    finally:
+        window.close()
+        await ws.close()
+
+
 def test_a_note_is_queued_and_sent_as_a_note(
     qapp: QApplication, qtbot: QtBot, tmp_path: Path
 ) -> None:
     profile, incident_id = _profile(tmp_path)
 
     async def body() -> None:
-        ws = await Workstation.open(profile)
-        window = MainWindow()
-        qtbot.addWidget(window)
-        try:
-            window.attach(ws, _info())
+        async with _attached(profile, qtbot) as (ws, window):
             window.open_incident(incident_id)
             await until(window.card.editor.isEnabled, what="editor")
             editor = window.card.editor
@@ -82,9 +94,6 @@ def test_a_note_is_queued_and_sent_as_a_note(
             await window._reload_card(incident_id, from_event=True)
             assert editor.saved_label.text() == "Ответ отправлен на сервер"
             assert window.status.currentMessage() == "Ответ отправлен на сервер"
-        finally:
-            window.close()
-            await ws.close()
 
     run_qt(qapp, body)
 
@@ -95,11 +104,7 @@ def test_writing_a_note_shows_no_error_of_a_draft(
     profile, incident_id = _profile(tmp_path)
 
     async def body() -> None:
-        ws = await Workstation.open(profile)
-        window = MainWindow()
-        qtbot.addWidget(window)
-        try:
-            window.attach(ws, _info())
+        async with _attached(profile, qtbot) as (_ws, window):
             window.open_incident(incident_id)
             await until(window.card.editor.isEnabled, what="editor")
             editor = window.card.editor
@@ -116,9 +121,6 @@ def test_writing_a_note_shows_no_error_of_a_draft(
             await until(lambda: not editor.text.toPlainText(), what="note added")
             await asyncio.sleep(0.3)
             assert window.status.currentMessage() == "Заметка сохранена; уйдёт на сервер при связи."
-        finally:
-            window.close()
-            await ws.close()
 
     run_qt(qapp, body)
 
@@ -130,11 +132,7 @@ def test_a_refused_note_says_it_was_not_saved_and_keeps_the_text(
     too_long = "Заметка. " * 20_000  # over the wire's text limit
 
     async def body() -> None:
-        ws = await Workstation.open(profile)
-        window = MainWindow()
-        qtbot.addWidget(window)
-        try:
-            window.attach(ws, _info())
+        async with _attached(profile, qtbot) as (ws, window):
             window.open_incident(incident_id)
             await until(window.card.editor.isEnabled, what="editor")
             editor = window.card.editor
@@ -151,9 +149,6 @@ def test_a_refused_note_says_it_was_not_saved_and_keeps_the_text(
                 what="the refusal in the status bar",
             )
             assert not (await ws.incident(incident_id)).pending
-        finally:
-            window.close()
-            await ws.close()
 
     run_qt(qapp, body)
 
@@ -176,11 +171,7 @@ def test_a_re_snapshot_reloads_the_list_from_empty(
     profile, _incident_id = _profile(tmp_path)
 
     async def body() -> None:
-        ws = await Workstation.open(profile)
-        window = MainWindow()
-        qtbot.addWidget(window)
-        try:
-            window.attach(ws, _info())
+        async with _attached(profile, qtbot) as (_ws, window):
             page = window.inbox
             assert page is not None
             reloads: list[int] = []
@@ -190,8 +181,5 @@ def test_a_re_snapshot_reloads_the_list_from_empty(
             assert reloads == []  # an ordinary change refreshes in place
             window._on_core_event(Changes(ChangeOrigin.PULLED, everything=True))
             assert reloads == [1]
-        finally:
-            window.close()
-            await ws.close()
 
     run_qt(qapp, body)
