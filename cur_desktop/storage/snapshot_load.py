@@ -298,7 +298,10 @@ class ChunkReader:
         self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
     def _execute(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
-        return self._conn.execute(sql, args)
+        try:
+            return self._conn.execute(sql, args)
+        except sqlite3.DatabaseError as exc:  # a damaged page of the file ("malformed")
+            raise SnapshotRefusedError(f"снимок не читается: {exc}") from exc
 
     def tokens(self, start: int, end: int) -> str:
         """(rowid, full-text tokens) of incidents ``start..end`` as one JSON text, checked.
@@ -317,6 +320,8 @@ class ChunkReader:
             ).fetchall()
         except sqlite3.OperationalError as exc:  # "Could not decode to UTF-8 column …"
             raise SnapshotRefusedError("текст обращения в снимке не в UTF-8") from exc
+        except sqlite3.DatabaseError as exc:  # a damaged page of the file
+            raise SnapshotRefusedError(f"снимок не читается: {exc}") from exc
         tokens = stem_texts(f"{author}\n{text}" for _rowid, author, text in rows)
         # one small dumps a row, not one over the range: a C call holds the GIL throughout
         dumps = json.dumps

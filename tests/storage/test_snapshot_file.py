@@ -315,3 +315,20 @@ def test_a_file_without_a_required_column_is_refused_before_it_is_attached(tmp_p
     garbage.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
     with pytest.raises(snapshot_load.SnapshotRefusedError):
         snapshot_load.adapt(garbage)
+
+
+def test_a_file_damaged_inside_is_refused_by_the_range_reader(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "snap.sqlite3", _flat(_snapshot()))
+    snapshot_load.adapt(path)  # the schema page is whole: it passes
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page:] = bytes(range(256)) * ((len(data) - page) // 256) + bytes(
+        (len(data) - page) % 256
+    )  # every page after the first overwritten with garbage
+    path.write_bytes(bytes(data))
+    reader = snapshot_load.ChunkReader(path)
+    try:
+        with pytest.raises(snapshot_load.SnapshotRefusedError):
+            reader.tokens(1, 100)
+    finally:
+        reader.close()
