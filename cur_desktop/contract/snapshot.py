@@ -189,9 +189,3 @@ def column_checks(table: str, qualifier: str = "") -> str:
 def text_columns(table: str) -> tuple[str, ...]:
     """Columns of ``table`` that hold text (checked for valid UTF-8 by the client)."""
     return tuple(c.name for c in TABLES[table] if c.kind in ("text", "enum", "uuid"))
-
-
-def instant_to_micros(value: datetime) -> int:
-    """An aware instant as the snapshot stores it: microseconds since the Unix epoch."""
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,17 @@ from tests.storage.test_first_sync_bulk import _contents, _general, _snapshot, _
 Chunks = list[list[wire.IncidentWire | wire.AnswerWire]]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, Enum):
         return value.value
-    if hasattr(value, "tzinfo"):
-        return contract.instant_to_micros(value)
+    if hasattr(value, "tzinfo"):  # an aware instant: microseconds since the epoch, by hand
+        delta = value - _EPOCH
+        return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
     return value
 
 
