@@ -146,5 +146,5 @@ def _write_note(
     values = answer_values(note)
     values["region_code"] = new.region_code
     values["seq"] = allocate_seq(session)
-    session.execute(_INSERT_ANSWER, values)
+    session.connection().execute(_INSERT_ANSWER, values)
     log.info("deadlines of incident %s recomputed after reclassification", new.id)

@@ -209,6 +209,55 @@ def test_two_mutations_of_one_incident_in_one_group_see_each_other(api: Api) -> 
         assert (row.status, row.version) == ("sent_to_executor", 4)
 
 
+def test_a_group_reads_its_incidents_up_front_yet_each_mutation_sees_the_ones_before(
+    api: Api,
+) -> None:
+    """The group reads its incidents in one query (issue 11, push speed): an incident created
+    earlier in the group, one moved by a rejected mutation's neighbour, and an id that is no
+    UUID must all be answered as if each mutation had read the database itself."""
+    existing = api.create_incident("tul.op")
+    api.route("tul.op", existing)  # an executor, so that it may be sent to one
+    created = str(uuid4())
+    caller, client_id = _caller(api, "tul.op"), uuid4()
+    create = (
+        "incident.create",
+        {
+            "id": created,
+            "source": "vk",
+            "external_id": f"vk-{created}",
+            "text": "Яма на дороге у школы № 3",
+            "received_at": "2026-03-10T08:30:00+03:00",
+        },
+    )
+    outcome = push.push(
+        api.db,
+        caller,
+        _request(
+            client_id,
+            1,
+            _close(existing),  # rejected: the incident is new (read from the group's rows)
+            _moderate(existing),  # applied: reads it again
+            _dispatch(existing),  # sees the move just made (the group's row says "new")
+            create,  # absent when the group read its incidents
+            _moderate(created),  # sees the incident created one mutation earlier
+            ("incident.transition", {"incident_id": "не-uuid", "from_status": "new"}),
+        ),
+        now=api.clock(),
+    )
+    assert [r.outcome.value for r in outcome.results] == [
+        "rejected",
+        "applied",
+        "applied",
+        "applied",
+        "applied",
+        "rejected",
+    ]
+    assert outcome.results[5].code is wire.RejectCode.INVALID
+    with api.db.snapshot() as session:
+        statuses = dict(session.execute(select(Incident.id, Incident.status)).all())
+    assert (statuses[existing], statuses[created]) == ("sent_to_executor", "moderation")
+
+
 def test_a_batch_answered_before_is_answered_again_while_a_writer_holds_the_lock(
     api: Api,
 ) -> None:
