@@ -96,6 +96,13 @@ def open_engine(path: Path) -> Engine:
     return engine
 
 
+def _job_name(fn: object, limit: int = 300) -> str:
+    """A job's ``repr`` cut to ``limit`` characters (a snapshot range's job carries megabytes
+    of search tokens in its arguments, which a log line must not copy)."""
+    text = repr(fn)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 class DbWriter:
     """The single writer: a one-thread executor that owns one connection and its transactions.
 
@@ -130,9 +137,9 @@ class DbWriter:
                 return fn(conn)
         except BaseException as exc:
             if isinstance(exc, self._expected + expected):
-                log.debug("write job %r refused (%r); rolled back", fn, exc)
+                log.debug("write job %s refused (%r); rolled back", _job_name(fn), exc)
             else:
-                log.exception("write job %r failed; rolled back", fn)
+                log.exception("write job %s failed; rolled back", _job_name(fn))
             raise
 
     def submit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -131,6 +132,24 @@ def test_writer_rolls_back_a_failing_job(engine: Engine) -> None:
         assert conn.execute(select(func.count()).select_from(incident_table)).scalar_one() == 2
     with pytest.raises(RuntimeError):
         writer.submit(_bump)
+
+
+@pytest.mark.allow_error_log  # the failing job's record is what is checked
+def test_a_failing_jobs_log_line_does_not_copy_megabytes_of_arguments(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    tokens = "снег " * 250_000  # a snapshot range's search tokens are this big
+
+    def failing(conn: Connection, *, tokens: str) -> None:
+        raise RuntimeError("boom")
+
+    with DbWriter(engine) as writer, pytest.raises(RuntimeError):
+        writer.submit(functools.partial(failing, tokens=tokens)).result()
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    message = record.getMessage()
+    assert "failing" in message  # still says which job
+    assert len(message) < 500
+    assert "(1,250," in message  # and how long its repr was (the text alone: 1,250,000)
 
 
 def test_writer_run_from_asyncio(engine: Engine) -> None:

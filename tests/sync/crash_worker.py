@@ -11,7 +11,11 @@ from the repository root, on a profile that is already logged in. Modes:
 * ``sync``: records one to three mutations, then a full sync (push + pull in small pages);
 * ``push-hang``: records a few mutations, pushes them, and once the server's answer has
   arrived prints ``pushed`` and sleeps before the engine can record it (the parent kills it
-  there: "after sending a push and before recording the answer").
+  there: "after sending a push and before recording the answer");
+* ``snapshot``: a first sync from the server's snapshot, loaded 20 incidents a range. With
+  ``--hang-at N`` it prints ``hang`` and sleeps INSIDE the writer transaction of the N-th range
+  (1-based; 0: of the step that finishes the load), its rows written and not committed;
+  otherwise it syncs and prints ``synced``.
 
 Protocol with the parent: ``ready`` on stdout when the engine is up; ``apply`` on stdout each
 time a pull page starts being applied. The journal gets ``intent <kind> <id>`` (flushed) BEFORE
@@ -26,6 +30,7 @@ import argparse
 import asyncio
 import random
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -35,7 +40,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from cur_desktop.contract import wire
-from cur_desktop.storage import sync_state
+from cur_desktop.storage import snapshot_load, sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.tables import incident_table
 from cur_desktop.sync import syncer as syncer_module
@@ -44,7 +49,8 @@ from cur_desktop.sync.syncer import RetryPolicy, SyncEngine
 from cur_desktop.sync.transport import SyncTransport
 from tests.helpers.journal import Journal
 
-MODES = ("write", "pull", "sync", "push-hang")
+MODES = ("write", "pull", "sync", "push-hang", "snapshot")
+SNAPSHOT_RANGE = 20
 BIG_PAGE = 5_000
 
 
@@ -70,6 +76,33 @@ def _install_apply_markers(journal: Journal) -> None:
         return applied
 
     syncer_module.apply_page = marked
+
+
+def _install_snapshot_hang(hang_at: int) -> None:
+    """Sleep inside the writer job of range ``hang_at`` (0: of the finishing step)."""
+    load, finish = snapshot_load.load_incidents, snapshot_load.finish
+    ranges = 0
+
+    def hang() -> None:
+        print("hang", flush=True)
+        time.sleep(3600)
+
+    def load_then_hang(conn: Connection, **kwargs: Any) -> int:
+        nonlocal ranges
+        loaded = load(conn, **kwargs)
+        ranges += 1
+        if ranges == hang_at:
+            hang()
+        return loaded
+
+    def finish_then_hang(conn: Connection, **kwargs: Any) -> int:
+        done = finish(conn, **kwargs)
+        if hang_at == 0:
+            hang()
+        return done
+
+    snapshot_load.load_incidents = load_then_hang  # type: ignore[assignment]
+    snapshot_load.finish = finish_then_hang  # type: ignore[assignment]
 
 
 async def _record_one(sync: SyncEngine, rng: random.Random, journal: Journal) -> None:
@@ -138,6 +171,13 @@ async def _run(args: argparse.Namespace) -> None:
                 await _record_one(sync, rng, journal)
                 await sync.writer.run(_reset_cursor)
                 await sync.pull()
+        elif args.mode == "snapshot":
+            syncer_module.SNAPSHOT_CHUNK = SNAPSHOT_RANGE
+            if args.hang_at is not None:
+                _install_snapshot_hang(args.hang_at)
+            await sync.sync_once()
+            print("synced", flush=True)
+            await asyncio.sleep(3600)
         elif args.mode == "sync":
             while True:
                 for _ in range(rng.randint(1, 3)):
@@ -156,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mode", required=True, choices=MODES)
     parser.add_argument("--journal", required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hang-at", type=int, default=None)
     asyncio.run(_run(parser.parse_args(argv)))
     return 0
 
