@@ -158,13 +158,31 @@ def write_view_incidents(
     bulk_insert_incidents(conn, rows)
 
 
-def write_view_answers(conn: Connection, answers: Sequence[wire.AnswerWire]) -> None:
-    """Insert or replace many answers in the view at once (the pull fast path)."""
-    rows = [answer_to_row(answer) for answer in answers]
-    for start in range(0, len(rows), _IN_CHUNK):
-        chunk = rows[start : start + _IN_CHUNK]
-        conn.execute(delete(answer_table).where(answer_table.c.id.in_([r["id"] for r in chunk])))
-        conn.execute(insert(answer_table), chunk)
+def write_view_answers(
+    conn: Connection, answers: Sequence[wire.AnswerWire], *, base: bool = False
+) -> None:
+    """Insert or replace many answers in the view (or, ``base``, the shadow) at once (the pull
+    fast path): the same result as :func:`write_answer` for each."""
+    _replace_rows(conn, answer_base_table if base else answer_table, map(answer_to_row, answers))
+
+
+def write_base_incidents(conn: Connection, incidents: Sequence[wire.IncidentWire]) -> None:
+    """Insert or replace many confirmed shadows at once: :func:`write_base_incident` for each.
+
+    The pull after a push brings back every pushed incident under copy-on-write; one statement
+    per row (a new ``INSERT`` construct each) cost ~0.3 ms a row there.
+    """
+    rows = (incident_to_row(incident, local_changed=False) for incident in incidents)
+    _replace_rows(conn, incident_base_table, rows)
+
+
+def _replace_rows(conn: Connection, table: Any, rows: Iterable[dict[str, Any]]) -> None:
+    """Delete the rows with these ids, then insert them, :data:`_IN_CHUNK` at a time."""
+    pending = list(rows)
+    for start in range(0, len(pending), _IN_CHUNK):
+        chunk = pending[start : start + _IN_CHUNK]
+        conn.execute(delete(table).where(table.c.id.in_([r["id"] for r in chunk])))
+        conn.execute(insert(table), chunk)
 
 
 def _derived_values() -> dict[str, Any]:
@@ -216,17 +234,12 @@ def refresh_derived_of_answered(conn: Connection) -> int:
 
 def write_base_incident(conn: Connection, incident: wire.IncidentWire) -> None:
     """Insert or replace the confirmed shadow of ``incident``."""
-    row = incident_to_row(incident, local_changed=False)
-    conn.execute(delete(incident_base_table).where(incident_base_table.c.id == row["id"]))
-    conn.execute(insert(incident_base_table).values(**row))
+    _replace_rows(conn, incident_base_table, [incident_to_row(incident, local_changed=False)])
 
 
 def write_answer(conn: Connection, answer: wire.AnswerWire, *, base: bool) -> None:
     """Insert or replace an answer in the view or the shadow."""
-    table = answer_base_table if base else answer_table
-    row = answer_to_row(answer)
-    conn.execute(delete(table).where(table.c.id == row["id"]))
-    conn.execute(insert(table).values(**row))
+    _replace_rows(conn, answer_base_table if base else answer_table, [answer_to_row(answer)])
 
 
 def delete_answer(conn: Connection, answer_id: str, *, base: bool) -> None:

@@ -67,9 +67,10 @@ def _reset_confirmed(conn: Connection) -> set[str]:
 class _PageWriter:
     """Applies a page's changes in seq order, batching runs of plain view writes.
 
-    Confirmed incidents and answers of incidents without pending mutations are collected and
-    written in bulk; any other change (a removal, a row under copy-on-write, a municipality or
-    executor) first flushes what was collected, so the outcome equals applying row by row.
+    Confirmed incidents and answers are collected and written in bulk: to the view, or to the
+    confirmed shadows for incidents under copy-on-write (the pull after a push brings back
+    every pushed incident so); any other change (a removal, a municipality or executor) first
+    flushes what was collected, so the outcome equals applying row by row.
     """
 
     def __init__(self, conn: Connection, cow: set[str], touched: set[str]) -> None:
@@ -79,6 +80,8 @@ class _PageWriter:
         self.incidents: dict[str, wire.IncidentWire] = {}
         self.prepared: dict[str, PreparedIncident] = {}
         self.answers: dict[str, wire.AnswerWire] = {}
+        self.base_incidents: dict[str, wire.IncidentWire] = {}
+        self.base_answers: dict[str, wire.AnswerWire] = {}
         self.removed_answers_of: set[str] = set()
         """Incidents of answers this page removed (for the change event)."""
         self.lookups = False
@@ -107,6 +110,12 @@ class _PageWriter:
         if self.answers:
             ls.write_view_answers(self.conn, list(self.answers.values()))
             self.answers.clear()
+        if self.base_incidents:
+            ls.write_base_incidents(self.conn, list(self.base_incidents.values()))
+            self.base_incidents.clear()
+        if self.base_answers:
+            ls.write_view_answers(self.conn, list(self.base_answers.values()), base=True)
+            self.base_answers.clear()
 
     def apply(self, change: DecodedChange) -> None:
         data = change.data
@@ -117,8 +126,17 @@ class _PageWriter:
             else:
                 self.prepared[change.id] = change.prepared
             return
-        if isinstance(data, wire.AnswerWire) and str(data.incident_id) not in self.cow:
-            self.answers[change.id] = data
+        if isinstance(data, wire.IncidentWire):  # under copy-on-write: its confirmed shadow
+            self.base_incidents[change.id] = data
+            self.touched.add(change.id)
+            return
+        if isinstance(data, wire.AnswerWire):
+            owner = str(data.incident_id)
+            if owner in self.cow:
+                self.base_answers[change.id] = data
+                self.touched.add(owner)
+            else:
+                self.answers[change.id] = data
             return
         self.flush()
         if change.entity is wire.EntityKind.INCIDENT:

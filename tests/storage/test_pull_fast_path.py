@@ -76,8 +76,11 @@ def test_bulk_page_keeps_local_columns_and_orders_with_shadowed_rows(tx: Tx) -> 
         for i, p in enumerate(plain)
     ]
     shadow_news = shadowed.model_copy(update={"assignee": "ivanova", "version": 2})
+    # a colleague's interim answer to the shadowed incident (it goes to the shadow, then the
+    # rebase shows it in the view under the local move)
+    colleagues = _answer(shadowed, AnswerKind.INTERIM, AnswerState.PUBLISHED)
     # Interleaved: plain rows, a shadowed one in the middle, more plain rows after it.
-    _apply(tx, page([*newer[:2], shadow_news, *newer[2:]], start_seq=10))
+    _apply(tx, page([*newer[:2], shadow_news, colleagues, *newer[2:]], start_seq=10))
 
     def check(conn: Connection) -> None:
         view = _view(conn)
@@ -92,6 +95,10 @@ def test_bulk_page_keeps_local_columns_and_orders_with_shadowed_rows(tx: Tx) -> 
         assert (shadow_view.status, shadow_view.assignee) == (Status.MODERATION, "ivanova")
         assert (base.status, base.version) == (Status.NEW, 2)
         assert view[str(shadowed.id)]["local_changed"] is True
+        key = str(colleagues.id)
+        assert ls.load_answers(conn, str(shadowed.id), base=True)[key] == colleagues
+        assert ls.load_answers(conn, str(shadowed.id), base=False)[key] == colleagues
+        assert view[str(shadowed.id)]["has_interim"] is True
         hits = search(conn, "уточнение")
         assert len(hits) == 5  # the FTS index follows the bulk upsert
 
