@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         """Card reloads begun (each one's ticket)."""
         self._reload_shown = 0
         """The ticket of the newest card reload shown."""
+        self._sent_at_ticket = 0
+        """Card reloads begun when the last answer or note went to the outbox: only a reload
+        begun after it may say «отправлен» (an older read does not know the outbox row yet)."""
         self.card.editor.draft_changed.connect(self._on_draft_changed)
         self.card.editor.send_requested.connect(self._on_send)
         self.reminder_offer = attach_reminder_offer(self.card.editor, self.card.editor.text)
@@ -385,8 +388,12 @@ class MainWindow(QMainWindow):
             self.card.editor.suggest_kind(_expected_kind(detail.incident.status))
         # a classification saved since opening fills {исполнитель}, {муниципалитет}, {тема}
         self.card.editor.context = self._template_context(self.card.editor.context.due_local)
-        sent = self.card.editor.show_sent_state(
-            any(p.state is ChangeState.PENDING for p in detail.pending)
+        sent = (
+            self.card.editor.show_sent_state(
+                any(p.state is ChangeState.PENDING for p in detail.pending)
+            )
+            if ticket > self._sent_at_ticket
+            else None
         )
         if sent is not None:  # the status line said «в очереди» a moment ago
             self.status.showMessage(
@@ -473,6 +480,7 @@ class MainWindow(QMainWindow):
                 self.card.editor.show_refusal(exc.message, answer_kind)
                 raise
             self.card.editor.clear_after_send(answer_kind)
+            self._sent_at_ticket = self._reload_started
             self._open_version.pop(incident_id, None)
             await self._reload_card(incident_id, from_event=False)
             detail = self.card.detail

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -94,6 +95,65 @@ def test_a_note_is_queued_and_sent_as_a_note(
             await window._reload_card(incident_id, from_event=True)
             assert editor.saved_label.text() == "Ответ отправлен на сервер"
             assert window.status.currentMessage() == "Ответ отправлен на сервер"
+
+    run_qt(qapp, body)
+
+
+def test_a_card_read_begun_before_the_send_never_says_the_answer_was_sent(
+    qapp: QApplication, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A card reload (a sync's event) reads the incident, the operator sends an answer, and
+    only then does that older read reach the card: it does not know the answer's outbox row
+    and must not turn «в очереди» into «отправлен на сервер» (seen once in CI)."""
+    profile, incident_id = _profile(tmp_path)
+
+    async def body() -> None:
+        async with _attached(profile, qtbot) as (ws, window):
+            window.open_incident(incident_id)
+            await until(window.card.editor.isEnabled, what="editor")
+            editor = window.card.editor
+            real_incident, real_send = ws.incident, ws.send_answer
+            old_reads_may_finish, new_reads_may_start = asyncio.Event(), asyncio.Event()
+            sent = False
+            old_reads = 0
+
+            async def incident(wanted: str) -> Any:
+                nonlocal old_reads
+                if sent:  # begun after the send: held until the older reads reached the card
+                    await new_reads_may_start.wait()
+                    return await real_incident(wanted)
+                old_reads += 1  # a sync's reload: reads now, reaches the card later
+                detail = await real_incident(wanted)
+                await old_reads_may_finish.wait()
+                return detail
+
+            async def send_answer(*args: Any, **kwargs: Any) -> Any:
+                nonlocal sent
+                result = await real_send(*args, **kwargs)
+                sent = True
+                return result
+
+            ws.incident = incident  # type: ignore[method-assign]
+            ws.send_answer = send_answer  # type: ignore[method-assign]
+            old_reload = asyncio.ensure_future(window._reload_card(incident_id, from_event=True))
+            await until(lambda: old_reads >= 1, what="the old read")
+            editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERIM.value))
+            editor.text.setPlainText(
+                "Здравствуйте! Обращение передано в управляющую компанию, мусор вывезут "
+                "до 15.12.2026. Сообщим о результате."
+            )
+            assert editor.request_send(confirm=lambda _found: True)
+            await until(lambda: sent and not editor.text.toPlainText(), what="the answer queued")
+            old_reads_may_finish.set()
+            await old_reload
+            new_reads_may_start.set()
+            await until(
+                lambda: window.status.currentMessage().startswith("Ответ"), what="answer message"
+            )
+            assert editor.saved_label.text() == "Ответ в очереди на отправку"
+            detail = await real_incident(incident_id)
+            queued = [p for p in detail.pending if p.args.get("kind") == AnswerKind.INTERIM.value]
+            assert len(queued) == 1  # it is in the outbox indeed
 
     run_qt(qapp, body)
 
