@@ -114,8 +114,16 @@ def _run_and_kill(profile: Profile, mode: str, delay: float, seed: int, tmp: Pat
             stderr=log_file,
             env=env,
         )
+    kill_at_line(process, MARKER[mode], log_path, delay)
+    return journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
+
+
+def kill_at_line(
+    process: subprocess.Popen[bytes], wanted: str, log_path: Path, delay: float = 0.0
+) -> None:
+    """Wait for the worker's line ``wanted``, sleep ``delay``, SIGKILL it and reap it."""
     try:
-        _wait_for_line(process, MARKER[mode], log_path)
+        _wait_for_line(process, wanted, log_path)
         time.sleep(delay)
         assert process.poll() is None, log_path.read_text(errors="replace")
         os.kill(process.pid, signal.SIGKILL)
@@ -126,7 +134,6 @@ def _run_and_kill(profile: Profile, mode: str, delay: float, seed: int, tmp: Pat
             process.wait(timeout=30)
         assert process.stdout is not None
         process.stdout.close()
-    return journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
 
 
 def _server_changes(server: ServerProcess, headers: dict[str, str]) -> dict[str, wire.Change]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 from tests.helpers.live import USERS, ingest, login, region_executor, with_engine
 from tests.helpers.server_process import ServerProcess, running_server
-from tests.sync.test_crash_client import REPO_ROOT, _wait_for_line
+from tests.sync.test_crash_client import REPO_ROOT, kill_at_line
 from tests.sync.test_snapshot_sync import _answer_twice, _store
 
 INCIDENTS = 130  # 7 ranges of 20
@@ -66,16 +65,7 @@ def _kill_inside(profile: Profile, hang_at: int, tmp: Path) -> None:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log_file, env=env
         )
-    try:
-        _wait_for_line(process, "hang", log_path)
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=30)
-        assert process.stdout is not None
-        process.stdout.close()
+    kill_at_line(process, "hang", log_path)
 
 
 def _marks(profile: Profile) -> dict[str, Any]:

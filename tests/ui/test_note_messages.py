@@ -18,6 +18,7 @@ from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services.workstation import Workstation
 from cur_desktop.storage.database import open_engine
 from cur_desktop.sync.profile import DB_FILE_NAME
+from cur_desktop.ui.answer_editor import AnswerEditor
 from cur_desktop.ui.attention_panel import change_title
 from cur_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import run_qt, until
@@ -26,6 +27,10 @@ from tests.ui.test_window import _info, _profile
 pytestmark = pytest.mark.ui
 
 NOTE = "Жительница просила перезвонить после 18:00."
+ANSWER = (
+    "Здравствуйте! Обращение передано в управляющую компанию, мусор вывезут до 15.12.2026. "
+    "Сообщим о результате."
+)
 
 
 def _server_took_everything(profile: Path) -> None:
@@ -50,6 +55,13 @@ async def _attached(profile: Path, qtbot: QtBot) -> AsyncIterator[tuple[Workstat
         await ws.close()
 
 
+async def _editor_of(window: MainWindow, incident_id: str) -> AnswerEditor:
+    """Open the incident's card and wait until its editor takes text."""
+    window.open_incident(incident_id)
+    await until(window.card.editor.isEnabled, what="editor")
+    return window.card.editor
+
+
 def test_a_note_is_queued_and_sent_as_a_note(
     qapp: QApplication, qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -57,9 +69,7 @@ def test_a_note_is_queued_and_sent_as_a_note(
 
     async def body() -> None:
         async with _attached(profile, qtbot) as (ws, window):
-            window.open_incident(incident_id)
-            await until(window.card.editor.isEnabled, what="editor")
-            editor = window.card.editor
+            editor = await _editor_of(window, incident_id)
             editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERNAL_NOTE.value))
             editor.text.setPlainText(NOTE)
             assert editor.request_send()
@@ -77,10 +87,7 @@ def test_a_note_is_queued_and_sent_as_a_note(
 
             # an answer keeps the answer's words
             editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERIM.value))
-            editor.text.setPlainText(
-                "Здравствуйте! Обращение передано в управляющую компанию, мусор вывезут "
-                "до 15.12.2026. Сообщим о результате."
-            )
+            editor.text.setPlainText(ANSWER)
             assert editor.request_send(confirm=lambda _found: True)
             await until(lambda: not editor.text.toPlainText(), what="answer sent")
             await until(
@@ -109,9 +116,7 @@ def test_a_card_read_begun_before_the_send_never_says_the_answer_was_sent(
 
     async def body() -> None:
         async with _attached(profile, qtbot) as (ws, window):
-            window.open_incident(incident_id)
-            await until(window.card.editor.isEnabled, what="editor")
-            editor = window.card.editor
+            editor = await _editor_of(window, incident_id)
             real_incident, real_send = ws.incident, ws.send_answer
             old_reads_may_finish, new_reads_may_start = asyncio.Event(), asyncio.Event()
             sent = False
@@ -138,10 +143,7 @@ def test_a_card_read_begun_before_the_send_never_says_the_answer_was_sent(
             old_reload = asyncio.ensure_future(window._reload_card(incident_id, from_event=True))
             await until(lambda: old_reads >= 1, what="the old read")
             editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERIM.value))
-            editor.text.setPlainText(
-                "Здравствуйте! Обращение передано в управляющую компанию, мусор вывезут "
-                "до 15.12.2026. Сообщим о результате."
-            )
+            editor.text.setPlainText(ANSWER)
             assert editor.request_send(confirm=lambda _found: True)
             await until(lambda: sent and not editor.text.toPlainText(), what="the answer queued")
             old_reads_may_finish.set()
@@ -165,9 +167,7 @@ def test_writing_a_note_shows_no_error_of_a_draft(
 
     async def body() -> None:
         async with _attached(profile, qtbot) as (_ws, window):
-            window.open_incident(incident_id)
-            await until(window.card.editor.isEnabled, what="editor")
-            editor = window.card.editor
+            editor = await _editor_of(window, incident_id)
             editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERNAL_NOTE.value))
             editor.text.setPlainText(NOTE)
             # past both draft timers (0.7 s idle, 1.8 s at most): a note is never a draft, so
@@ -193,9 +193,7 @@ def test_a_refused_note_says_it_was_not_saved_and_keeps_the_text(
 
     async def body() -> None:
         async with _attached(profile, qtbot) as (ws, window):
-            window.open_incident(incident_id)
-            await until(window.card.editor.isEnabled, what="editor")
-            editor = window.card.editor
+            editor = await _editor_of(window, incident_id)
             editor.kind.setCurrentIndex(editor.kind.findData(AnswerKind.INTERNAL_NOTE.value))
             editor.text.setPlainText(too_long)
             assert editor.request_send()
