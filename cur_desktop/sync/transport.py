@@ -368,13 +368,12 @@ class SyncTransport:
         :data:`SNAPSHOT_MAX_RATIO` times unpacking raise :class:`ServerProtocolError` and
         nothing is kept.
         """
-        part = target.with_name(target.name + ".part")
-        meta_path = part.with_name(part.name + ".json")
-        meta = _read_part_meta(meta_path, part)
+        part, meta_path = _part_paths(target)
+        kept_etag = _kept_etag(meta_path, part)
         headers = {**self._headers(), "Accept": snapshot_contract.MEDIA_TYPE}
-        if meta is not None:
+        if kept_etag is not None:
             headers["Range"] = f"bytes={part.stat().st_size}-"
-            headers["If-Range"] = meta["etag"]
+            headers["If-Range"] = kept_etag
         request = self._client.build_request(
             "GET", SNAPSHOT_PATH, params={"format": snapshot_contract.FORMAT}, headers=headers
         )
@@ -399,7 +398,7 @@ class SyncTransport:
                     f"Сервер ответил на запрос снимка кодом {response.status_code}."
                 )
             head = _snapshot_head(response)
-            if response.status_code == 206 and meta is not None and meta["etag"] == head["etag"]:
+            if response.status_code == 206 and kept_etag == head["etag"]:
                 log.info("snapshot download resumed at %d bytes", part.stat().st_size)
                 mode = "ab"
             else:  # the whole file (first try, or the server has a newer one)
@@ -417,14 +416,14 @@ class SyncTransport:
         finally:
             self.bytes_received += response.num_bytes_downloaded
             await response.aclose()
+        packed = part.stat().st_size
         try:
             unpacked = await asyncio.to_thread(_unpack_file, part, target)
         except BaseException:
-            _forget_part(part, meta_path)
-            target.unlink(missing_ok=True)
+            await asyncio.to_thread(_forget_part, part, meta_path, target)
             raise
-        packed = part.stat().st_size
-        _forget_part(part, meta_path)
+        # in a thread: deleting a file of hundreds of megabytes takes the kernel a while
+        await asyncio.to_thread(_forget_part, part, meta_path)
         log.info("snapshot downloaded: %d bytes, %d unpacked", packed, unpacked)
         return SnapshotHead(target, head["cursor"], head["incidents"], packed)
 
@@ -527,30 +526,30 @@ def _snapshot_head(response: httpx.Response) -> dict[str, Any]:
     return {"cursor": cursor, "incidents": incidents, "etag": response.headers.get("etag", "")}
 
 
-def _read_part_meta(meta_path: Path, part: Path) -> dict[str, Any] | None:
-    """The kept head of a cut download, if both files are there and readable."""
+def _part_paths(target: Path) -> tuple[Path, Path]:
+    """Where a download for ``target`` keeps its compressed bytes and what the server said."""
+    part = target.with_name(target.name + ".part")
+    return part, part.with_name(part.name + ".json")
+
+
+def _kept_etag(meta_path: Path, part: Path) -> str | None:
+    """The file tag of a cut download kept to resume, if both files are there and readable."""
     try:
         meta = json.loads(meta_path.read_text())
-        if not (part.exists() and isinstance(meta, dict) and str(meta.get("etag", ""))):
-            return None
-        return {
-            "etag": str(meta["etag"]),
-            "cursor": int(meta["cursor"]),
-            "incidents": int(meta["incidents"]),
-        }
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError):
         return None
+    etag = str(meta.get("etag", "")) if isinstance(meta, dict) else ""
+    return etag if etag and part.exists() else None
 
 
-def _forget_part(part: Path, meta_path: Path) -> None:
-    part.unlink(missing_ok=True)
-    meta_path.unlink(missing_ok=True)
+def _forget_part(*paths: Path) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def forget_snapshot_download(target: Path) -> None:
     """Delete what :meth:`SyncTransport.download_snapshot` may have kept for ``target``."""
-    part = target.with_name(target.name + ".part")
-    _forget_part(part, part.with_name(part.name + ".json"))
+    _forget_part(*_part_paths(target))
 
 
 def _unpack_file(part: Path, target: Path) -> int:

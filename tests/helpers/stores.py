@@ -9,6 +9,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from cur_desktop.domain.enums import Status
 from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
@@ -40,6 +42,12 @@ def incident_count(db_path: Path) -> int:
         conn.close()
 
 
+def sign_in_as_ivanova(conn: Connection) -> None:
+    """Bind a store to ``ivanova`` of RU-TUL, as her sign-in would (no server)."""
+    sync_state.set_state(conn, sync_state.KEY_LOGIN, "ivanova")
+    sync_state.set_state(conn, sync_state.KEY_REGION, "RU-TUL")
+
+
 def profile_with_one_new_incident(profile: Path) -> str:
     """A profile of ``ivanova`` (RU-TUL, no server) holding one NEW incident due in 8 h; its id."""
     profile.mkdir(parents=True, exist_ok=True)
@@ -50,8 +58,7 @@ def profile_with_one_new_incident(profile: Path) -> str:
             row = make_row(id=incident_id, status=Status.NEW, received_at=datetime.now(UTC))
             row["first_answer_due"] = datetime.now(UTC) + timedelta(hours=8)
             bulk_insert_incidents(conn, [row])
-            sync_state.set_state(conn, sync_state.KEY_LOGIN, "ivanova")
-            sync_state.set_state(conn, sync_state.KEY_REGION, "RU-TUL")
+            sign_in_as_ivanova(conn)
     finally:
         engine.dispose()
     return incident_id

@@ -92,30 +92,23 @@ def _run_and_kill(profile: Profile, mode: str, delay: float, seed: int, tmp: Pat
     """Start the worker, wait for its marker, sleep ``delay``, SIGKILL it; return its journal."""
     journal = tmp / f"journal-{seed}.txt"
     log_path = tmp / f"worker-{seed}.log"
-    env = dict(os.environ)
-    env.pop("PYTHONWARNINGS", None)
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.sync.crash_worker",
-                "--profile",
-                str(profile.directory),
-                "--mode",
-                mode,
-                "--journal",
-                str(journal),
-                "--seed",
-                str(seed),
-            ],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=log_file,
-            env=env,
-        )
+    process = start_worker(profile, mode, journal, log_path, "--seed", str(seed))
     kill_at_line(process, MARKER[mode], log_path, delay)
     return journal.read_text(encoding="utf-8").splitlines() if journal.exists() else []
+
+
+def start_worker(
+    profile: Profile, mode: str, journal: Path, log_path: Path, *extra: str
+) -> subprocess.Popen[bytes]:
+    """Start ``tests.sync.crash_worker`` in ``mode`` on ``profile`` (its stderr to ``log_path``)."""
+    env = dict(os.environ)
+    env.pop("PYTHONWARNINGS", None)
+    command = [sys.executable, "-m", "tests.sync.crash_worker", "--profile"]
+    command += [str(profile.directory), "--mode", mode, "--journal", str(journal), *extra]
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log_file, env=env
+        )
 
 
 def kill_at_line(

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from cur_desktop.sync.profile import Profile
 from cur_desktop.sync.syncer import SyncCounts, SyncEngine
 from tests.helpers.live import USERS, ingest, login, region_executor, with_engine
 from tests.helpers.server_process import ServerProcess, running_server
-from tests.sync.test_crash_client import REPO_ROOT, kill_at_line
+from tests.sync.test_crash_client import kill_at_line, start_worker
 from tests.sync.test_snapshot_sync import _answer_twice, _store
 
 INCIDENTS = 130  # 7 ranges of 20
@@ -46,25 +44,9 @@ def snapshot_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 def _kill_inside(profile: Profile, hang_at: int, tmp: Path) -> None:
     """Run the worker until it hangs inside range ``hang_at`` (0: the finish), SIGKILL it."""
     log_path = tmp / f"worker-{hang_at}-{os.getpid()}.log"
-    env = dict(os.environ)
-    env.pop("PYTHONWARNINGS", None)
-    command = [
-        sys.executable,
-        "-m",
-        "tests.sync.crash_worker",
-        "--profile",
-        str(profile.directory),
-        "--mode",
-        "snapshot",
-        "--journal",
-        str(tmp / "journal.txt"),
-        "--hang-at",
-        str(hang_at),
-    ]
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log_file, env=env
-        )
+    process = start_worker(
+        profile, "snapshot", tmp / "journal.txt", log_path, "--hang-at", str(hang_at)
+    )
     kill_at_line(process, "hang", log_path)
 
 

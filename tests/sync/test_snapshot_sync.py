@@ -229,6 +229,7 @@ class _Answers(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         status, headers, body = self.server.answer  # type: ignore[attr-defined]
+        self.server.ranges.append(self.headers.get("Range"))  # type: ignore[attr-defined]
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -243,6 +244,7 @@ class _Answers(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_server() -> Iterator[ThreadingHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    httpd.ranges = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -290,6 +292,36 @@ def test_a_hostile_snapshot_body_is_refused_and_leaves_no_file(
     with pytest.raises(ServerProtocolError):
         asyncio.run(download())
     assert not target.exists()
+    assert not part.exists()
+    assert not part.with_name(part.name + ".json").exists()
+
+
+@pytest.mark.parametrize(
+    "kept_meta",
+    ["not json {", "[1, 2]", '{"etag": ""}', '{"cursor": 10}', "\x00\xff"],
+    ids=["garbage", "a list", "an empty tag", "no tag", "binary"],
+)
+def test_a_spoiled_kept_download_starts_over_and_is_cleaned_up(
+    fake_server: ThreadingHTTPServer, tmp_path: Path, kept_meta: str
+) -> None:
+    body = b"SQLite format 3\x00" + bytes(range(256)) * 40
+    fake_server.answer = (200, _GOOD_HEADERS, gzip.compress(body))  # type: ignore[attr-defined]
+    target = tmp_path / "store.sqlite3.snapshot"
+    part = tmp_path / "store.sqlite3.snapshot.part"
+    part.write_bytes(b"junk of an earlier try")
+    part.with_name(part.name + ".json").write_text(kept_meta)
+
+    async def download() -> object:
+        transport = SyncTransport(f"http://127.0.0.1:{fake_server.server_address[1]}", token="t")
+        try:
+            return await transport.download_snapshot(target)
+        finally:
+            await transport.aclose()
+
+    head = asyncio.run(download())
+    assert head is not None
+    assert fake_server.ranges == [None]  # type: ignore[attr-defined]  # asked for the whole file
+    assert target.read_bytes() == body
     assert not part.exists()
     assert not part.with_name(part.name + ".json").exists()
 

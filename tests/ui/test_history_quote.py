@@ -16,11 +16,11 @@ from sqlalchemy import text
 
 from cur_desktop.domain.enums import AnswerKind
 from cur_desktop.services.workstation import Workstation
-from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.sync.profile import DB_FILE_NAME
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.incident_card import IncidentCard
+from tests.helpers.stores import sign_in_as_ivanova
 from tests.ui.conftest import run_qt
 
 pytestmark = pytest.mark.ui
@@ -50,8 +50,7 @@ def test_the_history_shows_the_beginning_of_a_note_and_of_an_answer(
 ) -> None:
     engine = open_engine(profile_dir / DB_FILE_NAME)
     with engine.begin() as conn:
-        sync_state.set_state(conn, sync_state.KEY_LOGIN, "ivanova")
-        sync_state.set_state(conn, sync_state.KEY_REGION, "RU-TUL")
+        sign_in_as_ivanova(conn)
         incident_id = str(
             conn.execute(
                 text("SELECT id FROM incident WHERE region_code = 'RU-TUL' ORDER BY id LIMIT 1")

@@ -17,12 +17,12 @@ from pytestqt.qtbot import QtBot
 from cur_desktop.services.saved_views import SavedView
 from cur_desktop.services.window_reads import ViewKeys, WindowReads
 from cur_desktop.services.workstation import Workstation
-from cur_desktop.storage import sync_state
 from cur_desktop.storage.database import open_engine
 from cur_desktop.storage.inbox import InboxSort
 from cur_desktop.sync.profile import DB_FILE_NAME
 from cur_desktop.ui.inbox_model import ID_ROLE, Column
 from cur_desktop.ui.inbox_page import InboxPage
+from tests.helpers.stores import sign_in_as_ivanova
 from tests.ui.conftest import run_qt, until
 
 pytestmark = pytest.mark.ui
@@ -77,8 +77,7 @@ def test_rows_keep_their_content_while_a_change_is_read(
 ) -> None:
     engine = open_engine(profile_dir / DB_FILE_NAME)
     with engine.begin() as conn:
-        sync_state.set_state(conn, sync_state.KEY_LOGIN, "ivanova")
-        sync_state.set_state(conn, sync_state.KEY_REGION, "RU-TUL")
+        sign_in_as_ivanova(conn)
     engine.dispose()
 
     async def check(ws: Workstation, page: InboxPage, held: _HeldReads) -> None:

@@ -65,6 +65,13 @@ async def _all_three_rows_shown(window: MainWindow) -> InboxPage:
     return page
 
 
+async def _primary_card(window: MainWindow) -> IncidentCard:
+    """Open the primary incident and wait for its card."""
+    window.open_incident(str(PRIMARY.id))
+    await until(lambda: window.card.detail is not None, what="card")
+    return window.card
+
+
 def _field_width(combo: QComboBox) -> int:
     option = QStyleOptionComboBox()
     combo.initStyleOption(option)
@@ -222,10 +229,8 @@ def test_the_card_history_gets_room_from_a_remembered_splitter(
 
     async def body() -> None:
         async with _window(profile, qtbot) as (_ws, window):
-            window.open_incident(str(PRIMARY.id))
-            await until(lambda: window.card.detail is not None, what="card")
+            card = await _primary_card(window)
             await asyncio.sleep(0.1)
-            card = window.card
             history = card.history.viewport().height()
             editor = card.editor.height()
             splitter = card.left_splitter
@@ -261,9 +266,7 @@ def test_saving_the_classification_right_after_picking_from_the_filtered_list(
 
     async def body() -> None:
         async with _window(profile, qtbot) as (ws, window):
-            window.open_incident(str(PRIMARY.id))
-            await until(lambda: window.card.detail is not None, what="card")
-            card = window.card
+            card = await _primary_card(window)
             sent: list[tuple[object, ...]] = []
             card.classify_requested.connect(lambda *a: sent.append(a))
             card.municipality.setCurrentIndex(card.municipality.findData("m-tula"))
@@ -360,9 +363,7 @@ def test_unsaved_choices_survive_two_reloads_of_the_card(
 
     async def body() -> None:
         async with _window(profile, qtbot) as (_ws, window):
-            window.open_incident(str(PRIMARY.id))
-            await until(lambda: window.card.detail is not None, what="card")
-            card = window.card
+            card = await _primary_card(window)
             card.municipality.setCurrentIndex(card.municipality.findData("m-tula"))
             card.topic.setCurrentIndex(card.topic.findData("roads"))
             await window._reload_card(str(PRIMARY.id), from_event=True)  # between the picks
