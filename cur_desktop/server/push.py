@@ -21,14 +21,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ from cur_desktop.contract.mutations import (
 )
 from cur_desktop.domain.enums import Role, Status
 from cur_desktop.reference import checks as validation
-from cur_desktop.server import deadline_policy, faults, reclassify
+from cur_desktop.server import deadline_policy, faults, reclassify, write_behind
 from cur_desktop.server.auth import Caller
 from cur_desktop.server.convert import (
     answer_values,
@@ -54,6 +54,7 @@ from cur_desktop.server.tables import (
     RejectedMutation,
     User,
 )
+from cur_desktop.server.write_behind import Row, before_read, write_row
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,6 @@ _ANSWERS_FOR_WRITE = (
     .where(_ANSWER_TABLE.c.incident_id == bindparam("b_incident"))
     .with_for_update()
 )
-_INSERT_INCIDENT = insert(_INCIDENT_TABLE)
-_UPDATE_INCIDENT = _INCIDENT_TABLE.update().where(_INCIDENT_TABLE.c.id == bindparam("b_id"))
-_INSERT_ANSWER = insert(_ANSWER_TABLE)
-_UPDATE_ANSWER = _ANSWER_TABLE.update().where(_ANSWER_TABLE.c.id == bindparam("b_id"))
 _NOT_FOUND = "Инцидент не найден"
 _CANNOT_APPLY = (
     "Сервер не смог применить это изменение (внутренняя ошибка записана в журнал сервера); "
@@ -197,15 +194,41 @@ def _push_group(
     *,
     now: datetime,
 ) -> tuple[BaseException | None, int]:
-    """Apply one group of mutations in ONE transaction, a savepoint around each.
+    """Apply one group of mutations in ONE transaction, each answered on its own.
 
     Returns the failure that stopped the group (re-raised by the caller after the commit of
     the mutations before it) and how many mutations the commit answered (applied or
-    rejected). A rejection rolls back its own savepoint only; a failure that is not a
+    rejected). A rejection takes back its own writes only; a failure that is not a
     rejection (the database unreachable, a test fault) stops the group: the mutations before
-    it are committed and answered on the next push as ``already_processed``.
+    it are committed and answered on the next push as ``already_processed``. The group's
+    writes are kept and sent in batches (:mod:`cur_desktop.server.write_behind`); when the
+    database refuses a batch, the group is rolled back and applied again the exact way (a
+    savepoint around each mutation, each row written at once).
     """
-    run = _GroupRun(caller=caller, client_id=client_id, now=now)
+    try:
+        run = _run_group(db, caller, client_id, group, now=now, keep_writes=True)
+    except write_behind.KeptWritesError as exc:
+        log.info("push group of %s applied again row by row: %s", caller.login, exc)
+        run = _run_group(db, caller, client_id, group, now=now, keep_writes=False)
+    # Committed: only now do the answers count (a failed commit raised above, answering none).
+    outcome.gap = run.gap
+    outcome.results.extend(run.results)
+    outcome.changed_regions |= run.regions
+    outcome.last_mutation_id = run.last
+    return run.failure, run.answered
+
+
+def _run_group(
+    db: Database,
+    caller: Caller,
+    client_id: str,
+    group: Sequence[wire.Mutation],
+    *,
+    now: datetime,
+    keep_writes: bool,
+) -> _GroupRun:
+    """One transaction over ``group``; the run's answers count once this returns (committed)."""
+    run = _GroupRun(caller=caller, client_id=client_id, now=now, keep_writes=keep_writes)
     with db.write() as session:
         lock_counter(session)  # held to the commit: seqs and commits stay in order
         client = session.get(Client, client_id, with_for_update=True)
@@ -213,13 +236,16 @@ def _push_group(
             raise RuntimeError("client row vanished")
         run.last = client.last_mutation_id
         with seq_block(session) as seqs:
-            outcome.gap = run.apply(session, seqs, group)
+            run.gap = run.apply(session, seqs, group)
         client.last_mutation_id = run.last
-    # Committed: only now do the answers count (a failed commit raised above, answering none).
-    outcome.results.extend(run.results)
-    outcome.changed_regions |= run.regions
-    outcome.last_mutation_id = run.last
-    return run.failure, run.answered
+    return run
+
+
+class _Guard(Protocol):
+    """What takes a rejected mutation back: its savepoint, or its kept rows dropped."""
+
+    def around(self) -> AbstractContextManager[None]:
+        """Run one mutation; take back what it did if it raises (and re-raise)."""
 
 
 @dataclass
@@ -229,7 +255,10 @@ class _GroupRun:
     caller: Caller
     client_id: str
     now: datetime
+    keep_writes: bool = True
+    """Keep the group's writes and send them in batches (module ``write_behind``)."""
     last: int = 0
+    gap: wire.PushGap | None = None
     answered: int = 0
     results: list[wire.MutationResult] = field(default_factory=list)
     regions: set[str] = field(default_factory=set)
@@ -244,6 +273,14 @@ class _GroupRun:
         """Answer each mutation of ``group`` in order; return the gap that stopped it, if any."""
         earlier = _rejections(session, self.client_id, [m.id for m in group if m.id <= self.last])
         self.unread = _prefetch_incidents(session, [m for m in group if m.id > self.last])
+        if self.keep_writes:
+            pending = write_behind.start(session)
+            try:
+                gap = self._answer_all(session, seqs, pending, group, earlier)
+                pending.before_read()  # the commit must carry every kept row
+                return gap
+            finally:
+                write_behind.stop(session)
         savepoints = _Savepoints(session)
         try:
             return self._answer_all(session, seqs, savepoints, group, earlier)
@@ -254,7 +291,7 @@ class _GroupRun:
         self,
         session: Session,
         seqs: SeqBlock,
-        savepoints: _Savepoints,
+        guard: _Guard,
         group: Sequence[wire.Mutation],
         earlier: dict[int, wire.MutationResult],
     ) -> wire.PushGap | None:
@@ -272,7 +309,9 @@ class _GroupRun:
                 )
             try:
                 faults.POISON.check(mutation)  # test hook (docs/SERVER.md); inert when unset
-                result = self._apply_one(session, seqs, savepoints, mutation)
+                result = self._apply_one(session, seqs, guard, mutation)
+            except write_behind.KeptWritesError:
+                raise  # the whole group again, the exact way (_push_group)
             except Exception as exc:  # re-raised by push() after the commit of those before
                 self.failure = exc
                 return None
@@ -282,12 +321,17 @@ class _GroupRun:
         return None
 
     def _apply_one(
-        self, session: Session, seqs: SeqBlock, savepoints: _Savepoints, mutation: wire.Mutation
+        self,
+        session: Session,
+        seqs: SeqBlock,
+        guard: _Guard,
+        mutation: wire.Mutation,
     ) -> wire.MutationResult:
-        """One mutation under its own savepoint (rolled back, seqs included, on rejection)."""
+        """One mutation, taken back (seqs included) on rejection: its kept rows dropped, or
+        its savepoint rolled back."""
         first_seq = seqs.next
         try:
-            with savepoints.around():
+            with guard.around():
                 self.regions |= _apply_guarded(
                     session, self.caller, mutation, now=self.now, unread=self.unread
                 )
@@ -335,11 +379,16 @@ def _apply_guarded(
     """
     try:
         return apply_mutation(session, caller, mutation, now=now, unread=unread)
-    except MutationRejected:
+    except (MutationRejected, write_behind.KeptWritesError):
         raise
     except (OperationalError, InterfaceError):
         raise
     except DBAPIError as exc:  # a constraint or a value the database refuses
+        pending = write_behind.active(session)
+        if pending is not None and not pending.savepoint_open:
+            # No savepoint to take this back (PostgreSQL has aborted the transaction): the
+            # group is applied again the exact way, where this is the mutation's rejection.
+            raise write_behind.KeptWritesError(str(exc)) from exc
         log.warning("mutation %d %s refused by the database: %s", mutation.id, mutation.name, exc)
         raise MutationRejected(
             wire.RejectCode.INVALID, "Изменение конфликтует с уже сохранёнными данными"
@@ -494,6 +543,7 @@ def _context(caller: Caller, region_code: str, now: datetime) -> registry.RuleCo
 
 def _readable_answer_incident(session: Session, caller: Caller, answer_id: str) -> str | None:
     """The incident of an answer the caller may read (``None``: unknown to the caller)."""
+    before_read(session, answers_of=answer_id)
     row = session.get(Answer, answer_id)
     if row is None or not caller.can_read(row.region_code):
         return None
@@ -502,6 +552,7 @@ def _readable_answer_incident(session: Session, caller: Caller, answer_id: str) 
 
 def _answers_for_write(session: Session, incident_id: str) -> dict[str, wire.AnswerWire]:
     """Every answer of an incident, locked for this transaction."""
+    before_read(session, answers_of=incident_id)
     rows = session.connection().execute(_ANSWERS_FOR_WRITE, {"b_incident": incident_id}).mappings()
     return {str(r["id"]): wire.AnswerWire.model_validate(r) for r in rows}
 
@@ -533,6 +584,7 @@ def _save_state(
             continue
         values = answer_values(answer)
         if old is None:
+            before_read(session, answers_of=answer_id)
             taken = session.get(Answer, answer_id)
             if taken is not None:  # an id of another incident: of this region, or unseen
                 if taken.region_code != region_code:
@@ -542,11 +594,10 @@ def _save_state(
                 )
             values["region_code"] = region_code
             values["seq"] = allocate_seq(session)
-            session.connection().execute(_INSERT_ANSWER, values)
+            write_row(session, Row.INSERT_ANSWER, values)
         else:
             values["seq"] = allocate_seq(session)
-            values["b_id"] = values.pop("id")
-            session.connection().execute(_UPDATE_ANSWER, values)
+            write_row(session, Row.UPDATE_ANSWER, values)
         changed.add(region_code)
     current, new = before.incident, after.incident
     if current is None or new is None:
@@ -575,7 +626,16 @@ def _locked_incident(
     then no mutation of the transaction has written it (each reads its incident here before
     writing it), so that row is still the database's. Any later read goes to the database.
     """
-    if unread is not None and incident_id in unread:
+    pending = write_behind.active(session)
+    if pending is not None:
+        # The group's own version first; a row read up front is the database's as long as the
+        # group has kept no version of it (then it was never written), so it is not used up.
+        latest = pending.incident(incident_id)
+        if latest is not None:
+            return latest
+        if unread is not None and incident_id in unread:
+            return unread[incident_id]
+    elif unread is not None and incident_id in unread:
         return unread.pop(incident_id)
     row = session.connection().execute(_INCIDENT_FOR_WRITE, {"b_id": incident_id}).first()
     return None if row is None else wire.IncidentWire.model_validate(row._mapping)
@@ -673,6 +733,7 @@ def _check_source_free(
     """A new source must not collide with another incident's ``(source, external_id)``."""
     if new.source == current.source:
         return
+    before_read(session)
     taken = session.execute(
         select(Incident.id).where(
             Incident.source == new.source.value, Incident.external_id == new.external_id
@@ -701,14 +762,16 @@ def _save_incident(
     values = incident_values(new)
     values["seq"] = allocate_seq(session)
     if current is None:
-        session.connection().execute(_INSERT_INCIDENT, values)
+        write_row(session, Row.INSERT_INCIDENT, values, incident=new)
+    elif write_behind.active(session) is not None:
+        write_row(session, Row.UPDATE_INCIDENT, values, incident=new)  # kept: the full row
     else:
         # Only the columns that changed: building a 25-column UPDATE costs more than running it.
         # A Core statement: the ORM row of this transaction is not read again after this.
         changed = {k: values[k] for k in _INCIDENT_FIELDS if getattr(new, k) != getattr(current, k)}
         changed["seq"] = values["seq"]
-        changed["b_id"] = values["id"]
-        session.connection().execute(_UPDATE_INCIDENT, changed)
+        changed["id"] = values["id"]
+        write_row(session, Row.UPDATE_INCIDENT, changed)
     return {new.region_code}
 
 
@@ -774,6 +837,7 @@ def _create(
         _check_refs(session, region_code, args, spec.references)
         # Unique per region: another region's incident with this pair neither blocks the
         # create nor is revealed by it.
+        before_read(session)
         taken = session.execute(
             select(Incident.id).where(
                 Incident.region_code == region_code,

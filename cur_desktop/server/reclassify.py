@@ -21,9 +21,8 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cur_desktop.contract import wire
@@ -33,6 +32,7 @@ from cur_desktop.server import deadline_policy
 from cur_desktop.server.convert import answer_values
 from cur_desktop.server.db import allocate_seq
 from cur_desktop.server.tables import Answer
+from cur_desktop.server.write_behind import Row, before_read, write_row
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ HISTORY_NAMESPACE = uuid.UUID("0b7f3f0e-6a55-4c1e-9f0e-3d7c2a9b5e41")
 DEADLINE_KEYS = ("source", "topic_code", "priority")
 """Fields whose change can change the SLA rule of an incident."""
 
-_INSERT_ANSWER = insert(cast(Table, Answer.__table__))  # built once: rows go as parameters
 _KEY_TITLES = {"source": "источник", "topic_code": "тема", "priority": "приоритет"}
 _FINISHED = frozenset({Status.CLOSED, Status.REJECTED})
 _IN_MODERATION = frozenset({Status.NEW, Status.MODERATION})
@@ -57,6 +56,7 @@ def rule_keys_changed(current: wire.IncidentWire, new: wire.IncidentWire) -> boo
 
 def final_start(session: Session, incident: wire.IncidentWire) -> datetime | None:
     """Start of the final-answer limit: the earliest published interim answer, else the first."""
+    before_read(session, answers_of=str(incident.id))
     interim_at = session.execute(
         select(Answer.published_at)
         .where(
@@ -146,5 +146,5 @@ def _write_note(
     values = answer_values(note)
     values["region_code"] = new.region_code
     values["seq"] = allocate_seq(session)
-    session.connection().execute(_INSERT_ANSWER, values)
+    write_row(session, Row.INSERT_ANSWER, values)
     log.info("deadlines of incident %s recomputed after reclassification", new.id)

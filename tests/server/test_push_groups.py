@@ -7,12 +7,15 @@ retry answers them ``already_processed``. SQLite and PostgreSQL (the ``backend``
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy import text as sql_text
 
 from cur_desktop.contract import wire
 from cur_desktop.contract.mutations import MutationRejected
@@ -305,3 +308,147 @@ def test_a_batch_answered_before_is_answered_again_while_a_writer_holds_the_lock
         "rejected",
         "applied",
     ]
+
+
+def test_a_group_sends_its_rows_in_a_few_batched_statements(api: Api) -> None:
+    """The group's writes are kept and sent together (server/write_behind.py): 30 transitions
+    and a note each cost a handful of statements for the group, not one or more per row."""
+    incidents = [api.create_incident("tul.op") for _ in range(30)]
+    caller, client_id = _caller(api, "tul.op"), uuid4()
+    mutations = [_moderate(i) for i in incidents] + [_note(i, "заметка") for i in incidents]
+    _, counter_before, _, _ = _state(api, client_id)
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(api.db.engine, "before_cursor_execute", count)
+    try:
+        outcome = push.push(
+            api.db, caller, _request(client_id, 1, *mutations), now=api.clock(), group_size=500
+        )
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", count)
+    assert {r.outcome.value for r in outcome.results} == {"applied"}
+    writes = [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith(("UPDATE INCIDENT", "INSERT INTO ANSWER"))
+    ]
+    # One UPDATE of the 30 incidents (executemany) and one INSERT of the 30 notes; one by one
+    # it was 60 statements.
+    assert len(writes) == 2, writes
+    with api.db.snapshot() as session:
+        rows = session.execute(
+            select(Incident.id, Incident.status, Incident.seq).where(Incident.id.in_(incidents))
+        ).all()
+        note_seqs = session.execute(
+            select(Answer.seq).where(Answer.incident_id.in_(incidents), Answer.text == "заметка")
+        ).scalars()
+        counter = session.execute(select(SeqCounter.value)).scalar_one()
+        seqs = sorted([r.seq for r in rows] + list(note_seqs))
+    assert {r.status for r in rows} == {"moderation"}
+    assert seqs == list(range(counter_before + 1, counter_before + 61))
+    assert counter == seqs[-1]
+
+
+@pytest.fixture
+def refusing_database(api: Api) -> Iterator[str]:
+    """The database itself refuses an answer with this text (a real constraint, not a mock)."""
+    text = "ОТКАЗ БАЗЫ"
+    with api.db.write() as session:
+        if api.db.is_postgres:
+            session.execute(
+                sql_text(f"ALTER TABLE answer ADD CONSTRAINT test_refuse CHECK (text <> '{text}')")
+            )
+        else:
+            session.execute(
+                sql_text(
+                    "CREATE TRIGGER test_refuse BEFORE INSERT ON answer "
+                    f"WHEN NEW.text = '{text}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
+            )
+    try:
+        yield text
+    finally:
+        with api.db.write() as session:
+            if api.db.is_postgres:
+                session.execute(sql_text("ALTER TABLE answer DROP CONSTRAINT test_refuse"))
+            else:
+                session.execute(sql_text("DROP TRIGGER test_refuse"))
+
+
+def test_a_row_the_database_refuses_rejects_its_mutation_only(
+    api: Api, refusing_database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Kept rows the database refuses cannot be pinned on one mutation: the group is rolled
+    back and applied again with a savepoint each, where the refusal is its mutation's alone."""
+    first, second = api.create_incident("tul.op"), api.create_incident("tul.op")
+    caller, client_id = _caller(api, "tul.op"), uuid4()
+    answers_before, counter_before, _, _ = _state(api, client_id)
+    with caplog.at_level(logging.INFO, logger="cur_desktop.server.push"):
+        outcome = push.push(
+            api.db,
+            caller,
+            _request(
+                client_id,
+                1,
+                _note(first, "до отказа"),
+                _moderate(first),
+                _note(second, refusing_database),
+                _moderate(second),
+                _note(second, "после отказа"),
+            ),
+            now=api.clock(),
+        )
+    assert [r.outcome.value for r in outcome.results] == [
+        "applied",
+        "applied",
+        "rejected",
+        "applied",
+        "applied",
+    ]
+    assert outcome.results[2].code is wire.RejectCode.INVALID
+    assert "applied again row by row" in caplog.text
+    answers, counter, _, last = _state(api, client_id)
+    # Two notes and two transitions kept, numbers dense; the refused note is nowhere.
+    assert (answers - answers_before, counter - counter_before, last) == (2, 4, 5)
+    with api.db.snapshot() as session:
+        texts = set(
+            session.execute(select(Answer.text).where(Answer.incident_id == second)).scalars()
+        )
+        statuses = set(
+            session.execute(
+                select(Incident.status).where(Incident.id.in_([first, second]))
+            ).scalars()
+        )
+    assert refusing_database not in texts
+    assert "после отказа" in texts
+    assert statuses == {"moderation"}
+
+
+def test_an_answer_kept_by_the_group_is_seen_by_the_mutations_after_it(api: Api) -> None:
+    """A retry of an answer in the same group is quiet (it reads the kept answer), the same
+    answer id on another incident is a duplicate, and a rejection after a read that sent the
+    group's rows still takes back its own."""
+    first, second = api.create_incident("tul.op"), api.create_incident("tul.op")
+    caller, client_id = _caller(api, "tul.op"), uuid4()
+    add = _note(first, "один раз")
+    elsewhere = ("answer.add", {**add[1], "incident_id": second})
+    answers_before, counter_before, _, _ = _state(api, client_id)
+    outcome = push.push(
+        api.db,
+        caller,
+        _request(client_id, 1, _moderate(first), add, add, elsewhere, _close(first)),
+        now=api.clock(),
+    )
+    assert [r.outcome.value for r in outcome.results] == [
+        "applied",
+        "applied",
+        "applied",
+        "rejected",
+        "rejected",
+    ]
+    assert outcome.results[3].code is wire.RejectCode.DUPLICATE
+    answers, counter, _, _ = _state(api, client_id)
+    assert (answers - answers_before, counter - counter_before) == (1, 2)
