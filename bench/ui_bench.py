@@ -533,7 +533,12 @@ async def _sync_stall(args: argparse.Namespace, marks: dict[str, float]) -> dict
         __import__("cur_desktop.storage.inbox", fromlist=["x"]).InboxFilter()
     )
     ordered = sorted(lateness)
+    worst = sorted(zip(lateness, fired, strict=True), reverse=True)[:5]
     result = {
+        # (ms late, CLOCK_MONOTONIC second the late tick ran): to line up with `perf record -k
+        # mono` samples of the GUI thread (its native id is the process id)
+        "worst": [(round(late * 1000, 1), round(at, 4)) for late, at in worst],
+        "pid": os.getpid(),
         "stall_max": ordered[-1] if ordered else 0.0,
         "stall_p99": ordered[int(len(ordered) * 0.99)] if ordered else 0.0,
         "stall_idle": idle,
@@ -728,6 +733,8 @@ def sync_figures(args: argparse.Namespace, cache: Path) -> list[Figure]:
     figures.append(Figure("sync rate in the window", statistics.median(rates), "inc/s", "-", None))
     print(f"  progress totals: {runs[-1]['totals']}; status bar: {runs[-1]['status_texts']}")
     print(f"  window RSS at the end of the sync: {runs[-1]['rss_end']:.0f} MB")
+    for run in runs:
+        print(f"  worst stalls of window pid {run['pid']} (ms, monotonic s): {run['worst']}")
     return figures
 
 

@@ -1,12 +1,16 @@
-"""Applying pushed mutations (``POST /api/v1/sync/push``): group commit, a savepoint each.
+"""Applying pushed mutations (``POST /api/v1/sync/push``): group commit, each answered alone.
 
-A batch is applied in groups of :data:`GROUP_SIZE` mutations, ONE transaction per group
-and a savepoint around each mutation: a rejected mutation rolls back its own savepoint only and
-is answered on its own (applied / rejected with its reason / already processed), and the
-answers of a group count only once its commit succeeded (a failed commit answers none of
-them; the client sends them again and ``last_mutation_id`` tells what was kept). A failure
-that is not a rejection (the database unreachable, a test fault) stops the batch: the group's
-mutations before it are committed, the request fails (5xx) and the client resends the rest.
+A batch is applied in groups of :data:`GROUP_SIZE` mutations, ONE transaction per group. The
+group keeps the rows its mutations write and sends them in batches
+(:mod:`cur_desktop.server.write_behind`): a rejected mutation drops its own kept rows (or rolls
+back its savepoint, when a read had to send them) and is answered on its own (applied /
+rejected with its reason / already processed). When the database refuses a batch of kept rows,
+the group is rolled back and applied again the exact way, a savepoint around each mutation and
+each row written at once, where the refusal is its own mutation's rejection. The answers of a
+group count only once its commit succeeded (a failed commit answers none of them; the client
+sends them again and ``last_mutation_id`` tells what was kept). A failure that is not a
+rejection (the database unreachable, a test fault) stops the batch: the group's mutations
+before it are committed, the request fails (5xx) and the client resends the rest.
 
 Per client: ``last_mutation_id`` is remembered; a mutation with ``id <= last`` is answered
 ``already_processed`` (or, if it was rejected, with the same rejection again: the client may
