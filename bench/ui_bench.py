@@ -478,11 +478,19 @@ async def _sync_stall(args: argparse.Namespace, marks: dict[str, float]) -> dict
     fired: list[float] = []
     last = [time.perf_counter()]
 
+    profiler: Any = None
+
     def tick() -> None:
         now = time.perf_counter()
         lateness.append(now - last[0] - interval)
         fired.append(now)
         last[0] = now
+        if profiler is not None:  # --gui-profile: what ran on the GUI thread since the last tick
+            profiler.disable()
+            if lateness[-1] > 0.040:
+                profiler.dump_stats(f"{args.gui_profile}.stall-{len(fired)}-{lateness[-1] * 1000:.0f}ms")
+            profiler.clear()
+            profiler.enable()
 
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -521,10 +529,17 @@ async def _sync_stall(args: argparse.Namespace, marks: dict[str, float]) -> dict
             done.set_result(None)
 
     session.window.bridge.core_event.connect(on_event)
+    if args.gui_profile:
+        import cProfile
+
+        profiler = cProfile.Profile()  # this thread only (the GUI thread)
+        profiler.enable()
     start = time.perf_counter()
     session.attach(ws, info, offline=False)
     await asyncio.wait_for(done, 1800)
     seconds = time.perf_counter() - start
+    if profiler is not None:
+        profiler.disable()
     timer.stop()
     if trace is not None:
         trace.stop()
@@ -612,6 +627,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--trace",
         help="sync stall: write what the GUI thread did around the worst stalls to this file "
         "(bench/loop_trace.py; the sampler itself adds some load)",
+    )
+    parser.add_argument(
+        "--gui-profile",
+        help="sync stall: cProfile the GUI thread during the sync; each stall over 40 ms "
+        "writes what ran in it to FILE.N.stall-TICK-MSms (pstats)",
     )
     parser.add_argument("--child", choices=("startup", "interact", "sync"), help=argparse.SUPPRESS)
     parser.add_argument("--t0", type=float, default=0.0, help=argparse.SUPPRESS)
@@ -713,6 +733,8 @@ def sync_figures(args: argparse.Namespace, cache: Path) -> list[Figure]:
             extra += ["--login", OPERATOR, "--password", PASSWORD]
             if args.trace:
                 extra += ["--trace", f"{args.trace}.{attempt}" if attempt else args.trace]
+            if args.gui_profile:
+                extra += ["--gui-profile", f"{args.gui_profile}.{attempt}"]
             runs.append(run_child("sync", extra, args))
     value, spread = _ms([r["stall_max"] for r in runs])
     figures.append(

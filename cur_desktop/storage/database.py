@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 from cur_desktop.contract.mutations import MutationRejected
 from cur_desktop.storage.migrations import upgrade_to_head
+from cur_desktop.storage.thread_priority import lower_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,9 @@ class DbWriter:
     def __init__(self, engine: Engine, *, expected: tuple[type[BaseException], ...] = ()) -> None:
         self._engine = engine
         self._expected = EXPECTED_ERRORS + expected
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="db-writer", initializer=lower_this_thread
+        )
         self._conn: Connection | None = None
         self._closed = False
         self._lock = threading.Lock()
@@ -215,7 +218,9 @@ class DbReaders:
         if workers < 1:
             raise ValueError("at least one reader")
         self._engine = engine
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db-reader")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="db-reader", initializer=lower_this_thread
+        )
         self._local = threading.local()
         self._connections: list[Connection] = []
         self._lock = threading.Lock()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication
 from cur_desktop.reference.paths import resource_path
 from cur_desktop.services.views import SessionInfo
 from cur_desktop.services.workstation import Workstation
+from cur_desktop.storage import thread_priority
 from cur_desktop.ui import format as fmt
 from cur_desktop.ui.about_dialog import AboutDialog
 from cur_desktop.ui.gil_switch import share_interpreter_with_gui
@@ -83,6 +84,8 @@ def prepare_application(
     app.setProperty("cur_collector", GuiThreadCollector(app))
     # the GUI thread gets the interpreter lock back sooner from the sync's threads
     share_interpreter_with_gui()
+    # and the CPU first: worker threads started from now on run at a lower priority
+    thread_priority.enable()
 
 
 def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:

@@ -31,11 +31,14 @@ import socket
 import threading
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import Context
 from typing import Any
 
 import qasync
 from PySide6.QtCore import QCoreApplication, QSocketNotifier
+
+from cur_desktop.storage.thread_priority import lower_this_thread
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,12 @@ class GuiEventLoop(qasync.QEventLoop):  # type: ignore[misc]  # qasync has no ty
         self._wake_in.setblocking(False)
         self._wake_out.setblocking(False)
         super().__init__(app, already_running=already_running)
+        # ``asyncio.to_thread`` and ``run_in_executor(None, …)``: plain threads (they call no
+        # Qt), at a lower priority than the GUI thread once the window enabled it
+        # (storage/thread_priority.py), instead of qasync's QThreads
+        self.set_default_executor(
+            ThreadPoolExecutor(thread_name_prefix="loop-worker", initializer=lower_this_thread)
+        )
         self._wake_notifier: QSocketNotifier | None = QSocketNotifier(
             self._wake_in.fileno(), QSocketNotifier.Type.Read
         )

@@ -223,3 +223,38 @@ def test_stress_subprocess_survives(tmp_path: Path) -> None:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "crashes=0" in done.stdout
+
+
+def _own_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_worker_threads_run_below_the_gui_thread_once_the_window_enables_it(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """storage/thread_priority.py: the loop's default executor and the store's writer and
+    readers start their threads BACKGROUND_NICENESS nicer than the GUI thread, and only after
+    ``enable`` (the command line and the server keep plain priorities)."""
+    from cur_desktop.storage import thread_priority
+    from cur_desktop.storage.database import DbReaders, DbWriter, open_engine
+
+    monkeypatch.setattr(thread_priority, "_ENABLED", threading.Event())
+    gui = _own_nice()
+    expected = min(19, gui + thread_priority.BACKGROUND_NICENESS)
+    plain = GuiEventLoop(qapp)
+    assert _run(plain, lambda: asyncio.to_thread(_own_nice)) == gui
+
+    thread_priority.enable()
+    loop = GuiEventLoop(qapp)
+    engine = open_engine(tmp_path / "store.db")
+    writer, readers = DbWriter(engine), DbReaders(engine)
+    try:
+        assert _run(loop, lambda: asyncio.to_thread(_own_nice)) == expected
+        assert writer.submit(lambda _conn: _own_nice()).result(timeout=30) == expected
+        assert readers.submit(lambda _conn: _own_nice()).result(timeout=30) == expected
+    finally:
+        writer.close()
+        readers.close()
+        engine.dispose()
+    assert _own_nice() == gui  # the GUI thread itself is untouched
