@@ -488,7 +488,8 @@ async def _sync_stall(args: argparse.Namespace, marks: dict[str, float]) -> dict
         if profiler is not None:  # --gui-profile: what ran on the GUI thread since the last tick
             profiler.disable()
             if lateness[-1] > 0.040:
-                profiler.dump_stats(f"{args.gui_profile}.stall-{len(fired)}-{lateness[-1] * 1000:.0f}ms")
+                late_ms = lateness[-1] * 1000
+                profiler.dump_stats(f"{args.gui_profile}.stall-{len(fired)}-{late_ms:.0f}ms")
             profiler.clear()
             profiler.enable()
 
