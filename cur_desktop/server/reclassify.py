@@ -32,7 +32,7 @@ from cur_desktop.server import deadline_policy
 from cur_desktop.server.convert import answer_values
 from cur_desktop.server.db import allocate_seq
 from cur_desktop.server.tables import Answer
-from cur_desktop.server.write_behind import Row, before_read, write_row
+from cur_desktop.server.write_behind import Kept, before_read, write_row
 
 log = logging.getLogger(__name__)
 
@@ -146,5 +146,5 @@ def _write_note(
     values = answer_values(note)
     values["region_code"] = new.region_code
     values["seq"] = allocate_seq(session)
-    write_row(session, Row.INSERT_ANSWER, values)
+    write_row(session, Kept.INSERT_ANSWER, values)
     log.info("deadlines of incident %s recomputed after reclassification", new.id)

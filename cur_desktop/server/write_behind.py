@@ -55,7 +55,7 @@ _RELEASE = "RELEASE SAVEPOINT push_mutation"
 _ROLLBACK = "ROLLBACK TO SAVEPOINT push_mutation"
 
 
-class Row(Enum):
+class Kept(Enum):
     """What a kept write is: a new row or a new version, of an incident or an answer."""
 
     INSERT_INCIDENT = "insert_incident"
@@ -65,10 +65,10 @@ class Row(Enum):
 
 
 _STATEMENTS = {
-    Row.INSERT_INCIDENT: _INSERT_INCIDENT,
-    Row.UPDATE_INCIDENT: _UPDATE_INCIDENT,
-    Row.INSERT_ANSWER: _INSERT_ANSWER,
-    Row.UPDATE_ANSWER: _UPDATE_ANSWER,
+    Kept.INSERT_INCIDENT: _INSERT_INCIDENT,
+    Kept.UPDATE_INCIDENT: _UPDATE_INCIDENT,
+    Kept.INSERT_ANSWER: _INSERT_ANSWER,
+    Kept.UPDATE_ANSWER: _UPDATE_ANSWER,
 }
 
 
@@ -91,7 +91,7 @@ class PendingWrites:
         connection = session.connection()
         self._cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         self._joined = connection.dialect.name == "postgresql"
-        self._rows: list[tuple[Row, dict[str, Any]]] = []
+        self._rows: list[tuple[Kept, dict[str, Any]]] = []
         self._answer_keys: set[str] = set()  # ids and incident ids of the kept answers
         self._incidents: dict[str, wire.IncidentWire] = {}
         self._mark = 0  # the first kept row of the mutation being applied
@@ -142,10 +142,10 @@ class PendingWrites:
         """The group's latest version of an incident it wrote (``None``: not written)."""
         return self._incidents.get(incident_id)
 
-    def keep(self, kind: Row, values: dict[str, Any], incident: wire.IncidentWire | None) -> None:
+    def keep(self, kind: Kept, values: dict[str, Any], incident: wire.IncidentWire | None) -> None:
         """Keep a full row (``values`` with its ``id`` and ``seq``); ``incident``: its version."""
         self._rows.append((kind, values))
-        if kind in (Row.INSERT_ANSWER, Row.UPDATE_ANSWER):
+        if kind in (Kept.INSERT_ANSWER, Kept.UPDATE_ANSWER):
             self._answer_keys.add(str(values["id"]))
             if "incident_id" in values:
                 self._answer_keys.add(str(values["incident_id"]))
@@ -195,7 +195,7 @@ class PendingWrites:
             raise KeptWritesError(str(exc)) from exc
 
 
-def _send(session: Session, rows: list[tuple[Row, dict[str, Any]]]) -> None:
+def _send(session: Session, rows: list[tuple[Kept, dict[str, Any]]]) -> None:
     """One ``executemany`` per statement; the last version of a row wins (module docstring)."""
     incidents_new: dict[str, dict[str, Any]] = {}
     incidents: dict[str, dict[str, Any]] = {}
@@ -203,14 +203,14 @@ def _send(session: Session, rows: list[tuple[Row, dict[str, Any]]]) -> None:
     answers: dict[str, dict[str, Any]] = {}
     for kind, values in rows:
         key = values["id"]
-        if kind is Row.INSERT_INCIDENT:
+        if kind is Kept.INSERT_INCIDENT:
             incidents_new[key] = values
-        elif kind is Row.UPDATE_INCIDENT:
+        elif kind is Kept.UPDATE_INCIDENT:
             if key in incidents_new:
                 incidents_new[key] = {**incidents_new[key], **values}
             else:
                 incidents[key] = values
-        elif kind is Row.INSERT_ANSWER:
+        elif kind is Kept.INSERT_ANSWER:
             answers_new[key] = values
         elif key in answers_new:
             answers_new[key] = {**answers_new[key], **values}
@@ -263,7 +263,7 @@ def before_read(session: Session, *, answers_of: str | None = None) -> None:
 
 def write_row(
     session: Session,
-    kind: Row,
+    kind: Kept,
     values: dict[str, Any],
     *,
     incident: wire.IncidentWire | None = None,
@@ -280,7 +280,7 @@ def write_row(
         pending.keep(kind, values, incident)
         return
     statement = _STATEMENTS[kind]
-    if kind in (Row.UPDATE_INCIDENT, Row.UPDATE_ANSWER):
+    if kind in (Kept.UPDATE_INCIDENT, Kept.UPDATE_ANSWER):
         session.connection().execute(statement, _by_id(changed_only or values))
     else:
         session.connection().execute(statement, values)
