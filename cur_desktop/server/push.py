@@ -773,15 +773,12 @@ def _save_incident(
     values["seq"] = allocate_seq(session)
     if current is None:
         write_row(session, Kept.INSERT_INCIDENT, values, incident=new)
-    elif write_behind.active(session) is not None:
-        write_row(session, Kept.UPDATE_INCIDENT, values, incident=new)  # kept: the full row
     else:
-        # Only the columns that changed: building a 25-column UPDATE costs more than running it.
-        # A Core statement: the ORM row of this transaction is not read again after this.
-        changed = {k: values[k] for k in _INCIDENT_FIELDS if getattr(new, k) != getattr(current, k)}
-        changed["seq"] = values["seq"]
-        changed["id"] = values["id"]
-        write_row(session, Kept.UPDATE_INCIDENT, changed)
+        # Only the columns that changed are written (SQLite then updates only their indexes;
+        # building a 25-column UPDATE also costs more than running it). A Core statement: the
+        # ORM row of this transaction is not read again after this.
+        changed = frozenset(k for k in _INCIDENT_FIELDS if getattr(new, k) != getattr(current, k))
+        write_row(session, Kept.UPDATE_INCIDENT, values, incident=new, columns=changed)
     return {new.region_code}
 
 

@@ -15,9 +15,11 @@ now *kept* (:class:`PendingWrites`) and sent together later, one ``executemany``
   back;
 * a rejected mutation drops its kept rows and its versions of incidents (nothing of it was
   sent), or rolls back its savepoint when some were;
-* the rows are full rows (every column of the wire form, and the seq): the last version of an
+* the rows are kept whole (every column of the wire form, and the seq): the last version of an
   incident or answer kept wins, and an ``INSERT`` followed by updates of the same row in one
-  group goes as one ``INSERT`` of the last version.
+  group goes as one ``INSERT`` of the last version; an incident's ``UPDATE`` sets only the
+  columns its versions in the group changed (SQLite then rewrites only those columns' indexes),
+  one ``executemany`` per set of such columns.
 
 A database error while kept rows are sent (or a read fails outside a savepoint) cannot be
 pinned on one mutation: :class:`KeptWritesError` is raised and the caller rolls the group back and
@@ -72,6 +74,10 @@ _STATEMENTS = {
 }
 
 
+_KeptRow = tuple[Kept, dict[str, Any], frozenset[str] | None]
+"""What is kept, the full row, and (an incident update) the columns that changed."""
+
+
 class KeptWritesError(Exception):
     """Kept rows could not be sent, or a read failed outside a savepoint: redo the group."""
 
@@ -91,7 +97,7 @@ class PendingWrites:
         connection = session.connection()
         self._cursor: Any = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         self._joined = connection.dialect.name == "postgresql"
-        self._rows: list[tuple[Kept, dict[str, Any]]] = []
+        self._rows: list[_KeptRow] = []
         self._answer_keys: set[str] = set()  # ids and incident ids of the kept answers
         self._incidents: dict[str, wire.IncidentWire] = {}
         self._mark = 0  # the first kept row of the mutation being applied
@@ -142,9 +148,16 @@ class PendingWrites:
         """The group's latest version of an incident it wrote (``None``: not written)."""
         return self._incidents.get(incident_id)
 
-    def keep(self, kind: Kept, values: dict[str, Any], incident: wire.IncidentWire | None) -> None:
-        """Keep a full row (``values`` with its ``id`` and ``seq``); ``incident``: its version."""
-        self._rows.append((kind, values))
+    def keep(
+        self,
+        kind: Kept,
+        values: dict[str, Any],
+        incident: wire.IncidentWire | None,
+        columns: frozenset[str] | None = None,
+    ) -> None:
+        """Keep a full row (``values`` with its ``id`` and ``seq``); ``incident``: its version;
+        ``columns``: of an update, the ones that changed (only those are sent)."""
+        self._rows.append((kind, values, columns))
         if kind in (Kept.INSERT_ANSWER, Kept.UPDATE_ANSWER):
             self._answer_keys.add(str(values["id"]))
             if "incident_id" in values:
@@ -195,13 +208,15 @@ class PendingWrites:
             raise KeptWritesError(str(exc)) from exc
 
 
-def _send(session: Session, rows: list[tuple[Kept, dict[str, Any]]]) -> None:
-    """One ``executemany`` per statement; the last version of a row wins (module docstring)."""
+def _send(session: Session, rows: list[_KeptRow]) -> None:
+    """One ``executemany`` per statement (per set of changed columns for incident updates);
+    the last version of a row wins (module docstring)."""
     incidents_new: dict[str, dict[str, Any]] = {}
     incidents: dict[str, dict[str, Any]] = {}
+    incident_columns: dict[str, frozenset[str]] = {}
     answers_new: dict[str, dict[str, Any]] = {}
     answers: dict[str, dict[str, Any]] = {}
-    for kind, values in rows:
+    for kind, values, columns in rows:
         key = values["id"]
         if kind is Kept.INSERT_INCIDENT:
             incidents_new[key] = values
@@ -210,6 +225,9 @@ def _send(session: Session, rows: list[tuple[Kept, dict[str, Any]]]) -> None:
                 incidents_new[key] = {**incidents_new[key], **values}
             else:
                 incidents[key] = values
+                incident_columns[key] = incident_columns.get(key, frozenset()) | (
+                    columns or frozenset(values)
+                )
         elif kind is Kept.INSERT_ANSWER:
             answers_new[key] = values
         elif key in answers_new:
@@ -220,8 +238,16 @@ def _send(session: Session, rows: list[tuple[Kept, dict[str, Any]]]) -> None:
     # Incidents before answers (an answer's incident may be new in this group).
     if incidents_new:
         connection.execute(_INSERT_INCIDENT, list(incidents_new.values()))
-    if incidents:
-        connection.execute(_UPDATE_INCIDENT, [_by_id(v) for v in incidents.values()])
+    # SQLite rewrites only the indexes of the columns an UPDATE sets: send the changed ones,
+    # one executemany per set of them (a group of transitions and classifications: two)
+    by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for key, values in incidents.items():
+        columns = incident_columns[key] | {"seq"}
+        row = {name: values[name] for name in columns if name != "id"}
+        row["b_id"] = key
+        by_columns.setdefault(columns, []).append(row)
+    for batch in by_columns.values():
+        connection.execute(_UPDATE_INCIDENT, batch)
     if answers_new:
         connection.execute(_INSERT_ANSWER, list(answers_new.values()))
     if answers:
@@ -267,20 +293,22 @@ def write_row(
     values: dict[str, Any],
     *,
     incident: wire.IncidentWire | None = None,
-    changed_only: dict[str, Any] | None = None,
+    columns: frozenset[str] | None = None,
 ) -> None:
     """Write a row now, or keep it when the group keeps its writes.
 
     ``values``: the full row with ``id`` (and ``seq``, ``region_code`` for a new answer);
     ``incident``: the incident's version these values are (kept as the group's latest);
-    ``changed_only``: for a write at once, the columns that changed (a narrower ``UPDATE``).
+    ``columns``: of an incident update, the columns that changed (only those are written).
     """
     pending = active(session)
     if pending is not None:
-        pending.keep(kind, values, incident)
+        pending.keep(kind, values, incident, columns)
         return
     statement = _STATEMENTS[kind]
     if kind in (Kept.UPDATE_INCIDENT, Kept.UPDATE_ANSWER):
-        session.connection().execute(statement, _by_id(changed_only or values))
+        if columns is not None:
+            values = {name: values[name] for name in columns | {"id", "seq"}}
+        session.connection().execute(statement, _by_id(values))
     else:
         session.connection().execute(statement, values)

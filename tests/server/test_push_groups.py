@@ -452,3 +452,31 @@ def test_an_answer_kept_by_the_group_is_seen_by_the_mutations_after_it(api: Api)
     assert outcome.results[3].code is wire.RejectCode.DUPLICATE
     answers, counter, _, _ = _state(api, client_id)
     assert (answers - answers_before, counter - counter_before) == (1, 2)
+
+
+def test_two_kept_updates_of_one_incident_write_the_columns_of_both(api: Api) -> None:
+    """A kept incident update sets only the columns that changed; two versions of one incident
+    in a group (a move, then a classification: other columns) must both reach the row."""
+    incident_id = api.create_incident("tul.op")
+    caller, client_id = _caller(api, "tul.op"), uuid4()
+    classify = (
+        "incident.classify",
+        {"incident_id": incident_id, "priority": "high", "topic_code": "roads"},
+    )
+    outcome = push.push(
+        api.db,
+        caller,
+        _request(client_id, 1, _moderate(incident_id), classify),
+        now=api.clock(),
+    )
+    assert [r.outcome.value for r in outcome.results] == ["applied", "applied"]
+    with api.db.snapshot() as session:
+        row = session.get_one(Incident, incident_id)
+        counter = session.execute(select(SeqCounter.value)).scalar_one()
+    assert (row.status, row.priority, row.topic_code, row.version) == (
+        "moderation",
+        "high",
+        "roads",
+        3,
+    )
+    assert row.seq <= counter
