@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, cast
 
@@ -82,13 +81,6 @@ class KeptWritesError(Exception):
     """Kept rows could not be sent, or a read failed outside a savepoint: redo the group."""
 
 
-@dataclass
-class _Undo:
-    """What one mutation changed in the group's versions of incidents (to drop on rejection)."""
-
-    previous: dict[str, wire.IncidentWire | None] = field(default_factory=dict)
-
-
 class PendingWrites:
     """The kept rows and incident versions of one group (see the module docstring)."""
 
@@ -101,17 +93,15 @@ class PendingWrites:
         self._answer_keys: set[str] = set()  # ids and incident ids of the kept answers
         self._incidents: dict[str, wire.IncidentWire] = {}
         self._mark = 0  # the first kept row of the mutation being applied
-        self._undo = _Undo()
+        self._undo: dict[str, wire.IncidentWire | None] = {}  # what the mutation replaced
         self._savepoint_open = False
-        self.flushes = 0
-        """How many times kept rows were sent (tests and the benchmark read it)."""
 
     # -- the mutation being applied ---------------------------------------------------------
     @contextmanager
     def around(self) -> Iterator[None]:
         """Run one mutation: rows kept inside are its own, taken back if the block raises."""
         self._mark = len(self._rows)
-        self._undo = _Undo()
+        self._undo = {}
         self._savepoint_open = False
         try:
             yield
@@ -127,7 +117,7 @@ class PendingWrites:
                 self._run(_RELEASE)
         else:
             del self._rows[self._mark :]
-            for incident_id, previous in self._undo.previous.items():
+            for incident_id, previous in self._undo.items():
                 if previous is None:
                     self._incidents.pop(incident_id, None)
                 else:
@@ -136,7 +126,7 @@ class PendingWrites:
                 self._run(_ROLLBACK, _RELEASE)
         self._savepoint_open = False
         self._mark = len(self._rows)
-        self._undo = _Undo()
+        self._undo = {}
 
     @property
     def savepoint_open(self) -> bool:
@@ -164,8 +154,8 @@ class PendingWrites:
                 self._answer_keys.add(str(values["incident_id"]))
         if incident is not None:
             key = str(incident.id)
-            if key not in self._undo.previous:
-                self._undo.previous[key] = self._incidents.get(key)
+            if key not in self._undo:
+                self._undo[key] = self._incidents.get(key)
             self._incidents[key] = incident
 
     def before_read(self, answers_of: str | None = None) -> None:
@@ -191,7 +181,6 @@ class PendingWrites:
         self._rows.clear()
         self._answer_keys.clear()
         self._mark = 0
-        self.flushes += 1
 
     def close(self) -> None:
         """Close the driver cursor (kept rows must have been sent: :meth:`before_read`)."""

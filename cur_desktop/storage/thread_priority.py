@@ -34,11 +34,6 @@ def enable() -> None:
     _ENABLED.set()
 
 
-def enabled() -> bool:
-    """Whether :func:`enable` was called in this process."""
-    return _ENABLED.is_set()
-
-
 def lower_this_thread() -> None:
     """Raise the calling thread's nice value by :data:`BACKGROUND_NICENESS`, if enabled.
 
@@ -54,4 +49,4 @@ def lower_this_thread() -> None:
         log.debug("thread %d keeps its priority: %s", tid, exc)
 
 
-__all__ = ["BACKGROUND_NICENESS", "enable", "enabled", "lower_this_thread"]
+__all__ = ["BACKGROUND_NICENESS", "enable", "lower_this_thread"]
